@@ -1,0 +1,25 @@
+import type { HostServices } from '../shared/host'
+import type { ProjectService } from '../services/projects'
+import type { SettingsService } from '../services/settings'
+import type { EventHub } from '../supervisor/event-hub'
+import type { Store } from '../store/store'
+import type { Supervisor } from '../supervisor/supervisor'
+
+export interface AppInfo {
+  name: string
+  version: string
+  host: HostServices['kind']
+  dataDir: string
+  platform: string
+}
+
+/** What every procedure sees. Built once per core; hosts may add per-connection checks. */
+export interface ApiContext {
+  host: HostServices
+  info: AppInfo
+  store: Store
+  hub: EventHub
+  projects: ProjectService
+  settings: SettingsService
+  supervisor: Supervisor
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod'
+import { procedure, router } from '../trpc'
+import { idSchema, nameSchema, pathSchema } from '../schemas'
+
+export const projectsRouter = router({
+  list: procedure.query(({ ctx }) => ctx.projects.list()),
+  get: procedure.input(z.object({ id: idSchema }).strict()).query(({ ctx, input }) => ctx.projects.get(input.id)),
+  add: procedure
+    .input(z.object({ path: pathSchema, name: nameSchema.optional() }).strict())
+    .mutation(({ ctx, input }) => ctx.projects.add(input.path, input.name)),
+  rename: procedure
+    .input(z.object({ id: idSchema, name: nameSchema }).strict())
+    .mutation(({ ctx, input }) => ctx.projects.rename(input.id, input.name)),
+  updateSettings: procedure
+    .input(
+      z.object({
+        id: idSchema,
+        stallThresholdMs: z.number().int().min(30_000).max(86_400_000).nullable().optional(),
+        retentionCount: z.number().int().min(1).max(50).nullable().optional(),
+        retentionDays: z.number().int().min(1).max(365).nullable().optional()
+      }).strict()
+    )
+    .mutation(({ ctx, input }) => ctx.projects.updateSettings(input.id, input)),
+  remove: procedure.input(z.object({ id: idSchema }).strict()).mutation(async ({ ctx, input }) => {
+    await ctx.projects.remove(input.id)
+    return { ok: true as const }
+  }),
+  /** Native folder picker (Electron). The web host has none: `supported: false`, the UI shows a path field. */
+  pickFolder: procedure.mutation(async ({ ctx }) => {
+    if (!ctx.host.pickFolder) return { supported: false as const, path: null }
+    return { supported: true as const, path: await ctx.host.pickFolder() }
+  })
+})

@@ -1,0 +1,45 @@
+/**
+ * Web host entry (`node out/main/host.js`): the same core and router as the Electron app, served to
+ * a browser on 127.0.0.1. Env: PORT (default 5199, 0 = any free port), SHEPHERD_DATA_DIR,
+ * SHEPHERD_TOKEN (tests only).
+ */
+import { join } from 'node:path'
+import { createCore } from './core'
+import { startWebHost } from './web/server'
+import { defaultDataDir } from './web/data-dir'
+
+/** The port users get by default: stable, so a bookmarked address keeps working. */
+const DEFAULT_PORT = 5199
+
+async function main() {
+  const dataDir = defaultDataDir()
+  const core = createCore({ dataDir, host: { kind: 'web' }, version: process.env.npm_package_version })
+  const rendererDir = join(__dirname, '../renderer')
+  const wanted = process.env.PORT !== undefined ? Number(process.env.PORT) : DEFAULT_PORT
+  let host
+  try {
+    host = await startWebHost({ core, rendererDir, port: wanted, token: process.env.SHEPHERD_TOKEN })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || process.env.PORT !== undefined) throw err
+    host = await startWebHost({ core, rendererDir, port: 0, token: process.env.SHEPHERD_TOKEN })
+  }
+  // Machine-readable line first (tests and scripts parse it), then the human one.
+  console.log(`SHEPHERD_URL ${host.url}`)
+  console.log(`Shepherd is running. Open this address in your browser: ${host.url}`)
+  console.log(`Data: ${dataDir}`)
+  let closing = false
+  const quit = async () => {
+    if (closing) return
+    closing = true
+    await host.close()
+    await core.dispose()
+    process.exit(0)
+  }
+  process.on('SIGINT', quit)
+  process.on('SIGTERM', quit)
+}
+
+main().catch((err) => {
+  console.error(`Shepherd could not start: ${err instanceof Error ? err.message : String(err)}`)
+  process.exit(1)
+})

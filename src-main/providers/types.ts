@@ -1,0 +1,134 @@
+/**
+ * The provider interface: one adapter per agent CLI translates its protocol to and from Shepherd's
+ * normalized events. Providers never write to the store and never number events: the supervisor
+ * assigns `seq`, persists, then pushes.
+ */
+import type { MessageKind, PermissionMode, ProviderId, StatusReason } from '../shared/status'
+
+/** A transcript entry as a provider emits it (no seq, no session id yet). */
+export interface ProviderMessage {
+  kind: MessageKind
+  text: string
+  toolName?: string | null
+  toolInput?: string | null
+  toolPath?: string | null
+  toolUseId?: string | null
+  parentId?: string | null
+  isError?: boolean
+}
+
+/** Usage as reported by the CLI. Claude reports a running session total; others report per turn. */
+export interface ProviderUsage {
+  /** Cumulative session cost as reported by the CLI (Claude `total_cost_usd`). */
+  costUsdSessionTotal?: number
+  /** Cost of this step/turn only (OpenCode step cost). */
+  costUsdDelta?: number
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheWriteTokens: number
+  contextTokens?: number | null
+  contextWindow?: number | null
+  /** False for providers that report tokens only. */
+  costKnown: boolean
+}
+
+export interface ProviderApprovalRequest {
+  /** Provider-level id needed to answer (Claude control request_id). */
+  requestId: string
+  toolName: string
+  input: unknown
+  description?: string | null
+  toolUseId?: string | null
+}
+
+export type ProviderEvent =
+  | { kind: 'message'; message: ProviderMessage }
+  /** Turn started (`running`), finished with the process alive (`idle`), or failed (`error`). */
+  | { kind: 'turn'; state: 'running' | 'idle' | 'error'; reason?: StatusReason }
+  | { kind: 'usage'; usage: ProviderUsage }
+  /** The CLI's own session/thread id, for resume. */
+  | { kind: 'cli_session'; cliSessionId: string; model?: string | null }
+  | { kind: 'approval_request'; request: ProviderApprovalRequest }
+  | { kind: 'approval_cancelled'; requestId: string }
+  /** Raw CLI output kept for debugging/re-parsing; `parse_error` / `line_too_large` for bad input. */
+  | { kind: 'raw'; stream: 'stdout' | 'stderr' | 'parse_error' | 'line_too_large' | 'unknown'; data: string }
+
+export interface StartOptions {
+  sessionId: string
+  cwd: string
+  model: string | null
+  permissionMode: PermissionMode
+  systemPrompt: string | null
+  /** Validated child environment (allowlist + provider settings + user's extra env). */
+  env: Record<string, string>
+  /** Resume this CLI session id (and fork it when `fork` is set). */
+  resumeCliSessionId?: string | null
+  fork?: boolean
+  /** Absolute path of the CLI binary (resolved by the provider's `detect`). */
+  binaryPath: string
+}
+
+export interface ProviderExit {
+  code: number | null
+  signal: string | null
+  stderrTail: string
+}
+
+/** One running agent process (or connection) for one session. */
+export interface AgentHandle {
+  readonly pid: number | null
+  /** Send a user prompt; providers queue nothing themselves: the supervisor decides when. */
+  send(prompt: string): Promise<void>
+  interrupt(): Promise<void>
+  setModel(model: string | null): Promise<void>
+  setPermissionMode(mode: PermissionMode): Promise<void>
+  answerApproval(requestId: string, decision: ApprovalDecision): Promise<void>
+  /** Graceful stop: close input, SIGTERM the process group, SIGKILL after the grace period; resolves when gone. */
+  stop(graceMs: number): Promise<ProviderExit>
+  /**
+   * Backpressure (BP-6): stop reading the agent's output until `resumeOutput` (for a child process
+   * the OS pipe then blocks it). Optional: providers that cannot pause simply omit them.
+   */
+  pauseOutput?(): void
+  resumeOutput?(): void
+  /** Events in order; `onExit` is called once when the process is gone and every event was delivered. */
+  onEvent(listener: (event: ProviderEvent) => void): void
+  onExit(listener: (exit: ProviderExit) => void): void
+}
+
+export type ApprovalDecision =
+  | { behavior: 'allow'; scope: 'once' | 'session' }
+  | { behavior: 'deny'; message: string }
+
+export interface ProviderCapabilities {
+  interrupt: boolean
+  setModel: boolean
+  setPermissionMode: boolean
+  approvals: boolean
+  resume: boolean
+  fork: boolean
+  costKnown: boolean
+}
+
+export interface ProviderDetection {
+  found: boolean
+  path: string | null
+  version: string | null
+  installHint: string
+}
+
+export interface AgentProvider {
+  readonly id: ProviderId
+  readonly displayName: string
+  readonly capabilities: ProviderCapabilities
+  /**
+   * The provider's own variables taken from the host environment when set there (API keys, base
+   * URL, traffic switches, config dir): users who launch Shepherd with them expect the agent to see them.
+   */
+  readonly envPassthrough?: readonly string[]
+  /** Find the binary: the configured path, else PATH. */
+  detect(configuredPath: string | null, envPath: string): Promise<ProviderDetection>
+  /** Spawn/connect. Throws AgentError('AGENT_NOT_FOUND' | 'SPAWN_FAILED'). */
+  start(opts: StartOptions): Promise<AgentHandle>
+}

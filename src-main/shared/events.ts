@@ -1,0 +1,21 @@
+/**
+ * The one `events` subscription carries these. Every event has a global, monotonically increasing
+ * `id` (the tRPC `tracked()` id, used to resume after a reconnect) and, for session events, the
+ * session's `seq` so the renderer can dedupe and detect gaps.
+ */
+import type { ApprovalDTO, CostTotals, MessageDTO, ProjectDTO, SessionDTO } from './dto'
+import type { SessionStatus, StatusReason } from './status'
+
+export type ShepherdEvent =
+  | { type: 'agent.message'; sessionId: string; projectId: string; seq: number; messages: MessageDTO[] }
+  | { type: 'agent.status'; sessionId: string; projectId: string; seq: number; status: SessionStatus; reason: StatusReason | null; at: number }
+  | { type: 'agent.cost'; sessionId: string; projectId: string; seq: number; totals: CostTotals }
+  | { type: 'agent.approval'; sessionId: string; projectId: string; seq: number; approval: ApprovalDTO }
+  | { type: 'session.changed'; session: SessionDTO }
+  | { type: 'session.removed'; sessionId: string; projectId: string }
+  | { type: 'project.changed'; project: ProjectDTO }
+  | { type: 'project.removed'; projectId: string }
+  /** The server could not replay from the client's lastEventId: refetch state from the API. */
+  | { type: 'resync'; reason: string }
+
+export type ShepherdEventType = ShepherdEvent['type']

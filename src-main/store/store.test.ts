@@ -1,0 +1,147 @@
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { join } from 'node:path'
+import { writeFileSync } from 'node:fs'
+import { SqliteStore } from './sqlite-store'
+import { LATEST_VERSION, runMigrations, type Migration } from './migrations'
+import { GroupCommitWriter } from './writer'
+import { tempDir } from '../../test/support/temp'
+
+const dirs: { cleanup(): void }[] = []
+function dbFile() {
+  const t = tempDir()
+  dirs.push(t)
+  return join(t.dir, 'shepherd.db')
+}
+afterEach(() => { for (const d of dirs.splice(0)) d.cleanup() })
+
+function seedProject(store: SqliteStore, id = 'p1') {
+  store.insertProject({ id, name: 'P', path: `/tmp/${id}`, created_at: 1, updated_at: 1, stall_threshold_ms: null, retention_count: null, retention_days: null })
+  store.insertSession({ id: `s-${id}`, projectId: id, provider: 'claude', model: null, permissionMode: 'default', cwd: '/tmp', title: 't', systemPrompt: null, extraEnv: {}, status: 'idle', now: 1 })
+}
+const msg = (seq: number, text = `m${seq}`) => ({ session_id: 's-p1', seq, kind: 'assistant', text, tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: seq })
+
+describe('SqliteStore: open and pragmas (DB-8)', () => {
+  it('reads back WAL, synchronous=FULL, foreign keys and the busy timeout', () => {
+    const store = new SqliteStore(dbFile())
+    expect(store.pragmas).toEqual({ journalMode: 'wal', synchronous: 2, foreignKeys: 1, busyTimeout: 5000 })
+    store.close()
+  })
+
+  it('migrates a new database to the latest user_version', () => {
+    const file = dbFile()
+    new SqliteStore(file).close()
+    const db = new Database(file)
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION)
+    db.close()
+  })
+
+  it('refuses a database newer than it knows and writes nothing (DB-6)', () => {
+    const file = dbFile()
+    const db = new Database(file)
+    db.pragma(`user_version = ${LATEST_VERSION + 5}`)
+    db.close()
+    expect(() => new SqliteStore(file)).toThrow(/newer than this Shepherd/)
+    const after = new Database(file)
+    expect(after.pragma('user_version', { simple: true })).toBe(LATEST_VERSION + 5)
+    expect(after.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type='table'").get()).toEqual({ n: 0 })
+    after.close()
+  })
+
+  it('rolls back a migration that throws halfway, user_version unchanged (DB-7)', () => {
+    const file = dbFile()
+    const db = new Database(file)
+    const ok: Migration = { version: 1, name: 'ok', up: (d) => d.exec('CREATE TABLE a (x INTEGER) STRICT') }
+    const bad: Migration = { version: 2, name: 'bad', up: (d) => { d.exec('CREATE TABLE b (x INTEGER) STRICT'); throw new Error('boom') } }
+    runMigrations(db, file, [ok])
+    expect(() => runMigrations(db, file, [ok, bad])).toThrow('boom')
+    expect(db.pragma('user_version', { simple: true })).toBe(1)
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name='b'").get()).toBeUndefined()
+    db.close()
+  })
+
+  it('rejects a corrupted file with a clear error', () => {
+    const file = dbFile()
+    writeFileSync(file, Buffer.alloc(8192, 7))
+    expect(() => new SqliteStore(file)).toThrow()
+  })
+})
+
+describe('SqliteStore: data', () => {
+  it('enforces unique (session, seq) and pages backwards from the tail in ascending order', () => {
+    const store = new SqliteStore(dbFile())
+    seedProject(store)
+    store.transaction(() => store.insertMessages([1, 2, 3, 4, 5].map((s) => msg(s))))
+    expect(() => store.insertMessages([msg(3)])).toThrow(/UNIQUE/)
+    expect(store.pageMessages('s-p1', null, 2).map((m) => m.seq)).toEqual([4, 5])
+    expect(store.pageMessages('s-p1', 4, 2).map((m) => m.seq)).toEqual([2, 3])
+    expect(store.messagesAfter('s-p1', 3, 10).map((m) => m.seq)).toEqual([4, 5])
+    expect(store.maxSeq('s-p1')).toBe(5)
+    store.close()
+  })
+
+  it('deleting a project removes its sessions, messages and raw events (foreign keys)', () => {
+    const store = new SqliteStore(dbFile())
+    seedProject(store)
+    store.insertMessages([msg(1)])
+    store.insertRaw([{ sessionId: 's-p1', stream: 'stdout', data: '{}', createdAt: 1 }])
+    store.deleteProject('p1')
+    expect(store.getSession('s-p1')).toBeUndefined()
+    expect(store.maxSeq('s-p1')).toBe(0)
+    expect(store.countRaw('s-p1')).toBe(0)
+    store.close()
+  })
+
+  it('stores NUL, lone surrogates and emoji losslessly (FR-7)', () => {
+    const store = new SqliteStore(dbFile())
+    seedProject(store)
+    const text = 'a\u0000b \ud83d\ude00 中文 \u00e9'
+    store.insertMessages([msg(1, text)])
+    expect(store.getMessage('s-p1', 1)?.text).toBe(text)
+    store.close()
+  })
+})
+
+describe('GroupCommitWriter', () => {
+  it('commits many ops in one transaction and runs `after` only after the commit', async () => {
+    const store = new SqliteStore(dbFile())
+    seedProject(store)
+    const commits: number[] = []
+    const writer = new GroupCommitWriter(store, { debounceMs: 5, onCommit: (n) => commits.push(n) })
+    const seenAtAfter: number[] = []
+    for (let i = 1; i <= 50; i++) writer.enqueue(() => store.insertMessages([msg(i)]), () => seenAtAfter.push(store.maxSeq('s-p1')))
+    expect(store.maxSeq('s-p1')).toBe(0)
+    await new Promise((r) => setTimeout(r, 30))
+    expect(commits).toEqual([50])
+    expect(seenAtAfter.every((s) => s === 50)).toBe(true)
+    writer.close()
+    store.close()
+  })
+
+  it('keeps a failed batch queued and commits it on retry (nothing dropped)', () => {
+    const store = new SqliteStore(dbFile())
+    seedProject(store)
+    const errors: unknown[] = []
+    const writer = new GroupCommitWriter(store, { debounceMs: 1000, onError: (e) => errors.push(e) })
+    let fail = true
+    writer.enqueue(() => { if (fail) throw Object.assign(new Error('disk full'), { code: 'SQLITE_FULL' }); store.insertMessages([msg(1)]) })
+    expect(writer.flush()).toBe(false)
+    expect(errors).toHaveLength(1)
+    expect(writer.pending).toBe(1)
+    fail = false
+    expect(writer.flush()).toBe(true)
+    expect(store.maxSeq('s-p1')).toBe(1)
+    writer.close()
+    store.close()
+  })
+
+  it('flushes at once past maxBatch', () => {
+    const store = new SqliteStore(dbFile())
+    seedProject(store)
+    const writer = new GroupCommitWriter(store, { debounceMs: 10_000, maxBatch: 10 })
+    for (let i = 1; i <= 10; i++) writer.enqueue(() => store.insertMessages([msg(i)]))
+    expect(store.maxSeq('s-p1')).toBe(10)
+    writer.close()
+    store.close()
+  })
+})

@@ -1,0 +1,67 @@
+/**
+ * The store interface in front of SQLite. The supervisor and the API depend on this, not on
+ * better-sqlite3, so tests can inject faults (SQLITE_FULL, slow appends) at this seam.
+ */
+import type { ApprovalRow, MessageRow, ProjectRow, SessionRow } from './rows'
+
+export interface NewSession {
+  id: string; projectId: string; provider: string; model: string | null; permissionMode: string; cwd: string
+  title: string; systemPrompt: string | null; extraEnv: Record<string, string>; status: string; now: number
+}
+
+export type SessionPatch = Partial<{
+  model: string | null; permission_mode: string; title: string; status: string; status_reason: string | null
+  cli_session_id: string | null; pinned: number; last_seq: number; last_activity_at: number; updated_at: number
+  ended_at: number | null; cost_usd: number; cli_cost_total: number; cost_known: number; input_tokens: number
+  output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; context_tokens: number | null
+  context_window: number | null; queued_prompts: string; pid: number | null; pid_start_time: string | null
+  system_prompt: string | null; extra_env: string
+}>
+
+export interface RawEvent { sessionId: string; stream: string; data: string; createdAt: number }
+
+export interface Store {
+  /** Run `fn` in one transaction (synchronous). */
+  transaction<T>(fn: () => T): T
+
+  listProjects(): ProjectRow[]
+  getProject(id: string): ProjectRow | undefined
+  getProjectByPath(path: string): ProjectRow | undefined
+  insertProject(row: ProjectRow): void
+  updateProject(id: string, patch: Partial<Omit<ProjectRow, 'id'>>): void
+  deleteProject(id: string): void
+
+  listSessions(projectId: string): SessionRow[]
+  getSession(id: string): SessionRow | undefined
+  sessionsWithStatus(statuses: readonly string[]): SessionRow[]
+  insertSession(s: NewSession): void
+  updateSession(id: string, patch: SessionPatch): void
+  deleteSession(id: string): void
+
+  insertMessages(rows: MessageRow[]): void
+  /** Newest first page ending before `beforeSeq` (exclusive), returned in ascending seq order. */
+  pageMessages(sessionId: string, beforeSeq: number | null, limit: number): MessageRow[]
+  /** Messages with seq > afterSeq in ascending order (gap fill, resync). */
+  messagesAfter(sessionId: string, afterSeq: number, limit: number): MessageRow[]
+  getMessage(sessionId: string, seq: number): MessageRow | undefined
+  maxSeq(sessionId: string): number
+
+  insertRaw(rows: RawEvent[]): void
+  countRaw(sessionId: string, stream?: string): number
+
+  insertApproval(row: ApprovalRow): void
+  updateApproval(id: string, status: string, decidedAt: number): void
+  getApproval(id: string): ApprovalRow | undefined
+  pendingApprovals(sessionId?: string): ApprovalRow[]
+
+  addDailyCost(day: string, projectId: string, provider: string, costUsd: number, inputTokens: number, outputTokens: number): void
+  dailyCost(sinceDay: string): { day: string; project_id: string; provider: string; cost_usd: number; input_tokens: number; output_tokens: number }[]
+
+  getSetting(key: string): string | undefined
+  setSetting(key: string, value: string): void
+  allSettings(): { key: string; value: string }[]
+
+  /** Checkpoint the WAL (idle/shutdown housekeeping). */
+  checkpoint(): void
+  close(): void
+}

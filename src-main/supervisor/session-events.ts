@@ -1,0 +1,104 @@
+/**
+ * Persist-then-push for one session: numbers transcript messages with the session's monotonic `seq`,
+ * queues them on the group-commit writer and publishes them (in one `agent.message` batch per
+ * commit) only after the commit. Status changes flush the writer first, so a pushed status is never
+ * ahead of the messages it follows.
+ */
+import type { MessageDTO } from '../shared/dto'
+import type { ShepherdEvent } from '../shared/events'
+import type { SessionStatus, StatusReason } from '../shared/status'
+import type { ProviderMessage } from '../providers/types'
+import { messageToDTO, sessionToDTO, type MessageRow } from '../store/rows'
+import type { SessionPatch, Store } from '../store/store'
+import type { GroupCommitWriter } from '../store/writer'
+import type { EventHub } from './event-hub'
+
+/** Raw CLI lines above this size are stored truncated: the parsed message already holds the content. */
+const RAW_KEEP_CHARS = 1_000_000
+
+export class SessionEvents {
+  #seq: number
+  #outbox: MessageDTO[] = []
+
+  constructor(
+    readonly sessionId: string,
+    readonly projectId: string,
+    private readonly store: Store,
+    private readonly writer: GroupCommitWriter,
+    private readonly hub: EventHub
+  ) {
+    this.#seq = store.maxSeq(sessionId)
+  }
+
+  get seq(): number {
+    return this.#seq
+  }
+
+  /** Assigns the next seq, queues the insert, pushes after commit. Returns the seq. */
+  message(m: ProviderMessage, now = Date.now()): number {
+    const seq = ++this.#seq
+    const row: MessageRow = {
+      session_id: this.sessionId, seq, kind: m.kind, text: m.text, tool_name: m.toolName ?? null,
+      tool_input: m.toolInput ?? null, tool_path: m.toolPath ?? null, tool_use_id: m.toolUseId ?? null,
+      parent_id: m.parentId ?? null, is_error: m.isError ? 1 : 0, created_at: now
+    }
+    this.#outbox.push(messageToDTO(row))
+    this.writer.enqueue(
+      () => {
+        this.store.insertMessages([row])
+        this.store.updateSession(this.sessionId, { last_seq: seq, last_activity_at: now, updated_at: now })
+      },
+      () => this.#flushOutbox()
+    )
+    return seq
+  }
+
+  raw(stream: string, data: string, now = Date.now()): void {
+    const kept = data.length > RAW_KEEP_CHARS ? data.slice(0, RAW_KEEP_CHARS) + `…[${data.length - RAW_KEEP_CHARS} more chars]` : data
+    this.writer.enqueue(() => this.store.insertRaw([{ sessionId: this.sessionId, stream, data: kept, createdAt: now }]))
+  }
+
+  /** Any DB change that must be pushed after commit (cost, approvals). */
+  write(op: () => void, publish?: () => ShepherdEvent | ShepherdEvent[] | null): void {
+    this.writer.enqueue(op, publish ? () => this.#publish(publish()) : undefined)
+  }
+
+  /** Persist a status (flushing everything before it), then push status + the session row. */
+  status(status: SessionStatus, reason: StatusReason | null, extra: SessionPatch = {}): void {
+    const now = Date.now()
+    const final = status === 'done' || status === 'error' || status === 'interrupted'
+    this.writer.enqueue(() =>
+      this.store.updateSession(this.sessionId, {
+        status, status_reason: reason ? JSON.stringify(reason) : null, updated_at: now,
+        ...(final ? { ended_at: now, pid: null, pid_start_time: null } : {}), ...extra
+      })
+    )
+    this.writer.flush()
+    this.#publish({ type: 'agent.status', sessionId: this.sessionId, projectId: this.projectId, seq: this.#seq, status, reason, at: now })
+    this.publishSession()
+  }
+
+  /** Persist a session patch now and push the row. */
+  patch(patch: SessionPatch): void {
+    this.writer.enqueue(() => this.store.updateSession(this.sessionId, { ...patch, updated_at: Date.now() }))
+    this.writer.flush()
+    this.publishSession()
+  }
+
+  publishSession(): void {
+    const row = this.store.getSession(this.sessionId)
+    if (row) this.hub.publish({ type: 'session.changed', session: sessionToDTO(row) })
+  }
+
+  #flushOutbox(): void {
+    if (this.#outbox.length === 0) return
+    const messages = this.#outbox
+    this.#outbox = []
+    this.hub.publish({ type: 'agent.message', sessionId: this.sessionId, projectId: this.projectId, seq: messages[messages.length - 1]!.seq, messages })
+  }
+
+  #publish(e: ShepherdEvent | ShepherdEvent[] | null): void {
+    if (!e) return
+    for (const ev of Array.isArray(e) ? e : [e]) this.hub.publish(ev)
+  }
+}

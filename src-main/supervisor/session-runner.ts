@@ -1,0 +1,272 @@
+/**
+ * One live agent process for one session: forwards provider events into SessionEvents, keeps the
+ * status true (running / waiting_approval / idle / error; done or interrupted or error on exit),
+ * queues prompts sent while a turn runs, and tells "the process died" from "we asked it to stop".
+ */
+import { randomUUID } from 'node:crypto'
+import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit, ProviderUsage } from '../providers/types'
+import type { PermissionMode, SessionStatus, StatusReason } from '../shared/status'
+import { approvalToDTO } from '../store/rows'
+import type { Store } from '../store/store'
+import type { SessionEvents } from './session-events'
+
+/** Stop: SIGTERM to the process group, SIGKILL after this grace (RELIABILITY.md CP-3: stop() resolves in ≤ 6 s). */
+export const STOP_GRACE_MS = 5000
+
+export interface RunnerHooks {
+  /** Called once when the process is gone (frees the concurrency slot). */
+  onGone(runner: SessionRunner): void
+  /** Called on turn start/end so the supervisor can account concurrent running turns. */
+  onTurn(runner: SessionRunner, running: boolean): void
+  /** Cost delta to add to the day/project ledger. */
+  onCost(runner: SessionRunner, costDelta: number, inTokens: number, outTokens: number): void
+}
+
+export class SessionRunner {
+  #turnRunning = false
+  #stopRequested = false
+  #interruptRequested = false
+  #sawInit = false
+  #costReported = 0
+  #pendingApprovals = new Map<string, string>() // approval id -> provider request id
+  #queue: string[]
+  #gone = false
+  #exitPromise: Promise<ProviderExit>
+  #resolveExit!: (e: ProviderExit) => void
+  /** Set when a resume failed before the CLI started the conversation (stale id). */
+  onEarlyExit: ((exit: ProviderExit) => boolean) | null = null
+
+  constructor(
+    readonly sessionId: string,
+    readonly projectId: string,
+    readonly provider: string,
+    private readonly handle: AgentHandle,
+    private readonly events: SessionEvents,
+    private readonly store: Store,
+    private readonly hooks: RunnerHooks,
+    queued: string[]
+  ) {
+    this.#queue = [...queued]
+    this.#exitPromise = new Promise((r) => (this.#resolveExit = r))
+    handle.onEvent((e) => this.#onEvent(e))
+    handle.onExit((e) => this.#onExit(e))
+  }
+
+  get pid(): number | null { return this.handle.pid }
+  get turnRunning(): boolean { return this.#turnRunning }
+  get alive(): boolean { return !this.#gone }
+  get queued(): readonly string[] { return this.#queue }
+  get exited(): Promise<ProviderExit> { return this.#exitPromise }
+
+  /** Send now if no turn runs, else queue (persisted, visible as "queued"). */
+  async send(prompt: string): Promise<'sent' | 'queued'> {
+    if (this.#turnRunning) {
+      this.#queue.push(prompt)
+      this.events.patch({ queued_prompts: JSON.stringify(this.#queue) })
+      return 'queued'
+    }
+    await this.#deliver(prompt)
+    return 'sent'
+  }
+
+  async interrupt(): Promise<void> {
+    if (!this.#turnRunning) return
+    this.#interruptRequested = true
+    // Esc means "stop what you are doing": prompts queued behind this turn are dropped too.
+    if (this.#queue.length) {
+      this.#queue = []
+      this.events.patch({ queued_prompts: '[]' })
+    }
+    await this.handle.interrupt()
+  }
+
+  async setModel(model: string | null): Promise<void> { await this.handle.setModel(model) }
+  async setPermissionMode(mode: PermissionMode): Promise<void> { await this.handle.setPermissionMode(mode) }
+
+  async answerApproval(approvalId: string, decision: ApprovalDecision): Promise<boolean> {
+    const requestId = this.#pendingApprovals.get(approvalId)
+    if (!requestId) return false
+    this.#pendingApprovals.delete(approvalId)
+    await this.handle.answerApproval(requestId, decision)
+    const status = decision.behavior === 'allow' ? 'allowed' : 'denied'
+    this.events.write(() => this.store.updateApproval(approvalId, status, Date.now()), () => this.#approvalEvent(approvalId))
+    if (this.#pendingApprovals.size === 0 && this.#turnRunning) this.events.status('running', null)
+    return true
+  }
+
+  /** Graceful stop; resolves when the process group is gone. */
+  async stop(): Promise<ProviderExit> {
+    if (this.#gone) return this.#exitPromise
+    if (!this.#stopRequested) {
+      this.#stopRequested = true
+      this.events.status('stopping', { message: 'stopping at your request' })
+      void this.handle.stop(STOP_GRACE_MS)
+    }
+    return this.#exitPromise
+  }
+
+  async #deliver(prompt: string): Promise<void> {
+    this.events.message({ kind: 'user', text: prompt })
+    this.#setTurn(true)
+    this.events.status('running', null)
+    await this.handle.send(prompt)
+  }
+
+  #setTurn(running: boolean) {
+    if (this.#turnRunning === running) return
+    this.#turnRunning = running
+    this.hooks.onTurn(this, running)
+  }
+
+  #onEvent(e: ProviderEvent): void {
+    if (this.#gone) return
+    switch (e.kind) {
+      case 'message':
+        this.events.message(e.message)
+        return
+      case 'raw':
+        this.events.raw(e.stream, e.data)
+        return
+      case 'cli_session':
+        this.#sawInit = true
+        this.events.patch({ cli_session_id: e.cliSessionId, ...(e.model ? { model: e.model } : {}) })
+        return
+      case 'usage':
+        this.#usage(e.usage)
+        return
+      case 'approval_request':
+        this.#approvalRequest(e.request.requestId, e.request.toolName, e.request.input, e.request.description ?? null)
+        return
+      case 'approval_cancelled':
+        this.#approvalCancelled(e.requestId)
+        return
+      case 'turn':
+        this.#turn(e.state, e.reason)
+        return
+    }
+  }
+
+  #turn(state: 'running' | 'idle' | 'error', reason?: StatusReason) {
+    if (state === 'running') {
+      if (!this.#turnRunning) { this.#setTurn(true); this.events.status('running', null) }
+      return
+    }
+    this.#cancelAllApprovals()
+    const interrupted = this.#interruptRequested
+    this.#interruptRequested = false
+    this.#setTurn(false)
+    if (state === 'error' && !interrupted) {
+      this.events.status('error', reason ?? { message: 'the agent reported an error' })
+    } else {
+      this.events.status('idle', interrupted ? { message: 'turn interrupted' } : null)
+    }
+    const next = this.#queue.shift()
+    if (next !== undefined) {
+      this.events.patch({ queued_prompts: JSON.stringify(this.#queue) })
+      void this.#deliver(next).catch((err) => this.events.message({ kind: 'error', text: `could not send the queued prompt: ${String(err)}`, isError: true }))
+    }
+  }
+
+  #usage(u: ProviderUsage) {
+    let delta = u.costUsdDelta ?? 0
+    if (u.costUsdSessionTotal !== undefined) {
+      // Claude reports a running total for this process; a lower value means a fresh count.
+      delta = u.costUsdSessionTotal >= this.#costReported ? u.costUsdSessionTotal - this.#costReported : u.costUsdSessionTotal
+      this.#costReported = u.costUsdSessionTotal
+    }
+    const id = this.sessionId
+    const now = Date.now()
+    this.events.write(
+      () => {
+        const s = this.store.getSession(id)
+        if (!s) return
+        this.store.updateSession(id, {
+          cost_usd: s.cost_usd + delta, cost_known: u.costKnown ? 1 : 0,
+          input_tokens: s.input_tokens + u.inputTokens, output_tokens: s.output_tokens + u.outputTokens,
+          cache_read_tokens: s.cache_read_tokens + u.cacheReadTokens, cache_write_tokens: s.cache_write_tokens + u.cacheWriteTokens,
+          context_tokens: u.contextTokens ?? s.context_tokens, context_window: u.contextWindow ?? s.context_window,
+          last_activity_at: now, updated_at: now
+        })
+        this.hooks.onCost(this, delta, u.inputTokens, u.outputTokens)
+      },
+      () => {
+        const s = this.store.getSession(id)
+        if (!s) return null
+        return {
+          type: 'agent.cost', sessionId: id, projectId: this.projectId, seq: this.events.seq,
+          totals: {
+            costUsd: s.cost_usd, inputTokens: s.input_tokens, outputTokens: s.output_tokens,
+            cacheReadTokens: s.cache_read_tokens, cacheWriteTokens: s.cache_write_tokens,
+            contextTokens: s.context_tokens, contextWindow: s.context_window, costKnown: s.cost_known === 1
+          }
+        }
+      }
+    )
+  }
+
+  #approvalRequest(requestId: string, toolName: string, input: unknown, description: string | null) {
+    const id = randomUUID()
+    this.#pendingApprovals.set(id, requestId)
+    const row = {
+      id, session_id: this.sessionId, request_id: requestId, tool_name: toolName,
+      input: JSON.stringify(input ?? null), description, status: 'pending', created_at: Date.now(), decided_at: null
+    }
+    this.events.write(() => this.store.insertApproval(row), () => this.#approvalEvent(id))
+    this.events.status('waiting_approval', { message: `${toolName} needs your approval` })
+  }
+
+  #approvalCancelled(requestId: string) {
+    for (const [id, req] of this.#pendingApprovals) {
+      if (req !== requestId) continue
+      this.#pendingApprovals.delete(id)
+      this.events.write(() => this.store.updateApproval(id, 'cancelled', Date.now()), () => this.#approvalEvent(id))
+    }
+    if (this.#pendingApprovals.size === 0 && this.#turnRunning) this.events.status('running', null)
+  }
+
+  #cancelAllApprovals() {
+    for (const id of this.#pendingApprovals.keys()) {
+      this.events.write(() => this.store.updateApproval(id, 'cancelled', Date.now()), () => this.#approvalEvent(id))
+    }
+    this.#pendingApprovals.clear()
+  }
+
+  #approvalEvent(id: string) {
+    const row = this.store.getApproval(id)
+    if (!row) return null
+    return { type: 'agent.approval' as const, sessionId: this.sessionId, projectId: this.projectId, seq: this.events.seq, approval: approvalToDTO(row, this.projectId) }
+  }
+
+  #onExit(exit: ProviderExit): void {
+    if (this.#gone) return
+    if (!this.#sawInit && !this.#stopRequested && this.onEarlyExit?.(exit)) {
+      // The supervisor took over (stale resume id → fresh start); this runner just ends.
+      this.#finish(exit)
+      return
+    }
+    this.#cancelAllApprovals()
+    const reason: StatusReason = { exitCode: exit.code, signal: exit.signal, stderrTail: exit.stderrTail.slice(-4000) }
+    let status: SessionStatus
+    if (this.#stopRequested) {
+      status = 'interrupted'
+      reason.message = 'stopped by you'
+    } else if (exit.signal || (exit.code !== 0 && exit.code !== null) || this.#turnRunning) {
+      status = 'error'
+      reason.message = exit.signal
+        ? `the agent was killed by ${exit.signal}`
+        : exit.code !== 0 ? `the agent exited with code ${exit.code}` : 'the agent exited in the middle of a turn'
+    } else {
+      status = 'done'
+    }
+    this.#setTurn(false)
+    this.events.status(status, reason, { queued_prompts: '[]' })
+    this.#finish(exit)
+  }
+
+  #finish(exit: ProviderExit) {
+    this.#gone = true
+    this.#setTurn(false)
+    this.hooks.onGone(this)
+    this.#resolveExit(exit)
+  }
+}

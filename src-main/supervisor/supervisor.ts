@@ -1,0 +1,414 @@
+/**
+ * The session supervisor: owns every SessionRunner, starts/resumes/forks/stops sessions, enforces
+ * the concurrency cap and the double-start guard, and joins app shutdown with a deadline.
+ */
+import { randomUUID } from 'node:crypto'
+import type { ApprovalDTO, SessionDTO } from '../shared/dto'
+import { ShepherdError } from '../shared/errors'
+import { ACTIVE_STATUSES, type PermissionMode, type ProviderId } from '../shared/status'
+import type { AgentProvider, ApprovalDecision, ProviderDetection, ProviderExit } from '../providers/types'
+import { buildChildEnv } from '../providers/child-env'
+import { approvalToDTO, sessionToDTO, type SessionRow } from '../store/rows'
+import type { Store } from '../store/store'
+import type { GroupCommitWriter } from '../store/writer'
+import type { SettingsService } from '../services/settings'
+import type { EventHub } from './event-hub'
+import { processStartTime, sweepOrphans } from './orphans'
+import { SessionEvents } from './session-events'
+import { SessionRunner } from './session-runner'
+import { pruneProject } from './retention'
+
+export interface StartInput {
+  projectId: string
+  prompt: string
+  provider?: ProviderId
+  model?: string | null
+  permissionMode?: PermissionMode
+  systemPrompt?: string | null
+  extraEnv?: Record<string, string>
+}
+
+export interface SupervisorOptions {
+  store: Store
+  writer: GroupCommitWriter
+  hub: EventHub
+  settings: SettingsService
+  providers: AgentProvider[]
+  /** The host process environment (the child env is built from an allowlist of it). */
+  hostEnv: NodeJS.ProcessEnv
+}
+
+interface LaunchPlan { prompt?: string; resumeId?: string | null; fork?: boolean; freshNote?: string }
+
+/** Session titles come from the first prompt line, cut to fit a list row. */
+const TITLE_CHARS = 80
+
+export class Supervisor {
+  readonly #runners = new Map<string, SessionRunner>()
+  readonly #events = new Map<string, SessionEvents>()
+  readonly #launching = new Set<string>()
+  /** Sessions waiting for a free slot, oldest first, with what to run when their turn comes. */
+  readonly #waiting: { id: string; plan: LaunchPlan }[] = []
+  readonly #providers: Map<ProviderId, AgentProvider>
+  #shuttingDown = false
+
+  constructor(private readonly o: SupervisorOptions) {
+    this.#providers = new Map(o.providers.map((p) => [p.id, p]))
+  }
+
+  /** Startup: sessions left active by a crash are marked interrupted, leftover process groups killed. */
+  recoverOrphans() {
+    return sweepOrphans(this.o.store)
+  }
+
+  // ---- queries ----------------------------------------------------------------------------
+
+  listSessions(projectId: string): SessionDTO[] {
+    return this.o.store.listSessions(projectId).map(sessionToDTO)
+  }
+
+  getSession(id: string): SessionDTO {
+    return sessionToDTO(this.#row(id))
+  }
+
+  pendingApprovals(projectId?: string): ApprovalDTO[] {
+    return this.o.store.pendingApprovals().flatMap((a) => {
+      const s = this.o.store.getSession(a.session_id)
+      if (!s || (projectId && s.project_id !== projectId)) return []
+      return [approvalToDTO(a, s.project_id)]
+    })
+  }
+
+  async detectProviders(): Promise<(ProviderDetection & { id: ProviderId; displayName: string; capabilities: AgentProvider['capabilities'] })[]> {
+    const settings = this.o.settings.get()
+    return Promise.all(
+      [...this.#providers.values()].map(async (p) => ({
+        id: p.id, displayName: p.displayName, capabilities: p.capabilities,
+        ...(await p.detect(settings.providers[p.id].cliPath, this.o.hostEnv.PATH ?? ''))
+      }))
+    )
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  async start(input: StartInput): Promise<SessionDTO> {
+    const project = this.o.store.getProject(input.projectId)
+    if (!project) throw new ShepherdError('NOT_FOUND', `no project with id ${input.projectId}`)
+    const settings = this.o.settings.get()
+    const providerId = input.provider ?? settings.defaultProvider
+    const provider = this.#provider(providerId)
+    // A missing CLI is reported before anything is created.
+    await this.#binary(provider)
+    const id = randomUUID()
+    const defaults = settings.providers[providerId]
+    this.o.store.insertSession({
+      id, projectId: project.id, provider: providerId,
+      model: input.model !== undefined ? input.model : defaults.model,
+      permissionMode: input.permissionMode ?? defaults.permissionMode, cwd: project.path,
+      title: titleOf(input.prompt), systemPrompt: input.systemPrompt ?? (settings.systemPromptTemplate || null),
+      extraEnv: input.extraEnv ?? {}, status: 'queued', now: Date.now()
+    })
+    this.#ev(id).publishSession()
+    await this.#launchOrQueue(id, { prompt: input.prompt })
+    return this.getSession(id)
+  }
+
+  /** Follow-up prompt: to the live process (queued while a turn runs), else resume the conversation. */
+  async send(id: string, prompt: string): Promise<{ delivery: 'sent' | 'queued' }> {
+    const row = this.#row(id)
+    const runner = this.#runners.get(id)
+    if (runner?.alive && row.status !== 'stopping') return { delivery: await runner.send(prompt) }
+    const waiting = this.#waiting.find((w) => w.id === id)
+    if (waiting || this.#launching.has(id)) {
+      const queued = [...(JSON.parse(row.queued_prompts) as string[]), prompt]
+      this.#ev(id).patch({ queued_prompts: JSON.stringify(queued) })
+      return { delivery: 'queued' }
+    }
+    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id })
+    return { delivery: this.#runners.get(id)?.alive ? 'sent' : 'queued' }
+  }
+
+  async interrupt(id: string): Promise<void> {
+    this.#row(id)
+    await this.#runners.get(id)?.interrupt()
+  }
+
+  /** Stop: persist "stopping", signal the group, escalate, verify it is gone. Idempotent. */
+  async stop(id: string): Promise<SessionDTO> {
+    const row = this.#row(id)
+    const w = this.#waiting.findIndex((x) => x.id === id)
+    if (w >= 0) {
+      this.#waiting.splice(w, 1)
+      this.#ev(id).status('interrupted', { message: 'stopped by you before it started' }, { queued_prompts: '[]' })
+    } else {
+      const runner = this.#runners.get(id)
+      if (runner?.alive) await runner.stop()
+      else if (ACTIVE_STATUSES.includes(row.status as never) && !this.#launching.has(id)) {
+        this.#ev(id).status('interrupted', { message: 'stopped by you' }, { queued_prompts: '[]' })
+      }
+    }
+    return this.getSession(id)
+  }
+
+  /** Bring a finished session back: same CLI conversation (its own id), process alive and idle. */
+  async resume(id: string, prompt?: string): Promise<SessionDTO> {
+    const row = this.#row(id)
+    if (this.#runners.get(id)?.alive || this.#launching.has(id)) throw new ShepherdError('CONFLICT', 'this session is already running')
+    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id })
+    return this.getSession(id)
+  }
+
+  /** A new session that continues a copy of this one's conversation. */
+  async fork(id: string, prompt?: string): Promise<SessionDTO> {
+    const src = this.#row(id)
+    if (!src.cli_session_id) throw new ShepherdError('CONFLICT', 'this session has no agent conversation to fork yet')
+    const newId = randomUUID()
+    const now = Date.now()
+    this.o.store.transaction(() => {
+      this.o.store.insertSession({
+        id: newId, projectId: src.project_id, provider: src.provider, model: src.model, permissionMode: src.permission_mode,
+        cwd: src.cwd, title: `Fork of ${src.title}`.slice(0, TITLE_CHARS), systemPrompt: src.system_prompt,
+        extraEnv: JSON.parse(src.extra_env) as Record<string, string>, status: 'idle', now
+      })
+      this.o.store.updateSession(newId, { cli_session_id: src.cli_session_id, status: 'done' })
+    })
+    const ev = this.#ev(newId)
+    ev.message({ kind: 'system', text: `Forked from “${src.title}”. The agent continues from a copy of that conversation.` })
+    this.o.writer.flush()
+    ev.publishSession()
+    if (prompt) await this.#launchOrQueue(newId, { prompt, resumeId: src.cli_session_id, fork: true })
+    else this.o.store.updateSession(newId, { status: 'done' })
+    return this.getSession(newId)
+  }
+
+  async setModel(id: string, model: string | null): Promise<SessionDTO> {
+    this.#row(id)
+    const runner = this.#runners.get(id)
+    if (runner?.alive) await runner.setModel(model)
+    this.#ev(id).patch({ model })
+    this.#ev(id).message({ kind: 'system', text: `Model set to ${model ?? 'the default'}.` })
+    return this.getSession(id)
+  }
+
+  async setPermissionMode(id: string, mode: PermissionMode): Promise<SessionDTO> {
+    this.#row(id)
+    const runner = this.#runners.get(id)
+    if (runner?.alive) await runner.setPermissionMode(mode)
+    this.#ev(id).patch({ permission_mode: mode })
+    this.#ev(id).message({ kind: 'system', text: `Permission mode set to ${mode}.` })
+    return this.getSession(id)
+  }
+
+  /** Restart the process with a changed config, continuing the same conversation. */
+  async restart(id: string, cfg: { model?: string | null; permissionMode?: PermissionMode; systemPrompt?: string | null }): Promise<SessionDTO> {
+    const runner = this.#runners.get(id)
+    if (runner?.alive) await runner.stop()
+    const patch: Record<string, unknown> = {}
+    if (cfg.model !== undefined) patch.model = cfg.model
+    if (cfg.permissionMode !== undefined) patch.permission_mode = cfg.permissionMode
+    if (cfg.systemPrompt !== undefined) patch.system_prompt = cfg.systemPrompt
+    this.#ev(id).patch(patch)
+    return this.resume(id)
+  }
+
+  async answerApproval(approvalId: string, decision: ApprovalDecision): Promise<ApprovalDTO> {
+    const a = this.o.store.getApproval(approvalId)
+    if (!a) throw new ShepherdError('NOT_FOUND', `no approval ${approvalId}`)
+    if (a.status !== 'pending') throw new ShepherdError('CONFLICT', `this approval was already ${a.status}`)
+    const runner = this.#runners.get(a.session_id)
+    if (!runner?.alive || !(await runner.answerApproval(approvalId, decision))) {
+      throw new ShepherdError('CONFLICT', 'the agent is no longer waiting for this approval')
+    }
+    this.o.writer.flush()
+    const s = this.#row(a.session_id)
+    return approvalToDTO(this.o.store.getApproval(approvalId)!, s.project_id)
+  }
+
+  pin(id: string, pinned: boolean): SessionDTO {
+    this.#row(id)
+    this.#ev(id).patch({ pinned: pinned ? 1 : 0 })
+    return this.getSession(id)
+  }
+
+  rename(id: string, title: string): SessionDTO {
+    this.#row(id)
+    this.#ev(id).patch({ title: title.slice(0, 200) })
+    return this.getSession(id)
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    const row = this.#row(id)
+    await this.stop(id)
+    this.o.writer.flush()
+    this.o.store.deleteSession(id)
+    this.#events.delete(id)
+    this.o.hub.publish({ type: 'session.removed', sessionId: id, projectId: row.project_id })
+  }
+
+  /** Retention: keep the newest N and none older than D days; pinned and active sessions stay. */
+  prune(projectId: string): string[] {
+    const project = this.o.store.getProject(projectId)
+    if (!project) throw new ShepherdError('NOT_FOUND', `no project with id ${projectId}`)
+    const s = this.o.settings.get()
+    const removed = pruneProject(this.o.store.listSessions(projectId), {
+      keep: project.retention_count ?? s.retentionCount,
+      maxAgeDays: project.retention_days ?? s.retentionDays,
+      isBusy: (id) => this.#runners.get(id)?.alive === true || this.#launching.has(id)
+    })
+    this.o.writer.flush()
+    for (const id of removed) {
+      this.o.store.deleteSession(id)
+      this.#events.delete(id)
+      this.o.hub.publish({ type: 'session.removed', sessionId: id, projectId })
+    }
+    return removed
+  }
+
+  async stopProject(projectId: string): Promise<void> {
+    const ids = [...this.#runners.values()].filter((r) => r.projectId === projectId).map((r) => r.sessionId)
+    for (const w of [...this.#waiting]) if (this.o.store.getSession(w.id)?.project_id === projectId) ids.push(w.id)
+    await Promise.all(ids.map((id) => this.stop(id)))
+  }
+
+  /** App quit: stop everything in parallel; resolves by the deadline even if a process hangs. */
+  async shutdown(deadlineMs = 6000): Promise<void> {
+    this.#shuttingDown = true
+    for (const w of this.#waiting.splice(0)) this.#ev(w.id).status('interrupted', { message: 'Shepherd was closed before it started' })
+    const all = Promise.all([...this.#runners.values()].map((r) => r.stop()))
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([all, new Promise((r) => { timer = setTimeout(r, deadlineMs) })])
+    clearTimeout(timer)
+    this.o.writer.flush()
+  }
+
+  get liveCount(): number {
+    return [...this.#runners.values()].filter((r) => r.alive).length
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  #row(id: string): SessionRow {
+    const row = this.o.store.getSession(id)
+    if (!row) throw new ShepherdError('NOT_FOUND', `no session with id ${id}`)
+    return row
+  }
+
+  #ev(id: string): SessionEvents {
+    let ev = this.#events.get(id)
+    if (!ev) {
+      const row = this.#row(id)
+      ev = new SessionEvents(id, row.project_id, this.o.store, this.o.writer, this.o.hub)
+      this.#events.set(id, ev)
+    }
+    return ev
+  }
+
+  #provider(id: ProviderId): AgentProvider {
+    const p = this.#providers.get(id)
+    if (!p) throw new ShepherdError('BAD_REQUEST', `the ${id} provider is not available in this build`)
+    return p
+  }
+
+  async #binary(p: AgentProvider): Promise<string> {
+    const d = await p.detect(this.o.settings.get().providers[p.id].cliPath, this.o.hostEnv.PATH ?? '')
+    if (!d.found || !d.path) throw new ShepherdError('AGENT_NOT_FOUND', `${p.displayName} was not found. ${d.installHint}`)
+    return d.path
+  }
+
+  #busyTurns(): number {
+    let n = this.#launching.size
+    for (const r of this.#runners.values()) if (r.alive && r.turnRunning) n++
+    return n
+  }
+
+  async #launchOrQueue(id: string, plan: LaunchPlan): Promise<void> {
+    if (this.#shuttingDown) throw new ShepherdError('UNAVAILABLE', 'Shepherd is shutting down')
+    if (this.#launching.has(id) || this.#runners.get(id)?.alive) throw new ShepherdError('CONFLICT', 'this session is already starting or running')
+    if (this.#busyTurns() >= this.o.settings.get().maxConcurrentSessions) {
+      this.#waiting.push({ id, plan })
+      const max = this.o.settings.get().maxConcurrentSessions
+      this.#ev(id).status('queued', { message: `waiting for a free slot (${max} agents already running)` }, plan.prompt ? { queued_prompts: JSON.stringify([plan.prompt]) } : {})
+      return
+    }
+    await this.#launch(id, plan)
+  }
+
+  async #launch(id: string, plan: LaunchPlan): Promise<void> {
+    this.#launching.add(id)
+    const ev = this.#ev(id)
+    let row = this.#row(id)
+    try {
+      ev.status('starting', null, { ended_at: null })
+      const provider = this.#provider(row.provider as ProviderId)
+      const binaryPath = await this.#binary(provider)
+      const settings = this.o.settings.get()
+      const providerEnv: Record<string, string> = {}
+      for (const k of provider.envPassthrough ?? []) {
+        const v = this.o.hostEnv[k]
+        if (typeof v === 'string') providerEnv[k] = v
+      }
+      const env = buildChildEnv({
+        parentEnv: this.o.hostEnv, providerEnv,
+        extraEnv: { ...settings.extraEnv, ...(JSON.parse(row.extra_env) as Record<string, string>) }
+      })
+      if (plan.freshNote) ev.message({ kind: 'system', text: plan.freshNote })
+      const handle = await provider.start({
+        sessionId: id, cwd: row.cwd, model: row.model, permissionMode: row.permission_mode as PermissionMode,
+        systemPrompt: row.system_prompt, env, binaryPath, resumeCliSessionId: plan.resumeId ?? null, fork: plan.fork ?? false
+      })
+      row = this.#row(id)
+      const queued = JSON.parse(row.queued_prompts) as string[]
+      const runner = new SessionRunner(id, row.project_id, row.provider, handle, ev, this.o.store, {
+        onGone: (r) => this.#onGone(r),
+        onTurn: () => this.#drainWaiting(),
+        onCost: (r, delta, inT, outT) => {
+          const p = this.o.store.getSession(r.sessionId)
+          if (p) this.o.store.addDailyCost(new Date().toISOString().slice(0, 10), p.project_id, r.provider, delta, inT, outT)
+        }
+      }, [])
+      if (plan.resumeId) runner.onEarlyExit = (exit) => this.#resumeFailed(id, plan, exit)
+      this.#runners.set(id, runner)
+      const pid = handle.pid
+      ev.patch({ pid, pid_start_time: pid ? processStartTime(pid) : null, queued_prompts: '[]' })
+      this.#launching.delete(id)
+      ev.status('idle', null)
+      const prompts = [...(plan.prompt !== undefined ? [plan.prompt] : []), ...queued.filter((q) => q !== plan.prompt)]
+      for (const p of prompts) await runner.send(p)
+    } catch (err) {
+      this.#launching.delete(id)
+      const message = err instanceof Error ? err.message : String(err)
+      ev.status('error', { message }, { queued_prompts: '[]' })
+      this.#drainWaiting()
+      throw err
+    }
+  }
+
+  /** A resume that died before the CLI started: the id is stale. Start fresh, say so, keep the prompt. */
+  #resumeFailed(id: string, plan: LaunchPlan, exit: ProviderExit): boolean {
+    const note = `Could not resume the agent's previous conversation${exit.stderrTail ? ` (${exit.stderrTail.trim().split('\n').pop()?.slice(0, 200)})` : ''}. Started a new conversation; the transcript above is kept here, but the agent does not remember it.`
+    this.#runners.delete(id)
+    this.o.store.updateSession(id, { cli_session_id: null })
+    queueMicrotask(() => {
+      this.#launch(id, { prompt: plan.prompt, freshNote: note }).catch(() => { /* status already says error */ })
+    })
+    return true
+  }
+
+  #onGone(r: SessionRunner) {
+    if (this.#runners.get(r.sessionId) === r) this.#runners.delete(r.sessionId)
+    this.#drainWaiting()
+  }
+
+  #drainWaiting() {
+    if (this.#shuttingDown) return
+    while (this.#waiting.length && this.#busyTurns() < this.o.settings.get().maxConcurrentSessions) {
+      const next = this.#waiting.shift()!
+      this.#launch(next.id, next.plan).catch(() => { /* status already says error */ })
+    }
+  }
+}
+
+export function titleOf(prompt: string): string {
+  const line = prompt.trim().split('\n')[0] ?? ''
+  return line.length > TITLE_CHARS ? line.slice(0, TITLE_CHARS - 1) + '…' : line || 'New session'
+}
