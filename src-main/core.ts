@@ -26,6 +26,8 @@ export interface CoreOptions {
   /** Defaults to every built-in provider. */
   providers?: AgentProvider[]
   log?: (msg: string) => void
+  /** Path of a better-sqlite3 binary built for this runtime's ABI (Electron in development). */
+  nativeBinding?: string
 }
 
 export interface Core {
@@ -41,7 +43,7 @@ export const DB_FILE = 'shepherd.db'
 
 export function createCore(opts: CoreOptions): Core {
   const log = opts.log ?? ((m: string) => console.error(`[shepherd] ${m}`))
-  const store = new SqliteStore(join(opts.dataDir, DB_FILE))
+  const store = new SqliteStore(join(opts.dataDir, DB_FILE), opts.nativeBinding)
   const hub = new EventHub()
   const writer = new GroupCommitWriter(store, { onError: (err) => log(`database write failed (will retry): ${String(err)}`) })
   const settings = new SettingsService(store)

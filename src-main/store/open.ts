@@ -17,11 +17,12 @@ export interface PragmaReport {
   busyTimeout: number
 }
 
-export function openDatabase(file: string): { db: Database.Database; pragmas: PragmaReport } {
+/** `nativeBinding`: an Electron-ABI build of better-sqlite3 (see scripts/native-abi.mjs); default = the Node build. */
+export function openDatabase(file: string, nativeBinding?: string): { db: Database.Database; pragmas: PragmaReport } {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   let db: Database.Database
   try {
-    db = new Database(file, { timeout: BUSY_TIMEOUT_MS })
+    db = new Database(file, { timeout: BUSY_TIMEOUT_MS, ...(nativeBinding ? { nativeBinding } : {}) })
   } catch (err) {
     throw mapSqliteError(err)
   }

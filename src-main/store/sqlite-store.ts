@@ -18,8 +18,8 @@ export class SqliteStore implements Store {
   readonly #s: ReturnType<SqliteStore['prepare']>
   readonly #patchCache = new Map<string, Database.Statement>()
 
-  constructor(file: string) {
-    const { db, pragmas } = openDatabase(file)
+  constructor(file: string, nativeBinding?: string) {
+    const { db, pragmas } = openDatabase(file, nativeBinding)
     this.#db = db
     this.pragmas = pragmas
     this.#s = this.prepare()
