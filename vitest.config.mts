@@ -9,6 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
+        extends: true,
         test: {
           name: 'main',
           environment: 'node',
@@ -19,6 +20,7 @@ export default defineConfig({
       },
       {
         // Renderer stores use runes: compile .svelte.ts with the client runtime.
+        extends: true,
         plugins: [svelte()],
         resolve: { conditions: ['browser'] },
         test: {
