@@ -128,7 +128,7 @@ export interface AgentProvider {
    */
   readonly envPassthrough?: readonly string[]
   /** Find the binary: the configured path, else PATH. */
-  detect(configuredPath: string | null, envPath: string): Promise<ProviderDetection>
+  detect(configuredPath: string | null, envPath: string, opts?: { version?: boolean }): Promise<ProviderDetection>
   /** Spawn/connect. Throws AgentError('AGENT_NOT_FOUND' | 'SPAWN_FAILED'). */
   start(opts: StartOptions): Promise<AgentHandle>
 }

@@ -310,7 +310,8 @@ export class Supervisor {
   }
 
   async #binary(p: AgentProvider): Promise<string> {
-    const d = await p.detect(this.o.settings.get().providers[p.id].cliPath, this.o.hostEnv.PATH ?? '')
+    // Starting needs only the path: running `--version` on every start would cost a process spawn.
+    const d = await p.detect(this.o.settings.get().providers[p.id].cliPath, this.o.hostEnv.PATH ?? '', { version: false })
     if (!d.found || !d.path) throw new ShepherdError('AGENT_NOT_FOUND', `${p.displayName} was not found. ${d.installHint}`)
     return d.path
   }

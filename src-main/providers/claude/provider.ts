@@ -90,10 +90,12 @@ export function findOnPath(name: string, envPath: string): string | null {
 function readVersion(binary: string): Promise<string | null> {
   return new Promise((resolve) => {
     const env = buildChildEnv({ providerEnv: claudeProviderEnv({}) })
-    execFile(binary, ['--version'], { timeout: VERSION_TIMEOUT_MS, env, shell: false, windowsHide: true }, (err, stdout) => {
+    const child = execFile(binary, ['--version'], { timeout: VERSION_TIMEOUT_MS, env, shell: false, windowsHide: true }, (err, stdout) => {
       if (err) return resolve(null)
       resolve(/\d+\.\d+\.\d+[^\s]*/.exec(String(stdout))?.[0] ?? null)
     })
+    // A CLI that reads stdin must see EOF, not wait on an open pipe.
+    child.stdin?.end()
   })
 }
 
@@ -104,7 +106,7 @@ export class ClaudeProvider implements AgentProvider {
   /** Claude Code's own settings, passed through from the host env when set there (README §1). */
   readonly envPassthrough = CLAUDE_ENV_PASSTHROUGH
 
-  async detect(configuredPath: string | null, envPath: string): Promise<ProviderDetection> {
+  async detect(configuredPath: string | null, envPath: string, opts: { version?: boolean } = {}): Promise<ProviderDetection> {
     const installHint = CLAUDE_INSTALL_HINT
     let found: string | null = null
     if (configuredPath) {
@@ -113,7 +115,7 @@ export class ClaudeProvider implements AgentProvider {
       found = findOnPath('claude', envPath)
     }
     if (!found) return { found: false, path: null, version: null, installHint }
-    return { found: true, path: found, version: await readVersion(found), installHint }
+    return { found: true, path: found, version: opts.version === false ? null : await readVersion(found), installHint }
   }
 
   start(opts: StartOptions): Promise<ClaudeHandle> {

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Installs the real agent CLIs used by the integration tests into test/agents/node_modules
+// (test-only; never shipped). Idempotent: returns at once, silently, when every pinned package
+// is already installed at its pinned version.
+//
+//   node scripts/install-test-agents.mjs          # install if needed
+//   node scripts/install-test-agents.mjs --check  # exit 1 (and say why) if not installed; no install
+//
+// Versions are pinned exactly in test/agents/package.json. Pinning matters on Node 20:
+// an unpinned `@anthropic-ai/claude-code` silently resolves 2.1.197 because 2.1.330 declares
+// engines.node >=22 (its native binary does not need Node at all).
+
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+export const TEST_AGENTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'test', 'agents')
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    return null
+  }
+}
+
+/** Pinned packages ({name: version}) from test/agents/package.json. */
+export function pinnedTestAgents(dir = TEST_AGENTS_DIR) {
+  const pkg = readJson(path.join(dir, 'package.json'))
+  if (!pkg) throw new Error(`cannot read ${path.join(dir, 'package.json')}`)
+  return { ...(pkg.dependencies ?? {}) }
+}
+
+/** Names of pinned packages whose installed version differs from the pin (empty = up to date). */
+export function outdatedTestAgents(dir = TEST_AGENTS_DIR) {
+  const pins = pinnedTestAgents(dir)
+  return Object.entries(pins)
+    .filter(([name, version]) => readJson(path.join(dir, 'node_modules', ...name.split('/'), 'package.json'))?.version !== version)
+    .map(([name, version]) => `${name}@${version}`)
+}
+
+/**
+ * Installs the pinned test agents if needed. Fast path (already installed): no output, no npm.
+ * @param {{ quiet?: boolean, dir?: string }} [options]
+ * @returns {{ installed: boolean }} installed=true when npm ran
+ */
+export function ensureTestAgents({ quiet = false, dir = TEST_AGENTS_DIR } = {}) {
+  const missing = outdatedTestAgents(dir)
+  if (missing.length === 0) return { installed: false }
+  const useCi = existsSync(path.join(dir, 'package-lock.json'))
+  const args = [useCi ? 'ci' : 'install', '--no-audit', '--no-fund', '--loglevel=error']
+  if (!quiet) process.stderr.write(`install-test-agents: ${missing.join(', ')} -> npm ${args.join(' ')} (in ${path.relative(process.cwd(), dir) || '.'})\n`)
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+  const r = spawnSync(npm, args, { cwd: dir, stdio: quiet ? ['ignore', 'ignore', 'pipe'] : ['ignore', 'inherit', 'inherit'], encoding: 'utf8', shell: process.platform === 'win32' })
+  if (r.error) throw new Error(`install-test-agents: cannot run npm: ${r.error.message}`)
+  if (r.status !== 0) throw new Error(`install-test-agents: npm ${args[0]} failed with exit code ${r.status}${quiet && r.stderr ? `\n${r.stderr}` : ''}`)
+  const still = outdatedTestAgents(dir)
+  if (still.length) throw new Error(`install-test-agents: still missing after npm ${args[0]}: ${still.join(', ')}`)
+  return { installed: true }
+}
+
+const isMain = process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href
+if (isMain) {
+  try {
+    if (process.argv.includes('--check')) {
+      const missing = outdatedTestAgents()
+      if (missing.length) {
+        process.stderr.write(`install-test-agents: not installed: ${missing.join(', ')} (run: node scripts/install-test-agents.mjs)\n`)
+        process.exit(1)
+      }
+    } else {
+      ensureTestAgents()
+    }
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * One long-lived `claude -p --input-format stream-json` process: prompts and control requests go
+ * in on stdin (one JSON object per line), normalized events come out of `parser.ts`.
+ */
+import type { PermissionMode } from '../../shared/status'
+import { ShepherdError } from '../../shared/errors'
+import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit } from '../types'
+import { LineSplitter } from '../line-splitter'
+import { spawnManaged, type ManagedProcess } from '../process'
+import { createParseState, parseClaudeLine, type ControlResponse } from './parser'
+
+export const CLAUDE_DISPLAY_NAME = 'Claude Code'
+export const CLAUDE_INSTALL_HINT = 'npm install -g @anthropic-ai/claude-code'
+/** The CLI answers controls in ~35–330 ms; 10 s flags a wedged CLI without hanging the UI. */
+export const CONTROL_TIMEOUT_MS = 10_000
+
+interface PendingControl {
+  subtype: string
+  resolve: (response: unknown) => void
+  reject: (err: Error) => void
+  timer: NodeJS.Timeout
+}
+
+export interface ClaudeSpawnOptions {
+  cwd: string
+  env: Record<string, string>
+  /** Tests only: defaults to CONTROL_TIMEOUT_MS. */
+  controlTimeoutMs?: number
+}
+
+export class ClaudeHandle implements AgentHandle {
+  private proc: ManagedProcess | null = null
+  private readonly state = createParseState()
+  private readonly splitter = new LineSplitter({
+    onLine: (line) => this.onLine(line),
+    onLineTooLarge: (bytes, head) => this.emit({ kind: 'raw', stream: 'line_too_large', data: JSON.stringify({ bytes, head }) })
+  })
+  private readonly listeners: ((event: ProviderEvent) => void)[] = []
+  private readonly exitListeners: ((exit: ProviderExit) => void)[] = []
+  /** Events produced before the first listener registered. */
+  private backlog: ProviderEvent[] | null = []
+  private exit: ProviderExit | null = null
+  private readonly controls = new Map<string, PendingControl>()
+  /** Open permission prompts: the original input and suggestions are needed to answer. */
+  private readonly approvals = new Map<string, { input: unknown; suggestions: unknown[] }>()
+  private nextControlId = 1
+
+  private constructor(private readonly controlTimeoutMs: number) {}
+
+  /** Spawn the CLI; throws ShepherdError('AGENT_NOT_FOUND' | 'SPAWN_FAILED'). */
+  static async spawn(binaryPath: string, argv: string[], opts: ClaudeSpawnOptions): Promise<ClaudeHandle> {
+    const handle = new ClaudeHandle(opts.controlTimeoutMs ?? CONTROL_TIMEOUT_MS)
+    handle.proc = await spawnManaged(binaryPath, argv, {
+      cwd: opts.cwd,
+      env: opts.env,
+      onStdout: (chunk) => handle.splitter.push(chunk),
+      displayName: CLAUDE_DISPLAY_NAME,
+      installHint: CLAUDE_INSTALL_HINT
+    })
+    void handle.proc.exited.then((exit) => handle.finish(exit))
+    return handle
+  }
+
+  get pid(): number | null {
+    return this.proc?.pid ?? null
+  }
+
+  /** Linux process start time (see process.ts), for the orphan sweep. */
+  get startTime(): number | null {
+    return this.proc?.startTime ?? null
+  }
+
+  async send(prompt: string): Promise<void> {
+    this.state.turnsInFlight++
+    try {
+      await this.write({ type: 'user', message: { role: 'user', content: prompt }, parent_tool_use_id: null, session_id: '' })
+    } catch (err) {
+      this.state.turnsInFlight = Math.max(0, this.state.turnsInFlight - 1)
+      throw err
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    // Only a turn in flight can end "interrupted"; a stale flag would turn a later failure into idle.
+    if (this.state.turnsInFlight > 0) this.state.interruptRequested = true
+    await this.control('interrupt', {})
+  }
+
+  async setModel(model: string | null): Promise<void> {
+    await this.control('set_model', { model: model ?? 'default' })
+  }
+
+  async setPermissionMode(mode: PermissionMode): Promise<void> {
+    await this.control('set_permission_mode', { mode })
+  }
+
+  async answerApproval(requestId: string, decision: ApprovalDecision): Promise<void> {
+    const pending = this.approvals.get(requestId)
+    if (!pending) throw new ShepherdError('NOT_FOUND', 'This approval request is no longer pending')
+    let response: Record<string, unknown>
+    if (decision.behavior === 'deny') {
+      response = { behavior: 'deny', message: decision.message, interrupt: false }
+    } else {
+      response = { behavior: 'allow', updatedInput: pending.input }
+      // "Allow for this session": the CLI's own rule suggestions, kept in memory, never written to
+      // the project's settings files (suggestions usually target `localSettings`).
+      const rules = pending.suggestions.filter((s) => isObj(s) && s.type === 'addRules').map((s) => ({ ...(s as object), destination: 'session' }))
+      if (decision.scope === 'session' && rules.length > 0) response.updatedPermissions = rules
+    }
+    await this.write({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response } })
+    this.approvals.delete(requestId)
+  }
+
+  async stop(graceMs: number): Promise<ProviderExit> {
+    if (!this.proc) throw new ShepherdError('UNAVAILABLE', 'Claude Code was not started')
+    return this.proc.stop(graceMs)
+  }
+
+  /** Backpressure (BP-6): stop reading stdout; the pipe then blocks the CLI. */
+  pauseOutput(): void {
+    this.proc?.pauseStdout()
+  }
+
+  resumeOutput(): void {
+    this.proc?.resumeStdout()
+  }
+
+  onEvent(listener: (event: ProviderEvent) => void): void {
+    this.listeners.push(listener)
+    const backlog = this.backlog
+    this.backlog = null
+    for (const event of backlog ?? []) this.deliver(listener, event)
+  }
+
+  onExit(listener: (exit: ProviderExit) => void): void {
+    if (this.exit) {
+      const exit = this.exit
+      queueMicrotask(() => listener(exit))
+    } else {
+      this.exitListeners.push(listener)
+    }
+  }
+
+  private onLine(line: string): void {
+    this.emit({ kind: 'raw', stream: 'stdout', data: line })
+    const parsed = parseClaudeLine(line, this.state)
+    if (parsed.controlResponse) this.settleControl(parsed.controlResponse)
+    if (parsed.approval) this.approvals.set(parsed.approval.requestId, parsed.approval)
+    if (parsed.unsupportedControlRequest) {
+      // The CLI waits for an answer to every control request; never leave it hanging.
+      const { requestId, subtype } = parsed.unsupportedControlRequest
+      const response = { subtype: 'error', request_id: requestId, error: `Shepherd does not support ${subtype}` }
+      this.write({ type: 'control_response', response }).catch(() => {})
+    }
+    for (const event of parsed.events) {
+      if (event.kind === 'approval_cancelled') this.approvals.delete(event.requestId)
+      this.emit(event)
+    }
+  }
+
+  private settleControl(r: ControlResponse): void {
+    const pending = this.controls.get(r.requestId)
+    if (!pending) return
+    this.controls.delete(r.requestId)
+    clearTimeout(pending.timer)
+    if (r.ok) pending.resolve(r.response)
+    else {
+      const code = r.errorCode ? ` (${r.errorCode})` : ''
+      pending.reject(new ShepherdError('CONFLICT', `Claude Code refused ${pending.subtype}: ${r.error}${code}`))
+    }
+  }
+
+  private control(subtype: string, fields: Record<string, unknown>): Promise<unknown> {
+    const requestId = `shepherd_${this.nextControlId++}`
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.controls.delete(requestId)
+        reject(new ShepherdError('UNAVAILABLE', `Claude Code did not answer ${subtype} within ${this.controlTimeoutMs / 1000} s`))
+      }, this.controlTimeoutMs)
+      this.controls.set(requestId, { subtype, resolve, reject, timer })
+      this.write({ type: 'control_request', request_id: requestId, request: { subtype, ...fields } }).catch((err: Error) => {
+        clearTimeout(timer)
+        this.controls.delete(requestId)
+        reject(err)
+      })
+    })
+  }
+
+  private async write(message: object): Promise<void> {
+    if (!this.proc || this.exit) throw new ShepherdError('UNAVAILABLE', 'Claude Code is not running')
+    try {
+      await this.proc.writeLine(JSON.stringify(message))
+    } catch (err) {
+      throw new ShepherdError('UNAVAILABLE', `Cannot write to Claude Code: ${(err as Error).message}`)
+    }
+  }
+
+  private finish(exit: ProviderExit): void {
+    this.splitter.end() // the trailing partial line (CP-1) is parsed, usually into parse_error
+    for (const [id, pending] of this.controls) {
+      clearTimeout(pending.timer)
+      pending.reject(new ShepherdError('UNAVAILABLE', `Claude Code exited before answering ${pending.subtype}`))
+      this.controls.delete(id)
+    }
+    for (const requestId of this.approvals.keys()) this.emit({ kind: 'approval_cancelled', requestId })
+    this.approvals.clear()
+    this.exit = exit
+    for (const listener of this.exitListeners.splice(0)) {
+      try {
+        listener(exit)
+      } catch (err) {
+        console.error('[claude] exit listener threw', err)
+      }
+    }
+  }
+
+  private emit(event: ProviderEvent): void {
+    if (this.backlog) {
+      this.backlog.push(event)
+      return
+    }
+    for (const listener of this.listeners) this.deliver(listener, event)
+  }
+
+  private deliver(listener: (event: ProviderEvent) => void, event: ProviderEvent): void {
+    try {
+      listener(event)
+    } catch (err) {
+      // A buggy listener must not break framing for the others (or crash main from a stream callback).
+      console.error('[claude] event listener threw', err)
+    }
+  }
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}

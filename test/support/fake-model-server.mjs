@@ -1,0 +1,731 @@
+#!/usr/bin/env node
+// Scripted fake model server for running the real agent CLIs offline in tests.
+//
+// Plain Node `http`, zero dependencies, bound to 127.0.0.1 (port 0 = pick a free one).
+// Speaks, with routes matched by path suffix so any base-URL prefix works:
+//   POST …/v1/messages[?beta=true]      Anthropic Messages (SSE when stream:true, else JSON)  — Claude Code
+//   POST …/messages/count_tokens        {input_tokens}
+//   HEAD|GET /api/hello                 200 (Claude Code connectivity preflight)
+//   GET  …/v1/models, …/v1/models/<id>  model list / one model
+//   POST …/responses                    OpenAI Responses (SSE or JSON)                         — Codex
+//   POST …/chat/completions             OpenAI Chat Completions (SSE or JSON)                  — OpenCode
+// Anything else: 404 with a JSON error body.
+//
+// The reply is scripted by directives in the latest human-authored user text
+// (<system-reminder> blocks, system messages and Codex developer messages are ignored):
+//   [[bash:CMD]]           "I will run a command." + a shell tool call running CMD
+//   [[write:PATH|CONTENT]] a file-write tool call (Codex: a printf shell call)
+//   [[slow:N]]             "tick0 tick1 …", one chunk per 250 ms for N seconds; a client
+//                          disconnect stops it and is recorded in `disconnects`
+//   [[text:T]]             exactly T
+//   [[thinking:T]]         a thinking/reasoning block T, then the text "Thought about it."
+//   [[error:STATUS]]       HTTP STATUS with a provider-shaped error body
+//                          ([[error:STATUS:noretry]] also sends `x-should-retry: false`)
+//   [[model]]              "MODEL: <model field of the request>"
+//   (none)                 "ACK: <first 60 chars of the prompt>"
+// When the last message is a tool result: "DONE. Tool output was: <first 200 chars>"
+// ("DONE. Tool ERROR was: …" when Anthropic's is_error is set).
+// Requests without tools are side requests (titles, summaries): "Fake title", unless they carry
+// a [[text]], [[slow]], [[error]], [[thinking]] or [[model]] directive.
+//
+// Run directly: `node test/support/fake-model-server.mjs [port] [--log FILE|-]` prints
+// `LISTENING <port>` on stdout; with --log every request is appended as one JSON line.
+
+import http from 'node:http'
+import zlib from 'node:zlib'
+import { appendFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { pathToFileURL } from 'node:url'
+
+export const SLOW_TICK_MS = 250
+const SIDE_REQUEST_TEXT = 'Fake title'
+const BASH_PREAMBLE = 'I will run a command.'
+const WRITE_PREAMBLE = 'I will write a file.'
+const THINKING_TEXT = 'Thought about it.'
+const DEFAULT_MODELS = ['claude-opus-5-5', 'claude-sonnet-5', 'claude-haiku-5', 'gpt-5.5', 'fake-model', 'fake-model-2']
+
+/**
+ * @param {{ port?: number, host?: string, log?: ((entry: object) => void) | string }} [options]
+ */
+export function startFakeModelServer({ port = 0, host = '127.0.0.1', log } = {}) {
+  /** @type {Array<Record<string, unknown>>} */
+  const requests = []
+  /** @type {Array<Record<string, unknown>>} */
+  const disconnects = []
+  const timers = new Set()
+  let seq = 0
+  const nextId = (prefix) => `${prefix}_fake${String(++seq).padStart(6, '0')}`
+
+  const writeLog = (entry) => {
+    if (typeof log === 'function') log(entry)
+    else if (typeof log === 'string' && log) {
+      const line = JSON.stringify(entry) + '\n'
+      if (log === '-') process.stdout.write(line)
+      else appendFileSync(log, line)
+    }
+  }
+
+  const ctx = { nextId, requests, disconnects, timers }
+
+  const server = http.createServer((req, res) => {
+    readBody(req)
+      .then((raw) => {
+        const entry = {
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          headers: { ...req.headers },
+          body: parseBody(raw),
+          t: Date.now()
+        }
+        requests.push(entry)
+        try {
+          writeLog(entry)
+        } catch {
+          /* logging must never break a reply */
+        }
+        return route(ctx, req, res, entry)
+      })
+      .catch((err) => {
+        if (!res.headersSent) sendJson(res, 500, { type: 'error', error: { type: 'api_error', message: `fake server failure: ${String(err && err.message ? err.message : err)}` } })
+        else res.destroy()
+      })
+  })
+  server.keepAliveTimeout = 5_000
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      const address = server.address()
+      const actualPort = typeof address === 'object' && address ? address.port : port
+      let closed = false
+      resolve({
+        url: `http://${host}:${actualPort}`,
+        port: actualPort,
+        requests,
+        disconnects,
+        reset() {
+          requests.length = 0
+          disconnects.length = 0
+        },
+        close() {
+          if (closed) return Promise.resolve()
+          closed = true
+          for (const t of timers) clearTimeout(t)
+          timers.clear()
+          return new Promise((done) => {
+            server.close(() => done())
+            server.closeAllConnections()
+          })
+        }
+      })
+    })
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP plumbing
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('error', reject)
+    req.on('end', () => {
+      let buf = Buffer.concat(chunks)
+      const enc = String(req.headers['content-encoding'] ?? '').toLowerCase()
+      try {
+        if (enc === 'gzip') buf = zlib.gunzipSync(buf)
+        else if (enc === 'deflate') buf = zlib.inflateSync(buf)
+        else if (enc === 'br') buf = zlib.brotliDecompressSync(buf)
+        else if (enc === 'zstd' && typeof zlib.zstdDecompressSync === 'function') buf = zlib.zstdDecompressSync(buf)
+      } catch {
+        /* keep the raw bytes */
+      }
+      resolve(buf.toString('utf8'))
+    })
+  })
+}
+
+function parseBody(raw) {
+  if (!raw) return null
+  try {
+    return JSON.parse(raw)
+  } catch {
+    return raw
+  }
+}
+
+function sendJson(res, status, body, headers = {}) {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'request-id': `req_fake_${randomUUID().slice(0, 8)}`,
+    ...headers
+  })
+  res.end(text)
+}
+
+function startSse(res) {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'request-id': `req_fake_${randomUUID().slice(0, 8)}`
+  })
+  res.flushHeaders()
+}
+
+function pathOf(url) {
+  const q = url.indexOf('?')
+  const p = q === -1 ? url : url.slice(0, q)
+  return p.length > 1 ? p.replace(/\/+$/, '') : p
+}
+
+async function route(ctx, req, res, entry) {
+  const method = entry.method.toUpperCase()
+  const p = pathOf(entry.url)
+  if (p.endsWith('/api/hello') && (method === 'HEAD' || method === 'GET')) {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 })
+    return res.end(method === 'HEAD' ? undefined : '{}')
+  }
+  if (method === 'POST' && p.endsWith('/messages/count_tokens')) {
+    return sendJson(res, 200, { input_tokens: approxTokens(entry.body) })
+  }
+  if (method === 'POST' && p.endsWith('/messages')) return handleAnthropic(ctx, res, entry)
+  if (method === 'POST' && p.endsWith('/responses')) return handleResponses(ctx, res, entry)
+  if (method === 'POST' && p.endsWith('/chat/completions')) return handleChat(ctx, res, entry)
+  if (method === 'GET' && p.endsWith('/models')) {
+    return sendJson(res, 200, { object: 'list', data: DEFAULT_MODELS.map(modelObject), has_more: false, first_id: DEFAULT_MODELS[0], last_id: DEFAULT_MODELS.at(-1) })
+  }
+  const m = /\/models\/([^/]+)$/.exec(p)
+  if (method === 'GET' && m) return sendJson(res, 200, modelObject(decodeURIComponent(m[1])))
+  return sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: `fake model server: no route for ${method} ${p}` } })
+}
+
+function modelObject(id) {
+  const created = 1_760_000_000
+  return { id, object: 'model', type: 'model', display_name: id, created, created_at: new Date(created * 1000).toISOString(), owned_by: 'fake' }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reply planning (provider-neutral)
+
+/** Parses the first known directive in `text`. */
+export function parseDirective(text) {
+  const re = /\[\[(bash|write|slow|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
+  const m = re.exec(text ?? '')
+  if (!m) return null
+  const kind = m[1]
+  const arg = m[2] ?? ''
+  switch (kind) {
+    case 'bash':
+      return { kind, command: arg }
+    case 'write': {
+      const bar = arg.indexOf('|')
+      return { kind, path: bar === -1 ? arg : arg.slice(0, bar), content: bar === -1 ? '' : arg.slice(bar + 1) }
+    }
+    case 'slow':
+      return { kind, seconds: Number(arg) > 0 ? Number(arg) : 1 }
+    case 'text':
+      return { kind, text: arg }
+    case 'thinking':
+      return { kind, text: arg }
+    case 'error': {
+      const [status, flag] = arg.split(':')
+      return { kind, status: Number(status) >= 400 && Number(status) <= 599 ? Number(status) : 500, noRetry: flag === 'noretry' }
+    }
+    case 'model':
+      return { kind }
+  }
+  return null
+}
+
+/**
+ * conv: { prompt: string|null, toolResult: {output:string, isError:boolean}|null, hasTools: boolean, model: string }
+ * returns: { error: {status, noRetry} } | { thinking?, text?, tool?: {kind:'bash'|'write', ...}, slowSeconds? }
+ */
+function planReply(conv) {
+  if (conv.toolResult) {
+    const out = firstChars(conv.toolResult.output, 200)
+    return { text: conv.toolResult.isError ? `DONE. Tool ERROR was: ${out}` : `DONE. Tool output was: ${out}` }
+  }
+  const prompt = conv.prompt ?? ''
+  const d = parseDirective(prompt)
+  const side = !conv.hasTools
+  if (d?.kind === 'error') return { error: { status: d.status, noRetry: d.noRetry } }
+  if (d?.kind === 'slow') return { slowSeconds: d.seconds }
+  if (d?.kind === 'text') return { text: d.text }
+  if (d?.kind === 'thinking') return { thinking: d.text, text: THINKING_TEXT }
+  if (d?.kind === 'model') return { text: `MODEL: ${conv.model}` }
+  if (side) return { text: SIDE_REQUEST_TEXT }
+  if (d?.kind === 'bash') return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: d.command } }
+  if (d?.kind === 'write') return { text: WRITE_PREAMBLE, tool: { kind: 'write', path: d.path, content: d.content } }
+  return { text: `ACK: ${firstChars(prompt.trim(), 60)}` }
+}
+
+function firstChars(s, n) {
+  return Array.from(String(s ?? '')).slice(0, n).join('')
+}
+
+function approxTokens(value) {
+  if (value == null) return 0
+  const s = typeof value === 'string' ? value : JSON.stringify(value)
+  return Math.max(1, Math.ceil(s.length / 4))
+}
+
+const SYSTEM_REMINDER_RE = /<system-reminder>[\s\S]*?<\/system-reminder>/g
+// Whole-text wrappers the CLIs inject as "user" text (Codex's <environment_context>, <user_instructions>...).
+const INJECTED_BLOCK_RE = /^\s*<(environment_context|user_instructions|permissions instructions|skills_instructions|system-reminder|user_shell_command|turn_aborted)>[\s\S]*<\/\1>\s*$/
+
+function humanText(text) {
+  if (typeof text !== 'string') return ''
+  if (INJECTED_BLOCK_RE.test(text)) return ''
+  return text.replace(SYSTEM_REMINDER_RE, '').trim()
+}
+
+/**
+ * The latest human-authored text of one message: its last text part that is not an injected
+ * wrapper. (Claude Code merges consecutive user turns — e.g. after an API error — into one
+ * message with one text block per turn, so the last block is the newest prompt.)
+ */
+function partsText(content, partTypes) {
+  if (typeof content === 'string') return humanText(content)
+  if (!Array.isArray(content)) return ''
+  for (let i = content.length - 1; i >= 0; i--) {
+    const p = content[i]
+    if (!p || typeof p !== 'object' || !partTypes.includes(p.type) || typeof p.text !== 'string') continue
+    const t = humanText(p.text)
+    if (t) return t
+  }
+  return ''
+}
+
+function toolOutputText(content) {
+  if (typeof content === 'string') return content
+  if (Array.isArray(content)) {
+    return content
+      .map((p) => (typeof p === 'string' ? p : p && typeof p.text === 'string' ? p.text : p && typeof p.output === 'string' ? p.output : ''))
+      .filter(Boolean)
+      .join('\n')
+  }
+  if (content && typeof content === 'object') {
+    if (typeof content.output === 'string') return content.output
+    if (typeof content.text === 'string') return content.text
+    return JSON.stringify(content)
+  }
+  return content == null ? '' : String(content)
+}
+
+function anthropicConversation(body) {
+  const messages = (Array.isArray(body?.messages) ? body.messages : []).filter((m) => m && m.role !== 'system')
+  const last = messages.at(-1)
+  let toolResult = null
+  if (last?.role === 'user' && Array.isArray(last.content)) {
+    const results = last.content.filter((b) => b && b.type === 'tool_result')
+    if (results.length) {
+      const r = results.at(-1)
+      toolResult = { output: toolOutputText(r.content), isError: r.is_error === true }
+    }
+  }
+  let prompt = null
+  for (let i = messages.length - 1; i >= 0 && prompt === null; i--) {
+    const m = messages[i]
+    if (m.role !== 'user') continue
+    const t = partsText(m.content, ['text'])
+    if (t) prompt = t
+  }
+  return { prompt, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
+}
+
+function responsesConversation(body) {
+  let input = body?.input
+  if (typeof input === 'string') input = [{ type: 'message', role: 'user', content: input }]
+  if (!Array.isArray(input)) input = []
+  const hasAdditionalTools = input.some((it) => it && it.type === 'additional_tools')
+  const items = input.filter((it) => {
+    if (!it || typeof it !== 'object') return false
+    const type = it.type ?? (it.role ? 'message' : undefined)
+    if (type === 'message' && (it.role === 'developer' || it.role === 'system')) return false
+    return type !== 'additional_tools' && type !== 'reasoning'
+  })
+  const last = items.at(-1)
+  let toolResult = null
+  if (last && typeof last.type === 'string' && last.type.endsWith('_call_output')) {
+    toolResult = { output: toolOutputText(last.output), isError: false }
+  }
+  let prompt = null
+  for (let i = items.length - 1; i >= 0 && prompt === null; i--) {
+    const it = items[i]
+    if ((it.type ?? 'message') !== 'message' || it.role !== 'user') continue
+    const t = partsText(it.content, ['input_text', 'text'])
+    if (t) prompt = t
+  }
+  const tools = Array.isArray(body?.tools) ? body.tools : []
+  return { prompt, toolResult, hasTools: tools.length > 0 || hasAdditionalTools, model: String(body?.model ?? ''), toolNames: tools.map((t) => t?.name ?? t?.function?.name).filter(Boolean) }
+}
+
+function chatConversation(body) {
+  const messages = (Array.isArray(body?.messages) ? body.messages : []).filter((m) => m && m.role !== 'system' && m.role !== 'developer')
+  const last = messages.at(-1)
+  let toolResult = null
+  if (last?.role === 'tool' || last?.role === 'function') toolResult = { output: toolOutputText(last.content), isError: false }
+  let prompt = null
+  for (let i = messages.length - 1; i >= 0 && prompt === null; i--) {
+    const m = messages[i]
+    if (m.role !== 'user') continue
+    const t = partsText(m.content, ['text', 'input_text'])
+    if (t) prompt = t
+  }
+  return { prompt, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
+}
+
+function shellQuote(s) {
+  return `'${String(s).replace(/'/g, `'\\''`)}'`
+}
+
+function chunkText(text) {
+  const chars = Array.from(text)
+  const size = Math.max(16, Math.ceil(chars.length / 50))
+  const out = []
+  for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(''))
+  return out.length ? out : ['']
+}
+
+function chunkString(s, n = 3) {
+  const size = Math.max(1, Math.ceil(s.length / n))
+  const out = []
+  for (let i = 0; i < s.length; i += size) out.push(s.slice(i, i + size))
+  return out.length ? out : ['']
+}
+
+/**
+ * Streams `tick0 tick1 …` chunks via `emit(chunk)`, one per SLOW_TICK_MS. Resolves with
+ * { text, completed } — completed=false when the client went away (recorded in disconnects).
+ */
+function runSlow(ctx, res, entry, seconds, emit) {
+  const total = Math.max(1, Math.round(seconds * (1000 / SLOW_TICK_MS)))
+  return new Promise((resolve) => {
+    let i = 0
+    let text = ''
+    let timer = null
+    let done = false
+    const finish = (completed) => {
+      if (done) return
+      done = true
+      if (timer) {
+        clearTimeout(timer)
+        ctx.timers.delete(timer)
+      }
+      res.off('close', onClose)
+      resolve({ text, completed })
+    }
+    const onClose = () => {
+      if (res.writableEnded) return
+      ctx.disconnects.push({ url: entry.url, t: Date.now(), ticksSent: i, ticksPlanned: total, requestIndex: ctx.requests.indexOf(entry) })
+      finish(false)
+    }
+    res.on('close', onClose)
+    const tick = () => {
+      timer = null
+      if (done) return
+      if (res.destroyed) return onClose()
+      const chunk = `tick${i} `
+      i++
+      text += chunk
+      if (emit) emit(chunk)
+      if (i >= total) return finish(true)
+      timer = setTimeout(tick, SLOW_TICK_MS)
+      ctx.timers.add(timer)
+    }
+    tick()
+  })
+}
+
+function writeSse(res, event, data) {
+  if (res.destroyed || res.writableEnded) return
+  res.write(event ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Anthropic Messages
+
+const ANTHROPIC_ERROR_TYPES = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error'
+}
+
+async function handleAnthropic(ctx, res, entry) {
+  const body = entry.body && typeof entry.body === 'object' ? entry.body : {}
+  const conv = anthropicConversation(body)
+  const plan = planReply(conv)
+  const model = conv.model || 'claude-fake'
+  if (plan.error) {
+    const { status, noRetry } = plan.error
+    const type = ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error')
+    return sendJson(res, status, { type: 'error', error: { type, message: `fake error ${status}` } }, noRetry ? { 'x-should-retry': 'false' } : {})
+  }
+  const msgId = ctx.nextId('msg')
+  const inputTokens = approxTokens(body)
+  /** @type {Array<Record<string, unknown>>} */
+  const blocks = []
+  if (plan.thinking !== undefined) blocks.push({ type: 'thinking', thinking: plan.thinking, signature: Buffer.from(`fake-signature:${msgId}`).toString('base64') })
+  if (plan.text !== undefined) blocks.push({ type: 'text', text: plan.text })
+  if (plan.tool) {
+    const id = ctx.nextId('toolu')
+    if (plan.tool.kind === 'bash') blocks.push({ type: 'tool_use', id, name: 'Bash', input: { command: plan.tool.command, description: 'Run scripted command' } })
+    else blocks.push({ type: 'tool_use', id, name: 'Write', input: { file_path: plan.tool.path, content: plan.tool.content } })
+  }
+  const stopReason = plan.tool ? 'tool_use' : 'end_turn'
+  const usage = (outputTokens) => ({ input_tokens: inputTokens, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 })
+
+  if (body.stream !== true) {
+    if (plan.slowSeconds !== undefined) {
+      const r = await runSlow(ctx, res, entry, plan.slowSeconds, null)
+      if (!r.completed) return
+      blocks.push({ type: 'text', text: r.text })
+    }
+    return sendJson(res, 200, { id: msgId, type: 'message', role: 'assistant', model, content: blocks, stop_reason: stopReason, stop_sequence: null, usage: usage(approxTokens(blocks)) })
+  }
+
+  startSse(res)
+  writeSse(res, 'message_start', { type: 'message_start', message: { id: msgId, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: usage(1) } })
+  writeSse(res, 'ping', { type: 'ping' })
+  let index = 0
+  for (const block of blocks) {
+    if (block.type === 'thinking') {
+      writeSse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } })
+      for (const piece of chunkText(block.thinking)) writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } })
+      writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature } })
+    } else if (block.type === 'text') {
+      writeSse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } })
+      for (const piece of chunkText(block.text)) writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } })
+    } else {
+      writeSse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } })
+      for (const piece of chunkString(JSON.stringify(block.input))) writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } })
+    }
+    writeSse(res, 'content_block_stop', { type: 'content_block_stop', index })
+    index++
+  }
+  let outText = ''
+  if (plan.slowSeconds !== undefined) {
+    writeSse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } })
+    const r = await runSlow(ctx, res, entry, plan.slowSeconds, (chunk) =>
+      writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: chunk } })
+    )
+    if (!r.completed) return
+    outText = r.text
+    writeSse(res, 'content_block_stop', { type: 'content_block_stop', index })
+  }
+  writeSse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: approxTokens(blocks) + approxTokens(outText) } })
+  writeSse(res, 'message_stop', { type: 'message_stop' })
+  res.end()
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenAI Responses (Codex)
+
+function openAiErrorBody(status) {
+  const type = status === 429 ? 'rate_limit_exceeded' : status === 401 ? 'invalid_api_key' : status >= 500 ? 'server_error' : 'invalid_request_error'
+  return { error: { message: `fake error ${status}`, type, param: null, code: type } }
+}
+
+function codexShellCall(toolNames, command) {
+  const names = new Set(toolNames ?? [])
+  if (names.has('exec_command') || names.size === 0) return { name: 'exec_command', args: { cmd: command } }
+  if (names.has('shell_command')) return { name: 'shell_command', args: { command } }
+  if (names.has('shell')) return { name: 'shell', args: { command: ['bash', '-lc', command] } }
+  return { name: 'exec_command', args: { cmd: command } }
+}
+
+async function handleResponses(ctx, res, entry) {
+  const body = entry.body && typeof entry.body === 'object' ? entry.body : {}
+  const conv = responsesConversation(body)
+  const plan = planReply(conv)
+  const model = conv.model || 'gpt-fake'
+  if (plan.error) {
+    return sendJson(res, plan.error.status, openAiErrorBody(plan.error.status), plan.error.noRetry ? { 'x-should-retry': 'false' } : {})
+  }
+  const respId = ctx.nextId('resp')
+  const createdAt = Math.floor(Date.now() / 1000)
+  const inputTokens = approxTokens(body)
+  /** @type {Array<Record<string, any>>} */
+  const items = []
+  if (plan.thinking !== undefined) items.push({ type: 'reasoning', id: ctx.nextId('rs'), summary: [{ type: 'summary_text', text: plan.thinking }] })
+  if (plan.text !== undefined) items.push({ type: 'message', id: ctx.nextId('msg'), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: plan.text, annotations: [] }] })
+  if (plan.tool) {
+    const command = plan.tool.kind === 'bash' ? plan.tool.command : `printf '%s' ${shellQuote(plan.tool.content)} > ${shellQuote(plan.tool.path)}`
+    const call = codexShellCall(conv.toolNames, command)
+    items.push({ type: 'function_call', id: ctx.nextId('fc'), call_id: ctx.nextId('call'), name: call.name, arguments: JSON.stringify(call.args), status: 'completed' })
+  }
+  const baseResponse = { id: respId, object: 'response', created_at: createdAt, model }
+  const usage = (outTokens) => ({
+    input_tokens: inputTokens,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: outTokens,
+    output_tokens_details: { reasoning_tokens: plan.thinking !== undefined ? approxTokens(plan.thinking) : 0 },
+    total_tokens: inputTokens + outTokens
+  })
+
+  if (body.stream !== true) {
+    if (plan.slowSeconds !== undefined) {
+      const r = await runSlow(ctx, res, entry, plan.slowSeconds, null)
+      if (!r.completed) return
+      items.push({ type: 'message', id: ctx.nextId('msg'), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: r.text, annotations: [] }] })
+    }
+    return sendJson(res, 200, { ...baseResponse, status: 'completed', output: items, usage: usage(approxTokens(items)) })
+  }
+
+  startSse(res)
+  let sequence = 0
+  const ev = (type, data) => writeSse(res, type, { type, sequence_number: sequence++, ...data })
+  ev('response.created', { response: { ...baseResponse, status: 'in_progress', output: [] } })
+  ev('response.in_progress', { response: { ...baseResponse, status: 'in_progress', output: [] } })
+  const emitMessage = async (outputIndex, item, textSource) => {
+    const inProgress = { type: 'message', id: item.id, status: 'in_progress', role: 'assistant', content: [] }
+    ev('response.output_item.added', { output_index: outputIndex, item: inProgress })
+    ev('response.content_part.added', { item_id: item.id, output_index: outputIndex, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } })
+    let text = ''
+    if (typeof textSource === 'string') {
+      for (const piece of chunkText(textSource)) ev('response.output_text.delta', { item_id: item.id, output_index: outputIndex, content_index: 0, delta: piece, logprobs: [] })
+      text = textSource
+    } else {
+      const r = await textSource((chunk) => ev('response.output_text.delta', { item_id: item.id, output_index: outputIndex, content_index: 0, delta: chunk, logprobs: [] }))
+      if (!r.completed) return false
+      text = r.text
+      item.content = [{ type: 'output_text', text, annotations: [] }]
+    }
+    ev('response.output_text.done', { item_id: item.id, output_index: outputIndex, content_index: 0, text, logprobs: [] })
+    ev('response.content_part.done', { item_id: item.id, output_index: outputIndex, content_index: 0, part: { type: 'output_text', text, annotations: [] } })
+    ev('response.output_item.done', { output_index: outputIndex, item })
+    return true
+  }
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    if (item.type === 'reasoning') {
+      const text = item.summary[0].text
+      ev('response.output_item.added', { output_index: i, item: { type: 'reasoning', id: item.id, summary: [] } })
+      ev('response.reasoning_summary_part.added', { item_id: item.id, output_index: i, summary_index: 0, part: { type: 'summary_text', text: '' } })
+      for (const piece of chunkText(text)) ev('response.reasoning_summary_text.delta', { item_id: item.id, output_index: i, summary_index: 0, delta: piece })
+      ev('response.reasoning_summary_text.done', { item_id: item.id, output_index: i, summary_index: 0, text })
+      ev('response.reasoning_summary_part.done', { item_id: item.id, output_index: i, summary_index: 0, part: { type: 'summary_text', text } })
+      ev('response.output_item.done', { output_index: i, item })
+    } else if (item.type === 'message') {
+      await emitMessage(i, item, item.content[0].text)
+    } else {
+      ev('response.output_item.added', { output_index: i, item: { ...item, arguments: '', status: 'in_progress' } })
+      for (const piece of chunkString(item.arguments)) ev('response.function_call_arguments.delta', { item_id: item.id, output_index: i, delta: piece })
+      ev('response.function_call_arguments.done', { item_id: item.id, output_index: i, arguments: item.arguments })
+      ev('response.output_item.done', { output_index: i, item })
+    }
+  }
+  if (plan.slowSeconds !== undefined) {
+    const item = { type: 'message', id: ctx.nextId('msg'), status: 'completed', role: 'assistant', content: [] }
+    const ok = await emitMessage(items.length, item, (emit) => runSlow(ctx, res, entry, plan.slowSeconds, emit))
+    if (!ok) return
+    items.push(item)
+  }
+  ev('response.completed', { response: { ...baseResponse, status: 'completed', output: items, usage: usage(approxTokens(items)) } })
+  res.end()
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenAI Chat Completions (OpenCode)
+
+async function handleChat(ctx, res, entry) {
+  const body = entry.body && typeof entry.body === 'object' ? entry.body : {}
+  const conv = chatConversation(body)
+  const plan = planReply(conv)
+  const model = conv.model || 'fake-model'
+  if (plan.error) {
+    return sendJson(res, plan.error.status, openAiErrorBody(plan.error.status), plan.error.noRetry ? { 'x-should-retry': 'false' } : {})
+  }
+  const id = ctx.nextId('chatcmpl')
+  const created = Math.floor(Date.now() / 1000)
+  const promptTokens = approxTokens(body)
+  let toolCall = null
+  if (plan.tool) {
+    const args = plan.tool.kind === 'bash' ? { command: plan.tool.command, description: 'Run scripted command' } : { filePath: plan.tool.path, content: plan.tool.content }
+    toolCall = { id: ctx.nextId('call'), type: 'function', function: { name: plan.tool.kind === 'bash' ? 'bash' : 'write', arguments: JSON.stringify(args) } }
+  }
+  const finishReason = toolCall ? 'tool_calls' : 'stop'
+  const usage = (completion) => ({ prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion, prompt_tokens_details: { cached_tokens: 0 } })
+
+  if (body.stream !== true) {
+    let text = plan.text ?? ''
+    if (plan.slowSeconds !== undefined) {
+      const r = await runSlow(ctx, res, entry, plan.slowSeconds, null)
+      if (!r.completed) return
+      text = r.text
+    }
+    const message = { role: 'assistant', content: text }
+    if (plan.thinking !== undefined) message.reasoning_content = plan.thinking
+    if (toolCall) message.tool_calls = [toolCall]
+    return sendJson(res, 200, { id, object: 'chat.completion', created, model, choices: [{ index: 0, message, finish_reason: finishReason }], usage: usage(approxTokens(message)) })
+  }
+
+  startSse(res)
+  const chunk = (delta, finish_reason = null) => writeSse(res, null, { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason }] })
+  chunk({ role: 'assistant', content: '' })
+  let outText = ''
+  if (plan.thinking !== undefined) for (const piece of chunkText(plan.thinking)) chunk({ reasoning_content: piece })
+  if (plan.text !== undefined) {
+    for (const piece of chunkText(plan.text)) chunk({ content: piece })
+    outText += plan.text
+  }
+  if (plan.slowSeconds !== undefined) {
+    const r = await runSlow(ctx, res, entry, plan.slowSeconds, (c) => chunk({ content: c }))
+    if (!r.completed) return
+    outText += r.text
+  }
+  if (toolCall) {
+    chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } }] })
+    chunk({ tool_calls: [{ index: 0, function: { arguments: toolCall.function.arguments } }] })
+  }
+  chunk({}, finishReason)
+  if (body.stream_options?.include_usage) {
+    writeSse(res, null, { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage(approxTokens(outText) + (toolCall ? approxTokens(toolCall) : 0)) })
+  }
+  writeSse(res, null, '[DONE]')
+  res.end()
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI entry point
+
+const isMain = (() => {
+  try {
+    return process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href
+  } catch {
+    return false
+  }
+})()
+
+if (isMain) {
+  const args = process.argv.slice(2)
+  let port = 0
+  let logTarget = process.env.FAKE_MODEL_SERVER_LOG || undefined
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--log') logTarget = args[++i]
+    else if (/^\d+$/.test(args[i])) port = Number(args[i])
+  }
+  startFakeModelServer({ port, log: logTarget }).then(
+    (srv) => {
+      process.stdout.write(`LISTENING ${srv.port}\n`)
+      const stop = () => srv.close().then(() => process.exit(0))
+      process.on('SIGTERM', stop)
+      process.on('SIGINT', stop)
+    },
+    (err) => {
+      process.stderr.write(`fake-model-server: ${err && err.message ? err.message : err}\n`)
+      process.exit(1)
+    }
+  )
+}
