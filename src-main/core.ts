@@ -45,11 +45,19 @@ export function createCore(opts: CoreOptions): Core {
   const log = opts.log ?? ((m: string) => console.error(`[shepherd] ${m}`))
   const store = new SqliteStore(join(opts.dataDir, DB_FILE), opts.nativeBinding)
   const hub = new EventHub()
-  const writer = new GroupCommitWriter(store, { onError: (err) => log(`database write failed (will retry): ${String(err)}`) })
+  let supervisorRef: Supervisor | null = null
+  const writer = new GroupCommitWriter(store, {
+    onError: (err) => {
+      log(`database write failed (will retry): ${String(err)}`)
+      supervisorRef?.setOutputPaused(true)
+    },
+    onCommit: () => supervisorRef?.setOutputPaused(false)
+  })
   const settings = new SettingsService(store)
   const supervisor = new Supervisor({
     store, writer, hub, settings, providers: opts.providers ?? defaultProviders(), hostEnv: opts.hostEnv ?? process.env
   })
+  supervisorRef = supervisor
   const swept = supervisor.recoverOrphans()
   if (swept.interrupted.length) log(`marked ${swept.interrupted.length} session(s) interrupted after an unexpected exit; killed ${swept.killed.length} leftover process group(s)`)
   const projects = new ProjectService(store, hub, (id) => supervisor.stopProject(id))

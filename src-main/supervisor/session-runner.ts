@@ -80,6 +80,11 @@ export class SessionRunner {
     await this.handle.interrupt()
   }
 
+  setOutputPaused(paused: boolean): void {
+    if (paused) this.handle.pauseOutput?.()
+    else this.handle.resumeOutput?.()
+  }
+
   async setModel(model: string | null): Promise<void> { await this.handle.setModel(model) }
   async setPermissionMode(mode: PermissionMode): Promise<void> { await this.handle.setPermissionMode(mode) }
 

@@ -217,3 +217,25 @@ describe('Supervisor', () => {
     expect(got.statusReason?.message).toMatch(/exited unexpectedly/)
   })
 })
+
+describe('Supervisor back-pressure (BP-6 / DB-2)', () => {
+  it('pauses agent output while commits fail and resumes after a good commit; nothing is lost', async () => {
+    const { caller, core, provider, project } = await setup()
+    const s = await caller.sessions.start({ projectId: project.id, prompt: 'x' })
+    const h = provider.last
+    const calls: string[] = []
+    h.pauseOutput = () => calls.push('pause')
+    h.resumeOutput = () => calls.push('resume')
+    const store = core.store as unknown as { insertMessages: (rows: unknown[]) => void }
+    const real = store.insertMessages.bind(store)
+    let full = true
+    store.insertMessages = (rows) => { if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }); real(rows) }
+    h.emit(text('during disk full'))
+    await tick(60)
+    expect(calls).toContain('pause')
+    full = false
+    await tick(700)
+    expect(calls[calls.length - 1]).toBe('resume')
+    expect(core.store.messagesAfter(s.id, 0, 10).map((m) => m.text)).toContain('during disk full')
+  })
+})

@@ -51,6 +51,7 @@ export class Supervisor {
   readonly #waiting: { id: string; plan: LaunchPlan }[] = []
   readonly #providers: Map<ProviderId, AgentProvider>
   #shuttingDown = false
+  #outputPaused = false
 
   constructor(private readonly o: SupervisorOptions) {
     this.#providers = new Map(o.providers.map((p) => [p.id, p]))
@@ -281,6 +282,16 @@ export class Supervisor {
     this.o.writer.flush()
   }
 
+  /**
+   * Back-pressure from the database: while commits fail (disk full, locked) or lag, stop reading
+   * agents' stdout — the OS pipe then blocks the agent — instead of queueing without bound.
+   */
+  setOutputPaused(paused: boolean): void {
+    if (paused === this.#outputPaused) return
+    this.#outputPaused = paused
+    for (const r of this.#runners.values()) r.setOutputPaused(paused)
+  }
+
   get liveCount(): number {
     return [...this.#runners.values()].filter((r) => r.alive).length
   }
@@ -369,6 +380,7 @@ export class Supervisor {
       }, [])
       if (plan.resumeId) runner.onEarlyExit = (exit) => this.#resumeFailed(id, plan, exit)
       this.#runners.set(id, runner)
+      if (this.#outputPaused) runner.setOutputPaused(true)
       const pid = handle.pid
       ev.patch({ pid, pid_start_time: pid ? processStartTime(pid) : null, queued_prompts: '[]' })
       this.#launching.delete(id)
