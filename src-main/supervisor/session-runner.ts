@@ -27,6 +27,8 @@ export class SessionRunner {
   #stopRequested = false
   #interruptRequested = false
   #sawInit = false
+  /** The last turn's error, so a clean exit afterwards does not turn an error into "done". */
+  #lastTurnError: StatusReason | null = null
   #costReported = 0
   #pendingApprovals = new Map<string, string>() // approval id -> provider request id
   #queue: string[]
@@ -160,8 +162,9 @@ export class SessionRunner {
     const interrupted = this.#interruptRequested
     this.#interruptRequested = false
     this.#setTurn(false)
-    if (state === 'error' && !interrupted) {
-      this.events.status('error', reason ?? { message: 'the agent reported an error' })
+    this.#lastTurnError = state === 'error' && !interrupted ? reason ?? { message: 'the agent reported an error' } : null
+    if (this.#lastTurnError) {
+      this.events.status('error', this.#lastTurnError)
     } else {
       this.events.status('idle', interrupted ? { message: 'turn interrupted' } : null)
     }
@@ -260,6 +263,9 @@ export class SessionRunner {
       reason.message = exit.signal
         ? `the agent was killed by ${exit.signal}`
         : exit.code !== 0 ? `the agent exited with code ${exit.code}` : 'the agent exited in the middle of a turn'
+    } else if (this.#lastTurnError) {
+      status = 'error'
+      Object.assign(reason, this.#lastTurnError)
     } else {
       status = 'done'
     }

@@ -151,6 +151,20 @@ describe('Claude Code through the supervisor (real CLI, fake model server)', () 
     expect(forked.cliSessionId).not.toBe(cliId)
   })
 
+  it('a stale CLI session id starts a fresh conversation with a clear note instead of failing', async () => {
+    const c = await core()
+    const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[text:first]]' })
+    await waitForStatus(c.core, s.id, ['idle'])
+    await c.caller.sessions.stop({ id: s.id })
+    // The CLI's own transcript is gone (cleaned up, moved machine…): its id is stale.
+    c.core.store.updateSession(s.id, { cli_session_id: '00000000-0000-4000-8000-000000000000' })
+    await c.caller.sessions.send({ id: s.id, prompt: '[[text:fresh start]]' })
+    await waitFor('fresh turn', () => texts(c, s.id).some((m) => m.text === 'fresh start'), 20_000)
+    expect(texts(c, s.id).some((m) => m.kind === 'system' && m.text.startsWith('Could not resume'))).toBe(true)
+    const after = await waitForStatus(c.core, s.id, ['idle'])
+    expect(after.cliSessionId).not.toBe('00000000-0000-4000-8000-000000000000')
+  })
+
   it('an API error is shown as an error, even though the CLI says subtype success', async () => {
     const c = await core()
     const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[error:500]]' })
