@@ -7,6 +7,8 @@ export class MemoryHandle implements AgentHandle {
   sent: string[] = []
   controls: string[] = []
   answers: { requestId: string; decision: ApprovalDecision }[] = []
+  pauseOutput?: () => void
+  resumeOutput?: () => void
   #ev: ((e: ProviderEvent) => void)[] = []
   #exit: ((e: ProviderExit) => void)[] = []
   #exited = false

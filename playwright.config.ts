@@ -1,0 +1,41 @@
+/**
+ * E2E: the renderer in Debian's Chromium against the web host (`node out/main/host.js`), one host
+ * per test (see e2e/fixtures.ts). Build first (`npm run build`); the test script does it once.
+ * Project `electron` is for e2e/electron/*.spec.ts where Electron can run.
+ */
+import { defineConfig } from '@playwright/test'
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results/artifacts',
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  use: {
+    browserName: 'chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run'
+      ]
+    }
+  },
+  projects: [
+    { name: 'web', testMatch: /.*\.spec\.ts/, testIgnore: /electron\// },
+    { name: 'electron', testMatch: /electron\/.*\.spec\.ts/ }
+  ]
+})

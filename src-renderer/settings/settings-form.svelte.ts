@@ -1,0 +1,183 @@
+/**
+ * Draft of the Settings page: text-friendly fields over `AppSettings`, client-side checks for what
+ * the form itself can get wrong (empty numbers, ranges, KEY=VALUE syntax), and server field errors
+ * mapped back onto the fields (keys are dotted API paths: `stallThresholdMs`, `extraEnv.FOO`, …).
+ */
+import type { PermissionMode, ProviderId } from '../../src-main/shared/status'
+import type { AppSettings } from '../lib/api/client'
+
+const MINUTE = 60_000
+
+export interface ProviderDraft {
+  model: string
+  permissionMode: PermissionMode
+  cliPath: string
+}
+
+export type NotificationKey = keyof AppSettings['notifications']
+
+/** Numeric limits, mirrored from the server's schema so the form can explain them before saving. */
+export const LIMITS = {
+  stallMinutes: { min: 0.5, max: 1440 },
+  retentionCount: { min: 1, max: 50 },
+  retentionDays: { min: 1, max: 365 },
+  maxConcurrentSessions: { min: 1, max: 32 }
+} as const
+
+export type SettingsPatch = Partial<AppSettings>
+
+export class SettingsForm {
+  defaultProvider = $state<ProviderId>('claude')
+  providers = $state<Record<ProviderId, ProviderDraft>>({} as Record<ProviderId, ProviderDraft>)
+  systemPromptTemplate = $state('')
+  defaultFolder = $state('')
+  stallMinutes = $state<number | null>(15)
+  retentionCount = $state<number | null>(5)
+  retentionDays = $state<number | null>(30)
+  maxConcurrentSessions = $state<number | null>(4)
+  extraEnvText = $state('')
+  notifications = $state<AppSettings['notifications']>({ completed: true, error: true, stalled: true, approval: true })
+
+  /** Field errors keyed by API path; `extraEnv` holds syntax errors of the text itself. */
+  errors = $state<Record<string, string>>({})
+
+  #loaded = $state(false)
+  #saved = $state('')
+
+  readonly loaded = $derived(this.#loaded)
+  readonly dirty = $derived(this.#loaded && this.#fingerprint() !== this.#saved)
+  readonly hasErrors = $derived(Object.keys(this.errors).length > 0)
+
+  /** Per-key messages for the extra env (`extraEnv.KEY` → KEY), for the list under the field. */
+  readonly envErrors = $derived(
+    Object.entries(this.errors)
+      .filter(([k]) => k === 'extraEnv' || k.startsWith('extraEnv.'))
+      .map(([k, message]) => ({ key: k === 'extraEnv' ? null : k.slice('extraEnv.'.length), message }))
+  )
+
+  /** Replace the draft with saved settings (after load or a successful save). */
+  load(s: AppSettings): void {
+    this.defaultProvider = s.defaultProvider
+    const providers = {} as Record<ProviderId, ProviderDraft>
+    for (const [id, p] of Object.entries(s.providers) as [ProviderId, AppSettings['providers'][ProviderId]][]) {
+      providers[id] = { model: p.model ?? '', permissionMode: p.permissionMode, cliPath: p.cliPath ?? '' }
+    }
+    this.providers = providers
+    this.systemPromptTemplate = s.systemPromptTemplate
+    this.defaultFolder = s.defaultFolder ?? ''
+    this.stallMinutes = s.stallThresholdMs / MINUTE
+    this.retentionCount = s.retentionCount
+    this.retentionDays = s.retentionDays
+    this.maxConcurrentSessions = s.maxConcurrentSessions
+    this.extraEnvText = Object.entries(s.extraEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')
+    this.notifications = { ...s.notifications }
+    this.errors = {}
+    this.#saved = this.#fingerprint()
+    this.#loaded = true
+  }
+
+  /** Clear one field's error as the user edits it. */
+  clearError(key: string): void {
+    if (!(key in this.errors)) return
+    const { [key]: _removed, ...rest } = this.errors
+    this.errors = rest
+  }
+
+  clearEnvErrors(): void {
+    this.errors = Object.fromEntries(Object.entries(this.errors).filter(([k]) => k !== 'extraEnv' && !k.startsWith('extraEnv.')))
+  }
+
+  /** Map the server's `err.data.fields` onto the form. Returns false when none matched a field. */
+  setServerErrors(fields: Record<string, string>): boolean {
+    const next: Record<string, string> = {}
+    for (const [path, message] of Object.entries(fields)) {
+      // `stallThresholdMs` is edited in minutes: say it in minutes.
+      next[path] = path === 'stallThresholdMs' ? stallMessage(this.stallMinutes) ?? message : message
+    }
+    this.errors = next
+    return Object.keys(next).length > 0
+  }
+
+  /** The settings patch, or null when the draft has errors (they are set on `errors`). */
+  toPatch(): SettingsPatch | null {
+    const errors: Record<string, string> = {}
+    const stall = stallMessage(this.stallMinutes)
+    if (stall) errors.stallThresholdMs = stall
+    rangeCheck(errors, 'retentionCount', this.retentionCount, LIMITS.retentionCount, 'sessions')
+    rangeCheck(errors, 'retentionDays', this.retentionDays, LIMITS.retentionDays, 'days')
+    rangeCheck(errors, 'maxConcurrentSessions', this.maxConcurrentSessions, LIMITS.maxConcurrentSessions, 'agents')
+    const env = parseEnvText(this.extraEnvText)
+    if (env.error) errors.extraEnv = env.error
+    for (const [id, p] of Object.entries(this.providers)) {
+      const path = p.cliPath.trim()
+      if (path && !(path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path))) {
+        errors[`providers.${id}.cliPath`] = 'Use an absolute path (starting with / or a drive letter), or leave it empty to look on PATH.'
+      }
+    }
+    this.errors = errors
+    if (Object.keys(errors).length > 0) return null
+
+    const providers = {} as AppSettings['providers']
+    for (const [id, p] of Object.entries(this.providers) as [ProviderId, ProviderDraft][]) {
+      providers[id] = { model: p.model.trim() || null, permissionMode: p.permissionMode, cliPath: p.cliPath.trim() || null }
+    }
+    return {
+      defaultProvider: this.defaultProvider,
+      providers,
+      systemPromptTemplate: this.systemPromptTemplate,
+      defaultFolder: this.defaultFolder.trim() || null,
+      stallThresholdMs: Math.round((this.stallMinutes ?? 0) * MINUTE),
+      retentionCount: this.retentionCount ?? 0,
+      retentionDays: this.retentionDays ?? 0,
+      maxConcurrentSessions: this.maxConcurrentSessions ?? 0,
+      extraEnv: env.env,
+      notifications: { ...this.notifications }
+    }
+  }
+
+  #fingerprint(): string {
+    return JSON.stringify([
+      this.defaultProvider, this.providers, this.systemPromptTemplate, this.defaultFolder, this.stallMinutes,
+      this.retentionCount, this.retentionDays, this.maxConcurrentSessions, this.extraEnvText, this.notifications
+    ])
+  }
+}
+
+function stallMessage(minutes: number | null): string | null {
+  const { min, max } = LIMITS.stallMinutes
+  if (minutes === null || !Number.isFinite(minutes)) return 'Enter a number of minutes.'
+  if (minutes < min) return `Use at least ${min} minutes (30 seconds): shorter pauses are normal between tool calls.`
+  if (minutes > max) return `Use at most ${max} minutes (24 hours).`
+  return null
+}
+
+function rangeCheck(
+  errors: Record<string, string>,
+  key: string,
+  value: number | null,
+  limits: { min: number; max: number },
+  unit: string
+): void {
+  if (value === null || !Number.isFinite(value)) errors[key] = 'Enter a number.'
+  else if (!Number.isInteger(value)) errors[key] = 'Enter a whole number.'
+  else if (value < limits.min || value > limits.max) errors[key] = `Between ${limits.min} and ${limits.max} ${unit}.`
+}
+
+/** `KEY=VALUE` per line; blank lines and `#` comments are ignored. The server validates keys and values. */
+export function parseEnvText(text: string): { env: Record<string, string>; error: string | null } {
+  const env: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? '').replace(/\r$/, '')
+    const trimmed = line.trim()
+    if (!trimmed || trimmed.startsWith('#')) continue
+    const eq = line.indexOf('=')
+    if (eq <= 0 || !line.slice(0, eq).trim()) return { env, error: `Line ${i + 1}: write each variable as KEY=VALUE.` }
+    const key = line.slice(0, eq).trim()
+    if (key in env) return { env, error: `Line ${i + 1}: ${key} is set twice.` }
+    env[key] = line.slice(eq + 1)
+  }
+  return { env, error: null }
+}
