@@ -97,7 +97,10 @@ async function main(): Promise<void> {
   let core: Core | undefined
   let bridge: IpcBridge | undefined
   let quitting = false
-  const host = createElectronHostServices(() => mainWindow)
+  const host = createElectronHostServices(
+    () => mainWindow,
+    (n) => core?.hub.publish({ type: 'ui.focus', projectId: n.projectId, sessionId: n.sessionId })
+  )
 
   const openWindow = (ipc: IpcBridge, renderer: RendererTarget) => {
     const win = createMainWindow({ dataDir })

@@ -23,7 +23,11 @@ export interface ElectronHostServices extends HostServices {
 /**
  * @param getWindow the main window (parent of the folder dialog, focused on notification click).
  */
-export function createElectronHostServices(getWindow: () => BrowserWindow | null): ElectronHostServices {
+export function createElectronHostServices(
+  getWindow: () => BrowserWindow | null,
+  /** After a notification click focused the window: tell the renderer which pane to show. */
+  onClick: (n: HostNotification) => void = () => {}
+): ElectronHostServices {
   const seenKeys = new Set<string>()
   // Electron drops click handlers of garbage-collected notifications: keep shown ones referenced.
   const live = new Set<Notification>()
@@ -54,6 +58,7 @@ export function createElectronHostServices(getWindow: () => BrowserWindow | null
       notification.on('click', () => {
         release()
         focusWindow(getWindow())
+        onClick(n)
       })
       notification.on('close', release)
       notification.on('failed', release)

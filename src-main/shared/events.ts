@@ -15,6 +15,8 @@ export type ShepherdEvent =
   | { type: 'session.removed'; sessionId: string; projectId: string }
   | { type: 'project.changed'; project: ProjectDTO }
   | { type: 'project.removed'; projectId: string }
+  /** The user clicked an OS notification: focus this project's pane (and session). */
+  | { type: 'ui.focus'; projectId: string; sessionId: string | null }
   /** The server could not replay from the client's lastEventId: refetch state from the API. */
   | { type: 'resync'; reason: string }
 
