@@ -48,8 +48,9 @@ export function outdatedTestAgents(dir = TEST_AGENTS_DIR) {
 export function ensureTestAgents({ quiet = false, dir = TEST_AGENTS_DIR } = {}) {
   const missing = outdatedTestAgents(dir)
   if (missing.length === 0) return { installed: false }
-  const useCi = existsSync(path.join(dir, 'package-lock.json'))
-  const args = [useCi ? 'ci' : 'install', '--no-audit', '--no-fund', '--loglevel=error']
+  // `npm install` (not `ci`): it honours the lockfile's pins, but tolerates the platform-only optional
+  // packages (opencode-darwin-*, …) that npm leaves out of a lockfile written on Linux, which `npm ci` rejects.
+  const args = ['install', '--no-audit', '--no-fund', '--loglevel=error']
   if (!quiet) process.stderr.write(`install-test-agents: ${missing.join(', ')} -> npm ${args.join(' ')} (in ${path.relative(process.cwd(), dir) || '.'})\n`)
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
   const r = spawnSync(npm, args, { cwd: dir, stdio: quiet ? ['ignore', 'ignore', 'pipe'] : ['ignore', 'inherit', 'inherit'], encoding: 'utf8', shell: process.platform === 'win32' })

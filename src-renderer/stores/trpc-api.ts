@@ -1,9 +1,17 @@
+/** The real ProjectApi / UiStateApi over the typed tRPC client. */
 import type { TRPCClient } from '@trpc/client'
 import type { AppRouter } from '../../src-main/api/router'
-export async function probe(c: TRPCClient<AppRouter>) {
-  const r = await c.messages.after.query({ sessionId: 'x', afterSeq: 0, limit: 10 })
-  const s = await c.settings.get.query()
-  const p = await c.sessions.prune.mutate({ projectId: 'x' })
-  const sub = c.events.stream.subscribe({ lastEventId: null }, { onData: (d) => { const x: string = d.id; void x; void d.data } })
-  return [r, s, p, sub] as const
+import type { ProjectApi } from './api'
+import type { UiStateApi } from './ui-state.svelte'
+
+export function trpcProjectApi(c: TRPCClient<AppRouter>): ProjectApi & UiStateApi {
+  return {
+    listSessions: (projectId) => c.sessions.list.query({ projectId }),
+    pageMessages: (sessionId, beforeSeq, limit) => c.messages.page.query({ sessionId, beforeSeq, limit }),
+    messagesAfter: (sessionId, afterSeq, limit) => c.messages.after.query({ sessionId, afterSeq, limit }),
+    approvals: (projectId) => c.sessions.approvals.query({ projectId }),
+    prune: (projectId) => c.sessions.prune.mutate({ projectId }),
+    uiAll: () => c.settings.uiAll.query(),
+    uiSet: (key, value) => c.settings.uiSet.mutate({ key, value })
+  }
 }

@@ -1,0 +1,331 @@
+/**
+ * One instance per open project: its sessions, the open session's transcript window, approvals,
+ * stall timers and notices. Fed by `apply(event)` from the one events subscription; every
+ * message is applied once (SeqFeed), gaps are fetched, and after a reload/reconnect the store
+ * resumes from its last seq and ends identical to the database.
+ */
+import type { ApprovalDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
+import type { ShepherdEvent } from '../../src-main/shared/events'
+import type { SessionStatus } from '../../src-main/shared/status'
+import { systemClock, type Clock, type NoticeKind, type Notifier, type ProjectApi, type StoreSettings } from './api'
+import { SeqFeed } from './seq-feed'
+
+/** First paint shows this many tail messages; older ones load on scroll in pages of the same size. */
+export const PAGE_SIZE = 200
+/** The open session's in-memory window; older messages beyond it are dropped while following the tail. */
+export const WINDOW_MAX = 2000
+/** Gap fills fetch at most this many messages per request (the API's limit). */
+const GAP_PAGE = 1000
+
+export type DisplayStatus = SessionStatus | 'stalled'
+
+export interface ProjectStoreDeps {
+  api: ProjectApi
+  notifier: Notifier
+  settings: StoreSettings
+  clock?: Clock
+  /** Keys already notified (persisted by the caller so reloads do not repeat notices). */
+  notified?: Set<string>
+  onNotified?: (key: string) => void
+}
+
+export class ProjectStore {
+  project = $state.raw<ProjectDTO>(null as never)
+  sessions = $state.raw<SessionDTO[]>([])
+  openSessionId = $state<string | null>(null)
+  /** The open session's window of messages, ascending seq; replaced, never mutated. */
+  messages = $state.raw<MessageDTO[]>([])
+  hasOlder = $state(false)
+  loadingOlder = $state(false)
+  approvals = $state.raw<ApprovalDTO[]>([])
+  stalled = $state.raw<ReadonlySet<string>>(new Set())
+  loaded = $state(false)
+
+  readonly openSession = $derived(this.sessions.find((s) => s.id === this.openSessionId) ?? null)
+  /** Things that need the user: pending approvals, stalled and failed sessions. */
+  readonly needsYou = $derived(
+    this.sessions.filter((s) => s.status === 'waiting_approval' || s.status === 'error' || this.stalled.has(s.id)).length
+  )
+
+  readonly #deps: ProjectStoreDeps
+  readonly #clock: Clock
+  #feed = new SeqFeed()
+  /** Live messages that arrived while the tail page of the open session was loading. */
+  #early: MessageDTO[] | null = null
+  #batch: MessageDTO[] = []
+  #batchScheduled = false
+  #filling = false
+  #stallTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Last activity per session as seen live (the DB's lastActivityAt is the fallback). */
+  #activity = new Map<string, number>()
+  #notified: Set<string>
+  #followTail = true
+  #disposed = false
+
+  constructor(project: ProjectDTO, deps: ProjectStoreDeps) {
+    this.project = project
+    this.#deps = deps
+    this.#clock = deps.clock ?? systemClock
+    this.#notified = deps.notified ?? new Set()
+  }
+
+  /** Startup: prune by retention, load sessions and approvals, open the newest session, arm stall timers. */
+  async load(openSessionId?: string | null): Promise<void> {
+    await this.#deps.api.prune(this.project.id).catch(() => ({ removed: [] }))
+    await this.#refresh()
+    const target = openSessionId && this.sessions.some((s) => s.id === openSessionId) ? openSessionId : (this.sessions[0]?.id ?? null)
+    if (target) await this.open(target)
+    this.loaded = true
+  }
+
+  /** Show a session: tail page first, then anything live that arrived meanwhile. */
+  async open(sessionId: string): Promise<void> {
+    this.openSessionId = sessionId
+    this.messages = []
+    this.hasOlder = false
+    this.#feed = new SeqFeed()
+    this.#early = []
+    this.#followTail = true
+    const page = await this.#deps.api.pageMessages(sessionId, null, PAGE_SIZE)
+    if (this.#disposed || this.openSessionId !== sessionId) return
+    const first = page.messages[0]
+    this.#feed.reset(first ? first.seq - 1 : 0)
+    const early = this.#early ?? []
+    this.#early = null
+    this.hasOlder = page.hasMore
+    this.#ingest([...page.messages, ...early])
+    this.#flushBatch()
+  }
+
+  /** Older page before the first loaded message (scroll-up). */
+  async loadOlder(): Promise<void> {
+    const sessionId = this.openSessionId
+    const first = this.messages[0]
+    if (!sessionId || !first || !this.hasOlder || this.loadingOlder) return
+    this.loadingOlder = true
+    try {
+      const page = await this.#deps.api.pageMessages(sessionId, first.seq, PAGE_SIZE)
+      if (this.openSessionId !== sessionId) return
+      this.messages = page.messages.filter((m) => m.seq < first.seq).concat(this.messages)
+      this.hasOlder = page.hasMore
+    } finally {
+      this.loadingOlder = false
+    }
+  }
+
+  /** The pane tells the store whether the user follows the tail (bounded window) or reads history. */
+  setFollowTail(follow: boolean): void {
+    this.#followTail = follow
+  }
+
+  displayStatus(s: SessionDTO): DisplayStatus {
+    return s.status === 'running' && this.stalled.has(s.id) ? 'stalled' : s.status
+  }
+
+  apply(e: ShepherdEvent): void {
+    if (this.#disposed) return
+    switch (e.type) {
+      case 'project.changed':
+        if (e.project.id === this.project.id) { this.project = e.project; this.#rearmAll() }
+        return
+      case 'resync':
+        void this.resync()
+        return
+      case 'ui.focus':
+      case 'project.removed':
+        return
+    }
+    if (e.projectId !== this.project.id && !(e.type === 'session.changed' && e.session.projectId === this.project.id)) return
+    switch (e.type) {
+      case 'session.changed':
+        this.#upsert(e.session)
+        return
+      case 'session.removed':
+        this.sessions = this.sessions.filter((s) => s.id !== e.sessionId)
+        this.#clearStall(e.sessionId)
+        if (this.openSessionId === e.sessionId) {
+          this.openSessionId = null
+          this.messages = []
+        }
+        return
+      case 'agent.message':
+        this.#touch(e.sessionId)
+        if (e.sessionId === this.openSessionId) this.#ingest(e.messages)
+        return
+      case 'agent.status':
+        this.#status(e.sessionId, e.status, e.reason?.message ?? null, e.at)
+        return
+      case 'agent.cost':
+        this.#touch(e.sessionId)
+        this.#patch(e.sessionId, { totals: e.totals })
+        return
+      case 'agent.approval':
+        this.#approval(e.approval)
+        return
+    }
+  }
+
+  /** After a reconnect the server could not replay: refetch, continue from our last seq. */
+  async resync(): Promise<void> {
+    await this.#refresh()
+    const id = this.openSessionId
+    if (id && this.#early === null) await this.#fillFrom(id, this.#feed.lastSeq)
+  }
+
+  dispose(): void {
+    this.#disposed = true
+    for (const t of this.#stallTimers.values()) clearTimeout(t)
+    this.#stallTimers.clear()
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  async #refresh(): Promise<void> {
+    const [sessions, approvals] = await Promise.all([this.#deps.api.listSessions(this.project.id), this.#deps.api.approvals(this.project.id)])
+    if (this.#disposed) return
+    this.sessions = sessions
+    this.approvals = approvals
+    this.#rearmAll()
+  }
+
+  #ingest(messages: readonly MessageDTO[]): void {
+    if (this.#early) { this.#early.push(...messages); return }
+    const { appended, gapAfter } = this.#feed.push(messages)
+    if (appended.length) {
+      this.#batch.push(...appended)
+      if (!this.#batchScheduled) {
+        this.#batchScheduled = true
+        // Events of one tick are applied as one array replacement, never re-spread per event.
+        queueMicrotask(() => this.#flushBatch())
+      }
+    }
+    if (gapAfter !== null && this.openSessionId) void this.#fillFrom(this.openSessionId, gapAfter)
+  }
+
+  #flushBatch(): void {
+    this.#batchScheduled = false
+    if (this.#batch.length === 0) return
+    let next = this.messages.concat(this.#batch)
+    this.#batch = []
+    if (this.#followTail && next.length > WINDOW_MAX) {
+      next = next.slice(next.length - WINDOW_MAX)
+      this.hasOlder = true
+    }
+    this.messages = next
+  }
+
+  async #fillFrom(sessionId: string, afterSeq: number): Promise<void> {
+    if (this.#filling) return
+    this.#filling = true
+    try {
+      let after = afterSeq
+      for (;;) {
+        const page = await this.#deps.api.messagesAfter(sessionId, after, GAP_PAGE)
+        if (this.#disposed || this.openSessionId !== sessionId) return
+        this.#feed.push(page.messages).appended.forEach((m) => this.#batch.push(m))
+        this.#flushBatch()
+        if (page.messages.length < GAP_PAGE || this.#feed.lastSeq >= page.lastSeq) break
+        after = this.#feed.lastSeq
+      }
+    } finally {
+      this.#filling = false
+    }
+  }
+
+  #upsert(s: SessionDTO): void {
+    const i = this.sessions.findIndex((x) => x.id === s.id)
+    const prev = i >= 0 ? this.sessions[i] : undefined
+    const next = i >= 0 ? this.sessions.with(i, s) : [s, ...this.sessions]
+    this.sessions = next.toSorted((a, b) => b.createdAt - a.createdAt)
+    if (!prev || prev.status !== s.status) this.#rearm(s)
+  }
+
+  #patch(id: string, patch: Partial<SessionDTO>): void {
+    const i = this.sessions.findIndex((x) => x.id === id)
+    if (i < 0) return
+    this.sessions = this.sessions.with(i, { ...this.sessions[i]!, ...patch })
+  }
+
+  #status(id: string, status: SessionStatus, reason: string | null, at: number): void {
+    const prev = this.sessions.find((s) => s.id === id)
+    this.#patch(id, { status })
+    this.#activity.set(id, at)
+    const s = this.sessions.find((x) => x.id === id)
+    if (s) this.#rearm(s)
+    const title = s?.title ?? 'Session'
+    const stoppedByUser = status === 'interrupted' || status === 'stopping'
+    if (stoppedByUser) return
+    if (status === 'idle' && prev?.status === 'running' && reason !== 'turn interrupted') {
+      this.#notice('completed', `${id}:completed:${at}`, `${this.project.name}: done`, title, id)
+      this.#prune()
+    } else if (status === 'done' && prev && prev.status !== 'idle' && prev.status !== 'done') {
+      this.#notice('completed', `${id}:completed:${at}`, `${this.project.name}: done`, title, id)
+      this.#prune()
+    } else if (status === 'error') {
+      this.#notice('error', `${id}:error:${at}`, `${this.project.name}: agent failed`, reason ?? title, id)
+      this.#prune()
+    }
+  }
+
+  #approval(a: ApprovalDTO): void {
+    const others = this.approvals.filter((x) => x.id !== a.id)
+    this.approvals = a.status === 'pending' ? [...others, a] : others
+    if (a.status === 'pending') {
+      const s = this.sessions.find((x) => x.id === a.sessionId)
+      this.#notice('approval', `${a.sessionId}:approval:${a.id}`, `${this.project.name}: needs your approval`, `${a.toolName} in “${s?.title ?? 'a session'}”`, a.sessionId)
+    }
+  }
+
+  #prune(): void {
+    void this.#deps.api.prune(this.project.id).catch(() => {})
+  }
+
+  #notice(kind: NoticeKind, key: string, title: string, body: string, sessionId: string): void {
+    if (this.#notified.has(key) || !this.#deps.settings.wants(kind)) return
+    this.#notified.add(key)
+    this.#deps.onNotified?.(key)
+    this.#deps.notifier.notify({ kind, key, title, body, projectId: this.project.id, sessionId })
+  }
+
+  // ---- stall timers ----------------------------------------------------------------------
+
+  #touch(id: string): void {
+    this.#activity.set(id, this.#clock.now())
+    const s = this.sessions.find((x) => x.id === id)
+    if (s) this.#rearm(s)
+  }
+
+  #rearmAll(): void {
+    for (const s of this.sessions) this.#rearm(s)
+  }
+
+  /** Running sessions get a timer from their last activity; anything else none. */
+  #rearm(s: SessionDTO): void {
+    this.#clearStall(s.id)
+    if (s.status !== 'running') return
+    const last = Math.max(this.#activity.get(s.id) ?? 0, s.lastActivityAt)
+    const threshold = this.#deps.settings.stallThresholdMs(this.project)
+    const due = last + threshold - this.#clock.now()
+    const fire = () => {
+      this.#stallTimers.delete(s.id)
+      const cur = this.sessions.find((x) => x.id === s.id)
+      if (!cur || cur.status !== 'running') return
+      this.stalled = new Set(this.stalled).add(s.id)
+      const mins = Math.round(threshold / 60_000)
+      this.#notice('stalled', `${s.id}:stalled:${last}`, `${this.project.name}: agent stalled`, `No activity for ${mins >= 1 ? `${mins} min` : `${Math.round(threshold / 1000)} s`} in “${cur.title}”`, s.id)
+    }
+    if (due <= 0) fire()
+    else this.#stallTimers.set(s.id, setTimeout(fire, due))
+  }
+
+  #clearStall(id: string): void {
+    const t = this.#stallTimers.get(id)
+    if (t) clearTimeout(t)
+    this.#stallTimers.delete(id)
+    if (this.stalled.has(id)) {
+      const next = new Set(this.stalled)
+      next.delete(id)
+      this.stalled = next
+    }
+  }
+}
