@@ -1,0 +1,201 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushSync } from 'svelte'
+import type { ApprovalDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
+import type { ShepherdEvent } from '../../src-main/shared/events'
+import type { Notice, ProjectApi } from './api'
+import { ProjectStore } from './project-store.svelte'
+import { SeqFeed } from './seq-feed'
+
+const project: ProjectDTO = { id: 'p1', name: 'Proj', path: '/tmp/p', createdAt: 1, updatedAt: 1, stallThresholdMs: 60_000, retentionCount: null, retentionDays: null }
+
+function msg(seq: number, sessionId = 's1'): MessageDTO {
+  return { sessionId, seq, kind: 'assistant', text: `m${seq}`, toolName: null, toolInput: null, toolPath: null, toolUseId: null, parentId: null, isError: false, createdAt: seq, fullLength: null }
+}
+
+function session(over: Partial<SessionDTO> = {}): SessionDTO {
+  return {
+    id: 's1', projectId: 'p1', provider: 'claude', model: null, permissionMode: 'default', cwd: '/tmp/p', title: 'Do things', status: 'running',
+    statusReason: null, cliSessionId: null, pinned: false, lastSeq: 0, lastActivityAt: 0, createdAt: 1, updatedAt: 1, endedAt: null,
+    totals: { costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: null, contextWindow: null, costKnown: true },
+    queuedPrompts: [], ...over
+  }
+}
+
+/** A fake API over an in-memory "database" of messages. */
+function fakeApi(db: { messages: MessageDTO[]; sessions: SessionDTO[]; approvals?: ApprovalDTO[] }) {
+  const calls: string[] = []
+  const api: ProjectApi = {
+    async listSessions() { calls.push('list'); return db.sessions },
+    async pageMessages(_id, before, limit) {
+      calls.push(`page:${before}`)
+      const older = db.messages.filter((m) => before === null || m.seq < before)
+      const page = older.slice(-limit)
+      return { messages: page, hasMore: (page[0]?.seq ?? 1) > 1 }
+    },
+    async messagesAfter(_id, after, limit) {
+      calls.push(`after:${after}`)
+      return { messages: db.messages.filter((m) => m.seq > after).slice(0, limit), lastSeq: db.messages.at(-1)?.seq ?? 0 }
+    },
+    async approvals() { return db.approvals ?? [] },
+    async prune() { calls.push('prune'); return { removed: [] } }
+  }
+  return { api, calls }
+}
+
+function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now()) {
+  const { api, calls } = fakeApi(db)
+  const notices: Notice[] = []
+  const store = new ProjectStore(project, {
+    api, clock: { now },
+    notifier: { notify: (n) => notices.push(n) },
+    settings: { stallThresholdMs: (p) => p.stallThresholdMs ?? 900_000, wants: () => true }
+  })
+  return { store, calls, notices }
+}
+
+const live = (...seqs: number[]): ShepherdEvent => ({ type: 'agent.message', sessionId: 's1', projectId: 'p1', seq: Math.max(...seqs), messages: seqs.map((s) => msg(s)) })
+const settle = async () => { for (let i = 0; i < 5; i++) await Promise.resolve(); flushSync() }
+
+describe('SeqFeed', () => {
+  it('applies each message once for every arrival order, duplicates included', () => {
+    const seqs = [1, 2, 3, 4, 5]
+    const perms = (a: number[]): number[][] => a.length <= 1 ? [a] : a.flatMap((x, i) => perms([...a.slice(0, i), ...a.slice(i + 1)]).map((p) => [x, ...p]))
+    for (const order of perms(seqs)) {
+      const feed = new SeqFeed()
+      const out: number[] = []
+      for (const s of [...order, ...order.slice(0, 2)]) out.push(...feed.push([msg(s)]).appended.map((m) => m.seq))
+      expect(out).toEqual(seqs)
+    }
+  })
+
+  it('reports a gap after the last contiguous seq', () => {
+    const feed = new SeqFeed(2)
+    expect(feed.push([msg(5)])).toEqual({ appended: [], gapAfter: 2 })
+    expect(feed.push([msg(3), msg(4)]).appended.map((m) => m.seq)).toEqual([3, 4, 5])
+  })
+})
+
+describe('ProjectStore', () => {
+  beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }) })
+  afterEach(() => { vi.useRealTimers() })
+
+  it('ends identical to the DB whether live events come before, during or after the history page', async () => {
+    const db = { messages: [1, 2, 3, 4, 5, 6].map((s) => msg(s)), sessions: [session()] }
+    const { store } = makeStore(db)
+    const loading = store.load()
+    store.apply(live(5, 6)) // arrives while the page loads
+    store.apply(live(2)) // a stale duplicate
+    await loading
+    await settle()
+    db.messages.push(msg(7), msg(8))
+    store.apply(live(8)) // ahead of a gap: 7 missing → fetched
+    await settle()
+    store.apply(live(7)) // the late original: ignored
+    store.apply(live(1, 2, 3)) // a replay after reconnect: ignored
+    await settle()
+    expect(store.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    store.dispose()
+  })
+
+  it('fills a gap with messages.after and resumes from its last seq after a resync', async () => {
+    const db = { messages: [1, 2].map((s) => msg(s)), sessions: [session()] }
+    const { store, calls } = makeStore(db)
+    await store.load()
+    db.messages.push(...[3, 4, 5, 6].map((s) => msg(s)))
+    store.apply({ type: 'resync', reason: 'test' })
+    await settle()
+    expect(calls).toContain('after:2')
+    expect(store.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6])
+    store.dispose()
+  })
+
+  it('loads older pages on demand', async () => {
+    const db = { messages: Array.from({ length: 450 }, (_, i) => msg(i + 1)), sessions: [session()] }
+    const { store } = makeStore(db)
+    await store.load()
+    expect(store.messages).toHaveLength(200)
+    expect(store.hasOlder).toBe(true)
+    await store.loadOlder()
+    await store.loadOlder()
+    expect(store.messages.map((m) => m.seq)).toEqual(Array.from({ length: 450 }, (_, i) => i + 1))
+    expect(store.hasOlder).toBe(false)
+    store.dispose()
+  })
+
+  it('stall timer: fires once after the threshold without activity, activity clears and re-arms it', async () => {
+    const { store, notices } = makeStore({ messages: [], sessions: [session({ lastActivityAt: Date.now() })] })
+    await store.load()
+    vi.advanceTimersByTime(59_000)
+    store.apply(live(1)) // activity at 59 s re-arms
+    vi.advanceTimersByTime(30_000)
+    expect(store.stalled.has('s1')).toBe(false)
+    vi.advanceTimersByTime(31_000)
+    expect(store.stalled.has('s1')).toBe(true)
+    expect(store.displayStatus(store.sessions[0]!)).toBe('stalled')
+    expect(store.needsYou).toBe(1)
+    vi.advanceTimersByTime(600_000)
+    expect(notices.filter((n) => n.kind === 'stalled')).toHaveLength(1)
+    store.apply(live(2))
+    expect(store.stalled.has('s1')).toBe(false)
+    store.dispose()
+  })
+
+  it('stall timer is re-armed from the persisted last activity after a reload', async () => {
+    const t0 = Date.now()
+    const { store, notices } = makeStore({ messages: [], sessions: [session({ lastActivityAt: t0 - 50_000 })] })
+    await store.load()
+    vi.advanceTimersByTime(9_000)
+    expect(store.stalled.size).toBe(0)
+    vi.advanceTimersByTime(2_000)
+    expect(store.stalled.has('s1')).toBe(true)
+    expect(notices).toHaveLength(1)
+    store.dispose()
+  })
+
+  it('a session that stopped running clears its stall timer', async () => {
+    const { store } = makeStore({ messages: [], sessions: [session({ lastActivityAt: Date.now() })] })
+    await store.load()
+    store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 0, status: 'idle', reason: null, at: Date.now() })
+    expect(vi.getTimerCount()).toBe(0)
+    store.dispose()
+  })
+
+  it('notices: completion once (also when replayed), none for a session the user stopped, approvals and errors', async () => {
+    const { store, notices, calls } = makeStore({ messages: [], sessions: [session({ lastActivityAt: Date.now() }), session({ id: 's2', status: 'running', lastActivityAt: Date.now() })] })
+    await store.load()
+    const done: ShepherdEvent = { type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 3, status: 'idle', reason: null, at: 1000 }
+    store.apply(done)
+    store.apply({ ...done, status: 'running', at: 1001 })
+    store.apply({ ...done, at: 1000 }) // the same event replayed after a reconnect
+    expect(notices.filter((n) => n.kind === 'completed')).toHaveLength(1)
+    expect(calls.filter((c) => c === 'prune').length).toBeGreaterThanOrEqual(2) // at startup and on completion
+    store.apply({ type: 'agent.status', sessionId: 's2', projectId: 'p1', seq: 1, status: 'stopping', reason: { message: 'stopping at your request' }, at: 2000 })
+    store.apply({ type: 'agent.status', sessionId: 's2', projectId: 'p1', seq: 1, status: 'interrupted', reason: { message: 'stopped by you' }, at: 2001 })
+    expect(notices.filter((n) => n.sessionId === 's2')).toHaveLength(0)
+    store.apply({ type: 'agent.approval', sessionId: 's1', projectId: 'p1', seq: 3, approval: { id: 'a1', sessionId: 's1', projectId: 'p1', toolName: 'Write', input: '{}', description: null, status: 'pending', createdAt: 1 } })
+    expect(store.approvals).toHaveLength(1)
+    store.apply({ type: 'agent.approval', sessionId: 's1', projectId: 'p1', seq: 3, approval: { id: 'a1', sessionId: 's1', projectId: 'p1', toolName: 'Write', input: '{}', description: null, status: 'allowed', createdAt: 1 } })
+    expect(store.approvals).toHaveLength(0)
+    store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 4, status: 'error', reason: { message: 'API Error: 500' }, at: 3000 })
+    expect(notices.map((n) => n.kind)).toEqual(['completed', 'approval', 'error'])
+    store.dispose()
+  })
+
+  it('retention: sessions removed by pruning leave the store', async () => {
+    const { store } = makeStore({ messages: [], sessions: [session(), session({ id: 's2', status: 'done' })] })
+    await store.load()
+    store.apply({ type: 'session.removed', sessionId: 's2', projectId: 'p1' })
+    expect(store.sessions.map((s) => s.id)).toEqual(['s1'])
+    store.dispose()
+  })
+
+  it('leaves no timers behind after dispose', async () => {
+    const { store } = makeStore({ messages: [], sessions: [session({ lastActivityAt: Date.now() }), session({ id: 's2', lastActivityAt: Date.now() })] })
+    await store.load()
+    expect(vi.getTimerCount()).toBe(2)
+    store.dispose()
+    expect(vi.getTimerCount()).toBe(0)
+    store.apply(live(1)) // events after dispose are ignored
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})
