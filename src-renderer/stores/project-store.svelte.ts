@@ -135,7 +135,8 @@ export class ProjectStore {
       case 'project.removed':
         return
     }
-    if (e.projectId !== this.project.id && !(e.type === 'session.changed' && e.session.projectId === this.project.id)) return
+    const projectId = e.type === 'session.changed' ? e.session.projectId : e.projectId
+    if (projectId !== this.project.id) return
     switch (e.type) {
       case 'session.changed':
         this.#upsert(e.session)
