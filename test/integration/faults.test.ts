@@ -148,6 +148,29 @@ describe('faults (fake agent, real supervisor and SQLite)', () => {
     expect(existsSync(join(tmp.dir, 'pwned'))).toBe(false)
   })
 
+  it('CP-9: after a crash, the next launch kills the recorded process group only when pid and start time match', async () => {
+    const c = await setup()
+    const a = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[sleep:60000]] a' })
+    const b = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[sleep:60000]] b' })
+    await waitFor('both agents up', () => c.core.supervisor.getSession(a.id).cliSessionId && c.core.supervisor.getSession(b.id).cliSessionId)
+    const pidA = c.core.store.getSession(a.id)!.pid!
+    const pidB = c.core.store.getSession(b.id)!.pid!
+    // b's recorded start time no longer matches (as if its pid had been reused by another program).
+    c.core.store.updateSession(b.id, { pid_start_time: '1' })
+    // "Crash": a new core opens the same data dir while the old one never shut down.
+    const second = testCore({ providers: [new ClaudeProvider()], dataDir: c.dataDir, hostEnv: { PATH: process.env.PATH ?? '' } })
+    cleanups.push(second.cleanup)
+    // Read at once: the old core (still alive in this test process, unlike a real crash) will see its child die.
+    for (const id of [a.id, b.id]) {
+      const s = second.core.supervisor.getSession(id)
+      expect(s.status).toBe('interrupted')
+      expect(s.statusReason?.message).toMatch(/exited unexpectedly/)
+    }
+    await waitFor('recorded group to be killed', () => groupGone(pidA), 5000)
+    expect(groupGone(pidB)).toBe(false)
+    process.kill(-pidB, 'SIGKILL')
+  })
+
   it('20 concurrent sessions stream at once: every status true, every seq gap-free, no process left', async () => {
     const c = await setup()
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => c.caller.sessions.start({ projectId: c.project.id, prompt: `[[events:200:0]] run ${i}` }).then((s) => s.id)))
