@@ -1,7 +1,8 @@
-/** The built-in providers. Codex, OpenCode and ACP plug in here behind the same interface. */
+/** The built-in providers. Each implements the same interface; the supervisor never special-cases one. */
 import type { AgentProvider } from './types'
 import { ClaudeProvider } from './claude/provider'
+import { CodexProvider } from './codex/provider'
 
 export function defaultProviders(): AgentProvider[] {
-  return [new ClaudeProvider()]
+  return [new ClaudeProvider(), new CodexProvider()]
 }

@@ -1,0 +1,418 @@
+/**
+ * One long-lived `codex app-server` process per session, driven over stdio JSON-RPC: initialize,
+ * then one thread (started, resumed or forked), then one `turn/start` per prompt. Approval
+ * requests from the server wait in `approvals` until the UI answers; everything the server says
+ * is normalized by `parser.ts`.
+ *
+ * The handshake runs after `spawn` returns, so a stale resume id ends the process before any
+ * `cli_session` event and the supervisor's early-exit path starts a fresh conversation.
+ */
+import type { PermissionMode } from '../../shared/status'
+import { ShepherdError } from '../../shared/errors'
+import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit } from '../types'
+import { LineSplitter } from '../line-splitter'
+import { spawnManaged, type ManagedProcess } from '../process'
+import {
+  createParseState,
+  INTERRUPTED_TEXT,
+  parseApprovalRequest,
+  parseNotification
+} from './parser'
+import { codexPermission, sandboxPolicyFor } from './permissions'
+import {
+  RPC_METHOD_NOT_FOUND,
+  type CodexApprovalRequest,
+  type CodexApprovalResponse,
+  type RequestId,
+  type SandboxPolicy,
+  type ThreadStartResponse,
+  type TurnStartParamsOverrides
+} from './protocol'
+import { CodexRpc, DEFAULT_REQUEST_TIMEOUT_MS } from './rpc'
+
+export const CODEX_DISPLAY_NAME = 'Codex'
+export const CODEX_INSTALL_HINT = 'npm install -g @openai/codex'
+/** `turn/interrupt` is answered in ~10 ms; 10 s flags a wedged server without hanging the UI. */
+export const INTERRUPT_TIMEOUT_MS = 10_000
+/** How long a process that failed its handshake gets to exit after we close it. */
+const FAILED_STOP_GRACE_MS = 2_000
+
+export const CODEX_CLIENT_INFO = { name: 'shepherd', title: 'Shepherd', version: '0.1.0' } as const
+
+export interface CodexSessionOptions {
+  cwd: string
+  env: Record<string, string>
+  model: string | null
+  permissionMode: PermissionMode
+  systemPrompt: string | null
+  /** Resume (or, with `fork`, fork) this thread instead of starting one. */
+  resumeThreadId?: string | null
+  fork?: boolean
+  /** Tests only: defaults to DEFAULT_REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number
+}
+
+interface PendingApproval {
+  rpcId: RequestId
+  kind: 'command' | 'fileChange'
+  turnId: string
+}
+
+/** The `codex app-server` argv. Configuration comes from `$CODEX_HOME/config.toml` plus the thread/turn params. */
+export const CODEX_APP_SERVER_ARGS: readonly string[] = ['app-server']
+
+export class CodexHandle implements AgentHandle {
+  private proc: ManagedProcess | null = null
+  private readonly rpc: CodexRpc
+  private readonly state = createParseState()
+  private readonly splitter = new LineSplitter({
+    onLine: (line) => this.onLine(line),
+    onLineTooLarge: (bytes, head) => this.emit({ kind: 'raw', stream: 'line_too_large', data: JSON.stringify({ bytes, head }) })
+  })
+  private readonly listeners: ((event: ProviderEvent) => void)[] = []
+  private readonly exitListeners: ((exit: ProviderExit) => void)[] = []
+  /** Events produced before the first listener registered. */
+  private backlog: ProviderEvent[] | null = []
+  private exit: ProviderExit | null = null
+  /** Resolves true once the thread is ready, false when the handshake failed (the process is being stopped). */
+  private ready: Promise<boolean> = Promise.resolve(false)
+  private handshakeDone = false
+  private handshakeError: string | null = null
+  private readonly approvals = new Map<string, PendingApproval>()
+  /** The prompt being turned into a turn: resolves with the new turn id (null if none started). */
+  private turnStarting: Promise<string | null> | null = null
+  /** Interrupt asked before the turn could even start: drop it. */
+  private abortPendingTurn = false
+  /** Turns already finished (a late turn/start reply must not revive one). */
+  private readonly finishedTurns = new Set<string>()
+  /** Applied on the next `turn/start` (Codex keeps them for later turns). */
+  private overrides: { model?: string; mode?: PermissionMode } = {}
+  /** The model Codex picked from its config when we started the thread without one. */
+  private defaultModel: string | null = null
+  /** Sandbox policies Codex reported, reused when switching modes (keeps config.toml tweaks). */
+  private readonly knownPolicies = new Map<SandboxPolicy['type'], SandboxPolicy>()
+
+  private constructor(private readonly opts: CodexSessionOptions) {
+    this.rpc = new CodexRpc((message) => this.write(message), opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
+  }
+
+  /**
+   * Spawn `codex app-server` and begin the handshake; throws ShepherdError('AGENT_NOT_FOUND' |
+   * 'SPAWN_FAILED'). `argv` is for tests (a stand-in server run by node).
+   */
+  static async spawn(binaryPath: string, opts: CodexSessionOptions, argv: readonly string[] = CODEX_APP_SERVER_ARGS): Promise<CodexHandle> {
+    const handle = new CodexHandle(opts)
+    handle.proc = await spawnManaged(binaryPath, [...argv], {
+      cwd: opts.cwd,
+      env: opts.env,
+      onStdout: (chunk) => handle.splitter.push(chunk),
+      displayName: CODEX_DISPLAY_NAME,
+      installHint: CODEX_INSTALL_HINT
+    })
+    void handle.proc.exited.then((exit) => handle.finish(exit))
+    handle.ready = handle.handshake()
+    return handle
+  }
+
+  get pid(): number | null {
+    return this.proc?.pid ?? null
+  }
+
+  /** Linux process start time (see process.ts), for the orphan sweep. */
+  get startTime(): number | null {
+    return this.proc?.startTime ?? null
+  }
+
+  /** The Codex thread id once the handshake finished (= the session's `cli_session` id). */
+  get threadId(): string | null {
+    return this.state.threadId
+  }
+
+  /**
+   * Hands the prompt over and returns at once: the turn starts as soon as the thread is ready (the
+   * first prompt waits for the handshake). Failures arrive as events (turn error) or as the exit.
+   */
+  async send(prompt: string): Promise<void> {
+    if (!this.proc || this.exit) throw new ShepherdError('UNAVAILABLE', 'Codex is not running')
+    this.abortPendingTurn = false
+    // startTurn rejects only when the process is gone; its exit tells the runner.
+    const starting = this.startTurn(prompt).catch(() => null)
+    this.turnStarting = starting
+    void starting.then(() => {
+      if (this.turnStarting === starting) this.turnStarting = null
+    })
+  }
+
+  async interrupt(): Promise<void> {
+    const starting = this.turnStarting
+    let turnId = this.state.turnId
+    if (!turnId && !starting) return // nothing in flight: a stale flag would turn a later failure into idle
+    if (!turnId && starting) {
+      if (!this.handshakeDone) {
+        this.abortPendingTurn = true // the turn has not reached Codex yet
+        return
+      }
+      turnId = await starting.catch(() => null)
+    }
+    if (!turnId || this.finishedTurns.has(turnId) || !this.state.threadId) return
+    // Set only now, for a turn that is really running: turn/completed clears it.
+    this.state.interruptRequested = true
+    await this.rpc.request('turn/interrupt', { threadId: this.state.threadId, turnId }, INTERRUPT_TIMEOUT_MS)
+  }
+
+  async setModel(model: string | null): Promise<void> {
+    const next = model ?? this.defaultModel
+    // Without a model, `turn/start` keeps the current one; "default" is only known when we started the thread.
+    if (next) this.overrides.model = next
+  }
+
+  async setPermissionMode(mode: PermissionMode): Promise<void> {
+    this.overrides.mode = mode
+  }
+
+  async answerApproval(requestId: string, decision: ApprovalDecision): Promise<void> {
+    const pending = this.approvals.get(requestId)
+    if (!pending) throw new ShepherdError('NOT_FOUND', 'This approval request is no longer pending')
+    const response: CodexApprovalResponse = {
+      decision: decision.behavior === 'deny' ? 'decline' : decision.scope === 'session' ? 'acceptForSession' : 'accept'
+    }
+    await this.rpc.respond(pending.rpcId, response)
+    this.approvals.delete(requestId)
+    const reason = decision.behavior === 'deny' ? decision.message.trim() : ''
+    if (reason && this.state.threadId) {
+      // Codex tells the model only "rejected by user"; the reason follows as input to the same turn.
+      const what = pending.kind === 'command' ? 'command' : 'file change'
+      this.rpc
+        .request('turn/steer', {
+          threadId: this.state.threadId,
+          expectedTurnId: pending.turnId,
+          input: [{ type: 'text', text: `I declined that ${what}: ${reason}`, text_elements: [] }]
+        })
+        .catch((err: Error) => this.emit({ kind: 'raw', stream: 'unknown', data: JSON.stringify({ steerFailed: err.message }) }))
+    }
+  }
+
+  async stop(graceMs: number): Promise<ProviderExit> {
+    if (!this.proc) throw new ShepherdError('UNAVAILABLE', 'Codex was not started')
+    await this.proc.stop(graceMs)
+    // The reported exit (with any handshake error) is the one onExit listeners got.
+    return this.exit ?? this.reportedExit(await this.proc.exited)
+  }
+
+  /** Backpressure (BP-6): stop reading stdout; the pipe then blocks the server. */
+  pauseOutput(): void {
+    this.proc?.pauseStdout()
+  }
+
+  resumeOutput(): void {
+    this.proc?.resumeStdout()
+  }
+
+  onEvent(listener: (event: ProviderEvent) => void): void {
+    this.listeners.push(listener)
+    const backlog = this.backlog
+    this.backlog = null
+    for (const event of backlog ?? []) this.deliver(listener, event)
+  }
+
+  onExit(listener: (exit: ProviderExit) => void): void {
+    if (this.exit) {
+      const exit = this.exit
+      queueMicrotask(() => listener(exit))
+    } else {
+      this.exitListeners.push(listener)
+    }
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private async handshake(): Promise<boolean> {
+    const o = this.opts
+    const resumeId = o.resumeThreadId ?? null
+    const verb = resumeId ? (o.fork ? 'fork' : 'resume') : 'start'
+    try {
+      const init = await this.rpc.request('initialize', { clientInfo: { ...CODEX_CLIENT_INFO }, capabilities: { experimentalApi: false, requestAttestation: false } })
+      await this.rpc.notify('initialized')
+      const perm = codexPermission(o.permissionMode)
+      const common = {
+        cwd: o.cwd,
+        approvalPolicy: perm.approvalPolicy,
+        sandbox: perm.sandbox,
+        ...(o.model ? { model: o.model } : {}),
+        ...(o.systemPrompt ? { developerInstructions: o.systemPrompt } : {})
+      }
+      let r: ThreadStartResponse
+      if (resumeId && o.fork) r = await this.rpc.request('thread/fork', { threadId: resumeId, ...common, excludeTurns: true })
+      else if (resumeId) r = await this.rpc.request('thread/resume', { threadId: resumeId, ...common, excludeTurns: true })
+      else r = await this.rpc.request('thread/start', common)
+      if (this.exit) return false
+      this.state.threadId = r.thread.id
+      this.knownPolicies.set(r.sandbox.type, r.sandbox)
+      if (!resumeId && !o.model) this.defaultModel = r.model
+      this.handshakeDone = true
+      this.emit({ kind: 'cli_session', cliSessionId: r.thread.id, model: r.model })
+      const version = /\/(\d+\.\d+\.\d+\S*)/.exec(init.userAgent)?.[1]
+      const summary = [
+        `Codex${version ? ` ${version}` : ''}`,
+        `model ${r.model}`,
+        `cwd ${r.cwd}`,
+        `sandbox ${perm.sandbox}`,
+        `approvals ${typeof r.approvalPolicy === 'string' ? r.approvalPolicy : 'granular'}`
+      ].join(' · ')
+      this.emit({ kind: 'message', message: { kind: 'system', text: resumeId && o.fork ? `${summary} · forked from ${resumeId}` : summary } })
+      return true
+    } catch (err) {
+      const message = `Codex could not ${verb} the conversation: ${err instanceof Error ? err.message : String(err)}`
+      this.handshakeError = message
+      if (!this.exit) {
+        if (!resumeId) {
+          // A resume that fails stays silent: the supervisor then starts a fresh conversation.
+          this.emit({ kind: 'message', message: { kind: 'error', text: message, isError: true } })
+          this.emit({ kind: 'turn', state: 'error', reason: { message } })
+        }
+        void this.proc?.stop(FAILED_STOP_GRACE_MS)
+      }
+      return false
+    }
+  }
+
+  private async startTurn(prompt: string): Promise<string | null> {
+    if (!(await this.ready)) return null // the handshake failed: the exit tells why
+    const threadId = this.state.threadId as string
+    if (this.abortPendingTurn) {
+      this.abortPendingTurn = false
+      this.emit({ kind: 'message', message: { kind: 'system', text: INTERRUPTED_TEXT } })
+      this.emit({ kind: 'turn', state: 'idle', reason: { message: 'turn interrupted' } })
+      return null
+    }
+    const overrides = this.overrides
+    const params: TurnStartParamsOverrides = {}
+    if (overrides.model) params.model = overrides.model
+    if (overrides.mode) {
+      const perm = codexPermission(overrides.mode)
+      params.approvalPolicy = perm.approvalPolicy
+      params.sandboxPolicy = sandboxPolicyFor(perm.sandbox, this.knownPolicies)
+    }
+    try {
+      const r = await this.rpc.request('turn/start', { threadId, input: [{ type: 'text', text: prompt, text_elements: [] }], ...params })
+      // Codex keeps turn overrides for later turns; clear only what was sent (a newer change may be waiting).
+      if (this.overrides.model === overrides.model) delete this.overrides.model
+      if (this.overrides.mode === overrides.mode) delete this.overrides.mode
+      const turnId = r.turn.id
+      this.state.ourTurns.add(turnId)
+      if (!this.finishedTurns.has(turnId)) this.state.turnId = turnId
+      return turnId
+    } catch (err) {
+      if (this.exit) throw new ShepherdError('UNAVAILABLE', 'Codex is not running')
+      const message = `Codex refused the prompt: ${err instanceof Error ? err.message : String(err)}`
+      this.emit({ kind: 'message', message: { kind: 'error', text: message, isError: true } })
+      this.emit({ kind: 'turn', state: 'error', reason: { message } })
+      return null
+    }
+  }
+
+  private onLine(line: string): void {
+    this.emit({ kind: 'raw', stream: 'stdout', data: line })
+    let value: unknown
+    try {
+      value = JSON.parse(line)
+    } catch {
+      this.emit({ kind: 'raw', stream: 'parse_error', data: line })
+      return
+    }
+    const incoming = this.rpc.receive(value)
+    switch (incoming.type) {
+      case 'response':
+        return
+      case 'invalid':
+        this.emit({ kind: 'raw', stream: incoming.reason, data: line })
+        return
+      case 'request':
+        this.onServerRequest(incoming.id, incoming.method, incoming.params, line)
+        return
+      case 'notification': {
+        if (incoming.method === 'turn/completed') this.noteTurnFinished(incoming.params)
+        const parsed = parseNotification(incoming.method, incoming.params, this.state)
+        if (parsed.resolvedRequestId !== undefined) {
+          const requestId = String(parsed.resolvedRequestId)
+          // Still pending here = we never answered: Codex gave up on it (turn interrupted or ended).
+          if (this.approvals.delete(requestId)) parsed.events.push({ kind: 'approval_cancelled', requestId })
+        }
+        if (parsed.turnEnded) this.approvals.clear() // the runner cancels the rows itself at turn end
+        for (const event of parsed.events) this.emit(event)
+      }
+    }
+  }
+
+  private noteTurnFinished(params: unknown): void {
+    const turn = (params as { turn?: { id?: unknown } } | null)?.turn
+    if (typeof turn?.id === 'string') this.finishedTurns.add(turn.id)
+  }
+
+  private onServerRequest(id: RequestId, method: string, params: unknown, line: string): void {
+    if ((method === 'item/commandExecution/requestApproval' || method === 'item/fileChange/requestApproval') && params && typeof params === 'object') {
+      let parsed: ReturnType<typeof parseApprovalRequest> | null = null
+      try {
+        parsed = parseApprovalRequest({ id, method, params } as CodexApprovalRequest, this.state)
+      } catch {
+        /* malformed: answered with an error below */
+      }
+      if (parsed) {
+        const requestId = String(id)
+        this.approvals.set(requestId, { rpcId: id, kind: parsed.kind, turnId: parsed.turnId })
+        this.emit(parsed.event)
+        return
+      }
+    }
+    // Codex waits for an answer to every request; never leave it hanging.
+    this.emit({ kind: 'raw', stream: 'unknown', data: line })
+    this.rpc.respondError(id, { code: RPC_METHOD_NOT_FOUND, message: `Shepherd does not support ${method}` }).catch(() => {})
+  }
+
+  private async write(message: object): Promise<void> {
+    if (!this.proc || this.exit) throw new ShepherdError('UNAVAILABLE', 'Codex is not running')
+    try {
+      await this.proc.writeLine(JSON.stringify(message))
+    } catch (err) {
+      throw new ShepherdError('UNAVAILABLE', `Cannot write to Codex: ${(err as Error).message}`)
+    }
+  }
+
+  private reportedExit(exit: ProviderExit): ProviderExit {
+    if (!this.handshakeError) return exit
+    return { ...exit, stderrTail: [exit.stderrTail.trimEnd(), this.handshakeError].filter(Boolean).join('\n') }
+  }
+
+  private finish(processExit: ProviderExit): void {
+    this.splitter.end()
+    this.rpc.close('Codex exited')
+    for (const requestId of this.approvals.keys()) this.emit({ kind: 'approval_cancelled', requestId })
+    this.approvals.clear()
+    const exit = this.reportedExit(processExit)
+    this.exit = exit
+    for (const listener of this.exitListeners.splice(0)) {
+      try {
+        listener(exit)
+      } catch (err) {
+        console.error('[codex] exit listener threw', err)
+      }
+    }
+  }
+
+  private emit(event: ProviderEvent): void {
+    if (this.backlog) {
+      this.backlog.push(event)
+      return
+    }
+    for (const listener of this.listeners) this.deliver(listener, event)
+  }
+
+  private deliver(listener: (event: ProviderEvent) => void, event: ProviderEvent): void {
+    try {
+      listener(event)
+    } catch (err) {
+      // A buggy listener must not break framing for the others (or crash main from a stream callback).
+      console.error('[codex] event listener threw', err)
+    }
+  }
+}
