@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { ShepherdError } from '../shared/errors'
 import { PERMISSION_MODES, PROVIDER_IDS } from '../shared/status'
 import { extraEnvSchema } from '../providers/child-env'
+import { acpCommandSchema } from '../providers/acp/command'
 import type { Store } from '../store/store'
 
 const MIN = 60_000
@@ -20,7 +21,9 @@ const providerSettings = z.object({
 export const settingsSchema = z.object({
   defaultProvider: z.enum(PROVIDER_IDS),
   providers: z.object({
-    claude: providerSettings, codex: providerSettings, opencode: providerSettings, acp: providerSettings
+    claude: providerSettings, codex: providerSettings, opencode: providerSettings,
+    /** ACP: `command` = the agent's argv (binary first) or a command line split without a shell. */
+    acp: providerSettings.extend({ command: acpCommandSchema.optional() })
   }),
   systemPromptTemplate: z.string().max(20_000),
   defaultFolder: z.string().max(4096).nullable(),
