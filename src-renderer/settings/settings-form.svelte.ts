@@ -12,6 +12,13 @@ export interface ProviderDraft {
   model: string
   permissionMode: PermissionMode
   cliPath: string
+  /** ACP only: the agent's command line (split by the server without a shell). */
+  command: string
+}
+
+/** An argv shown as one editable line; arguments with spaces are quoted. */
+function joinArgv(argv: readonly string[] | undefined): string {
+  return (argv ?? []).map((a) => (/[\s"']/.test(a) ? `"${a.replace(/"/g, '\\"')}"` : a)).join(' ')
 }
 
 export type NotificationKey = keyof AppSettings['notifications']
@@ -60,7 +67,8 @@ export class SettingsForm {
     this.defaultProvider = s.defaultProvider
     const providers = {} as Record<ProviderId, ProviderDraft>
     for (const [id, p] of Object.entries(s.providers) as [ProviderId, AppSettings['providers'][ProviderId]][]) {
-      providers[id] = { model: p.model ?? '', permissionMode: p.permissionMode, cliPath: p.cliPath ?? '' }
+      const command = 'command' in p ? (p.command as readonly string[] | undefined) : undefined
+      providers[id] = { model: p.model ?? '', permissionMode: p.permissionMode, cliPath: p.cliPath ?? '', command: joinArgv(command) }
     }
     this.providers = providers
     this.systemPromptTemplate = s.systemPromptTemplate
@@ -122,6 +130,7 @@ export class SettingsForm {
     const providers = {} as AppSettings['providers']
     for (const [id, p] of Object.entries(this.providers) as [ProviderId, ProviderDraft][]) {
       providers[id] = { model: p.model.trim() || null, permissionMode: p.permissionMode, cliPath: p.cliPath.trim() || null }
+      if (id === 'acp' && p.command.trim()) (providers.acp as { command?: unknown }).command = p.command.trim()
     }
     return {
       defaultProvider: this.defaultProvider,
