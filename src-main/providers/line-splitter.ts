@@ -3,8 +3,9 @@
  * per-line cap, exact byte accounting and no quadratic string growth on huge lines.
  *
  * Splitting happens on the 0x0A byte, which never occurs inside a multi-byte UTF-8 sequence; each
- * complete line is then decoded once with a StringDecoder, so characters split across chunks arrive
- * intact. Pieces of a line are kept in an array and joined once, at the newline.
+ * complete line is then decoded once, as a whole, so characters split across chunks arrive intact.
+ * Pieces of a line are kept in an array and joined once, at the newline; a line that lies wholly
+ * inside one chunk (the common case) is decoded from the chunk without a copy.
  */
 import { StringDecoder } from 'node:string_decoder'
 
@@ -54,8 +55,14 @@ export class LineSplitter {
         this.append(buf.subarray(start))
         return
       }
-      this.append(buf.subarray(start, nl))
-      this.finishLine()
+      if (this.size === 0 && !this.discarding && nl - start <= this.cap) {
+        // Fast path (bench part 1: most lines lie wholly inside one chunk): decode straight from the
+        // chunk. Decoding is synchronous, so the chunk cannot be reused under us: no copy needed.
+        this.emitLine(buf, start, nl)
+      } else {
+        this.append(buf.subarray(start, nl))
+        this.finishLine()
+      }
       start = nl + 1
     }
   }
@@ -96,10 +103,17 @@ export class LineSplitter {
       return
     }
     if (this.size === 0) return
-    let buf = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size)
+    const buf = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size)
     this.reset()
-    if (buf[buf.length - 1] === CR) buf = buf.subarray(0, buf.length - 1)
-    const line = new StringDecoder('utf8').end(buf)
+    this.emitLine(buf, 0, buf.length)
+  }
+
+  /** Emit bytes [start, end) of `buf` as one line (a trailing CR dropped, blank lines skipped). */
+  private emitLine(buf: Buffer, start: number, end: number): void {
+    if (end > start && buf[end - 1] === CR) end--
+    // A complete line never ends inside a UTF-8 sequence (we split at 0x0A), so a one-shot decode is
+    // exact; invalid bytes become U+FFFD exactly as with a StringDecoder.
+    const line = buf.toString('utf8', start, end)
     if (line.trim().length === 0) return
     this.opts.onLine(line)
   }

@@ -9,6 +9,8 @@ import { runMigrations } from './migrations'
 
 /** SQLite waits this long for a lock held by another connection before SQLITE_BUSY (better-sqlite3's default, made explicit). */
 export const BUSY_TIMEOUT_MS = 5000
+/** Page size of new databases (see openDatabase). */
+export const PAGE_SIZE = 16384
 
 export interface PragmaReport {
   journalMode: string
@@ -27,6 +29,11 @@ export function openDatabase(file: string, nativeBinding?: string): { db: Databa
     throw mapSqliteError(err)
   }
   try {
+    // 16 KiB pages (a no-op for an existing database): transcript rows are large (tool results,
+    // raw stdout lines average ~2 KB, often 10–100 KB), and with 4 KiB pages most of them spill into
+    // overflow chains — one WAL frame, one write syscall and one checkpoint copy per 4 KiB. Bench part
+    // 1 measured 2.5× the commit throughput with 16 KiB pages; reads of small rows are unaffected.
+    db.pragma(`page_size = ${PAGE_SIZE}`)
     db.pragma('journal_mode = WAL')
     // FULL, not better-sqlite3's WAL default of NORMAL: NORMAL survives app crashes but may lose the
     // last commits on power loss / OS crash. Our writes are group-committed (one transaction per

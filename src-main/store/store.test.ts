@@ -144,4 +144,19 @@ describe('GroupCommitWriter', () => {
     writer.close()
     store.close()
   })
+
+  it('counts rows an already queued op took on (grew) toward maxBatch', () => {
+    const store = new SqliteStore(dbFile())
+    seedProject(store)
+    const writer = new GroupCommitWriter(store, { debounceMs: 10_000, maxBatch: 10 })
+    const rows: number[] = []
+    writer.enqueue(() => store.insertMessages(rows.splice(0).map((s) => msg(s))))
+    for (let i = 1; i <= 8; i++) { rows.push(i); writer.grew(1) }
+    expect(store.maxSeq('s-p1')).toBe(0)
+    rows.push(9)
+    writer.grew(1) // 1 op + 9 grown rows = 10
+    expect(store.maxSeq('s-p1')).toBe(9)
+    writer.close()
+    store.close()
+  })
 })

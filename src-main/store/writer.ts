@@ -11,7 +11,10 @@ import type { Store } from './store'
  * keeping the agent-stdout→renderer latency well under the 50 ms p99 target.
  */
 export const DEFAULT_DEBOUNCE_MS = 15
-/** Flush at once past this many queued ops so one transaction never grows without bound. */
+/**
+ * Flush at once past this many queued rows so one transaction never grows without bound. An op
+ * counts 1, plus whatever it reported through `grew()` (one op may insert a session's whole batch).
+ */
 export const DEFAULT_MAX_BATCH = 2000
 /** After a failed commit (disk full, busy) retry after this delay; ops stay queued, nothing is dropped. */
 export const RETRY_DELAY_MS = 500
@@ -28,6 +31,8 @@ export interface WriterOptions {
 
 export class GroupCommitWriter {
   #queue: Pending[] = []
+  /** Rows the queued ops will write (ops + what they reported through grew()). */
+  #weight = 0
   #timer: ReturnType<typeof setTimeout> | null = null
   #closed = false
   #flushing = false
@@ -50,7 +55,13 @@ export class GroupCommitWriter {
   enqueue(op: () => void, after?: () => void): void {
     if (this.#closed) throw new Error('writer is closed')
     this.#queue.push({ op, after })
-    if (this.#queue.length >= this.#maxBatch) this.flush()
+    this.grew(1)
+  }
+
+  /** An already queued op took on `rows` more rows to write (counts toward the batch limit). */
+  grew(rows: number): void {
+    this.#weight += rows
+    if (this.#weight >= this.#maxBatch) this.flush()
     else this.#schedule(this.#debounceMs)
   }
 
@@ -59,13 +70,16 @@ export class GroupCommitWriter {
     if (this.#flushing || this.#queue.length === 0) return true
     if (this.#timer) { clearTimeout(this.#timer); this.#timer = null }
     const batch = this.#queue
+    const weight = this.#weight
     this.#queue = []
+    this.#weight = 0
     this.#flushing = true
     try {
       this.store.transaction(() => { for (const p of batch) p.op() })
     } catch (err) {
       // Rolled back as a whole: put the batch back in front and retry later.
       this.#queue = batch.concat(this.#queue)
+      this.#weight += weight
       this.#flushing = false
       this.opts.onError?.(err)
       if (!this.#closed) this.#schedule(RETRY_DELAY_MS)
