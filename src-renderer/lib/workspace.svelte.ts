@@ -8,6 +8,7 @@
 import { createContext } from 'svelte'
 import type { ProjectDTO } from '../../src-main/shared/dto'
 import type { ShepherdEvent } from '../../src-main/shared/events'
+import type { UiState } from '../stores/ui-state.svelte'
 import { api, events, type AppInfo } from './api/client'
 
 export type ThemePreference = 'system' | 'light' | 'dark'
@@ -22,13 +23,26 @@ export interface ProjectActivity {
   label: string
 }
 
-export type WorkspaceDialog = { kind: 'add' } | { kind: 'remove'; project: ProjectDTO } | null
+export type WorkspaceDialog =
+  | { kind: 'add' }
+  | { kind: 'remove'; project: ProjectDTO }
+  /** Ctrl/Cmd+K: jump to a project or session; `beside` opens the pick in a new pane. */
+  | { kind: 'switcher'; beside: boolean }
+  | null
 
 /** UI-state keys (settings.uiSet): survive reloads and restarts. */
 const UI_THEME = 'theme'
-const UI_LAYOUT = 'workspace'
+const UI_LAYOUT = 'layout'
+/** Before panes existed the selection was stored here. */
+const UI_LEGACY_LAYOUT = 'workspace'
+
+/** At most this many project panes side by side. */
+export const MAX_PANES = 4
 
 interface LayoutState {
+  /** Project ids shown side by side, left to right. */
+  panes: string[]
+  /** The focused pane's project (the sidebar's current item). */
   selectedId: string | null
 }
 
@@ -48,14 +62,15 @@ export class Workspace {
   #systemDark = $state(false)
   #info = $state.raw<AppInfo | null>(null)
   #activity = $state.raw<Record<string, ProjectActivity>>({})
+  #panes = $state.raw<string[]>([])
 
   /** Events that arrive while the list is being (re)fetched are applied after it lands. */
   #pending: ShepherdEvent[] | null = null
   #disposers: (() => void)[] = []
 
   readonly selected = $derived(this.#projects.find((p) => p.id === this.#selectedId) ?? null)
-  /** Projects shown side by side in the main area (one for now; up to four later). */
-  readonly openProjects = $derived(this.selected ? [this.selected] : [])
+  /** Projects shown side by side in the main area (one to {@link MAX_PANES}), left to right. */
+  readonly openProjects = $derived(this.#panes.flatMap((id) => this.#projects.find((p) => p.id === id) ?? []))
   readonly effectiveTheme = $derived<'light' | 'dark'>(this.#theme === 'system' ? (this.#systemDark ? 'dark' : 'light') : this.#theme)
   readonly canPickFolder = $derived(this.#info?.canPickFolder ?? false)
   /** For shortcut labels: ⌘ on macOS, Ctrl elsewhere. */
@@ -85,6 +100,9 @@ export class Workspace {
   get info(): AppInfo | null {
     return this.#info
   }
+
+  /** @param ui renderer UI state, already loaded: theme and pane layout are read from it. */
+  constructor(private readonly ui: UiState | null = null) {}
 
   /** Subscribe to live events, then load everything. Call once at startup. */
   async init(): Promise<void> {
@@ -148,10 +166,54 @@ export class Workspace {
     return res.supported ? res.path : null
   }
 
+  /**
+   * Show a project: focus its pane when it has one, else show it in the focused pane (replacing
+   * that pane's project), or in a first pane.
+   */
   select(id: string | null): void {
+    if (id && !this.#panes.includes(id)) {
+      const at = this.#selectedId ? this.#panes.indexOf(this.#selectedId) : -1
+      this.#panes = at >= 0 ? this.#panes.with(at, id) : this.#panes.length > 0 ? this.#panes.with(this.#panes.length - 1, id) : [id]
+    }
     this.#selectedId = id
     this.#view = 'projects'
     this.#saveLayout()
+  }
+
+  /** Open a project in a new pane right of the focused one (the last pane is reused at the limit). */
+  openBeside(id: string): void {
+    if (!this.#panes.includes(id)) {
+      if (this.#panes.length >= MAX_PANES) this.#panes = this.#panes.with(this.#panes.length - 1, id)
+      else {
+        const at = this.#selectedId ? this.#panes.indexOf(this.#selectedId) : -1
+        const next = [...this.#panes]
+        next.splice(at >= 0 ? at + 1 : next.length, 0, id)
+        this.#panes = next
+      }
+    }
+    this.#selectedId = id
+    this.#view = 'projects'
+    this.#saveLayout()
+  }
+
+  /** Close a project's pane; the neighbour gets the focus. */
+  closePane(id: string): void {
+    const at = this.#panes.indexOf(id)
+    if (at < 0) return
+    this.#panes = this.#panes.filter((p) => p !== id)
+    if (this.#selectedId === id) this.#selectedId = this.#panes[Math.min(at, this.#panes.length - 1)] ?? null
+    this.#saveLayout()
+  }
+
+  /** Mark a pane as the focused one (click or focus inside it) without changing the layout. */
+  focusPane(id: string): void {
+    if (this.#selectedId === id || !this.#panes.includes(id)) return
+    this.#selectedId = id
+    this.#saveLayout()
+  }
+
+  isOpen(id: string): boolean {
+    return this.#panes.includes(id)
   }
 
   /** The status dot of a project (null = no agents running). */
@@ -178,6 +240,11 @@ export class Workspace {
     this.#dialog = { kind: 'add' }
   }
 
+  /** The Ctrl/Cmd+K switcher; `beside` opens the chosen project in a new pane. */
+  openSwitcher(beside = false): void {
+    this.#dialog = { kind: 'switcher', beside }
+  }
+
   confirmRemove(project: ProjectDTO): void {
     this.#dialog = { kind: 'remove', project }
   }
@@ -189,7 +256,10 @@ export class Workspace {
   setTheme(theme: ThemePreference): void {
     this.#theme = theme
     this.#applyTheme()
-    void api.settings.uiSet.mutate({ key: UI_THEME, value: theme }).catch((err: unknown) => console.warn('could not save theme', err))
+    if (this.ui) {
+      this.ui.set(UI_THEME, theme)
+      void this.ui.flush()
+    } else void api.settings.uiSet.mutate({ key: UI_THEME, value: theme }).catch((err: unknown) => console.warn('could not save theme', err))
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -229,26 +299,37 @@ export class Workspace {
     if (index === -1) return
     this.#projects = this.#projects.filter((p) => p.id !== id)
     if (this.#dialog?.kind === 'remove' && this.#dialog.project.id === id) this.#dialog = null
+    const wasOpen = this.#panes.includes(id)
+    if (wasOpen) this.#panes = this.#panes.filter((p) => p !== id)
     if (this.#selectedId === id) {
-      // Select the neighbour, as file trees and tab bars do.
-      const next = this.#projects[Math.min(index, this.#projects.length - 1)] ?? null
-      this.select(next?.id ?? null)
-    }
+      // Focus a remaining pane, else select the neighbour, as file trees and tab bars do.
+      const next = this.#panes[0] ?? this.#projects[Math.min(index, this.#projects.length - 1)]?.id ?? null
+      this.select(next)
+    } else if (wasOpen) this.#saveLayout()
   }
 
   #ensureSelection(): void {
     if (!this.#loaded) return
-    if (this.#selectedId && this.#projects.some((p) => p.id === this.#selectedId)) return
-    this.#selectedId = this.#projects[0]?.id ?? null
+    const known = (id: string) => this.#projects.some((p) => p.id === id)
+    const panes = this.#panes.filter(known)
+    if (panes.length !== this.#panes.length) this.#panes = panes
+    if (this.#selectedId && known(this.#selectedId)) {
+      if (!this.#panes.includes(this.#selectedId)) this.#panes = [...this.#panes, this.#selectedId].slice(-MAX_PANES)
+      return
+    }
+    this.#selectedId = this.#panes[0] ?? this.#projects[0]?.id ?? null
+    if (this.#selectedId && this.#panes.length === 0) this.#panes = [this.#selectedId]
   }
 
   async #loadUiState(): Promise<void> {
     try {
-      const ui = await api.settings.uiAll.query()
-      const theme = ui[UI_THEME]
+      const ui = this.ui ? null : await api.settings.uiAll.query()
+      const get = (key: string): unknown => (this.ui ? this.ui.get<unknown>(key, null) : ui?.[key])
+      const theme = get(UI_THEME)
       if (isTheme(theme)) this.#theme = theme
-      const layout = ui[UI_LAYOUT] as Partial<LayoutState> | null | undefined
+      const layout = (get(UI_LAYOUT) ?? get(UI_LEGACY_LAYOUT)) as Partial<LayoutState> | null | undefined
       if (layout && typeof layout.selectedId === 'string') this.#selectedId = layout.selectedId
+      if (layout && Array.isArray(layout.panes)) this.#panes = layout.panes.filter((p): p is string => typeof p === 'string').slice(0, MAX_PANES)
     } catch (err) {
       console.warn('could not load UI state', err)
     }
@@ -264,8 +345,12 @@ export class Workspace {
   }
 
   #saveLayout(): void {
-    const value: LayoutState = { selectedId: this.#selectedId }
-    void api.settings.uiSet.mutate({ key: UI_LAYOUT, value }).catch((err: unknown) => console.warn('could not save layout', err))
+    const value: LayoutState = { panes: this.#panes, selectedId: this.#selectedId }
+    if (this.ui) {
+      // Written at once (not debounced): a reload right after a click keeps the layout.
+      this.ui.set(UI_LAYOUT, value)
+      void this.ui.flush()
+    } else void api.settings.uiSet.mutate({ key: UI_LAYOUT, value }).catch((err: unknown) => console.warn('could not save layout', err))
   }
 
   #applyTheme(): void {

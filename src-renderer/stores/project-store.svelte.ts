@@ -61,6 +61,7 @@ export class ProjectStore {
   #notified: Set<string>
   #followTail = true
   #disposed = false
+  #openGeneration = 0
 
   constructor(project: ProjectDTO, deps: ProjectStoreDeps) {
     this.project = project
@@ -80,14 +81,17 @@ export class ProjectStore {
 
   /** Show a session: tail page first, then anything live that arrived meanwhile. */
   async open(sessionId: string): Promise<void> {
+    // Each open supersedes any still loading (also of the same session: its page would be applied twice).
+    const generation = ++this.#openGeneration
     this.openSessionId = sessionId
     this.messages = []
     this.hasOlder = false
     this.#feed = new SeqFeed()
     this.#early = []
+    this.#batch = []
     this.#followTail = true
     const page = await this.#deps.api.pageMessages(sessionId, null, PAGE_SIZE)
-    if (this.#disposed || this.openSessionId !== sessionId) return
+    if (this.#disposed || generation !== this.#openGeneration) return
     const first = page.messages[0]
     this.#feed.reset(first ? first.seq - 1 : 0)
     const early = this.#early ?? []
@@ -312,8 +316,9 @@ export class ProjectStore {
       const cur = this.sessions.find((x) => x.id === s.id)
       if (!cur || cur.status !== 'running') return
       this.stalled = new Set(this.stalled).add(s.id)
-      const mins = Math.round(threshold / 60_000)
-      this.#notice('stalled', `${s.id}:stalled:${last}`, `${this.project.name}: agent stalled`, `No activity for ${mins >= 1 ? `${mins} min` : `${Math.round(threshold / 1000)} s`} in “${cur.title}”`, s.id)
+      // Whole minutes read as minutes; anything else (30 s, 90 s) in seconds.
+      const span = threshold % 60_000 === 0 ? `${threshold / 60_000} min` : `${Math.round(threshold / 1000)} s`
+      this.#notice('stalled', `${s.id}:stalled:${last}`, `${this.project.name}: agent stalled`, `No activity for ${span} in “${cur.title}”`, s.id)
     }
     if (due <= 0) fire()
     else this.#stallTimers.set(s.id, setTimeout(fire, due))
