@@ -239,3 +239,19 @@ describe('Supervisor back-pressure (BP-6 / DB-2)', () => {
     expect(core.store.messagesAfter(s.id, 0, 10).map((m) => m.text)).toContain('during disk full')
   })
 })
+
+describe('Supervisor fork', () => {
+  it('a fork made without a prompt forks (not resumes) the source conversation on its first send', async () => {
+    const { caller, provider, project } = await setup()
+    const s = await caller.sessions.start({ projectId: project.id, prompt: 'a' })
+    provider.last.emit({ kind: 'cli_session', cliSessionId: 'cli-src' }, { kind: 'turn', state: 'idle' })
+    const f = await caller.sessions.fork({ id: s.id })
+    await caller.sessions.send({ id: f.id, prompt: 'b' })
+    expect(provider.last.opts.resumeCliSessionId).toBe('cli-src')
+    expect(provider.last.opts.fork).toBe(true)
+    provider.last.exit()
+    await tick()
+    await caller.sessions.send({ id: f.id, prompt: 'c' })
+    expect(provider.last.opts.fork).toBe(false)
+  })
+})

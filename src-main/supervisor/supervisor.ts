@@ -52,6 +52,8 @@ export class Supervisor {
   readonly #providers: Map<ProviderId, AgentProvider>
   #shuttingDown = false
   #outputPaused = false
+  /** Forks created without a prompt: their first launch must fork the source conversation, not resume it. */
+  readonly #forkPending = new Set<string>()
 
   constructor(private readonly o: SupervisorOptions) {
     this.#providers = new Map(o.providers.map((p) => [p.id, p]))
@@ -125,7 +127,7 @@ export class Supervisor {
       this.#ev(id).patch({ queued_prompts: JSON.stringify(queued) })
       return { delivery: 'queued' }
     }
-    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id })
+    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#forkPending.delete(id) })
     return { delivery: this.#runners.get(id)?.alive ? 'sent' : 'queued' }
   }
 
@@ -155,7 +157,7 @@ export class Supervisor {
   async resume(id: string, prompt?: string): Promise<SessionDTO> {
     const row = this.#row(id)
     if (this.#runners.get(id)?.alive || this.#launching.has(id)) throw new ShepherdError('CONFLICT', 'this session is already running')
-    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id })
+    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#forkPending.delete(id) })
     return this.getSession(id)
   }
 
@@ -178,7 +180,7 @@ export class Supervisor {
     this.o.writer.flush()
     ev.publishSession()
     if (prompt) await this.#launchOrQueue(newId, { prompt, resumeId: src.cli_session_id, fork: true })
-    else this.o.store.updateSession(newId, { status: 'done' })
+    else this.#forkPending.add(newId)
     return this.getSession(newId)
   }
 

@@ -210,13 +210,16 @@ export class ProjectStore {
   #flushBatch(): void {
     this.#batchScheduled = false
     if (this.#batch.length === 0) return
-    let next = this.messages.concat(this.#batch)
+    const batch = this.#batch
     this.#batch = []
-    if (this.#followTail && next.length > WINDOW_MAX) {
-      next = next.slice(next.length - WINDOW_MAX)
+    const overflow = this.#followTail ? this.messages.length + batch.length - WINDOW_MAX : 0
+    // One copy per batch: drop the head of the window and append in the same pass (bench part 3).
+    if (overflow > 0) {
       this.hasOlder = true
+      this.messages = overflow >= this.messages.length ? batch.slice(batch.length - WINDOW_MAX) : this.messages.slice(overflow).concat(batch)
+    } else {
+      this.messages = this.messages.concat(batch)
     }
-    this.messages = next
   }
 
   async #fillFrom(sessionId: string, afterSeq: number): Promise<void> {
