@@ -101,9 +101,10 @@ export class SessionEvents {
   }
 
   /** Persist a status (flushing everything before it), then push status + the session row. */
-  status(status: SessionStatus, reason: StatusReason | null, extra: SessionPatch = {}): void {
+  status(status: SessionStatus, reason: StatusReason | null, extra: SessionPatch = {}, processAlive = false): void {
     const now = Date.now()
-    const final = status === 'done' || status === 'error' || status === 'interrupted'
+    // A failed turn is an error status while the process lives on: keep its pid for the orphan sweep.
+    const final = !processAlive && (status === 'done' || status === 'error' || status === 'interrupted')
     this.writer.enqueue(() =>
       this.store.updateSession(this.sessionId, {
         status, status_reason: reason ? JSON.stringify(reason) : null, updated_at: now,

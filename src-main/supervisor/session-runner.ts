@@ -164,7 +164,7 @@ export class SessionRunner {
     this.#setTurn(false)
     this.#lastTurnError = state === 'error' && !interrupted ? reason ?? { message: 'the agent reported an error' } : null
     if (this.#lastTurnError) {
-      this.events.status('error', this.#lastTurnError)
+      this.events.status('error', this.#lastTurnError, {}, true)
     } else {
       this.events.status('idle', interrupted ? { message: 'turn interrupted' } : null)
     }

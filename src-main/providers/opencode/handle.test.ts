@@ -1,0 +1,251 @@
+/**
+ * The OpenCode handle and server pool against `fixtures/fake-opencode.mjs` (a scripted stand-in
+ * for `opencode serve`): request bodies, basic auth, the racy idle, approvals, resync after a lost
+ * event stream, stale resume, server death, sharing. The real binary is covered by
+ * test/integration/opencode-supervisor.test.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { ProviderEvent, ProviderExit, StartOptions } from '../types'
+import { OpenCodeProvider } from './provider'
+import type { OpenCodeHandle } from './handle'
+import { permissionRules } from './permissions'
+
+const FAKE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fake-opencode.mjs')
+chmodSync(FAKE, 0o755)
+
+interface Logged { method: string; path: string; body: any }
+
+const cleanups: (() => unknown)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+function setup() {
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'oc-handle-'))
+  const provider = new OpenCodeProvider()
+  cleanups.push(() => rmSync(cwd, { recursive: true, force: true }))
+  cleanups.push(() => provider.shutdown())
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd }
+  const opts = (o: Partial<StartOptions> = {}): StartOptions => ({
+    sessionId: 's1', cwd, model: 'fake/fake-model', permissionMode: 'default', systemPrompt: 'Be brief.', env, binaryPath: FAKE, ...o
+  })
+  return { provider, cwd, env, opts }
+}
+
+function watch(handle: OpenCodeHandle) {
+  const events: ProviderEvent[] = []
+  let exit: ProviderExit | null = null
+  handle.onEvent((e) => events.push(e))
+  handle.onExit((e) => (exit = e))
+  return { events, exit: () => exit }
+}
+
+async function until<T>(what: string, f: () => T | null | undefined | false, ms = 5000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = f()
+    if (v) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+async function testApi(handle: OpenCodeHandle, route: string, body?: unknown): Promise<any> {
+  const base = (handle as unknown as { lease: { server: { url: string } } }).lease.server.url
+  const res = await fetch(base + route, { method: body === undefined ? 'GET' : 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+  return res.json()
+}
+const log = async (h: OpenCodeHandle): Promise<{ requests: Logged[]; unauthorized: number }> => testApi(h, '/_test/requests')
+const turnEnds = (events: ProviderEvent[]) => events.filter((e) => e.kind === 'turn')
+
+describe('OpenCode handle (fake server)', () => {
+  it('creates the session with the mode’s rules, prompts with our message id, model and system prompt; completion ignores the late idle', async () => {
+    const { provider, opts } = setup()
+    const h = await provider.start(opts())
+    const w = watch(h)
+    expect(w.events[0]).toMatchObject({ kind: 'message', message: { kind: 'system', text: expect.stringContaining('OpenCode 0.0.0-fake · model fake/fake-model') } })
+    expect(w.events[1]).toEqual({ kind: 'cli_session', cliSessionId: h.cliSessionId, model: 'fake/fake-model' })
+    expect(h.pid).toBeGreaterThan(0)
+    await h.send('hello')
+    await until('turn end', () => turnEnds(w.events).length === 1)
+    const msgs = w.events.flatMap((e) => (e.kind === 'message' ? [e.message] : []))
+    expect(msgs.at(-1)).toMatchObject({ kind: 'assistant', text: 'reply to hello' })
+    expect(w.events.find((e) => e.kind === 'usage')).toMatchObject({ usage: { costUsdDelta: 0.25, inputTokens: 100, outputTokens: 10, cacheReadTokens: 5, contextTokens: 105 } })
+    expect(turnEnds(w.events)).toEqual([{ kind: 'turn', state: 'idle' }])
+
+    const { requests, unauthorized } = await log(h)
+    expect(unauthorized).toBe(0)
+    expect(requests.find((r) => r.path === '/session')?.body).toEqual({ permission: permissionRules('default') })
+    const prompt = requests.find((r) => r.path.endsWith('/prompt_async'))!.body
+    expect(prompt).toMatchObject({ parts: [{ type: 'text', text: 'hello' }], model: { providerID: 'fake', modelID: 'fake-model' }, system: 'Be brief.' })
+    expect(prompt.messageID).toMatch(/^msg_[0-9a-f]{12}[0-9A-Za-z]{14}$/)
+
+    // A request without the password is refused by the server.
+    const base = (h as unknown as { lease: { server: { url: string } } }).lease.server.url
+    expect((await fetch(base + '/session/status')).status).toBe(401)
+  })
+
+  it('model switch applies to the next prompt; a mode switch PATCHes the rules at once; bad models are refused', async () => {
+    const { provider, opts } = setup()
+    const h = await provider.start(opts({ model: null }))
+    const w = watch(h)
+    await h.setModel('openrouter/anthropic/claude-x')
+    await h.setPermissionMode('plan')
+    await h.send('one')
+    await until('turn', () => turnEnds(w.events).length === 1)
+    await expect(h.setModel('gpt-5')).rejects.toThrow(/provider\/model/)
+    await h.setModel(null)
+    await h.send('two')
+    await until('turn', () => turnEnds(w.events).length === 2)
+    const { requests } = await log(h)
+    const prompts = requests.filter((r) => r.path.endsWith('/prompt_async')).map((r) => r.body)
+    expect(prompts[0].model).toEqual({ providerID: 'openrouter', modelID: 'anthropic/claude-x' })
+    expect(prompts[1].model).toBeUndefined()
+    expect(requests.find((r) => r.method === 'PATCH')?.body).toEqual({ permission: permissionRules('plan') })
+  })
+
+  it('approvals: once / always / reject with and without feedback; a reply from elsewhere cancels', async () => {
+    const { provider, opts } = setup()
+    const h = await provider.start(opts())
+    const w = watch(h)
+    const ask = async () => {
+      const r = await testApi(h, '/_test/permission', { sessionID: h.cliSessionId })
+      await until('approval event', () => w.events.some((e) => e.kind === 'approval_request' && e.request.requestId === r.id))
+      return r.id as string
+    }
+    await h.answerApproval(await ask(), { behavior: 'allow', scope: 'once' })
+    await h.answerApproval(await ask(), { behavior: 'allow', scope: 'session' })
+    await h.answerApproval(await ask(), { behavior: 'deny', message: 'not that' })
+    await h.answerApproval(await ask(), { behavior: 'deny', message: '  ' })
+    const { requests } = await log(h)
+    expect(requests.filter((r) => r.path.startsWith('/permission/')).map((r) => r.body)).toEqual([
+      { reply: 'once' }, { reply: 'always' }, { reply: 'reject', message: 'not that' }, { reply: 'reject' }
+    ])
+    expect(w.events.filter((e) => e.kind === 'approval_cancelled')).toEqual([])
+    await expect(h.answerApproval('per_unknown', { behavior: 'allow', scope: 'once' })).rejects.toThrow(/no longer pending/)
+
+    // Answered by another client (OpenCode's TUI): the request is withdrawn here.
+    const other = await ask()
+    const base = (h as unknown as { lease: { server: { client: { request: (m: string, p: string, b?: unknown) => Promise<unknown> } } } }).lease.server.client
+    await base.request('POST', `/permission/${other}/reply`, { reply: 'once' })
+    await until('cancel', () => w.events.some((e) => e.kind === 'approval_cancelled' && e.requestId === other))
+  })
+
+  it('recovers a completion missed while the event stream was down (resync from the stored messages)', async () => {
+    const { provider, opts } = setup()
+    const h = await provider.start(opts())
+    const w = watch(h)
+    await h.send('HOLD this')
+    const { requests } = await log(h)
+    expect(requests.some((r) => r.path.endsWith('/prompt_async'))).toBe(true)
+    await new Promise((r) => setTimeout(r, 50))
+    await testApi(h, '/_test/drop', {})
+    await testApi(h, '/_test/complete', { sessionID: h.cliSessionId })
+    await until('turn end after resync', () => turnEnds(w.events).length === 1, 8000)
+    expect(w.events.some((e) => e.kind === 'message' && e.message.text === 'reply to HOLD this')).toBe(true)
+    expect(w.events.filter((e) => e.kind === 'usage')).toHaveLength(1)
+    // The stream works again.
+    await h.send('after')
+    await until('next turn', () => turnEnds(w.events).length === 2)
+  })
+
+  it('a completion published before the last part updates: the parts are fetched before the turn ends', async () => {
+    const { provider, opts } = setup()
+    const h = await provider.start(opts())
+    const w = watch(h)
+    await h.send('EARLY bird')
+    await until('turn end', () => turnEnds(w.events).length === 1)
+    const afterTurn = w.events.slice(w.events.findIndex((e) => e.kind === 'turn'))
+    const before = w.events.slice(0, w.events.findIndex((e) => e.kind === 'turn'))
+    expect(before.some((e) => e.kind === 'message' && e.message.text === 'reply to EARLY bird')).toBe(true)
+    expect(before.filter((e) => e.kind === 'usage')).toHaveLength(1)
+    // The late part events change nothing (beyond raw records).
+    await new Promise((r) => setTimeout(r, 400))
+    const notRaw = (events: ProviderEvent[]) => events.filter((e) => e.kind !== 'raw')
+    expect(notRaw(w.events.slice(w.events.findIndex((e) => e.kind === 'turn')))).toEqual(notRaw(afterTurn))
+  })
+
+  it('an idle check started for one turn never ends the next one (abort → late idle hints → next prompt)', async () => {
+    const { provider, opts } = setup()
+    const h = await provider.start(opts())
+    const w = watch(h)
+    const client = (h as unknown as { lease: { server: { client: { request: (m: string, p: string, b?: unknown) => Promise<{ body: any }> } } } }).lease.server.client
+    const sid = h.cliSessionId
+    await h.send('HOLD one')
+    const asst = await (async () => {
+      for (;;) {
+        const msgs = (await client.request('GET', `/session/${sid}/message`)).body as { info: { role: string } }[]
+        const a = msgs.find((m) => m.info.role === 'assistant')
+        if (a) return a.info as unknown as { id: string; parentID: string }
+        await new Promise((r) => setTimeout(r, 10))
+      }
+    })()
+    await new Promise((r) => setTimeout(r, 50))
+    // The status check answers "idle" late: by then turn one is over and turn two has begun.
+    await testApi(h, '/_test/status', { idle: true, delayMs: 300 })
+    const aborted = { name: 'MessageAbortedError', data: { message: 'Aborted' } }
+    await testApi(h, '/_test/emit', {
+      events: [
+        { type: 'session.error', properties: { sessionID: sid, error: aborted } },
+        { type: 'session.idle', properties: { sessionID: sid } },
+        { type: 'session.idle', properties: { sessionID: sid } },
+        { type: 'message.updated', properties: { sessionID: sid, info: { ...asst, role: 'assistant', sessionID: sid, time: { created: 1, completed: 2 }, error: aborted } } }
+      ]
+    })
+    await until('turn one ends', () => turnEnds(w.events).length === 1)
+    await h.send('HOLD two')
+    await new Promise((r) => setTimeout(r, 700))
+    expect(turnEnds(w.events)).toHaveLength(1)
+    await testApi(h, '/_test/status', { idle: false })
+  })
+
+  it('a resume of an unknown session exits early (the supervisor then starts afresh); a known one is reused, a fork gets a new id', async () => {
+    const { provider, opts } = setup()
+    const first = await provider.start(opts())
+    const stale = await provider.start(opts({ resumeCliSessionId: 'ses_gone' }))
+    const w = watch(stale)
+    await until('early exit', () => w.exit())
+    expect(w.exit()).toMatchObject({ code: 1, stderrTail: expect.stringContaining('ses_gone') })
+    await expect(stale.send('ignored')).resolves.toBeUndefined()
+    expect(w.events.some((e) => e.kind === 'cli_session')).toBe(false)
+
+    const again = await provider.start(opts({ resumeCliSessionId: first.cliSessionId, permissionMode: 'acceptEdits' }))
+    expect(again.cliSessionId).toBe(first.cliSessionId)
+    const fork = await provider.start(opts({ resumeCliSessionId: first.cliSessionId, fork: true }))
+    expect(fork.cliSessionId).not.toBe(first.cliSessionId)
+    const { requests } = await log(first)
+    expect(requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([`/session/${first.cliSessionId}`, `/session/${fork.cliSessionId}`])
+    expect(requests.find((r) => r.method === 'PATCH')?.body).toEqual({ permission: permissionRules('acceptEdits') })
+  })
+
+  it('one server per folder and environment, stopped with its last session; a dying server ends its sessions', async () => {
+    const { provider, opts, env } = setup()
+    const a = await provider.start(opts())
+    const b = await provider.start(opts())
+    const c = await provider.start(opts({ env: { ...env, EXTRA: '1' } }))
+    expect(a.pid).toBe(b.pid)
+    expect(c.pid).not.toBe(a.pid)
+    expect(provider.pool.size).toBe(2)
+    const wa = watch(a)
+    const wb = watch(b)
+    const wc = watch(c)
+    await a.stop(1000)
+    expect(wa.exit()).toEqual({ code: 0, signal: null, stderrTail: '' })
+    expect(() => process.kill(b.pid!, 0)).not.toThrow()
+    await b.send('still here')
+    await until('b turn', () => turnEnds(wb.events).length === 1)
+    await b.stop(1000)
+    expect(() => process.kill(b.pid!, 0)).toThrow()
+    expect(provider.pool.size).toBe(1)
+
+    process.kill(c.pid!, 'SIGKILL')
+    await until('c exit', () => wc.exit())
+    expect(wc.exit()).toMatchObject({ signal: 'SIGKILL' })
+    expect(provider.pool.size).toBe(0)
+    await expect(c.send('x')).rejects.toThrow(/not running/)
+  })
+})

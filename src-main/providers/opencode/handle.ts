@@ -1,0 +1,395 @@
+/**
+ * One Shepherd session on a (shared) `opencode serve`: an OpenCode session driven over HTTP, its
+ * events read from the server's event stream (routed here by session id) and normalized by
+ * `parser.ts`. "The process" of this handle is the server: `pid` is the server's, and the handle
+ * "exits" when the session is stopped (the server stops when no session uses it any more) or when
+ * the server dies.
+ */
+import type { PermissionMode } from '../../shared/status'
+import { ShepherdError } from '../../shared/errors'
+import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit, StartOptions } from '../types'
+import { ascendingId } from './ids'
+import { permissionRules } from './permissions'
+import {
+  beginTurn, createParseState, endSettledTurn, endTurnAfterIdle, eventsFromMessages, parseOpenCodeEvent, resetTurn, turnActive,
+  type OpenCodeParseState, type ParsedEvent
+} from './parser'
+import type { OpenCodeServer, OpenCodeServerPool, ServerLease } from './server-pool'
+
+/** After an abort, how long to wait for OpenCode to end the turn before checking/forcing it. */
+export const ABORT_SETTLE_MS = 3_000
+const ABORT_SETTLE_TRIES = 3
+/** How long a handle for a stale resume keeps its server for the fresh start that follows. */
+const STALE_LEASE_HOLD_MS = 5_000
+
+export interface OpenCodeModelRef {
+  providerID: string
+  modelID: string
+}
+
+/** `provider/model` (the model id may itself contain slashes: `openrouter/anthropic/claude-x`). */
+export function parseModel(model: string): OpenCodeModelRef | null {
+  const slash = model.indexOf('/')
+  if (slash <= 0 || slash === model.length - 1) return null
+  return { providerID: model.slice(0, slash), modelID: model.slice(slash + 1) }
+}
+
+function modelOrThrow(model: string | null): OpenCodeModelRef | null {
+  if (model === null || model === '') return null
+  const ref = parseModel(model)
+  if (!ref) throw new ShepherdError('BAD_REQUEST', `OpenCode models are written provider/model (e.g. anthropic/claude-sonnet-4-5), not “${model}”`)
+  return ref
+}
+
+export class OpenCodeHandle implements AgentHandle {
+  readonly #state: OpenCodeParseState
+  readonly #listeners: ((event: ProviderEvent) => void)[] = []
+  readonly #exitListeners: ((exit: ProviderExit) => void)[] = []
+  #backlog: ProviderEvent[] | null = []
+  #exit: ProviderExit | null = null
+  #unsubscribe: (() => void) | null = null
+  #stopping: Promise<ProviderExit> | null = null
+  #model: OpenCodeModelRef | null
+  #mode: PermissionMode
+  #paused = false
+  #checkingIdle = false
+  /** The turn of the latest idle hint not checked yet. */
+  #idleHintTurn: string | null = null
+  /** Resume of a session OpenCode no longer has: the handle reports an early exit, send() is a no-op. */
+  #stale = false
+
+  private constructor(
+    private readonly lease: ServerLease | null,
+    readonly cliSessionId: string,
+    private readonly systemPrompt: string | null,
+    model: OpenCodeModelRef | null,
+    mode: PermissionMode
+  ) {
+    this.#state = createParseState(cliSessionId)
+    this.#model = model
+    this.#mode = mode
+  }
+
+  private get server(): OpenCodeServer {
+    if (!this.lease) throw new ShepherdError('UNAVAILABLE', 'OpenCode is not running')
+    return this.lease.server
+  }
+
+  /** Start (or resume / fork) the OpenCode session on the project's server. */
+  static async open(pool: OpenCodeServerPool, opts: StartOptions): Promise<OpenCodeHandle> {
+    const model = modelOrThrow(opts.model)
+    const lease = await pool.acquire({ binaryPath: opts.binaryPath, cwd: opts.cwd, env: opts.env })
+    try {
+      const client = lease.server.client
+      const rules = permissionRules(opts.permissionMode)
+      let sessionId: string
+      if (opts.resumeCliSessionId) {
+        const src = encodeURIComponent(opts.resumeCliSessionId)
+        const res = opts.fork
+          ? await client.request('POST', `/session/${src}/fork`, {}, { accept: [404, 400] })
+          : await client.request('GET', `/session/${src}`, undefined, { accept: [404, 400] })
+        if (res.status !== 200) {
+          // The supervisor starts a fresh conversation right after this early exit: keep the
+          // server a moment so that start does not boot a new one.
+          setTimeout(() => void lease.release(), STALE_LEASE_HOLD_MS).unref()
+          const handle = new OpenCodeHandle(null, opts.resumeCliSessionId, opts.systemPrompt, model, opts.permissionMode)
+          handle.#stale = true
+          handle.#finish({ code: 1, signal: null, stderrTail: `OpenCode has no session ${opts.resumeCliSessionId} (HTTP ${res.status})` })
+          return handle
+        }
+        sessionId = idOf(res.body)
+        // Mode may have changed since (and a fork copies no rules): set the current one.
+        await client.request('PATCH', `/session/${encodeURIComponent(sessionId)}`, { permission: rules })
+      } else {
+        const res = await client.request('POST', '/session', { permission: rules })
+        sessionId = idOf(res.body)
+      }
+      const handle = new OpenCodeHandle(lease, sessionId, opts.systemPrompt, model, opts.permissionMode)
+      handle.#unsubscribe = lease.server.subscribe(sessionId, {
+        event: (event, raw) => handle.#onServerEvent(event, raw),
+        resync: () => void handle.#resync(),
+        serverExit: (exit) => void handle.#onServerExit(exit)
+      })
+      const s = lease.server
+      void s.contextWindows().then((map) => (handle.#state.contextWindows = map))
+      const summary = [`OpenCode${s.version ? ` ${s.version}` : ''}`, `model ${opts.model ?? 'default'}`, `cwd ${opts.cwd}`, `server ${s.url} (pid ${s.pid})`]
+      handle.#emit({ kind: 'message', message: { kind: 'system', text: summary.join(' · ') } })
+      handle.#emit({ kind: 'cli_session', cliSessionId: sessionId, model: opts.model })
+      return handle
+    } catch (err) {
+      await lease.release().catch(() => null)
+      throw err
+    }
+  }
+
+  get pid(): number | null {
+    return this.lease?.server.pid ?? null
+  }
+
+  async send(prompt: string): Promise<void> {
+    if (this.#stale) return // the early exit is on its way; the supervisor starts afresh with this prompt
+    if (this.#exit || this.#stopping) throw new ShepherdError('UNAVAILABLE', 'OpenCode is not running')
+    const messageID = ascendingId('msg')
+    beginTurn(this.#state, messageID)
+    const body: Record<string, unknown> = { messageID, parts: [{ type: 'text', text: prompt }] }
+    // Sent with every prompt: OpenCode otherwise reuses the model of the previous user message.
+    if (this.#model) body.model = this.#model
+    if (this.systemPrompt) body.system = this.systemPrompt
+    try {
+      await this.server.client.request('POST', `/session/${encodeURIComponent(this.cliSessionId)}/prompt_async`, body)
+    } catch (err) {
+      if (this.#state.userMessageId === messageID) {
+        resetTurn(this.#state)
+        this.#emit({ kind: 'turn', state: 'error', reason: { message: (err as Error).message } })
+      }
+      throw err
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    if (this.#stale || this.#exit || !turnActive(this.#state)) return
+    const turn = this.#state.userMessageId
+    this.#state.interruptRequested = true
+    await this.server.client.request('POST', `/session/${encodeURIComponent(this.cliSessionId)}/abort`)
+    void this.#settleAbort(turn)
+  }
+
+  async setModel(model: string | null): Promise<void> {
+    // Applies from the next prompt (OpenCode takes the model per message).
+    this.#model = modelOrThrow(model)
+  }
+
+  async setPermissionMode(mode: PermissionMode): Promise<void> {
+    if (this.#stale) return
+    if (this.#exit) throw new ShepherdError('UNAVAILABLE', 'OpenCode is not running')
+    await this.server.client.request('PATCH', `/session/${encodeURIComponent(this.cliSessionId)}`, { permission: permissionRules(mode) })
+    this.#mode = mode
+  }
+
+  get permissionMode(): PermissionMode {
+    return this.#mode
+  }
+
+  async answerApproval(requestId: string, decision: ApprovalDecision): Promise<void> {
+    if (!this.#state.approvals.has(requestId)) throw new ShepherdError('NOT_FOUND', 'This approval request is no longer pending')
+    let body: { reply: 'once' | 'always' | 'reject'; message?: string }
+    if (decision.behavior === 'deny') {
+      // With a message the model reads it and goes on; without one OpenCode ends the turn.
+      body = decision.message.trim() ? { reply: 'reject', message: decision.message } : { reply: 'reject' }
+    } else {
+      // "always" approves the request's `always` patterns for the whole project on this server.
+      body = { reply: decision.scope === 'session' ? 'always' : 'once' }
+    }
+    this.#state.approvals.delete(requestId)
+    try {
+      await this.server.client.request('POST', `/permission/${encodeURIComponent(requestId)}/reply`, body)
+    } catch (err) {
+      this.#state.approvals.add(requestId)
+      throw err
+    }
+  }
+
+  /** Abort a running turn, leave the server (stopping it when no other session uses it). */
+  stop(graceMs: number): Promise<ProviderExit> {
+    this.#stopping ??= (async () => {
+      if (this.#exit) return this.#exit
+      if (turnActive(this.#state) && this.lease?.server.alive) {
+        await this.server.client.request('POST', `/session/${encodeURIComponent(this.cliSessionId)}/abort`, undefined, { timeoutMs: 2_000 }).catch(() => null)
+      }
+      this.#detach()
+      const serverExit = await this.lease?.release(Math.max(1_000, graceMs))
+      const exit: ProviderExit = serverExit ?? { code: 0, signal: null, stderrTail: '' }
+      this.#finish(exit)
+      return exit
+    })()
+    return this.#stopping
+  }
+
+  /** Backpressure: the server stops reading its (shared) event stream while any session is paused. */
+  pauseOutput(): void {
+    if (this.#paused || !this.lease) return
+    this.#paused = true
+    this.lease.server.pause()
+  }
+
+  resumeOutput(): void {
+    if (!this.#paused || !this.lease) return
+    this.#paused = false
+    this.lease.server.resume()
+  }
+
+  onEvent(listener: (event: ProviderEvent) => void): void {
+    this.#listeners.push(listener)
+    const backlog = this.#backlog
+    this.#backlog = null
+    for (const event of backlog ?? []) this.#deliver(listener, event)
+  }
+
+  onExit(listener: (exit: ProviderExit) => void): void {
+    if (this.#exit) {
+      const exit = this.#exit
+      queueMicrotask(() => listener(exit))
+    } else {
+      this.#exitListeners.push(listener)
+    }
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  #onServerEvent(event: unknown, raw: string): void {
+    if (this.#exit) return
+    const type = (event as { type?: unknown }).type
+    if (type !== 'message.part.delta' && type !== 'server.heartbeat') this.#emit({ kind: 'raw', stream: 'stdout', data: raw })
+    this.#apply(parseOpenCodeEvent(event, this.#state))
+  }
+
+  #apply(parsed: ParsedEvent): void {
+    for (const e of parsed.events) this.#emit(e)
+    if (parsed.settled) void this.#finishTurn(this.#state.userMessageId, endSettledTurn)
+    if (parsed.questionId) {
+      // The question tool waits for an answer Shepherd cannot give: decline it so the turn goes on.
+      this.server.client.request('POST', `/question/${encodeURIComponent(parsed.questionId)}/reject`).catch(() => {})
+    }
+    if (parsed.checkIdle) void this.#confirmIdle(this.#state.userMessageId)
+  }
+
+  /**
+   * An idle hint for `turn`: end that turn only if the server confirms the session is not busy.
+   * Hints arriving during a check are re-checked afterwards, but only for the turn they were
+   * given for: a check must never end a later turn (its prompt may not have started yet).
+   */
+  async #confirmIdle(turn: string | null): Promise<void> {
+    if (turn === null) return
+    this.#idleHintTurn = turn
+    if (this.#checkingIdle) return
+    this.#checkingIdle = true
+    try {
+      while (this.#idleHintTurn !== null) {
+        const t = this.#idleHintTurn
+        this.#idleHintTurn = null
+        if (this.#exit || this.#state.userMessageId !== t) continue
+        if (await this.#serverIdle()) await this.#finishTurn(t, endTurnAfterIdle)
+      }
+    } catch {
+      /* a failed check: the next idle hint or the abort watchdog tries again */
+    } finally {
+      this.#checkingIdle = false
+    }
+  }
+
+  async #serverIdle(): Promise<boolean> {
+    const res = await this.server.client.request('GET', '/session/status')
+    const map = (res.body ?? {}) as Record<string, { type?: unknown } | undefined>
+    const st = map[this.cliSessionId]
+    return !st || st.type === 'idle'
+  }
+
+  /**
+   * End `turn` (if still current) after catching up on its parts: OpenCode may publish a message's
+   * completion before the last updates of its parts, so the turn's assistant messages are fetched
+   * and their parts fed first (idempotent per part). A failed fetch still ends the turn.
+   */
+  async #finishTurn(turn: string | null, end: (state: OpenCodeParseState) => ProviderEvent[]): Promise<void> {
+    if (this.#exit || turn === null || this.#state.userMessageId !== turn) return
+    const sid = encodeURIComponent(this.cliSessionId)
+    const ids = [...this.#state.assistants.keys()]
+    const fetched = await Promise.all(
+      ids.map((mid) =>
+        this.server.client.request('GET', `/session/${sid}/message/${encodeURIComponent(mid)}`, undefined, { timeoutMs: 5_000 }).then(
+          (res) => res.body as { parts?: unknown } | null,
+          () => null
+        )
+      )
+    )
+    if (this.#exit || this.#state.userMessageId !== turn) return
+    for (const message of fetched) {
+      for (const part of Array.isArray(message?.parts) ? message.parts : []) {
+        for (const e of parseOpenCodeEvent({ type: 'message.part.updated', properties: { sessionID: this.cliSessionId, part } }, this.#state).events) this.#emit(e)
+      }
+    }
+    if (this.#exit || this.#state.userMessageId !== turn) return
+    for (const e of end(this.#state)) this.#emit(e)
+  }
+
+  /** After an abort OpenCode normally completes the message at once; make sure the turn ends. */
+  async #settleAbort(turn: string | null): Promise<void> {
+    for (let i = 0; i < ABORT_SETTLE_TRIES; i++) {
+      await new Promise((r) => setTimeout(r, ABORT_SETTLE_MS))
+      if (this.#exit || this.#state.userMessageId !== turn) return
+      const idle = await this.#serverIdle().catch(() => false)
+      if (idle) return this.#finishTurn(turn, endTurnAfterIdle)
+    }
+    await this.#finishTurn(turn, endTurnAfterIdle)
+  }
+
+  /** The event stream reconnected: replay what may have been missed from the server's records. */
+  async #resync(): Promise<void> {
+    if (this.#exit) return
+    const sid = encodeURIComponent(this.cliSessionId)
+    try {
+      if (turnActive(this.#state)) {
+        const turn = this.#state.userMessageId
+        const res = await this.server.client.request('GET', `/session/${sid}/message`)
+        for (const event of eventsFromMessages(res.body)) {
+          if (this.#state.userMessageId !== turn) break
+          this.#apply(parseOpenCodeEvent(event, this.#state))
+        }
+        if (turnActive(this.#state) && !this.#state.settled && this.#state.userSeen && (await this.#serverIdle())) await this.#finishTurn(turn, endTurnAfterIdle)
+      }
+      const pending = await this.server.client.request('GET', '/permission')
+      for (const request of Array.isArray(pending.body) ? pending.body : []) {
+        this.#apply(parseOpenCodeEvent({ type: 'permission.asked', properties: request }, this.#state))
+      }
+    } catch (err) {
+      console.error('[opencode] resync failed', err)
+    }
+  }
+
+  async #onServerExit(exit: ProviderExit): Promise<void> {
+    this.#detach()
+    await this.lease?.release().catch(() => null)
+    this.#finish(exit)
+  }
+
+  #detach(): void {
+    this.#unsubscribe?.()
+    this.#unsubscribe = null
+    if (this.#paused) this.resumeOutput()
+  }
+
+  #finish(exit: ProviderExit): void {
+    if (this.#exit) return
+    for (const requestId of this.#state.approvals) this.#emit({ kind: 'approval_cancelled', requestId })
+    this.#state.approvals.clear()
+    this.#exit = exit
+    for (const listener of this.#exitListeners.splice(0)) {
+      try {
+        listener(exit)
+      } catch (err) {
+        console.error('[opencode] exit listener threw', err)
+      }
+    }
+  }
+
+  #emit(event: ProviderEvent): void {
+    if (this.#backlog) {
+      this.#backlog.push(event)
+      return
+    }
+    for (const listener of this.#listeners) this.#deliver(listener, event)
+  }
+
+  #deliver(listener: (event: ProviderEvent) => void, event: ProviderEvent): void {
+    try {
+      listener(event)
+    } catch (err) {
+      console.error('[opencode] event listener threw', err)
+    }
+  }
+}
+
+function idOf(body: unknown): string {
+  const id = (body as { id?: unknown } | null)?.id
+  if (typeof id !== 'string' || !id) throw new ShepherdError('UNAVAILABLE', 'OpenCode answered without a session id')
+  return id
+}

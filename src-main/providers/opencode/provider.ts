@@ -1,0 +1,136 @@
+/**
+ * OpenCode provider: `opencode serve` (HTTP + SSE on 127.0.0.1, basic auth), one server per project
+ * folder shared by that folder's sessions (`server-pool.ts`), one OpenCode session per Shepherd
+ * session (`handle.ts`), events normalized by `parser.ts` (README §3).
+ */
+import { execFile } from 'node:child_process'
+import { accessSync, constants, statSync } from 'node:fs'
+import path from 'node:path'
+import type { AgentProvider, ProviderCapabilities, ProviderDetection, StartOptions } from '../types'
+import { buildChildEnv } from '../child-env'
+import { findOnPath } from '../claude/provider'
+import { OpenCodeHandle } from './handle'
+import { OPENCODE_DISPLAY_NAME, OPENCODE_INSTALL_HINT, OpenCodeServerPool } from './server-pool'
+
+export { OPENCODE_PERMISSION_MODES, permissionRules } from './permissions'
+export { OPENCODE_INSTALL_HINT } from './server-pool'
+
+const VERSION_TIMEOUT_MS = 10_000
+
+export const OPENCODE_CAPABILITIES: ProviderCapabilities = {
+  /** `POST /session/{id}/abort`. */
+  interrupt: true,
+  /** Per-message `model` (`provider/model`): applies from the next prompt. */
+  setModel: true,
+  /** `PATCH /session/{id} {permission}`: applies at once, also to the turn in flight. */
+  setPermissionMode: true,
+  /** `permission.asked` → `POST /permission/{id}/reply` once / always / reject. */
+  approvals: true,
+  /** The OpenCode session id, on a fresh server after a restart. */
+  resume: true,
+  /** `POST /session/{id}/fork`. */
+  fork: true,
+  /** Per-step cost from the model's pricing in OpenCode's catalog / config (0 when it has none). */
+  costKnown: true
+}
+
+/**
+ * OpenCode's own variables, taken from the host environment when set there: config location and
+ * inline config, its traffic switches, where it keeps data (XDG dirs), and the API keys of the
+ * providers it talks to. Never `OPENCODE_SERVER_PASSWORD`/`_USERNAME`: Shepherd sets its own.
+ */
+export const OPENCODE_ENV_PASSTHROUGH: readonly string[] = [
+  'OPENCODE_CONFIG',
+  'OPENCODE_CONFIG_DIR',
+  'OPENCODE_CONFIG_CONTENT',
+  'OPENCODE_DISABLE_MODELS_FETCH',
+  'OPENCODE_DISABLE_AUTOUPDATE',
+  'OPENCODE_DISABLE_SHARE',
+  'OPENCODE_DISABLE_LSP_DOWNLOAD',
+  'OPENCODE_DISABLE_DEFAULT_PLUGINS',
+  'OPENCODE_DISABLE_AUTOCOMPACT',
+  'OPENCODE_DISABLE_CLAUDE_CODE',
+  'OPENCODE_MODELS_URL',
+  'XDG_CONFIG_HOME',
+  'XDG_DATA_HOME',
+  'XDG_CACHE_HOME',
+  'XDG_STATE_HOME',
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'ANTHROPIC_API_KEY',
+  'OPENROUTER_API_KEY',
+  'GEMINI_API_KEY',
+  'GOOGLE_GENERATIVE_AI_API_KEY',
+  'GROQ_API_KEY',
+  'MISTRAL_API_KEY',
+  'DEEPSEEK_API_KEY',
+  'XAI_API_KEY',
+  'TOGETHER_AI_API_KEY',
+  'FIREWORKS_API_KEY',
+  'CEREBRAS_API_KEY',
+  'AZURE_API_KEY',
+  'AZURE_RESOURCE_NAME',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_REGION',
+  'AWS_PROFILE'
+]
+
+function isExecutableFile(p: string): boolean {
+  try {
+    if (!statSync(p).isFile()) return false
+    if (process.platform !== 'win32') accessSync(p, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function readVersion(binary: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const env = buildChildEnv({})
+    const child = execFile(binary, ['--version'], { timeout: VERSION_TIMEOUT_MS, env, shell: false, windowsHide: true }, (err, stdout) => {
+      if (err) return resolve(null)
+      resolve(/\d+\.\d+\.\d+[^\s]*/.exec(String(stdout))?.[0] ?? null)
+    })
+    child.stdin?.end()
+  })
+}
+
+export interface OpenCodeProviderOptions {
+  /** Servers shared by this provider's sessions; tests pass their own to inspect it. */
+  pool?: OpenCodeServerPool
+}
+
+export class OpenCodeProvider implements AgentProvider {
+  readonly id = 'opencode' as const
+  readonly displayName = OPENCODE_DISPLAY_NAME
+  readonly capabilities = OPENCODE_CAPABILITIES
+  readonly envPassthrough = OPENCODE_ENV_PASSTHROUGH
+  readonly pool: OpenCodeServerPool
+
+  constructor(opts: OpenCodeProviderOptions = {}) {
+    this.pool = opts.pool ?? new OpenCodeServerPool()
+  }
+
+  async detect(configuredPath: string | null, envPath: string, opts: { version?: boolean } = {}): Promise<ProviderDetection> {
+    const installHint = OPENCODE_INSTALL_HINT
+    const found = configuredPath
+      ? path.isAbsolute(configuredPath) && isExecutableFile(configuredPath)
+        ? configuredPath
+        : null
+      : findOnPath('opencode', envPath)
+    if (!found) return { found: false, path: null, version: null, installHint }
+    return { found: true, path: found, version: opts.version === false ? null : await readVersion(found), installHint }
+  }
+
+  start(opts: StartOptions): Promise<OpenCodeHandle> {
+    return OpenCodeHandle.open(this.pool, opts)
+  }
+
+  /** Stop every server (the supervisor stops sessions first; this is the safety net). */
+  shutdown(): Promise<void> {
+    return this.pool.shutdown()
+  }
+}
