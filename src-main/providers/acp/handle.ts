@@ -7,6 +7,7 @@
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit } from '../types'
+import { HandleEvents } from '../handle-events'
 import { LineSplitter } from '../line-splitter'
 import { spawnManaged, type ManagedProcess } from '../process'
 import { ACP_AUTH_REQUIRED, JsonRpcConnection, JsonRpcError, RPC_METHOD_NOT_FOUND, type RpcId } from './jsonrpc'
@@ -80,10 +81,10 @@ export class AcpHandle implements AgentHandle {
   private readonly mapper: AcpUpdateMapper
   private usage: AcpUsageTracker = new AcpUsageTracker(0)
   private readonly terminals: TerminalManager
-  private readonly listeners: ((event: ProviderEvent) => void)[] = []
-  private readonly exitListeners: ((exit: ProviderExit) => void)[] = []
-  private backlog: ProviderEvent[] | null = []
-  private exit: ProviderExit | null = null
+  private readonly events = new HandleEvents('acp')
+  private get exit(): ProviderExit | null {
+    return this.events.exit
+  }
   private readonly approvals = new Map<string, PendingApproval>()
   private nextApproval = 1
 
@@ -391,19 +392,11 @@ export class AcpHandle implements AgentHandle {
   }
 
   onEvent(listener: (event: ProviderEvent) => void): void {
-    this.listeners.push(listener)
-    const backlog = this.backlog
-    this.backlog = null
-    for (const event of backlog ?? []) this.deliver(listener, event)
+    this.events.onEvent(listener)
   }
 
   onExit(listener: (exit: ProviderExit) => void): void {
-    if (this.exit) {
-      const exit = this.exit
-      queueMicrotask(() => listener(exit))
-    } else {
-      this.exitListeners.push(listener)
-    }
+    this.events.onExit(listener)
   }
 
   // ---- session config ------------------------------------------------------------------------
@@ -605,29 +598,10 @@ export class AcpHandle implements AgentHandle {
     if (!this.dyingReason) this.mapper.endTurn() // partial output of an unfinished turn stays visible
     for (const requestId of [...this.approvals.keys()]) this.settleApproval(requestId, { outcome: 'cancelled' }, true)
     // The supervisor's stale-resume note quotes the last stderr line: make it say why.
-    this.exit = this.dyingReason ? { ...exit, stderrTail: `${exit.stderrTail.trimEnd()}\n${this.dyingReason}`.trimStart() } : exit
-    for (const listener of this.exitListeners.splice(0)) {
-      try {
-        listener(this.exit)
-      } catch (err) {
-        console.error('[acp] exit listener threw', err)
-      }
-    }
+    this.events.exited(this.dyingReason ? { ...exit, stderrTail: `${exit.stderrTail.trimEnd()}\n${this.dyingReason}`.trimStart() } : exit)
   }
 
   private emit(event: ProviderEvent): void {
-    if (this.backlog) {
-      this.backlog.push(event)
-      return
-    }
-    for (const listener of this.listeners) this.deliver(listener, event)
-  }
-
-  private deliver(listener: (event: ProviderEvent) => void, event: ProviderEvent): void {
-    try {
-      listener(event)
-    } catch (err) {
-      console.error('[acp] event listener threw', err)
-    }
+    this.events.emit(event)
   }
 }

@@ -5,6 +5,7 @@
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit } from '../types'
+import { HandleEvents } from '../handle-events'
 import { LineSplitter } from '../line-splitter'
 import { spawnManaged, type ManagedProcess } from '../process'
 import { createParseState, parseClaudeLine, type ControlResponse } from './parser'
@@ -35,11 +36,10 @@ export class ClaudeHandle implements AgentHandle {
     onLine: (line) => this.onLine(line),
     onLineTooLarge: (bytes, head) => this.emit({ kind: 'raw', stream: 'line_too_large', data: JSON.stringify({ bytes, head }) })
   })
-  private readonly listeners: ((event: ProviderEvent) => void)[] = []
-  private readonly exitListeners: ((exit: ProviderExit) => void)[] = []
-  /** Events produced before the first listener registered. */
-  private backlog: ProviderEvent[] | null = []
-  private exit: ProviderExit | null = null
+  private readonly events = new HandleEvents('claude')
+  private get exit(): ProviderExit | null {
+    return this.events.exit
+  }
   private readonly controls = new Map<string, PendingControl>()
   /** Open permission prompts: the original input and suggestions are needed to answer. */
   private readonly approvals = new Map<string, { input: unknown; suggestions: unknown[] }>()
@@ -126,19 +126,11 @@ export class ClaudeHandle implements AgentHandle {
   }
 
   onEvent(listener: (event: ProviderEvent) => void): void {
-    this.listeners.push(listener)
-    const backlog = this.backlog
-    this.backlog = null
-    for (const event of backlog ?? []) this.deliver(listener, event)
+    this.events.onEvent(listener)
   }
 
   onExit(listener: (exit: ProviderExit) => void): void {
-    if (this.exit) {
-      const exit = this.exit
-      queueMicrotask(() => listener(exit))
-    } else {
-      this.exitListeners.push(listener)
-    }
+    this.events.onExit(listener)
   }
 
   private onLine(line: string): void {
@@ -204,31 +196,11 @@ export class ClaudeHandle implements AgentHandle {
     }
     for (const requestId of this.approvals.keys()) this.emit({ kind: 'approval_cancelled', requestId })
     this.approvals.clear()
-    this.exit = exit
-    for (const listener of this.exitListeners.splice(0)) {
-      try {
-        listener(exit)
-      } catch (err) {
-        console.error('[claude] exit listener threw', err)
-      }
-    }
+    this.events.exited(exit)
   }
 
   private emit(event: ProviderEvent): void {
-    if (this.backlog) {
-      this.backlog.push(event)
-      return
-    }
-    for (const listener of this.listeners) this.deliver(listener, event)
-  }
-
-  private deliver(listener: (event: ProviderEvent) => void, event: ProviderEvent): void {
-    try {
-      listener(event)
-    } catch (err) {
-      // A buggy listener must not break framing for the others (or crash main from a stream callback).
-      console.error('[claude] event listener threw', err)
-    }
+    this.events.emit(event)
   }
 }
 

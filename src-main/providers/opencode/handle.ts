@@ -8,6 +8,7 @@
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit, StartOptions } from '../types'
+import { HandleEvents } from '../handle-events'
 import { ascendingId } from './ids'
 import { permissionRules } from './permissions'
 import {
@@ -43,10 +44,10 @@ function modelOrThrow(model: string | null): OpenCodeModelRef | null {
 
 export class OpenCodeHandle implements AgentHandle {
   readonly #state: OpenCodeParseState
-  readonly #listeners: ((event: ProviderEvent) => void)[] = []
-  readonly #exitListeners: ((exit: ProviderExit) => void)[] = []
-  #backlog: ProviderEvent[] | null = []
-  #exit: ProviderExit | null = null
+  readonly #events = new HandleEvents('opencode')
+  get #exit(): ProviderExit | null {
+    return this.#events.exit
+  }
   #unsubscribe: (() => void) | null = null
   #stopping: Promise<ProviderExit> | null = null
   #model: OpenCodeModelRef | null
@@ -219,19 +220,11 @@ export class OpenCodeHandle implements AgentHandle {
   }
 
   onEvent(listener: (event: ProviderEvent) => void): void {
-    this.#listeners.push(listener)
-    const backlog = this.#backlog
-    this.#backlog = null
-    for (const event of backlog ?? []) this.#deliver(listener, event)
+    this.#events.onEvent(listener)
   }
 
   onExit(listener: (exit: ProviderExit) => void): void {
-    if (this.#exit) {
-      const exit = this.#exit
-      queueMicrotask(() => listener(exit))
-    } else {
-      this.#exitListeners.push(listener)
-    }
+    this.#events.onExit(listener)
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -361,30 +354,11 @@ export class OpenCodeHandle implements AgentHandle {
     if (this.#exit) return
     for (const requestId of this.#state.approvals) this.#emit({ kind: 'approval_cancelled', requestId })
     this.#state.approvals.clear()
-    this.#exit = exit
-    for (const listener of this.#exitListeners.splice(0)) {
-      try {
-        listener(exit)
-      } catch (err) {
-        console.error('[opencode] exit listener threw', err)
-      }
-    }
+    this.#events.exited(exit)
   }
 
   #emit(event: ProviderEvent): void {
-    if (this.#backlog) {
-      this.#backlog.push(event)
-      return
-    }
-    for (const listener of this.#listeners) this.#deliver(listener, event)
-  }
-
-  #deliver(listener: (event: ProviderEvent) => void, event: ProviderEvent): void {
-    try {
-      listener(event)
-    } catch (err) {
-      console.error('[opencode] event listener threw', err)
-    }
+    this.#events.emit(event)
   }
 }
 
