@@ -4,6 +4,7 @@
  * assigns `seq`, persists, then pushes.
  */
 import type { MessageKind, PermissionMode, ProviderId, StatusReason } from '../shared/status'
+import type { PermissionModeMap, ProviderCapabilities, ProviderControls } from '../shared/controls'
 
 /** A transcript entry as a provider emits it (no seq, no session id yet). */
 export interface ProviderMessage {
@@ -101,15 +102,7 @@ export type ApprovalDecision =
   | { behavior: 'allow'; scope: 'once' | 'session' }
   | { behavior: 'deny'; message: string }
 
-export interface ProviderCapabilities {
-  interrupt: boolean
-  setModel: boolean
-  setPermissionMode: boolean
-  approvals: boolean
-  resume: boolean
-  fork: boolean
-  costKnown: boolean
-}
+export type { ProviderCapabilities } from '../shared/controls'
 
 export interface ProviderDetection {
   found: boolean
@@ -122,6 +115,10 @@ export interface AgentProvider {
   readonly id: ProviderId
   readonly displayName: string
   readonly capabilities: ProviderCapabilities
+  /** What each UI control does with this agent (Settings table; reasons on disabled controls). */
+  readonly controls: ProviderControls
+  /** Shepherd's permission modes in this agent's own terms, shown where a mode is chosen. */
+  readonly permissionModes: PermissionModeMap
   /**
    * The provider's own variables taken from the host environment when set there (API keys, base
    * URL, traffic switches, config dir): users who launch Shepherd with them expect the agent to see them.

@@ -3,6 +3,7 @@
  * the renderer imports them with `import type`.
  */
 import type { MessageKind, PermissionMode, ProviderId, SessionStatus, StatusReason } from './status'
+import type { PermissionModeMap, ProviderCapabilities, ProviderControls } from './controls'
 
 export interface ProjectDTO {
   id: string
@@ -88,4 +89,21 @@ export interface ApprovalDTO {
 
 export interface SettingsDTO {
   values: Record<string, unknown>
+}
+
+/** An agent provider as Settings and the new-session form see it (`settings.providers`). */
+export interface ProviderInfoDTO {
+  id: ProviderId
+  displayName: string
+  /** The binary was found (configured path, else PATH); a provider without one cannot be chosen. */
+  found: boolean
+  path: string | null
+  version: string | null
+  /** How to install it (or what is wrong with its configuration). */
+  installHint: string
+  capabilities: ProviderCapabilities
+  /** What each control does with this agent. */
+  controls: ProviderControls
+  /** Shepherd's permission modes in the agent's own terms. */
+  permissionModes: PermissionModeMap
 }

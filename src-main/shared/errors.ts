@@ -12,7 +12,9 @@ export const ERROR_CODES = [
   'DB_READONLY',
   'DB_BUSY',
   'DB_TOO_NEW',
-  'UNAVAILABLE'
+  'UNAVAILABLE',
+  /** The session's agent cannot do this (see its controls table); never silently ignored. */
+  'UNSUPPORTED'
 ] as const
 export type ShepherdErrorCode = (typeof ERROR_CODES)[number]
 

@@ -160,6 +160,39 @@ describe('Supervisor', () => {
     expect(await caller.sessions.list({ projectId: project.id })).toEqual([])
   })
 
+  it('a control the agent cannot do is refused as UNSUPPORTED with its reason, and nothing changes', async () => {
+    const { caller, core, provider, project } = await setup()
+    const no = (note: string) => ({ level: 'no' as const, note })
+    provider.controls = { ...provider.controls, model: no('picks its model itself'), permissionMode: no('has no modes'), fork: no('cannot fork'), interrupt: no('cannot stop a turn') }
+    const s = await caller.sessions.start({ projectId: project.id, prompt: 'a', model: 'm1' })
+    provider.last.emit({ kind: 'cli_session', cliSessionId: 'cli-1' }, { kind: 'turn', state: 'running' })
+    await tick()
+    const before = core.store.messagesAfter(s.id, 0, 100).length
+    for (const [call, reason] of [
+      [() => caller.sessions.setModel({ id: s.id, model: 'm2' }), 'picks its model itself'],
+      [() => caller.sessions.setPermissionMode({ id: s.id, mode: 'plan' }), 'has no modes'],
+      [() => caller.sessions.fork({ id: s.id }), 'cannot fork'],
+      [() => caller.sessions.interrupt({ id: s.id }), 'cannot stop a turn']
+    ] as const) {
+      const err = await call().then(() => null, (e: unknown) => e)
+      expect(err).toBeInstanceOf(TRPCError)
+      expect(err).toMatchObject({ code: 'METHOD_NOT_SUPPORTED', message: `Memory agent: ${reason}` })
+    }
+    expect(provider.last.controls).toEqual([])
+    const after = await caller.sessions.get({ id: s.id })
+    expect(after).toMatchObject({ model: 'm1', permissionMode: 'default' })
+    expect(core.store.messagesAfter(s.id, 0, 100)).toHaveLength(before)
+    expect(await caller.sessions.list({ projectId: project.id })).toHaveLength(1)
+  })
+
+  it('settings.providers lists every provider with its binary, its controls and its permission modes', async () => {
+    const { caller } = await setup()
+    const [p] = await caller.settings.providers()
+    expect(p).toMatchObject({ id: 'claude', found: true, path: '/bin/true', version: '1.0' })
+    expect(Object.keys(p!.controls).sort()).toEqual(['approvals', 'approveForSession', 'cost', 'denyReason', 'fork', 'interrupt', 'model', 'permissionMode', 'queue', 'resume', 'stop', 'tokens'])
+    expect(Object.keys(p!.permissionModes).sort()).toEqual(['acceptEdits', 'bypassPermissions', 'default', 'plan'])
+  })
+
   it('a follow-up to a finished session resumes the CLI conversation by its own id', async () => {
     const { caller, provider, project } = await setup()
     const s = await caller.sessions.start({ projectId: project.id, prompt: 'a' })

@@ -3,10 +3,11 @@
  * the concurrency cap and the double-start guard, and joins app shutdown with a deadline.
  */
 import { randomUUID } from 'node:crypto'
-import type { ApprovalDTO, SessionDTO } from '../shared/dto'
+import type { ControlId } from '../shared/controls'
+import type { ApprovalDTO, ProviderInfoDTO, SessionDTO } from '../shared/dto'
 import { ShepherdError } from '../shared/errors'
 import { ACTIVE_STATUSES, type PermissionMode, type ProviderId } from '../shared/status'
-import type { AgentProvider, ApprovalDecision, ProviderDetection, ProviderExit } from '../providers/types'
+import type { AgentProvider, ApprovalDecision, ProviderExit } from '../providers/types'
 import { buildChildEnv } from '../providers/child-env'
 import { approvalToDTO, sessionToDTO, type SessionRow } from '../store/rows'
 import type { Store } from '../store/store'
@@ -82,13 +83,15 @@ export class Supervisor {
     })
   }
 
-  async detectProviders(): Promise<(ProviderDetection & { id: ProviderId; displayName: string; capabilities: AgentProvider['capabilities'] })[]> {
+  /** Each provider: its binary (path, version) or how to install it, and what it supports. */
+  async detectProviders(): Promise<ProviderInfoDTO[]> {
     const settings = this.o.settings.get()
     return Promise.all(
-      [...this.#providers.values()].map(async (p) => ({
-        id: p.id, displayName: p.displayName, capabilities: p.capabilities,
-        ...(await p.detect(settings.providers[p.id].cliPath, this.o.hostEnv.PATH ?? ''))
-      }))
+      [...this.#providers.values()].map(async (p) => {
+        const found = await p.detect(settings.providers[p.id].cliPath, this.o.hostEnv.PATH ?? '')
+        // Read after detect: a generic (ACP) agent's answers come from the probe detect runs.
+        return { id: p.id, displayName: p.displayName, ...found, capabilities: p.capabilities, controls: p.controls, permissionModes: p.permissionModes }
+      })
     )
   }
 
@@ -132,7 +135,7 @@ export class Supervisor {
   }
 
   async interrupt(id: string): Promise<void> {
-    this.#row(id)
+    this.#supports(this.#row(id), 'interrupt')
     await this.#runners.get(id)?.interrupt()
   }
 
@@ -164,6 +167,7 @@ export class Supervisor {
   /** A new session that continues a copy of this one's conversation. */
   async fork(id: string, prompt?: string): Promise<SessionDTO> {
     const src = this.#row(id)
+    this.#supports(src, 'fork')
     if (!src.cli_session_id) throw new ShepherdError('CONFLICT', 'this session has no agent conversation to fork yet')
     const newId = randomUUID()
     const now = Date.now()
@@ -185,7 +189,7 @@ export class Supervisor {
   }
 
   async setModel(id: string, model: string | null): Promise<SessionDTO> {
-    this.#row(id)
+    this.#supports(this.#row(id), 'model')
     const runner = this.#runners.get(id)
     if (runner?.alive) await runner.setModel(model)
     this.#ev(id).patch({ model })
@@ -194,7 +198,7 @@ export class Supervisor {
   }
 
   async setPermissionMode(id: string, mode: PermissionMode): Promise<SessionDTO> {
-    this.#row(id)
+    this.#supports(this.#row(id), 'permissionMode')
     const runner = this.#runners.get(id)
     if (runner?.alive) await runner.setPermissionMode(mode)
     this.#ev(id).patch({ permission_mode: mode })
@@ -320,6 +324,17 @@ export class Supervisor {
     const p = this.#providers.get(id)
     if (!p) throw new ShepherdError('BAD_REQUEST', `the ${id} provider is not available in this build`)
     return p
+  }
+
+  /**
+   * Refuse a control the session's agent cannot do, with the agent's reason (its controls table).
+   * Only a definite `no`: `depends` (a generic agent not asked yet) goes on to the agent, which
+   * refuses with its own reason when it must.
+   */
+  #supports(row: SessionRow, control: ControlId): void {
+    const p = this.#provider(row.provider as ProviderId)
+    const c = p.controls[control]
+    if (c.level === 'no') throw new ShepherdError('UNSUPPORTED', `${p.displayName}: ${c.note}`)
   }
 
   async #binary(p: AgentProvider): Promise<string> {

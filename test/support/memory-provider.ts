@@ -1,4 +1,6 @@
 /** An in-memory provider for supervisor unit tests: the test drives what the "agent" emits. */
+import { CLAUDE_CONTROLS, CLAUDE_PERMISSION_MODES } from '../../src-main/providers/claude/controls'
+import type { ProviderControls } from '../../src-main/shared/controls'
 import type { AgentHandle, AgentProvider, ApprovalDecision, ProviderEvent, ProviderExit, StartOptions } from '../../src-main/providers/types'
 import type { PermissionMode } from '../../src-main/shared/status'
 
@@ -38,6 +40,8 @@ export class MemoryProvider implements AgentProvider {
   readonly id = 'claude' as const
   readonly displayName = 'Memory agent'
   readonly capabilities = { interrupt: true, setModel: true, setPermissionMode: true, approvals: true, resume: true, fork: true, costKnown: true }
+  controls: ProviderControls = CLAUDE_CONTROLS
+  readonly permissionModes = CLAUDE_PERMISSION_MODES
   handles: MemoryHandle[] = []
   found = true
   async detect() {

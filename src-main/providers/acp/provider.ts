@@ -8,9 +8,11 @@
  * from the last session set up. Controls an agent does not offer are reported false and refused
  * with a clear error, never ignored.
  */
+import { ACP_PERMISSION_MAP, acpControls } from './controls'
 import os from 'node:os'
 import path from 'node:path'
 import { accessSync, constants, statSync } from 'node:fs'
+import type { ProviderControls } from '../../shared/controls'
 import type { AgentProvider, ProviderCapabilities, ProviderDetection, StartOptions } from '../types'
 import { buildChildEnv } from '../child-env'
 import { findOnPath } from '../claude/provider'
@@ -100,6 +102,7 @@ export class AcpProvider implements AgentProvider {
   readonly id = 'acp' as const
   readonly displayName = ACP_DISPLAY_NAME
   readonly envPassthrough: readonly string[]
+  readonly permissionModes = ACP_PERMISSION_MAP
   #agent: AcpAgentInfo | null = null
   readonly #costs = new Map<string, number>()
 
@@ -119,6 +122,11 @@ export class AcpProvider implements AgentProvider {
       setPermissionMode: a?.canSetMode === true,
       costKnown: a?.costKnown === true
     }
+  }
+
+  /** The controls table for the agent as known now (see `capabilities`). */
+  get controls(): ProviderControls {
+    return acpControls(this.#agent)
   }
 
   /** What the agent advertised last (probe or session), or null. */

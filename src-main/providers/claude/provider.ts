@@ -2,6 +2,7 @@
  * Claude Code provider: one long-lived `claude -p` stream-json process per session; prompts only
  * via stdin, approvals through `--permission-prompt-tool stdio` (README §1).
  */
+import { CLAUDE_CONTROLS, CLAUDE_PERMISSION_MODES } from './controls'
 import { execFile } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import path from 'node:path'
@@ -103,6 +104,8 @@ export class ClaudeProvider implements AgentProvider {
   readonly id = 'claude' as const
   readonly displayName = 'Claude Code'
   readonly capabilities = CLAUDE_CAPABILITIES
+  readonly controls = CLAUDE_CONTROLS
+  readonly permissionModes = CLAUDE_PERMISSION_MODES
   /** Claude Code's own settings, passed through from the host env when set there (README §1). */
   readonly envPassthrough = CLAUDE_ENV_PASSTHROUGH
 

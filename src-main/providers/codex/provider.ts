@@ -5,6 +5,7 @@
  * `$CODEX_HOME/config.toml`; Shepherd sets the working directory, model, approval policy and
  * sandbox per thread and per turn.
  */
+import { CODEX_CONTROLS, CODEX_PERMISSION_MAP } from './controls'
 import { execFile } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import path from 'node:path'
@@ -78,6 +79,8 @@ export class CodexProvider implements AgentProvider {
   readonly id = 'codex' as const
   readonly displayName = CODEX_DISPLAY_NAME
   readonly capabilities = CODEX_CAPABILITIES
+  readonly controls = CODEX_CONTROLS
+  readonly permissionModes = CODEX_PERMISSION_MAP
   readonly envPassthrough = CODEX_ENV_PASSTHROUGH
 
   /**

@@ -3,6 +3,7 @@
  * folder shared by that folder's sessions (`server-pool.ts`), one OpenCode session per Shepherd
  * session (`handle.ts`), events normalized by `parser.ts` (README §3).
  */
+import { OPENCODE_CONTROLS, OPENCODE_PERMISSION_MAP } from './controls'
 import { execFile } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import path from 'node:path'
@@ -107,6 +108,8 @@ export class OpenCodeProvider implements AgentProvider {
   readonly id = 'opencode' as const
   readonly displayName = OPENCODE_DISPLAY_NAME
   readonly capabilities = OPENCODE_CAPABILITIES
+  readonly controls = OPENCODE_CONTROLS
+  readonly permissionModes = OPENCODE_PERMISSION_MAP
   readonly envPassthrough = OPENCODE_ENV_PASSTHROUGH
   readonly pool: OpenCodeServerPool
 
