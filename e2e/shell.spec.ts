@@ -299,6 +299,38 @@ test.describe('settings', () => {
     await page.getByRole('button', { name: 'Back to projects' }).click()
     await expect(page.getByRole('heading', { name: 'Supervise your coding agents' })).toBeVisible()
   })
+
+  test('shows the controls × agents table and each agent’s permission modes; a missing agent cannot be the default', async ({ page, shepherd }) => {
+    // The agent CLIs are not on this host's PATH: every agent is "Not found" here.
+    await openApp(page, shepherd)
+    await openSettings(page)
+    const table = page.getByRole('table', { name: 'What each agent supports' })
+    await expect(table.getByRole('columnheader')).toHaveText(['Control', 'Claude Code', 'Codex', 'OpenCode', 'ACP agent'])
+    const cost = table.getByRole('row', { name: /^Cost in USD/ })
+    await expect(cost.getByRole('cell')).toHaveText([/^✓ Yes :/, /^✕ No :/, /^✓ Yes :/, /^\? Depends :/])
+    await expect(cost.getByRole('cell').nth(1)).toHaveAttribute('title', /tokens only.*cost n\/a/)
+    const reason = table.getByRole('row', { name: /^Deny with a reason/ })
+    await expect(reason.getByRole('cell')).toHaveText([/^✓ Yes :/, /^◐ Partly :/, /^✓ Yes :/, /^✕ No :/])
+
+    // The notes of one agent in full.
+    await page.getByLabel('Details for', { exact: true }).selectOption({ label: 'Codex' })
+    const notes = page.getByRole('definition').filter({ hasText: 'turn/start' })
+    await expect(notes.first()).toBeVisible()
+    await expect(notes.first().locator('code').first()).toHaveText('turn/start')
+
+    const modes = page.getByRole('table', { name: 'Permission modes in each agent’s terms' })
+    const ask = modes.getByRole('row', { name: /^Ask before edits and commands/ })
+    await expect(ask.getByRole('cell').nth(1)).toContainText('approval: untrusted · sandbox: workspace-write')
+    await expect(ask.getByRole('cell').nth(2)).toContainText('edit: ask · bash: ask')
+    // The chosen mode's mapping sits under each agent's own mode setting.
+    const codex = page.getByRole('group', { name: 'Codex' })
+    await codex.getByLabel('Permission mode').selectOption('plan')
+    await expect(codex.getByText('approval: untrusted · sandbox: read-only')).toBeVisible()
+
+    const defaultAgent = page.getByLabel('Default agent')
+    await expect(defaultAgent.getByRole('option', { name: 'Codex (not installed)' })).toBeDisabled()
+    await expect(defaultAgent.getByRole('option', { name: /^Claude Code/ })).toBeEnabled()
+  })
 })
 
 test.describe('connection', () => {

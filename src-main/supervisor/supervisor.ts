@@ -334,7 +334,7 @@ export class Supervisor {
   #supports(row: SessionRow, control: ControlId): void {
     const p = this.#provider(row.provider as ProviderId)
     const c = p.controls[control]
-    if (c.level === 'no') throw new ShepherdError('UNSUPPORTED', `${p.displayName}: ${c.note}`)
+    if (c.level === 'no') throw new ShepherdError('UNSUPPORTED', `${p.displayName}: ${c.note.replaceAll('`', '')}`)
   }
 
   async #binary(p: AgentProvider): Promise<string> {

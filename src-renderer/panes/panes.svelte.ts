@@ -4,7 +4,8 @@
  * for relative times, and notices turned into toasts + OS notifications.
  */
 import { createContext } from 'svelte'
-import type { SessionStatus } from '../../src-main/shared/status'
+import type { ControlId, ControlSupport } from '../../src-main/shared/controls'
+import type { ProviderId, SessionStatus } from '../../src-main/shared/status'
 import type { ShepherdEvent } from '../../src-main/shared/events'
 import { api, type AppSettings, type ProviderDetection } from '../lib/api/client'
 import type { ProjectActivity, Workspace } from '../lib/workspace.svelte'
@@ -39,6 +40,7 @@ export class Panes {
 
   #disposers: (() => void)[] = []
   #providersLoading: Promise<void> | null = null
+  #learntFrom = new Set<string>()
 
   constructor(
     readonly ui: UiState,
@@ -153,7 +155,29 @@ export class Panes {
     }
   }
 
-  /** Agent CLI detection for the new-session form (once; `force` checks again). */
+  /** What an agent does with a control (null until detection has answered). */
+  control(provider: ProviderId, control: ControlId): ControlSupport | null {
+    return this.providers?.find((p) => p.id === provider)?.controls[control] ?? null
+  }
+
+  /**
+   * A generic (ACP) agent says whether it lets Shepherd choose its model and mode only when a
+   * session is set up: once a session has its agent conversation, ask the main process again (once
+   * per session; each check probes the agent CLIs).
+   */
+  learnFrom(session: { id: string; provider: ProviderId; cliSessionId: string | null }): void {
+    if (!session.cliSessionId || this.#learntFrom.has(session.id)) return
+    const c = this.provider(session.provider)?.controls
+    if (!c || (c.model.level !== 'depends' && c.permissionMode.level !== 'depends')) return
+    this.#learntFrom.add(session.id)
+    void this.loadProviders(true)
+  }
+
+  provider(id: ProviderId): ProviderDetection | null {
+    return this.providers?.find((p) => p.id === id) ?? null
+  }
+
+  /** Agent CLI detection and what each agent supports (once; `force` checks again). */
   loadProviders(force = false): Promise<void> {
     if (this.providers && !force) return Promise.resolve()
     this.#providersLoading ??= api.settings.providers

@@ -16,8 +16,8 @@ export const CLAUDE_CONTROLS: ProviderControls = {
 }
 
 export const CLAUDE_PERMISSION_MODES: PermissionModeMap = {
-  default: { native: '--permission-mode default', description: 'Asks before file edits and before commands that are not read-only.' },
-  acceptEdits: { native: '--permission-mode acceptEdits', description: 'Edits files in the project without asking; asks before other commands.' },
-  plan: { native: '--permission-mode plan', description: 'Plans only: reads and searches, but neither edits files nor runs commands that change anything.' },
-  bypassPermissions: { native: '--permission-mode bypassPermissions', description: 'Never asks: every tool runs with your permissions.' }
+  default: { native: 'permission mode default', description: 'Asks before file edits and before commands that are not read-only.' },
+  acceptEdits: { native: 'permission mode acceptEdits', description: 'Edits files in the project without asking; asks before other commands.' },
+  plan: { native: 'permission mode plan', description: 'Plans only: reads and searches, but neither edits files nor runs commands that change anything.' },
+  bypassPermissions: { native: 'permission mode bypassPermissions', description: 'Never asks: every tool runs with your permissions.' }
 }
