@@ -81,6 +81,12 @@ describe('ACP provider with `opencode acp` through the supervisor (real CLI, fak
     expect(c.core.store.countRaw(s.id, 'stdout')).toBeGreaterThan(5)
     // What the agent offered is now reflected in the provider's capabilities.
     expect(c.provider.capabilities).toEqual({ interrupt: true, approvals: true, resume: true, fork: true, setModel: true, setPermissionMode: true, costKnown: true })
+    // … and in the controls table the UI shows (Settings, marks on the pane's controls).
+    expect(c.provider.controls).toMatchObject({
+      model: { level: 'partial' }, permissionMode: { level: 'partial' }, resume: { level: 'yes' }, fork: { level: 'yes' },
+      cost: { level: 'yes' }, denyReason: { level: 'no' }, interrupt: { level: 'yes' }
+    })
+    expect((await c.caller.settings.providers()).find((p) => p.id === 'acp')?.controls.fork.level).toBe('yes')
 
     await c.caller.sessions.send({ id: s.id, prompt: '[[text:second answer]]' })
     const two = await waitFor('second turn', () => idleWith(c, s.id, 'second answer'))
