@@ -422,6 +422,19 @@ test('settings screenshots', async ({ page, shepherd }) => {
     await settle(page)
     await page.screenshot({ path: join(DOCS, `settings-${colorScheme}.png`), animations: 'disabled' })
   }
+  // The controls × agents table, top of the card at the top of the view.
+  await page.getByRole('heading', { name: 'Agent capabilities' }).evaluate((el) => {
+    // Scroll only the settings' own scroll area (scrollIntoView would also shift the window).
+    const section = el.closest('section')!
+    const scroller = section.closest('.scroll')!
+    scroller.scrollTop += section.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 16
+  })
+  await expect(page.getByRole('table', { name: 'What each agent supports' })).toBeVisible()
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    await settle(page)
+    await page.screenshot({ path: join(DOCS, `agents-${colorScheme}.png`), animations: 'disabled' })
+  }
 })
 
 test('a 100 000-message session opens at once and only renders what is in view', async ({ page, shepherd }) => {
