@@ -4,9 +4,10 @@ import type { PermissionMode, ProviderId, SessionStatus } from '../../src-main/s
 
 export type DisplayStatus = SessionStatus | 'stalled'
 
+/** Before detection answers; the same names the providers give themselves (displayName). */
 export const PROVIDER_NAMES: Record<ProviderId, string> = {
   claude: 'Claude Code',
-  codex: 'Codex CLI',
+  codex: 'Codex',
   opencode: 'OpenCode',
   acp: 'ACP agent'
 }
