@@ -6,6 +6,9 @@
  *
  * test/support/agents.ts does the same for Vitest but uses `import.meta`, which Playwright's CJS
  * transform cannot load, hence this small copy of the parts e2e needs.
+ *
+ * `providerTest` does the same for any of the real CLIs (Claude Code, Codex, OpenCode), chosen
+ * with the `agent` option (sandboxes in e2e/provider-sandboxes.ts); `test` stays Claude-only.
  */
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from '@trpc/client'
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs'
@@ -15,6 +18,7 @@ import WebSocket from 'ws'
 import type { AppRouter } from '../src-main/api/router'
 import type { FakeModelServer } from '../test/support/fake-model-server.mjs'
 import { test as base, type ShepherdHost } from './fixtures'
+import { makeProviderSandbox, type ProviderSandbox, type SandboxProvider } from './provider-sandboxes'
 
 const ROOT = path.resolve(__dirname, '..')
 const AGENTS = path.join(ROOT, 'test', 'agents', 'node_modules', '@anthropic-ai')
@@ -110,3 +114,28 @@ export function apiClient(host: ShepherdHost): { api: TRPCClient<AppRouter>; clo
   const api = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] })
   return { api, close: () => void ws.close() }
 }
+
+// ---- one fixture set for every provider (e2e/providers.spec.ts) ---------------------------------
+
+interface ProviderFixtures {
+  /** Which real CLI this test runs: `providerTest.use({ agent: 'codex' })`. */
+  agent: SandboxProvider
+  /** That CLI's sandbox (config pointing at {@link AgentFixtures.model}, symlink on PATH, project folder). */
+  agentSandbox: ProviderSandbox
+}
+
+/**
+ * Like {@link test}, for the provider chosen with the `agent` option (default `claude`): the host's
+ * environment is the sandbox of that provider only (e2e/provider-sandboxes.ts).
+ */
+export const providerTest = test.extend<ProviderFixtures>({
+  agent: ['claude', { option: true }],
+  agentSandbox: async ({ agent, model }, use) => {
+    const sb = makeProviderSandbox(agent, model.url)
+    await use(sb)
+    rmSync(sb.root, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 })
+  },
+  shepherdEnv: async ({ agentSandbox }, use) => {
+    await use(agentSandbox.env)
+  }
+})

@@ -1,0 +1,212 @@
+/**
+ * Throw-away sandboxes for running each REAL agent CLI (test/agents, pinned) offline against the
+ * fake model server from the web host: a temp HOME / TMPDIR (and XDG dirs for OpenCode), the CLI's config
+ * pointing at the fake server, and a symlink named like the CLI (`claude`, `codex`, `opencode`)
+ * first on PATH, which is where each provider's `detect()` looks when no CLI path is configured.
+ *
+ * Every variable set here reaches the agent: the supervisor builds the child env from the host env
+ * through the allowlist (PATH, HOME, TMPDIR, …) plus the provider's `envPassthrough`
+ * (src-main/providers/<id>/provider.ts); the comments say which list lets each one through.
+ *
+ * test/support/{agents,codex-sandbox,opencode-sandbox}.ts do the same for Vitest but use
+ * `import.meta`, which Playwright's CJS transform cannot load, hence this copy of what e2e needs.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+export type SandboxProvider = 'claude' | 'codex' | 'opencode'
+
+const ROOT = path.resolve(__dirname, '..')
+const AGENTS_NM = path.join(ROOT, 'test', 'agents', 'node_modules')
+
+/** The model Codex starts with (config.toml): a slug Codex 0.169 knows (classic function tools). */
+const CODEX_TEST_MODEL = 'gpt-5.5'
+/** OpenCode's default model (`provider/model`, as its config and Shepherd's model field want it). */
+const OPENCODE_TEST_MODEL = 'fake/fake-model'
+
+function bigFile(p: string): boolean {
+  try {
+    const st = statSync(p)
+    return st.isFile() && st.size > 1024 * 1024
+  } catch {
+    return false
+  }
+}
+
+function firstBinary(what: string, candidates: string[]): string {
+  const found = candidates.find(bigFile)
+  if (!found) throw new Error(`${what} is not installed for tests (looked at ${candidates.join(', ')}): run node scripts/install-test-agents.mjs`)
+  return found
+}
+
+function pinned(pkg: string): string {
+  const deps = (JSON.parse(readFileSync(path.join(ROOT, 'test', 'agents', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}
+  const installed = (JSON.parse(readFileSync(path.join(AGENTS_NM, pkg, 'package.json'), 'utf8')) as { version?: string }).version
+  if (!deps[pkg] || installed !== deps[pkg]) throw new Error(`test ${pkg} is ${installed}, pinned ${deps[pkg]}: run node scripts/install-test-agents.mjs`)
+  return installed
+}
+
+const CODEX_TARGETS: Record<string, string> = {
+  'linux-x64': 'x86_64-unknown-linux-musl',
+  'linux-arm64': 'aarch64-unknown-linux-musl',
+  'darwin-x64': 'x86_64-apple-darwin',
+  'darwin-arm64': 'aarch64-apple-darwin'
+}
+
+/** The native binary of each CLI (what the symlink on PATH points at). */
+export function agentBinary(provider: SandboxProvider): string {
+  const key = `${process.platform}-${process.arch}`
+  switch (provider) {
+    case 'claude': {
+      const a = path.join(AGENTS_NM, '@anthropic-ai')
+      return firstBinary('Claude Code', [
+        path.join(a, `claude-code-${key}`, 'claude'),
+        path.join(a, `claude-code-${key}-musl`, 'claude'),
+        path.join(a, 'claude-code', 'bin', 'claude.exe')
+      ])
+    }
+    case 'codex': {
+      pinned('@openai/codex')
+      const target = CODEX_TARGETS[key] ?? 'unsupported'
+      return firstBinary('Codex CLI', [
+        path.join(AGENTS_NM, '@openai', `codex-${key}`, 'vendor', target, 'bin', 'codex'),
+        path.join(AGENTS_NM, '@openai', 'codex', 'vendor', target, 'bin', 'codex')
+      ])
+    }
+    case 'opencode':
+      pinned('opencode-ai')
+      return firstBinary('OpenCode', [path.join(AGENTS_NM, `opencode-${key}`, 'bin', 'opencode'), path.join(AGENTS_NM, 'opencode-ai', 'bin', 'opencode.exe')])
+  }
+}
+
+/** `$CODEX_HOME/config.toml`: provider `fake` → `<server>/v1` (Responses API), no retries, no plugins/analytics. */
+function codexConfig(serverUrl: string): string {
+  return `model = "${CODEX_TEST_MODEL}"
+model_provider = "fake"
+
+[model_providers.fake]
+name = "Fake local server"
+base_url = "${serverUrl}/v1"
+env_key = "OPENAI_API_KEY"
+wire_api = "responses"
+request_max_retries = 0
+stream_max_retries = 0
+
+[features]
+plugins = false
+
+[analytics]
+enabled = false
+`
+}
+
+/**
+ * OpenCode's global config (`$XDG_CONFIG_HOME/opencode/opencode.json`, so the project folder the
+ * user adds stays empty): provider `fake` (`@ai-sdk/openai-compatible` → `<server>/v1`) with two
+ * models that have a price, so OpenCode reports a cost per step and the pane shows a `$` figure.
+ */
+function opencodeConfig(serverUrl: string): object {
+  const model = (name: string) => ({ name, tool_call: true, cost: { input: 1, output: 2 }, limit: { context: 200_000, output: 8_192 } })
+  return {
+    $schema: 'https://opencode.ai/config.json',
+    provider: {
+      fake: {
+        npm: '@ai-sdk/openai-compatible',
+        name: 'Fake local server',
+        options: { baseURL: `${serverUrl}/v1`, apiKey: 'fake-key' },
+        models: { 'fake-model': model('Fake model'), 'fake-model-2': model('Fake model 2') }
+      }
+    },
+    model: OPENCODE_TEST_MODEL
+  }
+}
+
+export interface ProviderSandbox {
+  root: string
+  /** An empty folder to add as the project (the agent's cwd). */
+  projectDir: string
+  /** Environment for the host (and, through the allowlist and `envPassthrough`, the agent). */
+  env: Record<string, string>
+}
+
+export function makeProviderSandbox(provider: SandboxProvider, serverUrl: string): ProviderSandbox {
+  const url = serverUrl.replace(/\/+$/, '')
+  const binary = agentBinary(provider)
+  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), `shepherd-e2e-${provider}-`)))
+  const home = path.join(root, 'home')
+  const bin = path.join(root, 'bin')
+  const tmp = path.join(root, 'tmp')
+  const projectDir = path.join(root, 'project')
+  const xdg = {
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    XDG_STATE_HOME: path.join(home, '.local', 'state')
+  }
+  for (const d of [home, bin, tmp, projectDir]) mkdirSync(d, { recursive: true })
+  symlinkSync(binary, path.join(bin, provider))
+
+  // Allowlisted for every agent (child-env.ts ALLOWED).
+  const env: Record<string, string> = {
+    PATH: `${bin}${path.delimiter}${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
+    HOME: home,
+    USER: os.userInfo().username,
+    TMPDIR: tmp,
+    SHELL: existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh',
+    LANG: 'C.UTF-8'
+  }
+  switch (provider) {
+    case 'claude': {
+      const configDir = path.join(home, '.claude')
+      mkdirSync(configDir, { recursive: true })
+      // All in CLAUDE_ENV_PASSTHROUGH.
+      Object.assign(env, {
+        CLAUDE_CONFIG_DIR: configDir,
+        ANTHROPIC_BASE_URL: url,
+        ANTHROPIC_API_KEY: 'fake-key',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        CLAUDE_CODE_MAX_RETRIES: '0',
+        DISABLE_TELEMETRY: '1',
+        DISABLE_AUTOUPDATER: '1',
+        DISABLE_ERROR_REPORTING: '1'
+      })
+      break
+    }
+    case 'codex': {
+      const codexHome = path.join(home, '.codex')
+      mkdirSync(codexHome, { recursive: true })
+      writeFileSync(path.join(codexHome, 'config.toml'), codexConfig(url))
+      // Both in CODEX_ENV_PASSTHROUGH; OPENAI_API_KEY is the `env_key` of provider `fake`. Codex
+      // keeps its sessions (what resume reads) and state db under CODEX_HOME.
+      Object.assign(env, { CODEX_HOME: codexHome, OPENAI_API_KEY: 'fake-key' })
+      break
+    }
+    case 'opencode': {
+      for (const d of Object.values(xdg)) mkdirSync(d, { recursive: true })
+      const configDir = path.join(xdg.XDG_CONFIG_HOME, 'opencode')
+      mkdirSync(path.join(configDir, 'node_modules'), { recursive: true })
+      writeFileSync(path.join(configDir, 'opencode.json'), JSON.stringify(opencodeConfig(url), null, 2))
+      // OpenCode 1.18 runs `npm install @opencode-ai/plugin` in the background in every config dir
+      // (the global one always) unless node_modules exists and the lock file already lists the
+      // package. Without this it went to registry.npmjs.org and kept a core busy for ~30 s, which
+      // slowed every step, and a host stopped meanwhile took over 5 s to quit (the fixture then
+      // SIGKILLs it and `opencode serve` outlives the test).
+      const deps = { '@opencode-ai/plugin': '*' }
+      writeFileSync(path.join(configDir, 'package.json'), JSON.stringify({ dependencies: deps }))
+      writeFileSync(path.join(configDir, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: deps } } }))
+      // All in OPENCODE_ENV_PASSTHROUGH: the XDG dirs (global config, data, cache, state) and the
+      // switches that stop its background traffic (models catalog, updates, share, LSP downloads,
+      // default plugins from npm).
+      Object.assign(env, xdg, {
+        OPENCODE_DISABLE_MODELS_FETCH: '1',
+        OPENCODE_DISABLE_AUTOUPDATE: '1',
+        OPENCODE_DISABLE_SHARE: '1',
+        OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
+        OPENCODE_DISABLE_DEFAULT_PLUGINS: '1'
+      })
+      break
+    }
+  }
+  return { root, projectDir, env }
+}
