@@ -17,8 +17,11 @@ const ROOT = resolve(__dirname, '..')
 const HOST_JS = join(ROOT, 'out/main/host.js')
 /** Cold start with migrations is well under a second; 20 s covers a loaded CI machine. */
 const START_TIMEOUT_MS = 20_000
-/** The host closes sockets and the DB on SIGTERM; after this it is killed. */
-const STOP_TIMEOUT_MS = 5_000
+/**
+ * The host closes sockets, stops its agents and closes the DB on SIGTERM, within its own 6 s quit
+ * deadline; killed only after that (a SIGKILL mid-quit would leave agent process groups behind).
+ */
+const STOP_TIMEOUT_MS = 10_000
 
 export interface ShepherdHost {
   /** Address with the access token (`http://127.0.0.1:<port>/?token=…`); changes on restart. */

@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { seedOpenCodeConfigDir } from '../test/support/opencode-offline'
 
 export type SandboxProvider = 'claude' | 'codex' | 'opencode'
 
@@ -185,16 +186,10 @@ export function makeProviderSandbox(provider: SandboxProvider, serverUrl: string
     case 'opencode': {
       for (const d of Object.values(xdg)) mkdirSync(d, { recursive: true })
       const configDir = path.join(xdg.XDG_CONFIG_HOME, 'opencode')
-      mkdirSync(path.join(configDir, 'node_modules'), { recursive: true })
+      mkdirSync(configDir, { recursive: true })
       writeFileSync(path.join(configDir, 'opencode.json'), JSON.stringify(opencodeConfig(url), null, 2))
-      // OpenCode 1.18 runs `npm install @opencode-ai/plugin` in the background in every config dir
-      // (the global one always) unless node_modules exists and the lock file already lists the
-      // package. Without this it went to registry.npmjs.org and kept a core busy for ~30 s, which
-      // slowed every step, and a host stopped meanwhile took over 5 s to quit (the fixture then
-      // SIGKILLs it and `opencode serve` outlives the test).
-      const deps = { '@opencode-ai/plugin': '*' }
-      writeFileSync(path.join(configDir, 'package.json'), JSON.stringify({ dependencies: deps }))
-      writeFileSync(path.join(configDir, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { '': { dependencies: deps } } }))
+      // Else OpenCode installs its plugin package from the npm registry in the background.
+      seedOpenCodeConfigDir(configDir)
       // All in OPENCODE_ENV_PASSTHROUGH: the XDG dirs (global config, data, cache, state) and the
       // switches that stop its background traffic (models catalog, updates, share, LSP downloads,
       // default plugins from npm).

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { seedOpenCodeConfigDir } from './opencode-offline'
 import { TEST_AGENTS_DIR } from './agents'
 
 /** Switches that stop OpenCode's background traffic (models catalog, npm registry, updates, share). */
@@ -83,6 +84,8 @@ export function makeAcpSandbox(serverUrl: string): AcpSandbox {
   for (const dir of [projectDir, askProjectDir, outsideDir, tmpDir, ...Object.values(xdg)]) mkdirSync(dir, { recursive: true })
   writeFileSync(path.join(projectDir, 'opencode.json'), JSON.stringify(acpOpenCodeConfig(serverUrl), null, 2))
   writeFileSync(path.join(askProjectDir, 'opencode.json'), JSON.stringify(acpOpenCodeConfig(serverUrl, { bash: 'ask', edit: 'ask' }), null, 2))
+  // Else OpenCode installs its plugin package from the npm registry in the background.
+  seedOpenCodeConfigDir(path.join(xdg.XDG_CONFIG_HOME, 'opencode'))
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: home,

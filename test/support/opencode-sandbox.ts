@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { seedOpenCodeConfigDir } from './opencode-offline'
 import { TEST_AGENTS_DIR } from './agents'
 
 /** Switches that stop OpenCode's background traffic (models catalog, npm registry, updates, share). */
@@ -85,6 +86,8 @@ export function makeOpenCodeSandbox(serverUrl: string, extraEnv: Record<string, 
   }
   for (const dir of [projectDir, tmpDir, ...Object.values(xdg)]) mkdirSync(dir, { recursive: true })
   writeFileSync(path.join(projectDir, 'opencode.json'), JSON.stringify(fakeOpenCodeConfig(serverUrl), null, 2))
+  // Else OpenCode installs its plugin package from the npm registry in the background.
+  seedOpenCodeConfigDir(path.join(xdg.XDG_CONFIG_HOME, 'opencode'))
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: home,

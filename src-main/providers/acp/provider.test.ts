@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,6 +49,24 @@ describe('AcpProvider.detect', () => {
     expect(p.agentInfo).toMatchObject({ name: 'Fake ACP', loadSession: true })
     // Resume is known from initialize; model/mode selection only once a session showed them.
     expect(p.capabilities).toMatchObject({ resume: true, fork: false, setModel: false, setPermissionMode: false })
+  })
+
+  it('a probe is not repeated for the same binary; a replaced binary is probed again', async () => {
+    const starts = path.join(dir, 'starts.log')
+    const counting = path.join(bin, 'counting-acp')
+    const write = (tag: string) => {
+      writeFileSync(counting, `#!/bin/sh\n# ${tag}\necho start >> '${starts}'\nexec '${launcher}' "$@"\n`)
+      chmodSync(counting, 0o755)
+    }
+    write('v1')
+    const p = new AcpProvider({ command: () => ['counting-acp'] })
+    const runs = () => readFileSync(starts, 'utf8').trim().split('\n').length
+    expect((await p.detect(null, bin)).version).toBe('9.9.9')
+    expect((await p.detect(null, bin)).version).toBe('9.9.9')
+    expect(runs()).toBe(1)
+    write('v2, a different size')
+    expect((await p.detect(null, bin)).version).toBe('9.9.9')
+    expect(runs()).toBe(2)
   })
 
   it('a binary that does not speak ACP: found, no version', async () => {

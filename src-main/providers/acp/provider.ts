@@ -98,12 +98,28 @@ function isExecutableFile(p: string): boolean {
   }
 }
 
+/** What identifies one build of an agent binary with its arguments (null when it cannot be read). */
+function probeKey(binary: string, args: readonly string[]): string | null {
+  try {
+    const st = statSync(binary)
+    return JSON.stringify([binary, args, st.size, st.mtimeMs, st.ino])
+  } catch {
+    return null
+  }
+}
+
 export class AcpProvider implements AgentProvider {
   readonly id = 'acp' as const
   readonly displayName = ACP_DISPLAY_NAME
   readonly envPassthrough: readonly string[]
   readonly permissionModes = ACP_PERMISSION_MAP
   #agent: AcpAgentInfo | null = null
+  /**
+   * The last good probe per binary identity (path, args, size, mtime, inode): starting an agent
+   * takes seconds, and Settings and each new-session form ask again. An upgraded or replaced binary
+   * has another identity and is probed afresh; a failed probe is not kept.
+   */
+  #probed: { key: string; version: string } | null = null
   readonly #costs = new Map<string, number>()
 
   constructor(private readonly opts: AcpProviderOptions = {}) {
@@ -185,6 +201,8 @@ export class AcpProvider implements AgentProvider {
 
   /** `initialize` only (no session is created): version and session capabilities. */
   async #probe(binary: string, args: string[]): Promise<string | null> {
+    const key = probeKey(binary, args)
+    if (key && this.#probed?.key === key) return this.#probed.version
     const providerEnv: Record<string, string> = {}
     for (const k of this.envPassthrough) {
       const v = process.env[k]
@@ -195,6 +213,7 @@ export class AcpProvider implements AgentProvider {
       handle = await AcpHandle.probe({ binaryPath: binary, args, cwd: os.tmpdir(), env: buildChildEnv({ providerEnv }), timeoutMs: PROBE_TIMEOUT_MS })
       const info = handle.agent
       this.#noteAgent(info)
+      if (key && info.version) this.#probed = { key, version: info.version }
       return info.version
     } catch {
       return null
