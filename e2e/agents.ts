@@ -4,83 +4,22 @@
  * CLAUDE_CONFIG_DIR / TMPDIR, and a host whose environment points the CLI at the fake server with a
  * `claude` symlink first on PATH. Also a typed tRPC client for checks against the API (the DB).
  *
- * test/support/agents.ts does the same for Vitest but uses `import.meta`, which Playwright's CJS
- * transform cannot load, hence this small copy of the parts e2e needs.
- *
  * `providerTest` does the same for any of the real CLIs (Claude Code, Codex, OpenCode), chosen
  * with the `agent` option (sandboxes in e2e/provider-sandboxes.ts); `test` stays Claude-only.
  */
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from '@trpc/client'
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+import { rmSync } from 'node:fs'
 import WebSocket from 'ws'
 import type { AppRouter } from '../src-main/api/router'
 import type { FakeModelServer } from '../test/support/fake-model-server.mjs'
 import { test as base, type ShepherdHost } from './fixtures'
 import { makeProviderSandbox, type ProviderSandbox, type SandboxProvider } from './provider-sandboxes'
 
-const ROOT = path.resolve(__dirname, '..')
-const AGENTS = path.join(ROOT, 'test', 'agents', 'node_modules', '@anthropic-ai')
-
-/** The native Claude Code binary installed for tests (scripts/install-test-agents.mjs). */
-export function claudeBinary(): string | null {
-  const exe = process.platform === 'win32' ? 'claude.exe' : 'claude'
-  const arch = process.arch
-  const candidates = [
-    path.join(AGENTS, `claude-code-${process.platform}-${arch}`, exe),
-    path.join(AGENTS, `claude-code-${process.platform}-${arch}-musl`, exe),
-    path.join(AGENTS, 'claude-code', 'bin', 'claude.exe')
-  ]
-  for (const c of candidates) {
-    try {
-      const st = statSync(c)
-      if (st.isFile() && st.size > 1024 * 1024) return c
-    } catch {
-      /* next */
-    }
-  }
-  return null
-}
-
-export interface AgentSandbox {
-  root: string
-  /** Environment for the host (and, through its allowlist, the agent). */
-  env: Record<string, string>
-}
-
-function makeSandbox(serverUrl: string, claude: string): AgentSandbox {
-  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'shepherd-e2e-agent-')))
-  const home = path.join(root, 'home')
-  const bin = path.join(root, 'bin')
-  const tmp = path.join(root, 'tmp')
-  const configDir = path.join(home, '.claude')
-  for (const d of [home, bin, tmp, configDir]) mkdirSync(d, { recursive: true })
-  symlinkSync(claude, path.join(bin, 'claude'))
-  return {
-    root,
-    env: {
-      PATH: `${bin}${path.delimiter}${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
-      HOME: home,
-      TMPDIR: tmp,
-      SHELL: existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh',
-      LANG: 'C.UTF-8',
-      CLAUDE_CONFIG_DIR: configDir,
-      ANTHROPIC_BASE_URL: serverUrl.replace(/\/+$/, ''),
-      ANTHROPIC_API_KEY: 'fake-key',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_ERROR_REPORTING: '1'
-    }
-  }
-}
-
 interface AgentFixtures {
   /** The fake model server of this test. */
   model: FakeModelServer
-  sandbox: AgentSandbox
+  /** Claude Code's sandbox (e2e/provider-sandboxes.ts). */
+  sandbox: ProviderSandbox
 }
 
 export const test = base.extend<AgentFixtures>({
@@ -92,9 +31,7 @@ export const test = base.extend<AgentFixtures>({
     await server.close()
   },
   sandbox: async ({ model }, use) => {
-    const claude = claudeBinary()
-    if (!claude) throw new Error('Claude Code is not installed for tests: run node scripts/install-test-agents.mjs')
-    const sb = makeSandbox(model.url, claude)
+    const sb = makeProviderSandbox('claude', model.url)
     await use(sb)
     rmSync(sb.root, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 })
   },

@@ -14,17 +14,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { seedOpenCodeConfigDir } from '../test/support/opencode-offline'
+import { fakeCodexConfig, fakeOpenCodeConfig, OPENCODE_TRAFFIC_OFF, seedOpenCodeConfigDir, xdgDirs } from '../test/support/agent-config'
 
 export type SandboxProvider = 'claude' | 'codex' | 'opencode'
 
 const ROOT = path.resolve(__dirname, '..')
 const AGENTS_NM = path.join(ROOT, 'test', 'agents', 'node_modules')
-
-/** The model Codex starts with (config.toml): a slug Codex 0.169 knows (classic function tools). */
-const CODEX_TEST_MODEL = 'gpt-5.5'
-/** OpenCode's default model (`provider/model`, as its config and Shepherd's model field want it). */
-const OPENCODE_TEST_MODEL = 'fake/fake-model'
 
 function bigFile(p: string): boolean {
   try {
@@ -81,48 +76,6 @@ export function agentBinary(provider: SandboxProvider): string {
   }
 }
 
-/** `$CODEX_HOME/config.toml`: provider `fake` → `<server>/v1` (Responses API), no retries, no plugins/analytics. */
-function codexConfig(serverUrl: string): string {
-  return `model = "${CODEX_TEST_MODEL}"
-model_provider = "fake"
-
-[model_providers.fake]
-name = "Fake local server"
-base_url = "${serverUrl}/v1"
-env_key = "OPENAI_API_KEY"
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-
-[features]
-plugins = false
-
-[analytics]
-enabled = false
-`
-}
-
-/**
- * OpenCode's global config (`$XDG_CONFIG_HOME/opencode/opencode.json`, so the project folder the
- * user adds stays empty): provider `fake` (`@ai-sdk/openai-compatible` → `<server>/v1`) with two
- * models that have a price, so OpenCode reports a cost per step and the pane shows a `$` figure.
- */
-function opencodeConfig(serverUrl: string): object {
-  const model = (name: string) => ({ name, tool_call: true, cost: { input: 1, output: 2 }, limit: { context: 200_000, output: 8_192 } })
-  return {
-    $schema: 'https://opencode.ai/config.json',
-    provider: {
-      fake: {
-        npm: '@ai-sdk/openai-compatible',
-        name: 'Fake local server',
-        options: { baseURL: `${serverUrl}/v1`, apiKey: 'fake-key' },
-        models: { 'fake-model': model('Fake model'), 'fake-model-2': model('Fake model 2') }
-      }
-    },
-    model: OPENCODE_TEST_MODEL
-  }
-}
-
 export interface ProviderSandbox {
   root: string
   /** An empty folder to add as the project (the agent's cwd). */
@@ -139,12 +92,7 @@ export function makeProviderSandbox(provider: SandboxProvider, serverUrl: string
   const bin = path.join(root, 'bin')
   const tmp = path.join(root, 'tmp')
   const projectDir = path.join(root, 'project')
-  const xdg = {
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    XDG_DATA_HOME: path.join(home, '.local', 'share'),
-    XDG_CACHE_HOME: path.join(home, '.cache'),
-    XDG_STATE_HOME: path.join(home, '.local', 'state')
-  }
+  const xdg = xdgDirs(home)
   for (const d of [home, bin, tmp, projectDir]) mkdirSync(d, { recursive: true })
   symlinkSync(binary, path.join(bin, provider))
 
@@ -177,7 +125,7 @@ export function makeProviderSandbox(provider: SandboxProvider, serverUrl: string
     case 'codex': {
       const codexHome = path.join(home, '.codex')
       mkdirSync(codexHome, { recursive: true })
-      writeFileSync(path.join(codexHome, 'config.toml'), codexConfig(url))
+      writeFileSync(path.join(codexHome, 'config.toml'), fakeCodexConfig(url))
       // Both in CODEX_ENV_PASSTHROUGH; OPENAI_API_KEY is the `env_key` of provider `fake`. Codex
       // keeps its sessions (what resume reads) and state db under CODEX_HOME.
       Object.assign(env, { CODEX_HOME: codexHome, OPENAI_API_KEY: 'fake-key' })
@@ -187,19 +135,13 @@ export function makeProviderSandbox(provider: SandboxProvider, serverUrl: string
       for (const d of Object.values(xdg)) mkdirSync(d, { recursive: true })
       const configDir = path.join(xdg.XDG_CONFIG_HOME, 'opencode')
       mkdirSync(configDir, { recursive: true })
-      writeFileSync(path.join(configDir, 'opencode.json'), JSON.stringify(opencodeConfig(url), null, 2))
+      writeFileSync(path.join(configDir, 'opencode.json'), JSON.stringify(fakeOpenCodeConfig(url), null, 2))
       // Else OpenCode installs its plugin package from the npm registry in the background.
       seedOpenCodeConfigDir(configDir)
       // All in OPENCODE_ENV_PASSTHROUGH: the XDG dirs (global config, data, cache, state) and the
       // switches that stop its background traffic (models catalog, updates, share, LSP downloads,
       // default plugins from npm).
-      Object.assign(env, xdg, {
-        OPENCODE_DISABLE_MODELS_FETCH: '1',
-        OPENCODE_DISABLE_AUTOUPDATE: '1',
-        OPENCODE_DISABLE_SHARE: '1',
-        OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
-        OPENCODE_DISABLE_DEFAULT_PLUGINS: '1'
-      })
+      Object.assign(env, xdg, OPENCODE_TRAFFIC_OFF)
       break
     }
   }

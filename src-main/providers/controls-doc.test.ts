@@ -10,31 +10,16 @@ import { defaultProviders } from './registry'
 import type { ControlId, SupportLevel } from '../shared/controls'
 import type { PermissionMode } from '../shared/status'
 import type { AppSettings } from '../services/settings'
+import { CONTROL_LABELS } from '../../src-renderer/panes/controls'
+import { PERMISSION_LABELS } from '../../src-renderer/panes/format'
 
 const DOC = path.resolve(__dirname, '..', '..', 'docs', 'agents.md')
 const BEGIN = '<!-- generated: controls table -->'
 const END = '<!-- end generated -->'
 
-const CONTROL_ROWS: Record<ControlId, string> = {
-  queue: 'Follow-ups while it works',
-  interrupt: 'Interrupt the turn (Esc)',
-  stop: 'Stop the agent',
-  model: 'Choose and switch the model',
-  permissionMode: 'Choose and switch the permission mode',
-  approvals: 'Approvals: allow once, deny',
-  approveForSession: 'Allow for this session',
-  denyReason: 'Deny with a reason the agent reads',
-  resume: 'Resume after a restart',
-  fork: 'Fork a session',
-  cost: 'Cost in USD',
-  tokens: 'Tokens and context use'
-}
-const MODE_ROWS: Record<PermissionMode, string> = {
-  default: 'Ask before edits and commands',
-  acceptEdits: 'Accept edits, ask for commands',
-  plan: 'Plan only (no changes)',
-  bypassPermissions: 'Never ask (bypass)'
-}
+// The same labels as the app's table (pure modules of the renderer, types-only imports).
+const CONTROL_ROWS = CONTROL_LABELS
+const MODE_ROWS = PERMISSION_LABELS
 const MARK: Record<SupportLevel, string> = { yes: '✓', partial: '◐ partly', no: '✕ no', depends: '? depends on the agent' }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')

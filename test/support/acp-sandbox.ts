@@ -4,17 +4,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { seedOpenCodeConfigDir } from './opencode-offline'
 import { TEST_AGENTS_DIR } from './agents'
+import { fakeOpenCodeConfig, OPENCODE_TRAFFIC_OFF, seedOpenCodeConfigDir, xdgDirs } from './agent-config'
 
 /** Switches that stop OpenCode's background traffic (models catalog, npm registry, updates, share). */
-export const OPENCODE_OFFLINE_ENV: Record<string, string> = {
-  OPENCODE_DISABLE_MODELS_FETCH: '1',
-  OPENCODE_DISABLE_AUTOUPDATE: '1',
-  OPENCODE_DISABLE_SHARE: '1',
-  OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
-  OPENCODE_DISABLE_DEFAULT_PLUGINS: '1'
-}
+export const OPENCODE_OFFLINE_ENV = OPENCODE_TRAFFIC_OFF
 
 /** Absolute path of the pinned native `opencode` binary in test/agents (throws with a hint when missing). */
 export function opencodeAcpBinary(): string {
@@ -37,22 +31,7 @@ export function opencodeAcpBinary(): string {
 }
 
 /** `opencode.json`: provider `fake` (→ `<serverUrl>/v1`) with priced models, plus optional permission rules. */
-export function acpOpenCodeConfig(serverUrl: string, permission?: Record<string, string>): object {
-  const model = (name: string) => ({ name, tool_call: true, cost: { input: 1, output: 2 }, limit: { context: 200_000, output: 8_192 } })
-  return {
-    $schema: 'https://opencode.ai/config.json',
-    provider: {
-      fake: {
-        npm: '@ai-sdk/openai-compatible',
-        name: 'Fake local server',
-        options: { baseURL: `${serverUrl.replace(/\/+$/, '')}/v1`, apiKey: 'fake-key' },
-        models: { 'fake-model': model('Fake model'), 'fake-model-2': model('Fake model 2') }
-      }
-    },
-    model: 'fake/fake-model',
-    ...(permission ? { permission } : {})
-  }
-}
+export const acpOpenCodeConfig = fakeOpenCodeConfig
 
 export interface AcpSandbox {
   root: string
@@ -75,12 +54,7 @@ export function makeAcpSandbox(serverUrl: string): AcpSandbox {
   const askProjectDir = path.join(root, 'project-ask')
   const outsideDir = path.join(root, 'outside')
   const tmpDir = path.join(root, 'tmp')
-  const xdg = {
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    XDG_DATA_HOME: path.join(home, '.local', 'share'),
-    XDG_CACHE_HOME: path.join(home, '.cache'),
-    XDG_STATE_HOME: path.join(home, '.local', 'state')
-  }
+  const xdg = xdgDirs(home)
   for (const dir of [projectDir, askProjectDir, outsideDir, tmpDir, ...Object.values(xdg)]) mkdirSync(dir, { recursive: true })
   writeFileSync(path.join(projectDir, 'opencode.json'), JSON.stringify(acpOpenCodeConfig(serverUrl), null, 2))
   writeFileSync(path.join(askProjectDir, 'opencode.json'), JSON.stringify(acpOpenCodeConfig(serverUrl, { bash: 'ask', edit: 'ask' }), null, 2))

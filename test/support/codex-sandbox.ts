@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import os from 'node:os'
 import path from 'node:path'
 import { TEST_AGENTS_DIR } from './agents'
+import { fakeCodexConfig, xdgDirs } from './agent-config'
 
-/** The model the sandbox config selects: a slug Codex 0.169 knows (classic function tools). */
-export const CODEX_TEST_MODEL = 'gpt-5.5'
+export { CODEX_TEST_MODEL, fakeCodexConfig } from './agent-config'
 
 export function pinnedCodexVersion(): string {
   const pkg = JSON.parse(readFileSync(path.join(TEST_AGENTS_DIR, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
@@ -52,30 +52,6 @@ export function codexLauncherPath(): string {
   return path.join(TEST_AGENTS_DIR, 'node_modules', '.bin', process.platform === 'win32' ? 'codex.cmd' : 'codex')
 }
 
-/**
- * `$CODEX_HOME/config.toml` for provider `fake` (→ `<serverUrl>/v1`, Responses API), with the
- * background traffic off and retries off (an injected HTTP error fails the turn at once).
- */
-export function fakeCodexConfig(serverUrl: string, model = CODEX_TEST_MODEL): string {
-  return `model = "${model}"
-model_provider = "fake"
-
-[model_providers.fake]
-name = "Fake local server"
-base_url = "${serverUrl.replace(/\/+$/, '')}/v1"
-env_key = "OPENAI_API_KEY"
-wire_api = "responses"
-request_max_retries = 0
-stream_max_retries = 0
-
-[features]
-plugins = false
-
-[analytics]
-enabled = false
-`
-}
-
 export interface CodexSandbox {
   root: string
   home: string
@@ -94,12 +70,7 @@ export function makeCodexSandbox(serverUrl: string, extraEnv: Record<string, str
   const codexHome = path.join(home, '.codex')
   const projectDir = path.join(root, 'project')
   const tmpDir = path.join(root, 'tmp')
-  const xdg = {
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    XDG_DATA_HOME: path.join(home, '.local', 'share'),
-    XDG_CACHE_HOME: path.join(home, '.cache'),
-    XDG_STATE_HOME: path.join(home, '.local', 'state')
-  }
+  const xdg = xdgDirs(home)
   for (const dir of [codexHome, projectDir, tmpDir, ...Object.values(xdg)]) mkdirSync(dir, { recursive: true })
   writeFileSync(path.join(codexHome, 'config.toml'), fakeCodexConfig(serverUrl))
   const env: Record<string, string> = {

@@ -4,20 +4,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { seedOpenCodeConfigDir } from './opencode-offline'
 import { TEST_AGENTS_DIR } from './agents'
+import { fakeOpenCodeConfig, OPENCODE_TRAFFIC_OFF, seedOpenCodeConfigDir, xdgDirs } from './agent-config'
 
-/** Switches that stop OpenCode's background traffic (models catalog, npm registry, updates, share). */
-export const OPENCODE_TRAFFIC_OFF: Record<string, string> = {
-  OPENCODE_DISABLE_MODELS_FETCH: '1',
-  OPENCODE_DISABLE_AUTOUPDATE: '1',
-  OPENCODE_DISABLE_SHARE: '1',
-  OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
-  OPENCODE_DISABLE_DEFAULT_PLUGINS: '1'
-}
-
-/** Fake pricing (USD per million tokens) so OpenCode reports a non-zero cost per step. */
-export const FAKE_MODEL_COST = { input: 1, output: 2 }
+export { FAKE_MODEL_COST, fakeOpenCodeConfig, OPENCODE_TRAFFIC_OFF } from './agent-config'
 
 export function pinnedOpenCodeVersion(): string {
   const pkg = JSON.parse(readFileSync(path.join(TEST_AGENTS_DIR, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
@@ -56,34 +46,12 @@ export interface OpenCodeSandbox {
   cleanup(): void
 }
 
-/** `opencode.json` for provider `fake` (→ `<serverUrl>/v1`), models fake-model and fake-model-2. */
-export function fakeOpenCodeConfig(serverUrl: string): object {
-  const model = (name: string) => ({ name, tool_call: true, cost: FAKE_MODEL_COST, limit: { context: 200_000, output: 8_192 } })
-  return {
-    $schema: 'https://opencode.ai/config.json',
-    provider: {
-      fake: {
-        npm: '@ai-sdk/openai-compatible',
-        name: 'Fake local server',
-        options: { baseURL: `${serverUrl.replace(/\/+$/, '')}/v1`, apiKey: 'fake-key' },
-        models: { 'fake-model': model('Fake model'), 'fake-model-2': model('Fake model 2') }
-      }
-    },
-    model: 'fake/fake-model'
-  }
-}
-
 export function makeOpenCodeSandbox(serverUrl: string, extraEnv: Record<string, string> = {}): OpenCodeSandbox {
   const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'shepherd-opencode-')))
   const home = path.join(root, 'home')
   const projectDir = path.join(root, 'project')
   const tmpDir = path.join(root, 'tmp')
-  const xdg = {
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    XDG_DATA_HOME: path.join(home, '.local', 'share'),
-    XDG_CACHE_HOME: path.join(home, '.cache'),
-    XDG_STATE_HOME: path.join(home, '.local', 'state')
-  }
+  const xdg = xdgDirs(home)
   for (const dir of [projectDir, tmpDir, ...Object.values(xdg)]) mkdirSync(dir, { recursive: true })
   writeFileSync(path.join(projectDir, 'opencode.json'), JSON.stringify(fakeOpenCodeConfig(serverUrl), null, 2))
   // Else OpenCode installs its plugin package from the npm registry in the background.
