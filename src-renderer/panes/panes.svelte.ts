@@ -4,7 +4,6 @@
  * for relative times, and notices turned into toasts + OS notifications.
  */
 import { createContext } from 'svelte'
-import type { ControlId, ControlSupport } from '../../src-main/shared/controls'
 import type { ProviderId, SessionStatus } from '../../src-main/shared/status'
 import type { ShepherdEvent } from '../../src-main/shared/events'
 import { api, type AppSettings, type ProviderDetection } from '../lib/api/client'
@@ -153,11 +152,6 @@ export class Panes {
     } catch (err) {
       console.warn('could not load settings', err)
     }
-  }
-
-  /** What an agent does with a control (null until detection has answered). */
-  control(provider: ProviderId, control: ControlId): ControlSupport | null {
-    return this.providers?.find((p) => p.id === provider)?.controls[control] ?? null
   }
 
   /**
