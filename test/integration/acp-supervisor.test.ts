@@ -10,7 +10,7 @@ import Database from 'better-sqlite3'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
 import { makeAcpSandbox, opencodeAcpBinary, type AcpSandbox } from '../support/acp-sandbox'
 import { testCore } from '../support/core'
-import { groupGone, recordEvents, seqsOf, waitFor, waitForStatus } from '../support/live'
+import { groupGone, recordEvents, seqsOf, waitFor, waitForRaw, waitForStatus } from '../support/live'
 import { AcpProvider } from '../../src-main/providers/acp/provider'
 
 let server: FakeModelServer
@@ -116,7 +116,7 @@ describe('ACP provider with `opencode acp` through the supervisor (real CLI, fak
     const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[slow:20]]' })
     // The model request with tools (not OpenCode's title request, which sees the prompt too).
     await waitFor('streaming to start', () => server.requests.some((r) => r.body?.tools && JSON.stringify(r.body).includes('[[slow:20]]')), 60_000)
-    await new Promise((r) => setTimeout(r, 700))
+    await waitForRaw(c.dataDir, s.id, 'the first streamed chunk', (line) => line.includes('tick0'))
     const pid = c.core.store.getSession(s.id)?.pid
     server.reset()
     await c.caller.sessions.interrupt({ id: s.id })

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
 import { makeOpenCodeSandbox, opencodeBinaryPath, type OpenCodeSandbox } from '../support/opencode-sandbox'
 import { testCore } from '../support/core'
-import { groupGone, recordEvents, seqsOf, waitFor, waitForStatus } from '../support/live'
+import { groupGone, recordEvents, seqsOf, waitFor, waitForRaw, waitForStatus } from '../support/live'
 import { OpenCodeProvider } from '../../src-main/providers/opencode/provider'
 
 let server: FakeModelServer
@@ -49,6 +49,16 @@ const hasText = (c: C, id: string, text: string) => texts(c, id).some((m) => m.k
 const idleWith = (c: C, id: string, text: string) => {
   const cur = c.core.supervisor.getSession(id)
   return cur.status === 'idle' && hasText(c, id, text) ? cur : null
+}
+/** A raw `message.part.updated` of an assistant text part that has started (user parts have no `time`). */
+const answerTextStarted = (line: string) => {
+  let e: { type?: string; properties?: { part?: { type?: string; time?: { start?: number } } } }
+  try {
+    e = JSON.parse(line)
+  } catch {
+    return false // stderr lines
+  }
+  return e.type === 'message.part.updated' && e.properties?.part?.type === 'text' && e.properties.part.time?.start !== undefined
 }
 const approval = (c: C) => waitFor('an approval', async () => (await c.caller.sessions.approvals({ projectId: c.project.id }))[0])
 
@@ -99,7 +109,8 @@ describe('OpenCode through the supervisor (real `opencode serve`, fake model ser
       const i = server.requests.findIndex((r) => Array.isArray(r.body?.tools) && r.body.tools.length > 0 && JSON.stringify(r.body).includes('[[slow:20]]'))
       return i >= 0 ? { index: i } : null
     })
-    await new Promise((r) => setTimeout(r, 600))
+    // OpenCode opens the answer's text part when the first chunk (tick0) arrives: interrupt after that.
+    await waitForRaw(c.dataDir, s.id, 'the answer text to start', answerTextStarted)
     const before = c.core.supervisor.getSession(s.id)
     await c.caller.sessions.interrupt({ id: s.id })
     const after = await waitForStatus(c.core, s.id, ['idle'], 10_000)

@@ -1,4 +1,7 @@
 /** Helpers for integration tests that run real (or fake) agent processes through a real core. */
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
+import { DB_FILE } from '../../src-main/core'
 import type { ShepherdEvent } from '../../src-main/shared/events'
 import type { SessionDTO } from '../../src-main/shared/dto'
 import type { SessionStatus } from '../../src-main/shared/status'
@@ -46,4 +49,23 @@ export function groupGone(pgid: number): boolean {
 /** Seq of all stored messages of a session must be 1..n with no gap. */
 export function seqsOf(core: Core, id: string): number[] {
   return core.store.messagesAfter(id, 0, 1000).map((m) => m.seq)
+}
+
+/**
+ * The raw CLI lines stored for a session so far, read through a second, read-only connection
+ * (WAL lets it read beside the writer). The app has no reader for them; tests use them to know
+ * how far an agent really got instead of sleeping a fixed time.
+ */
+export function rawLines(dataDir: string, sessionId: string): string[] {
+  const db = new Database(join(dataDir, DB_FILE), { readonly: true, fileMustExist: true })
+  try {
+    return db.prepare<[string], { data: string }>('SELECT data FROM raw_events WHERE session_id = ? ORDER BY id').all(sessionId).map((r) => r.data)
+  } finally {
+    db.close()
+  }
+}
+
+/** Wait until the agent's stored raw output has a line that `match` accepts (a streamed model chunk, a started part…). */
+export function waitForRaw(dataDir: string, sessionId: string, what: string, match: (line: string) => boolean, timeoutMs = 30_000): Promise<true> {
+  return waitFor(what, () => rawLines(dataDir, sessionId).some(match) || null, timeoutMs, 50)
 }
