@@ -276,8 +276,8 @@ test('a running agent that goes silent is flagged as stalled, with exactly one t
     close()
   }
   const p = pane(page, 'Stall demo')
-  // The fake model streams for 45 s; without partial messages the CLI prints nothing meanwhile.
-  await startSession(p, 'Refactor the billing module [[slow:45]]')
+  // The fake model answers nothing for 45 s (a streaming answer would count as activity).
+  await startSession(p, 'Refactor the billing module [[silent:45]]')
   await expect(status(p)).toHaveText(/Running/, { timeout: 20_000 })
   await expect(status(p)).toHaveText(/Stalled/, { timeout: 45_000 })
   const toast = page.getByRole('group', { name: 'Stall demo: agent stalled' })
@@ -320,14 +320,17 @@ test('two projects side by side stream at once; layout, switcher and unread mark
   await expect(status(a)).toHaveText(/Idle/)
   await expect(status(b)).toHaveText(/Idle/)
 
-  // Both stream at the same time.
-  await a.getByLabel('Prompt', { exact: true }).fill('[[slow:6]]')
+  // Both stream at the same time (long enough that neither is done before both are checked on a loaded machine).
+  await a.getByLabel('Prompt', { exact: true }).fill('[[slow:15]]')
   await a.getByLabel('Prompt', { exact: true }).press('Enter')
-  await b.getByLabel('Prompt', { exact: true }).fill('[[slow:6]]')
+  await b.getByLabel('Prompt', { exact: true }).fill('[[slow:15]]')
   await b.getByLabel('Prompt', { exact: true }).press('Enter')
   await expect(status(a)).toHaveText(/Running/)
   await expect(status(b)).toHaveText(/Running/)
   await expect(nav.getByRole('img', { name: '1 agent running' })).toHaveCount(2)
+  // Each pane shows its answer while it is written.
+  await expect(a.getByRole('group', { name: 'The agent is writing' })).toContainText('tick1', { timeout: 15_000 })
+  await expect(b.getByRole('group', { name: 'The agent is writing' })).toContainText('tick1', { timeout: 15_000 })
   await tidyTitles(shepherd)
   await expect(b.getByRole('button', { name: 'Sessions' })).toHaveAccessibleDescription('Plan the invoice export')
 
@@ -338,8 +341,8 @@ test('two projects side by side stream at once; layout, switcher and unread mark
     await page.screenshot({ path: join(DOCS, `panes-busy-${colorScheme}.png`), animations: 'disabled' })
   }
   await page.emulateMedia({ colorScheme: 'light' })
-  await expect(status(a)).toHaveText(/Idle/, { timeout: 20_000 })
-  await expect(status(b)).toHaveText(/Idle/, { timeout: 20_000 })
+  await expect(status(a)).toHaveText(/Idle/, { timeout: 30_000 })
+  await expect(status(b)).toHaveText(/Idle/, { timeout: 30_000 })
   await expect(a.getByText(/tick0 tick1/)).toBeVisible()
   await expect(b.getByText(/tick0 tick1/)).toBeVisible()
 

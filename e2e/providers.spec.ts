@@ -186,12 +186,19 @@ for (const pc of PROVIDERS) {
       await send(p, '[[slow:20]]')
       await expect(status(p)).toHaveText(/Running/, { timeout: 20_000 })
       await expect.poll(() => model.requests.some((r) => isAgentRequest(r) && bodyText(r).includes('[[slow:20]]')), { timeout: 20_000 }).toBe(true)
+      // The answer shows while it is written, growing, before any message is stored.
+      const writing = p.getByRole('group', { name: 'The agent is writing' })
+      await expect(writing).toContainText('tick1', { timeout: 15_000 })
+      await expect(writing).toContainText('tick3', { timeout: 10_000 })
       const disconnects = model.disconnects.length
       const pressed = Date.now()
       await p.getByLabel('Prompt', { exact: true }).press('Escape')
       await expect(status(p)).toHaveText(/Idle/, { timeout: 10_000 })
       expect(Date.now() - pressed).toBeLessThan(10_000)
       await expect(p.getByRole('region', { name: 'Transcript' }).getByText('Interrupted', { exact: true })).toBeVisible()
+      // The draft became the stored message: what had streamed stays, once.
+      await expect(writing).toHaveCount(0)
+      await expect(p.locator('[data-kind="assistant"]').filter({ hasText: /tick0 tick1 tick2 tick3/ })).toHaveCount(1)
       // The CLI really dropped the model stream.
       await expect.poll(() => model.disconnects.length, { timeout: 5_000 }).toBeGreaterThan(disconnects)
       await send(p, '[[text:after interrupt]]')

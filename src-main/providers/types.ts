@@ -43,8 +43,20 @@ export interface ProviderApprovalRequest {
   toolUseId?: string | null
 }
 
+/**
+ * The text so far of an answer or thinking block the agent is still streaming (the whole text, not
+ * a delta, so a dropped draft loses nothing). Not persisted: the finished block arrives as a
+ * `message`, which replaces it.
+ */
+export interface ProviderDraft {
+  kind: 'assistant' | 'thinking'
+  text: string
+}
+
 export type ProviderEvent =
   | { kind: 'message'; message: ProviderMessage }
+  /** A block is streaming (`draft`), or the open one ended without a message (`null`). */
+  | { kind: 'draft'; draft: ProviderDraft | null }
   /** Turn started (`running`), finished with the process alive (`idle`), or failed (`error`). */
   | { kind: 'turn'; state: 'running' | 'idle' | 'error'; reason?: StatusReason }
   | { kind: 'usage'; usage: ProviderUsage }

@@ -54,6 +54,18 @@ export interface SessionDTO {
   queuedPrompts: string[]
 }
 
+/**
+ * An answer or thinking block the agent is still streaming: shown live under the transcript, never
+ * stored. The finished block arrives as a message with a higher seq, which replaces it.
+ */
+export interface DraftDTO {
+  kind: 'assistant' | 'thinking'
+  /** The newest part of the text (at most DRAFT_MAX_CHARS). */
+  text: string
+  /** Characters cut from the front of a very long draft. */
+  omitted: number
+}
+
 export interface MessageDTO {
   sessionId: string
   seq: number

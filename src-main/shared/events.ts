@@ -3,12 +3,17 @@
  * `id` (the tRPC `tracked()` id, used to resume after a reconnect) and, for session events, the
  * session's `seq` so the renderer can dedupe and detect gaps.
  */
-import type { ApprovalDTO, CostTotals, MessageDTO, ProjectDTO, SessionDTO } from './dto'
+import type { ApprovalDTO, CostTotals, DraftDTO, MessageDTO, ProjectDTO, SessionDTO } from './dto'
 import type { SessionStatus, StatusReason } from './status'
 
 export type ShepherdEvent =
   | { type: 'agent.message'; sessionId: string; projectId: string; seq: number; messages: MessageDTO[] }
   | { type: 'agent.status'; sessionId: string; projectId: string; seq: number; status: SessionStatus; reason: StatusReason | null; at: number }
+  /**
+   * The block the agent is streaming after message `seq` (null: none). Pushed, not stored; a
+   * message with a higher seq replaces it.
+   */
+  | { type: 'agent.draft'; sessionId: string; projectId: string; seq: number; draft: DraftDTO | null }
   | { type: 'agent.cost'; sessionId: string; projectId: string; seq: number; totals: CostTotals }
   | { type: 'agent.approval'; sessionId: string; projectId: string; seq: number; approval: ApprovalDTO }
   | { type: 'session.changed'; session: SessionDTO }

@@ -10,10 +10,10 @@
  * a session UPDATE per event. The pending lists are cleared only after the commit, so a failed
  * (rolled back) commit re-inserts them when the writer retries.
  */
-import type { MessageDTO } from '../shared/dto'
+import type { DraftDTO, MessageDTO } from '../shared/dto'
 import type { ShepherdEvent } from '../shared/events'
 import type { SessionStatus, StatusReason } from '../shared/status'
-import type { ProviderMessage } from '../providers/types'
+import type { ProviderDraft, ProviderMessage } from '../providers/types'
 import { messageToDTO, sessionToDTO, type MessageRow } from '../store/rows'
 import type { RawEvent, SessionPatch, Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
@@ -21,6 +21,8 @@ import type { EventHub } from './event-hub'
 
 /** Raw CLI lines above this size are stored truncated: the parsed message already holds the content. */
 const RAW_KEEP_CHARS = 1_000_000
+/** A draft pushed to the panes keeps this many trailing characters: the view follows the end, and each push carries the whole draft. */
+export const DRAFT_MAX_CHARS = 16_000
 
 export class SessionEvents {
   #seq: number
@@ -29,6 +31,8 @@ export class SessionEvents {
   #rows: MessageRow[] = []
   #raws: RawEvent[] = []
   #batchQueued = false
+  /** A draft that waits for the commit of the messages queued before it. */
+  #pendingDraft: ShepherdEvent | null = null
 
   constructor(
     readonly sessionId: string,
@@ -54,8 +58,24 @@ export class SessionEvents {
     }
     this.#outbox.push(messageToDTO(row))
     this.#rows.push(row)
+    this.#pendingDraft = null // the message is what the draft was becoming
     this.#enqueueBatch()
     return seq
+  }
+
+  /**
+   * Push (never store) what the agent is streaming. It goes out after the messages queued before it
+   * are committed and pushed, so a pane never sees a draft ahead of them.
+   */
+  draft(d: ProviderDraft | null): void {
+    let draft: DraftDTO | null = null
+    if (d) {
+      const omitted = Math.max(0, d.text.length - DRAFT_MAX_CHARS)
+      draft = { kind: d.kind, text: omitted ? d.text.slice(omitted) : d.text, omitted }
+    }
+    const event: ShepherdEvent = { type: 'agent.draft', sessionId: this.sessionId, projectId: this.projectId, seq: this.#seq, draft }
+    if (this.#outbox.length) this.#pendingDraft = event
+    else this.hub.publish(event)
   }
 
   raw(stream: string, data: string, now = Date.now()): void {
@@ -133,6 +153,9 @@ export class SessionEvents {
     const messages = this.#outbox
     this.#outbox = []
     this.hub.publish({ type: 'agent.message', sessionId: this.sessionId, projectId: this.projectId, seq: messages[messages.length - 1]!.seq, messages })
+    const draft = this.#pendingDraft
+    this.#pendingDraft = null
+    if (draft) this.hub.publish(draft)
   }
 
   #publish(e: ShepherdEvent | ShepherdEvent[] | null): void {

@@ -8,6 +8,7 @@ import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit, Provid
 import type { PermissionMode, SessionStatus, StatusReason } from '../shared/status'
 import { approvalToDTO } from '../store/rows'
 import type { Store } from '../store/store'
+import { DraftThrottle } from './draft-throttle'
 import type { SessionEvents } from './session-events'
 
 /** Stop: SIGTERM to the process group, SIGKILL after this grace (RELIABILITY.md CP-3: stop() resolves in ≤ 6 s). */
@@ -37,6 +38,7 @@ export class SessionRunner {
   #resolveExit!: (e: ProviderExit) => void
   /** Set when a resume failed before the CLI started the conversation (stale id). */
   onEarlyExit: ((exit: ProviderExit) => boolean) | null = null
+  readonly #drafts: DraftThrottle
 
   constructor(
     readonly sessionId: string,
@@ -50,6 +52,7 @@ export class SessionRunner {
   ) {
     this.#queue = [...queued]
     this.#exitPromise = new Promise((r) => (this.#resolveExit = r))
+    this.#drafts = new DraftThrottle((d) => { if (!this.#gone) this.events.draft(d) })
     handle.onEvent((e) => this.#onEvent(e))
     handle.onExit((e) => this.#onExit(e))
   }
@@ -129,7 +132,11 @@ export class SessionRunner {
     if (this.#gone) return
     switch (e.kind) {
       case 'message':
+        this.#drafts.cancel()
         this.events.message(e.message)
+        return
+      case 'draft':
+        this.#drafts.offer(e.draft)
         return
       case 'raw':
         this.events.raw(e.stream, e.data)
@@ -158,6 +165,7 @@ export class SessionRunner {
       if (!this.#turnRunning) { this.#setTurn(true); this.events.status('running', null) }
       return
     }
+    this.#drafts.cancel()
     this.#cancelAllApprovals()
     const interrupted = this.#interruptRequested
     this.#interruptRequested = false
@@ -276,6 +284,7 @@ export class SessionRunner {
 
   #finish(exit: ProviderExit) {
     this.#gone = true
+    this.#drafts.cancel()
     this.#setTurn(false)
     this.hooks.onGone(this)
     this.#resolveExit(exit)

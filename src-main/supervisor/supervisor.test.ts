@@ -58,6 +58,29 @@ describe('Supervisor', () => {
     expect(statuses).toEqual(['starting', 'idle', 'running', 'idle', 'done'])
   })
 
+  it('drafts are pushed (throttled, newest only), never stored, after the messages before them; a message drops a waiting one', async () => {
+    const { caller, core, provider, project, events } = await setup()
+    const s = await caller.sessions.start({ projectId: project.id, prompt: 'write' })
+    const h = provider.last
+    const draft = (t: string) => ({ kind: 'draft' as const, draft: { kind: 'assistant' as const, text: t } })
+    h.emit({ kind: 'turn', state: 'running' }, text('before'), draft('H'), draft('He'), draft('Hel'))
+    await tick(200)
+    const order = events.flatMap((e) => ((e.type === 'agent.message' || e.type === 'agent.draft') && e.sessionId === s.id ? [e] : []))
+    const shown = order.map((e) => (e.type === 'agent.draft' ? `draft@${e.seq}:${e.draft?.text}` : `msg@${e.seq}`))
+    // The first draft waits for the commit of "before", the last one comes at the end of the interval.
+    expect(shown.slice(shown.indexOf('msg@2'))).toEqual(['msg@2', 'draft@2:H', 'draft@2:Hel'])
+    const n = events.length
+    h.emit(draft('Hello'), draft('Hello w'), text('Hello world'))
+    await tick(200)
+    expect(events.slice(n).filter((e) => e.type === 'agent.draft')).toEqual([])
+    expect(core.store.messagesAfter(s.id, 0, 100).map((m) => m.text)).toEqual(['write', 'before', 'Hello world'])
+    // Long drafts carry their end.
+    h.emit(draft('x'.repeat(20_000) + 'END'))
+    await tick(200)
+    const long = events.filter((e) => e.type === 'agent.draft').at(-1)
+    expect(long?.type === 'agent.draft' && long.draft?.text.endsWith('END') && long.draft.omitted).toBe(20_003 - 16_000)
+  })
+
   it('stores cost deltas from a cumulative total, and the ledger per day', async () => {
     const { caller, core, provider, project } = await setup()
     const s = await caller.sessions.start({ projectId: project.id, prompt: 'a' })

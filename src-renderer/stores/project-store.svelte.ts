@@ -4,7 +4,7 @@
  * message is applied once (SeqFeed), gaps are fetched, and after a reload/reconnect the store
  * resumes from its last seq and ends identical to the database.
  */
-import type { ApprovalDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
+import type { ApprovalDTO, DraftDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
 import type { ShepherdEvent } from '../../src-main/shared/events'
 import type { SessionStatus } from '../../src-main/shared/status'
 import { systemClock, type Clock, type NoticeKind, type Notifier, type ProjectApi, type StoreSettings } from './api'
@@ -40,6 +40,8 @@ export class ProjectStore {
   approvals = $state.raw<ApprovalDTO[]>([])
   stalled = $state.raw<ReadonlySet<string>>(new Set())
   loaded = $state(false)
+  /** What each session's agent is writing right now (pushed, never stored), by session id. */
+  drafts = $state.raw<ReadonlyMap<string, DraftDTO>>(new Map())
 
   readonly openSession = $derived(this.sessions.find((s) => s.id === this.openSessionId) ?? null)
   /** Things that need the user: pending approvals, stalled and failed sessions. */
@@ -59,6 +61,9 @@ export class ProjectStore {
   /** Last activity per session as seen live (the DB's lastActivityAt is the fallback). */
   #activity = new Map<string, number>()
   #notified: Set<string>
+  /** Per session: the seq a shown draft follows, and the newest message seq seen (older drafts are stale). */
+  #draftSeq = new Map<string, number>()
+  #lastSeq = new Map<string, number>()
   #followTail = true
   #disposed = false
   #openGeneration = 0
@@ -122,6 +127,11 @@ export class ProjectStore {
     this.#followTail = follow
   }
 
+  /** The block `s`'s agent is streaming, while its turn runs. */
+  draftOf(s: SessionDTO): DraftDTO | null {
+    return s.status === 'running' ? (this.drafts.get(s.id) ?? null) : null
+  }
+
   displayStatus(s: SessionDTO): DisplayStatus {
     return s.status === 'running' && this.stalled.has(s.id) ? 'stalled' : s.status
   }
@@ -148,6 +158,7 @@ export class ProjectStore {
       case 'session.removed':
         this.sessions = this.sessions.filter((s) => s.id !== e.sessionId)
         this.#clearStall(e.sessionId)
+        this.#dropDraft(e.sessionId)
         if (this.openSessionId === e.sessionId) {
           this.openSessionId = null
           this.messages = []
@@ -155,9 +166,22 @@ export class ProjectStore {
         return
       case 'agent.message':
         this.#touch(e.sessionId)
+        this.#lastSeq.set(e.sessionId, Math.max(e.seq, this.#lastSeq.get(e.sessionId) ?? 0))
+        // The message is what the draft before it was becoming.
+        if ((this.#draftSeq.get(e.sessionId) ?? Infinity) < e.seq) this.#dropDraft(e.sessionId)
         if (e.sessionId === this.openSessionId) this.#ingest(e.messages)
         return
+      case 'agent.draft':
+        // Streaming is activity: a long answer being written is not a stall.
+        this.#touch(e.sessionId)
+        if (!e.draft) this.#dropDraft(e.sessionId)
+        else if (e.seq >= (this.#lastSeq.get(e.sessionId) ?? 0)) {
+          this.#draftSeq.set(e.sessionId, e.seq)
+          this.drafts = new Map(this.drafts).set(e.sessionId, e.draft)
+        }
+        return
       case 'agent.status':
+        if (e.status !== 'running') this.#dropDraft(e.sessionId)
         this.#status(e.sessionId, e.status, e.reason?.message ?? null, e.at)
         return
       case 'agent.cost':
@@ -184,6 +208,14 @@ export class ProjectStore {
   }
 
   // ---- internals -------------------------------------------------------------------------
+
+  #dropDraft(id: string): void {
+    this.#draftSeq.delete(id)
+    if (!this.drafts.has(id)) return
+    const next = new Map(this.drafts)
+    next.delete(id)
+    this.drafts = next
+  }
 
   async #refresh(): Promise<void> {
     const [sessions, approvals] = await Promise.all([this.#deps.api.listSessions(this.project.id), this.#deps.api.approvals(this.project.id)])

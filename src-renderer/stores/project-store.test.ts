@@ -140,6 +140,37 @@ describe('ProjectStore', () => {
     store.dispose()
   })
 
+  it('drafts: shown while the turn runs, replaced by the message they become, stale ones ignored; streaming is activity', async () => {
+    const { store } = makeStore({ messages: [msg(1)], sessions: [session({ lastActivityAt: Date.now() })] })
+    await store.load()
+    const draft = (seq: number, text: string | null): ShepherdEvent => ({
+      type: 'agent.draft', sessionId: 's1', projectId: 'p1', seq, draft: text === null ? null : { kind: 'assistant', text, omitted: 0 }
+    })
+    const s = () => store.sessions[0]!
+    store.apply(draft(1, 'Hel'))
+    store.apply(draft(1, 'Hello wor'))
+    expect(store.draftOf(s())?.text).toBe('Hello wor')
+    // A long answer keeps streaming past the stall threshold: no stall.
+    for (let i = 0; i < 7; i++) {
+      vi.advanceTimersByTime(10_000)
+      store.apply(draft(1, 'Hello world'.padEnd(12 + i, '.')))
+    }
+    expect(store.stalled.has('s1')).toBe(false)
+    store.apply(live(2)) // the finished block
+    expect(store.draftOf(s())).toBeNull()
+    store.apply(draft(1, 'Hello world')) // a late (replayed) draft of the block that ended
+    expect(store.draftOf(s())).toBeNull()
+    store.apply(draft(2, 'Next'))
+    expect(store.draftOf(s())?.text).toBe('Next')
+    store.apply(draft(2, null)) // ended without a message
+    expect(store.draftOf(s())).toBeNull()
+    store.apply(draft(2, 'Again'))
+    store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 2, status: 'idle', reason: null, at: Date.now() })
+    expect(store.drafts.size).toBe(0)
+    expect(store.draftOf(s())).toBeNull()
+    store.dispose()
+  })
+
   it('stall timer is re-armed from the persisted last activity after a reload', async () => {
     const t0 = Date.now()
     const { store, notices } = makeStore({ messages: [], sessions: [session({ lastActivityAt: t0 - 50_000 })] })

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
 import { makeAcpSandbox, opencodeAcpBinary, type AcpSandbox } from '../support/acp-sandbox'
 import { testCore } from '../support/core'
-import { groupGone, recordEvents, seqsOf, waitFor, waitForRaw, waitForStatus } from '../support/live'
+import { draftsOf, groupGone, recordEvents, seqsOf, waitFor, waitForRaw, waitForStatus } from '../support/live'
 import { AcpProvider } from '../../src-main/providers/acp/provider'
 
 let server: FakeModelServer
@@ -117,6 +117,7 @@ describe('ACP provider with `opencode acp` through the supervisor (real CLI, fak
     // The model request with tools (not OpenCode's title request, which sees the prompt too).
     await waitFor('streaming to start', () => server.requests.some((r) => r.body?.tools && JSON.stringify(r.body).includes('[[slow:20]]')), 60_000)
     await waitForRaw(c.dataDir, s.id, 'the first streamed chunk', (line) => line.includes('tick0'))
+    await waitFor('the answer to stream live', () => draftsOf(c.events, s.id).some((t) => t.startsWith('tick0 tick1')))
     const pid = c.core.store.getSession(s.id)?.pid
     server.reset()
     await c.caller.sessions.interrupt({ id: s.id })

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
 import { claudeBinaryPath, makeAgentSandbox, type AgentSandbox } from '../support/agents'
 import { testCore } from '../support/core'
-import { recordEvents, seqsOf, waitFor, waitForStatus } from '../support/live'
+import { draftsOf, recordEvents, seqsOf, waitFor, waitForStatus } from '../support/live'
 import { ClaudeProvider } from '../../src-main/providers/claude/provider'
 
 let server: FakeModelServer
@@ -81,7 +81,8 @@ describe('Claude Code through the supervisor (real CLI, fake model server)', () 
     const c = await core()
     const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[slow:20]]' })
     await waitFor('streaming to start', () => server.requests.some((r) => JSON.stringify(r.body ?? '').includes('[[slow:20]]')))
-    await new Promise((r) => setTimeout(r, 600))
+    // The answer streams live (drafts) before it is stored: wait until it has visibly grown.
+    await waitFor('the answer to stream', () => draftsOf(c.events, s.id).some((t) => t.startsWith('tick0 tick1')))
     const pid = c.core.supervisor.getSession(s.id)
     await c.caller.sessions.interrupt({ id: s.id })
     const after = await waitForStatus(c.core, s.id, ['idle'], 10_000)

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
 import { makeOpenCodeSandbox, opencodeBinaryPath, type OpenCodeSandbox } from '../support/opencode-sandbox'
 import { testCore } from '../support/core'
-import { groupGone, recordEvents, seqsOf, waitFor, waitForRaw, waitForStatus } from '../support/live'
+import { draftsOf, groupGone, recordEvents, seqsOf, waitFor, waitForRaw, waitForStatus } from '../support/live'
 import { OpenCodeProvider } from '../../src-main/providers/opencode/provider'
 
 let server: FakeModelServer
@@ -111,6 +111,7 @@ describe('OpenCode through the supervisor (real `opencode serve`, fake model ser
     })
     // OpenCode opens the answer's text part when the first chunk (tick0) arrives: interrupt after that.
     await waitForRaw(c.dataDir, s.id, 'the answer text to start', answerTextStarted)
+    await waitFor('the answer to stream live', () => draftsOf(c.events, s.id).some((t) => t.startsWith('tick0 tick1')))
     const before = c.core.supervisor.getSession(s.id)
     await c.caller.sessions.interrupt({ id: s.id })
     const after = await waitForStatus(c.core, s.id, ['idle'], 10_000)

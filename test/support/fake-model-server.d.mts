@@ -52,7 +52,7 @@ export declare const SLOW_TICK_MS: number
 export type Directive =
   | { kind: 'bash'; command: string }
   | { kind: 'write'; path: string; content: string }
-  | { kind: 'slow'; seconds: number }
+  | { kind: 'slow' | 'silent'; seconds: number }
   | { kind: 'text'; text: string }
   | { kind: 'thinking'; text: string }
   | { kind: 'error'; status: number; noRetry: boolean }

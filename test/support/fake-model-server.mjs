@@ -17,6 +17,8 @@
 //   [[write:PATH|CONTENT]] a file-write tool call (Codex: a printf shell call)
 //   [[slow:N]]             "tick0 tick1 …", one chunk per 250 ms for N seconds; a client
 //                          disconnect stops it and is recorded in `disconnects`
+//   [[silent:N]]           nothing at all (not even headers) for N seconds, then "Back after N s.";
+//                          a client disconnect meanwhile is recorded in `disconnects`
 //   [[text:T]]             exactly T
 //   [[thinking:T]]         a thinking/reasoning block T, then the text "Thought about it."
 //   [[error:STATUS]]       HTTP STATUS with a provider-shaped error body
@@ -214,7 +216,7 @@ function modelObject(id) {
 
 /** Parses the first known directive in `text`. */
 export function parseDirective(text) {
-  const re = /\[\[(bash|write|slow|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
+  const re = /\[\[(bash|write|slow|silent|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
   const m = re.exec(text ?? '')
   if (!m) return null
   const kind = m[1]
@@ -227,6 +229,7 @@ export function parseDirective(text) {
       return { kind, path: bar === -1 ? arg : arg.slice(0, bar), content: bar === -1 ? '' : arg.slice(bar + 1) }
     }
     case 'slow':
+    case 'silent':
       return { kind, seconds: Number(arg) > 0 ? Number(arg) : 1 }
     case 'text':
       return { kind, text: arg }
@@ -260,6 +263,7 @@ function planReply(conv) {
   if (d?.kind === 'thinking') return { thinking: d.text, text: THINKING_TEXT }
   if (d?.kind === 'model') return { text: `MODEL: ${conv.model}` }
   if (side) return { text: SIDE_REQUEST_TEXT }
+  if (d?.kind === 'silent') return { silentSeconds: d.seconds, text: `Back after ${d.seconds} s.` }
   if (d?.kind === 'bash') return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: d.command } }
   if (d?.kind === 'write') return { text: WRITE_PREAMBLE, tool: { kind: 'write', path: d.path, content: d.content } }
   return { text: `ACK: ${firstChars(prompt.trim(), 60)}` }
@@ -443,6 +447,25 @@ function runSlow(ctx, res, entry, seconds, emit) {
   })
 }
 
+/** [[silent:N]]: send nothing for N seconds. Resolves false when the client went away meanwhile. */
+function waitSilently(ctx, res, entry, seconds) {
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer)
+      ctx.timers.delete(timer)
+      ctx.disconnects.push({ url: entry.url, t: Date.now(), ticksSent: 0, ticksPlanned: 0, requestIndex: ctx.requests.indexOf(entry) })
+      resolve(false)
+    }
+    const timer = setTimeout(() => {
+      ctx.timers.delete(timer)
+      res.off('close', onClose)
+      resolve(!res.destroyed)
+    }, seconds * 1000)
+    ctx.timers.add(timer)
+    res.on('close', onClose)
+  })
+}
+
 function writeSse(res, event, data) {
   if (res.destroyed || res.writableEnded) return
   res.write(event ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`)
@@ -472,6 +495,7 @@ async function handleAnthropic(ctx, res, entry) {
     const type = ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error')
     return sendJson(res, status, { type: 'error', error: { type, message: `fake error ${status}` } }, noRetry ? { 'x-should-retry': 'false' } : {})
   }
+  if (plan.silentSeconds !== undefined && !(await waitSilently(ctx, res, entry, plan.silentSeconds))) return
   const msgId = ctx.nextId('msg')
   const inputTokens = approxTokens(body)
   /** @type {Array<Record<string, unknown>>} */
@@ -553,6 +577,7 @@ async function handleResponses(ctx, res, entry) {
   if (plan.error) {
     return sendJson(res, plan.error.status, openAiErrorBody(plan.error.status), plan.error.noRetry ? { 'x-should-retry': 'false' } : {})
   }
+  if (plan.silentSeconds !== undefined && !(await waitSilently(ctx, res, entry, plan.silentSeconds))) return
   const respId = ctx.nextId('resp')
   const createdAt = Math.floor(Date.now() / 1000)
   const inputTokens = approxTokens(body)
@@ -647,6 +672,7 @@ async function handleChat(ctx, res, entry) {
   if (plan.error) {
     return sendJson(res, plan.error.status, openAiErrorBody(plan.error.status), plan.error.noRetry ? { 'x-should-retry': 'false' } : {})
   }
+  if (plan.silentSeconds !== undefined && !(await waitSilently(ctx, res, entry, plan.silentSeconds))) return
   const id = ctx.nextId('chatcmpl')
   const created = Math.floor(Date.now() / 1000)
   const promptTokens = approxTokens(body)

@@ -3,6 +3,7 @@ import http from 'node:http'
 import { spawn } from 'node:child_process'
 import { parseDirective, SLOW_TICK_MS, startFakeModelServer, type FakeModelServer } from './fake-model-server.mjs'
 import { FAKE_MODEL_SERVER_PATH } from './agents'
+import { waitFor } from './live'
 
 let server: FakeModelServer
 
@@ -385,6 +386,21 @@ describe('slow streams and disconnects', () => {
     expect(anthropicBlocks(r.events)).toEqual([{ type: 'text', text: 'tick0 tick1 tick2 ' }])
     expect(elapsed).toBeGreaterThanOrEqual(2 * SLOW_TICK_MS - 20)
     expect(r.events.at(-1)!.event).toBe('message_stop')
+  })
+
+  it('[[silent:N]] sends nothing for N seconds, then a short text; a client that leaves meanwhile is recorded', async () => {
+    const t0 = Date.now()
+    const r = await post('/v1/messages', anthropicBody('[[silent:0.5]]'))
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(480)
+    expect(anthropicBlocks(r.events)).toEqual([{ type: 'text', text: 'Back after 0.5 s.' }])
+
+    const before = server.disconnects.length
+    const ac = new AbortController()
+    const pending = fetch(server.url + '/v1/chat/completions', { method: 'POST', body: JSON.stringify(chatBody('[[silent:20]]')), headers: { 'content-type': 'application/json' }, signal: ac.signal })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    ac.abort()
+    await expect(pending).rejects.toThrow()
+    await waitFor('the disconnect', () => server.disconnects.length > before, 5000)
   })
 
   it('stops and records a disconnect as soon as the client goes away', async () => {

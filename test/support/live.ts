@@ -69,3 +69,8 @@ export function rawLines(dataDir: string, sessionId: string): string[] {
 export function waitForRaw(dataDir: string, sessionId: string, what: string, match: (line: string) => boolean, timeoutMs = 30_000): Promise<true> {
   return waitFor(what, () => rawLines(dataDir, sessionId).some(match) || null, timeoutMs, 50)
 }
+
+/** The texts of the drafts pushed for a session so far (what a pane showed while the agent wrote). */
+export function draftsOf(events: readonly ShepherdEvent[], sessionId: string): string[] {
+  return events.flatMap((e) => (e.type === 'agent.draft' && e.sessionId === sessionId && e.draft ? [e.draft.text] : []))
+}

@@ -4,7 +4,7 @@
  *
  * - `agent_message_chunk` / `agent_thought_chunk`: chunks are joined into one `assistant` /
  *   `thinking` message per run (a run ends when the kind or the agent's `messageId` changes, at a
- *   tool call, a plan, a permission request or the end of the turn).
+ *   tool call, a plan, a permission request or the end of the turn); the run so far is a draft.
  * - `tool_call`: one `tool_call` message. A call announced as `pending` (its input still streaming)
  *   is held until the next update, so an immediate `tool_call_update` with the real input and title
  *   is merged in (OpenCode announces `bash` with no command, then sends the command).
@@ -52,7 +52,7 @@ export interface ApprovalInfo {
 }
 
 export class AcpUpdateMapper {
-  private run: { kind: 'assistant' | 'thinking'; messageId: string | null; parts: string[] } | null = null
+  private run: { kind: 'assistant' | 'thinking'; messageId: string | null; text: string } | null = null
   private readonly tools = new Map<string, ToolState>()
   /** A pending `tool_call` waiting one update for its input. */
   private held: string | null = null
@@ -129,16 +129,21 @@ export class AcpUpdateMapper {
   private chunk(kind: 'assistant' | 'thinking', messageId: string | null, content: unknown): void {
     const text = contentText(content)
     if (this.run && (this.run.kind !== kind || this.run.messageId !== messageId)) this.flushRun()
-    this.run ??= { kind, messageId, parts: [] }
-    this.run.parts.push(text)
+    this.run ??= { kind, messageId, text: '' }
+    this.run.text += text
+    // Shown live until the run ends as one message.
+    if (text) this.emit({ kind: 'draft', draft: { kind, text: this.run.text } })
   }
 
   private flushRun(): void {
     const run = this.run
     this.run = null
     if (!run) return
-    const text = run.parts.join('')
-    if (text.trim().length === 0) return
+    const text = run.text
+    if (text.trim().length === 0) {
+      if (text) this.emit({ kind: 'draft', draft: null }) // it showed as a draft; nothing to keep
+      return
+    }
     this.message({ kind: run.kind, text })
   }
 

@@ -134,8 +134,8 @@ export class ClaudeHandle implements AgentHandle {
   }
 
   private onLine(line: string): void {
-    this.emit({ kind: 'raw', stream: 'stdout', data: line })
     const parsed = parseClaudeLine(line, this.state)
+    if (!parsed.transient) this.emit({ kind: 'raw', stream: 'stdout', data: line })
     if (parsed.controlResponse) this.settleControl(parsed.controlResponse)
     if (parsed.approval) this.approvals.set(parsed.approval.requestId, parsed.approval)
     if (parsed.unsupportedControlRequest) {

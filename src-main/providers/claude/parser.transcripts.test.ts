@@ -28,6 +28,8 @@ function brief(e: ProviderEvent): string {
       return `approval ${e.request.requestId.slice(0, 8)} ${e.request.toolName} ${JSON.stringify(e.request.input)} tu=${e.request.toolUseId}`
     case 'approval_cancelled':
       return `cancelled ${e.requestId.slice(0, 8)}`
+    case 'draft':
+      return e.draft ? `draft ${e.draft.kind} ${cut(e.draft.text)}` : 'draft end'
     case 'message': {
       const m = e.message
       const tool = m.toolName ? ` [${m.toolName} ${m.toolPath ?? ''} ${m.toolUseId ?? ''}]` : m.toolUseId ? ` [${m.toolUseId}]` : ''
@@ -160,6 +162,12 @@ const EXPECTED: Record<string, string[]> = {
     'session 5df5e13e claude-opus-5-5',
     'system Claude Code 2.1.330 · model claude-opus-5-5 · cw…',
     'turn running',
+    'draft assistant tick0 ',
+    'draft assistant tick0 tick1 ',
+    'draft assistant tick0 tick1 tick2 ',
+    'draft assistant tick0 tick1 tick2 tick3 ',
+    'draft assistant tick0 tick1 tick2 tick3 tick4 ',
+    'draft assistant tick0 tick1 tick2 tick3 tick4 tick5 ',
     'control req_1 ok',
     'assistant tick0 tick1 tick2 tick3 tick4 tick5 ',
     'system Interrupted',
@@ -167,6 +175,7 @@ const EXPECTED: Record<string, string[]> = {
     'turn idle',
     'session 5df5e13e claude-opus-5-5',
     'turn running',
+    'draft assistant still alive',
     'assistant still alive',
     'usage $0.036919999999999994 in=4587 out=10 cr=0 cw=0 ctx=4587/1000000 known=true',
     'turn idle'
@@ -175,6 +184,12 @@ const EXPECTED: Record<string, string[]> = {
     'session 341bd341 claude-opus-4-8[1m]',
     'system Claude Code 2.1.197 · model claude-opus-4-8[1m] …',
     'turn running',
+    'draft assistant tick0 ',
+    'draft assistant tick0 tick1 ',
+    'draft assistant tick0 tick1 tick2 ',
+    'draft assistant tick0 tick1 tick2 tick3 ',
+    'draft assistant tick0 tick1 tick2 tick3 tick4 ',
+    'draft assistant tick0 tick1 tick2 tick3 tick4 tick5 ',
     'control req_1 ok',
     'assistant tick0 tick1 tick2 tick3 tick4 tick5 ',
     'system Interrupted',
@@ -182,6 +197,7 @@ const EXPECTED: Record<string, string[]> = {
     'turn idle',
     'session 341bd341 claude-opus-4-8[1m]',
     'turn running',
+    'draft assistant still alive',
     'assistant still alive',
     'usage $0.016815 in=3313 out=10 cr=0 cw=0 ctx=3313/1000000 known=true',
     'turn idle'

@@ -4,7 +4,7 @@
  * `ClaudeParseState` owned by the caller. Never throws: unknown input becomes `raw` events.
  * Schema and pitfalls: reference/agent-cli/README.md §1 (copied transcripts in ./fixtures).
  */
-import type { ProviderEvent, ProviderMessage, ProviderUsage } from '../types'
+import type { ProviderDraft, ProviderEvent, ProviderMessage, ProviderUsage } from '../types'
 
 export interface ClaudeParseState {
   /** Set by the handle when it interrupts a turn in flight; cleared at the next `result`. */
@@ -18,10 +18,12 @@ export interface ClaudeParseState {
   model: string | null
   /** Prompt size of the latest main-thread API call (input + cache), for the context meter. */
   contextTokens: number | null
+  /** The main thread's text/thinking block being streamed (`--include-partial-messages`). */
+  draft: ProviderDraft | null
 }
 
 export function createParseState(): ClaudeParseState {
-  return { interruptRequested: false, turnsInFlight: 0, interruptShown: false, lastInitSummary: null, model: null, contextTokens: null }
+  return { interruptRequested: false, turnsInFlight: 0, interruptShown: false, lastInitSummary: null, model: null, contextTokens: null, draft: null }
 }
 
 export type ControlResponse =
@@ -36,6 +38,8 @@ export interface ParsedLine {
   approval?: { requestId: string; input: unknown; suggestions: unknown[] }
   /** A control request we do not support: the caller must answer it with an error. */
   unsupportedControlRequest?: { requestId: string; subtype: string }
+  /** A streamed chunk: not worth keeping raw (the complete `assistant` line that follows holds the text). */
+  transient?: boolean
 }
 
 type Obj = Record<string, unknown>
@@ -74,9 +78,37 @@ export function parseClaudeLine(line: string, state: ClaudeParseState): ParsedLi
     case 'control_response':
       return parseControlResponse(value, line)
     case 'stream_event':
-      return { events: [] } // partial deltas: the complete `assistant` line follows
+      return parseStreamEvent(value, state)
     default:
       return { events: [raw('unknown', line)] }
+  }
+}
+
+/**
+ * `--include-partial-messages`: the API's SSE events. Text and thinking deltas of the main thread
+ * (not sub-agents) become drafts; the complete `assistant` line that follows is the message.
+ */
+function parseStreamEvent(v: Obj, state: ClaudeParseState): ParsedLine {
+  const ev = isObj(v.event) ? v.event : {}
+  if (v.parent_tool_use_id !== null && v.parent_tool_use_id !== undefined) return { events: [], transient: ev.type === 'content_block_delta' }
+  switch (ev.type) {
+    case 'content_block_start': {
+      const block = isObj(ev.content_block) ? ev.content_block : {}
+      state.draft = block.type === 'text' ? { kind: 'assistant', text: '' } : block.type === 'thinking' ? { kind: 'thinking', text: '' } : null
+      return { events: [] }
+    }
+    case 'content_block_delta': {
+      const delta = isObj(ev.delta) ? ev.delta : {}
+      const piece = delta.type === 'text_delta' ? str(delta.text) : delta.type === 'thinking_delta' ? str(delta.thinking) : null
+      if (!state.draft || !piece) return { events: [], transient: true }
+      state.draft = { kind: state.draft.kind, text: state.draft.text + piece }
+      return { events: [{ kind: 'draft', draft: state.draft }], transient: true }
+    }
+    case 'content_block_stop':
+      state.draft = null
+      return { events: [] }
+    default:
+      return { events: [] }
   }
 }
 

@@ -32,7 +32,7 @@ const base: Pick<StartOptions, 'model' | 'permissionMode' | 'systemPrompt' | 're
   resumeCliSessionId: null,
   fork: false
 }
-const STREAM = ['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose', '--permission-prompt-tool', 'stdio']
+const STREAM = ['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose', '--permission-prompt-tool', 'stdio', '--include-partial-messages']
 
 describe('buildClaudeArgs', () => {
   it('minimal: stream-json both ways, stdio approvals, explicit permission mode', () => {

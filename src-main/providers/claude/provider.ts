@@ -28,7 +28,9 @@ export const CLAUDE_CAPABILITIES: ProviderCapabilities = {
  * `-` can never be read as another flag (SEC-7). Never `--dangerously-skip-permissions`.
  */
 export function buildClaudeArgs(opts: Pick<StartOptions, 'model' | 'permissionMode' | 'systemPrompt' | 'resumeCliSessionId' | 'fork'>): string[] {
-  const args = ['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose', '--permission-prompt-tool', 'stdio']
+  const args = ['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose', '--permission-prompt-tool', 'stdio',
+    // Token deltas as `stream_event` lines, so panes show the answer while it is written.
+    '--include-partial-messages']
   if (opts.model) args.push(`--model=${opts.model}`)
   // bypassPermissions must be allowed explicitly at launch, or the CLI refuses it.
   if (opts.permissionMode === 'bypassPermissions') args.push('--allow-dangerously-skip-permissions')

@@ -50,6 +50,23 @@ describe('parser: recorded app-server session (reference transcript)', () => {
     ])
   })
 
+  it('drafts: the streaming answer, each the text so far, ending where its message begins', () => {
+    const drafts: string[] = []
+    const finished: string[] = []
+    for (const e of p!.events) {
+      if (e.kind === 'draft' && e.draft) drafts.push(e.draft.text)
+      if (e.kind === 'message' && e.message.kind === 'assistant' && drafts.length) finished.push(e.message.text)
+      if (e.kind === 'message' && e.message.kind === 'assistant') {
+        // Every draft before this message grows the one before it, and the last one is the message.
+        for (let i = 1; i < drafts.length; i++) expect(drafts[i]!.startsWith(drafts[i - 1]!)).toBe(true)
+        if (drafts.length) expect(drafts.at(-1)).toBe(e.message.text)
+        drafts.length = 0
+      }
+    }
+    expect(finished).toContain('tick0 tick1 tick2 tick3 ')
+    expect(p!.events.every((e) => e.kind !== 'draft' || e.draft?.kind === 'assistant' || e.draft?.kind === 'thinking')).toBe(true)
+  })
+
   it('usage deltas add up to the thread total; repeated totals are not counted twice', () => {
     const usage = usageOf(p!.events)
     const last = fixture('app-server-session.jsonl')

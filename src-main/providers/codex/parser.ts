@@ -138,8 +138,11 @@ function parseKnown(method: string, params: unknown, state: CodexParseState): Pa
     case 'item/reasoning/summaryTextDelta':
     case 'item/reasoning/textDelta': {
       const open = state.items.get(n.params.itemId)
-      if (open) open.text += n.params.delta
-      return { events: [] }
+      if (!open) return { events: [] }
+      open.text += n.params.delta
+      // The answer and the reasoning show live; command output appears with its result.
+      const kind = open.type === 'agentMessage' ? 'assistant' : open.type === 'reasoning' ? 'thinking' : null
+      return { events: kind ? [{ kind: 'draft', draft: { kind, text: open.text } }] : [] }
     }
     case 'thread/tokenUsage/updated':
       return { events: usageUpdated(n.params.turnId, n.params.tokenUsage, state) }

@@ -169,8 +169,7 @@ export function parseOpenCodeEvent(event: unknown, state: OpenCodeParseState): P
     case 'message.part.updated':
       return { events: child ? childStep(p, state) : partUpdated(p, state) }
     case 'message.part.delta':
-      if (own) partDelta(p, state)
-      return { events: [] }
+      return { events: own ? partDelta(p, state) : [] }
     case 'message.updated':
       return own ? messageUpdated(p, state) : { events: [] }
     case 'session.error':
@@ -307,12 +306,20 @@ function ours(state: OpenCodeParseState, messageId: string | null): boolean {
   return messageId !== null && state.assistants.has(messageId)
 }
 
-function partDelta(p: Obj, state: OpenCodeParseState): void {
+function partDelta(p: Obj, state: OpenCodeParseState): ProviderEvent[] {
   const partId = str(p.partID)
-  if (!partId || !ours(state, str(p.messageID)) || p.field !== 'text') return
+  if (!partId || !ours(state, str(p.messageID)) || p.field !== 'text') return []
   const part = state.parts.get(partId)
   const delta = str(p.delta)
-  if (part && !part.done && delta) part.text += delta
+  if (!part || part.done || !delta) return []
+  part.text += delta
+  return draftOf(part)
+}
+
+/** A text or reasoning part still streaming, shown live until it ends as a message. */
+function draftOf(progress: PartProgress): ProviderEvent[] {
+  if (progress.type !== 'text' && progress.type !== 'reasoning') return []
+  return [{ kind: 'draft', draft: { kind: progress.type === 'reasoning' ? 'thinking' : 'assistant', text: progress.text } }]
 }
 
 const TOOL_PATH_KEYS = ['command', 'filePath', 'filepath', 'path', 'pattern', 'url']
@@ -351,9 +358,9 @@ function partEvents(part: Obj, type: string, partId: string, progress: PartProgr
     case 'text':
     case 'reasoning': {
       if (progress.done || part.ignored === true) return []
-      progress.text = str(part.text) ?? progress.text
+      progress.text = str(part.text) || progress.text
       const time = isObj(part.time) ? part.time : {}
-      if (num(time.end) === null) return []
+      if (num(time.end) === null) return progress.text ? draftOf(progress) : []
       progress.done = true
       return textEvents(progress)
     }
