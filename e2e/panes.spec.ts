@@ -235,13 +235,17 @@ test('a reload mid-stream ends with the pane equal to the database: no duplicate
   await expect(p.getByText('DONE. Tool output was: before')).toBeVisible({ timeout: 30_000 })
   await expect(status(p)).toHaveText(/Idle/)
 
-  await p.getByLabel('Prompt', { exact: true }).fill('[[slow:5]]')
+  await p.getByLabel('Prompt', { exact: true }).fill('[[slow:10]]')
   await p.getByLabel('Prompt', { exact: true }).press('Enter')
   await expect(status(p)).toHaveText(/Running/, { timeout: 10_000 })
-  await page.waitForTimeout(1_000)
+  const writing = p.getByRole('group', { name: 'The agent is writing' })
+  await expect(writing).toContainText('tick1', { timeout: 15_000 })
   await page.reload()
   await expect(status(p)).toHaveText(/Running/)
-  await expect(status(p)).toHaveText(/Idle/, { timeout: 20_000 })
+  // The answer being written comes back after the reload, further along.
+  await expect(writing).toContainText(/tick[4-9]/, { timeout: 15_000 })
+  await expect(status(p)).toHaveText(/Idle/, { timeout: 30_000 })
+  await expect(writing).toHaveCount(0)
   await expect(p.getByText(/tick0 tick1/)).toBeVisible()
 
   const { api, close } = apiClient(shepherd)
@@ -352,7 +356,7 @@ test('two projects side by side stream at once; layout, switcher and unread mark
   await expect(b).toBeVisible()
 
   // A session that finishes while its pane is closed is marked unread in the sidebar.
-  await b.getByLabel('Prompt', { exact: true }).fill('[[slow:2]]')
+  await b.getByLabel('Prompt', { exact: true }).fill('[[slow:4]]')
   await b.getByLabel('Prompt', { exact: true }).press('Enter')
   await expect(status(b)).toHaveText(/Running/)
   await b.getByRole('button', { name: 'Close pane Billing service' }).click()

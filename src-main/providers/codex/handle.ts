@@ -31,6 +31,9 @@ import {
 } from './protocol'
 import { CodexRpc, DEFAULT_REQUEST_TIMEOUT_MS } from './rpc'
 
+/** Notifications that carry one streamed chunk each (shown live as drafts, then as the completed item). */
+const STREAMED_DELTAS = new Set(['item/agentMessage/delta', 'item/reasoning/summaryTextDelta', 'item/reasoning/textDelta', 'item/commandExecution/outputDelta'])
+
 export const CODEX_DISPLAY_NAME = 'Codex'
 export const CODEX_INSTALL_HINT = 'npm install -g @openai/codex'
 /** `turn/interrupt` is answered in ~10 ms; 10 s flags a wedged server without hanging the UI. */
@@ -304,14 +307,17 @@ export class CodexHandle implements AgentHandle {
   }
 
   private onLine(line: string): void {
-    this.emit({ kind: 'raw', stream: 'stdout', data: line })
     let value: unknown
     try {
       value = JSON.parse(line)
     } catch {
+      this.emit({ kind: 'raw', stream: 'stdout', data: line })
       this.emit({ kind: 'raw', stream: 'parse_error', data: line })
       return
     }
+    // Streamed deltas (one line per model chunk) are not kept raw: the completed item holds the same text.
+    const method = (value as { method?: unknown } | null)?.method
+    if (typeof method !== 'string' || !STREAMED_DELTAS.has(method)) this.emit({ kind: 'raw', stream: 'stdout', data: line })
     const incoming = this.rpc.receive(value)
     switch (incoming.type) {
       case 'response':
