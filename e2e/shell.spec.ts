@@ -2,7 +2,7 @@
  * The app shell against the web host: first run, projects (add / rename / remove / validation /
  * persistence / live updates), the access token, settings and reconnecting.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -152,6 +152,31 @@ test('projects survive a reload and a host restart', async ({ page, shepherd }) 
   await openApp(page, shepherd)
   await expect(page.getByRole('navigation', { name: 'Projects' }).getByRole('listitem')).toHaveCount(2)
   await expect(projectButton(page, 'Second project')).toBeVisible()
+})
+
+test('a damaged database is moved aside, the app starts with a fresh one and says so (DB-5)', async ({ page, shepherd }) => {
+  await openApp(page, shepherd)
+  await addProject(page, makeFolder('lost'))
+  await shepherd.stop()
+  const db = join(shepherd.dataDir, 'shepherd.db')
+  writeFileSync(db, Buffer.alloc(32_768, 0x5a))
+  await shepherd.restart()
+  await openApp(page, shepherd)
+  const banner = page.getByRole('alert').filter({ hasText: 'database was damaged' })
+  await expect(banner).toBeVisible()
+  await expect(banner).toContainText('a new, empty database')
+  const moved = readdirSync(shepherd.dataDir).filter((n) => /^shepherd\.db\.corrupt-/.test(n) && !/-(wal|shm)$/.test(n))
+  expect(moved).toHaveLength(1)
+  await expect(banner).toContainText(moved[0]!)
+  // The app works on the fresh database.
+  await addProject(page, makeFolder('fresh'))
+  await expect(projectButton(page, 'fresh')).toBeVisible()
+  // Dismissed once, gone for good (also after a reload).
+  await banner.getByRole('button', { name: 'Dismiss' }).click()
+  await expect(banner).toHaveCount(0)
+  await page.reload()
+  await expect(projectButton(page, 'fresh')).toBeVisible()
+  await expect(page.getByRole('alert').filter({ hasText: 'database was damaged' })).toHaveCount(0)
 })
 
 test('changes made in another window appear live', async ({ page, context, shepherd }) => {

@@ -64,7 +64,13 @@ export function createCore(opts: CoreOptions): Core {
   for (const p of store.listProjects()) {
     try { supervisor.prune(p.id) } catch (err) { log(`retention for ${p.name} failed: ${String(err)}`) }
   }
-  const info: AppInfo = { name: 'Shepherd', version: opts.version ?? '0.0.0', host: opts.host.kind, dataDir: opts.dataDir, platform: process.platform }
+  if (store.recovery) {
+    const r = store.recovery
+    log(`the database was damaged (${r.reason}); moved to ${r.movedTo}; continuing from ${r.restoredFrom ?? 'a new, empty database'}`)
+  }
+  const info: AppInfo = {
+    name: 'Shepherd', version: opts.version ?? '0.0.0', host: opts.host.kind, dataDir: opts.dataDir, platform: process.platform, dbRecovery: store.recovery
+  }
   const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor }
   let disposed: Promise<void> | null = null
   return {

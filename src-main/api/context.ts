@@ -3,6 +3,7 @@ import type { ProjectService } from '../services/projects'
 import type { SettingsService } from '../services/settings'
 import type { EventHub } from '../supervisor/event-hub'
 import type { Store } from '../store/store'
+import type { DbRecovery } from '../store/recovery'
 import type { Supervisor } from '../supervisor/supervisor'
 
 export interface AppInfo {
@@ -11,6 +12,8 @@ export interface AppInfo {
   host: HostServices['kind']
   dataDir: string
   platform: string
+  /** The database was damaged at startup and set aside (the UI says so until dismissed). */
+  dbRecovery: DbRecovery | null
 }
 
 /** What every procedure sees. Built once per core; hosts may add per-connection checks. */

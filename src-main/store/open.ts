@@ -2,10 +2,11 @@
  * Opening the database: pragmas (read back and asserted), integrity check, migrations.
  */
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { ShepherdError } from '../shared/errors'
 import { runMigrations } from './migrations'
+import { DatabaseCorruptError, isCorruption, moveAside, restoreNewestBackup, type DbRecovery } from './recovery'
 
 /** SQLite waits this long for a lock held by another connection before SQLITE_BUSY (better-sqlite3's default, made explicit). */
 export const BUSY_TIMEOUT_MS = 5000
@@ -19,9 +20,60 @@ export interface PragmaReport {
   busyTimeout: number
 }
 
-/** `nativeBinding`: an Electron-ABI build of better-sqlite3 (see scripts/native-abi.mjs); default = the Node build. */
-export function openDatabase(file: string, nativeBinding?: string): { db: Database.Database; pragmas: PragmaReport } {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+/**
+ * Databases up to this size get `quick_check` on every open (it reads the whole file: well under a
+ * second here). Bigger ones only after an unclean exit: 1.7 GB took 12 s with a cold cache (bench
+ * part 6), and with WAL + synchronous=FULL an app or OS crash cannot damage the file anyway; what
+ * the check is for is a disk or a copy that went wrong, which a crash marker cannot see either.
+ */
+export const ALWAYS_CHECK_BYTES = 256 * 1024 * 1024
+
+export interface OpenResult {
+  db: Database.Database
+  pragmas: PragmaReport
+  /** Whether `quick_check` ran on this open. */
+  checked: boolean
+  /** Set when the database was damaged and set aside (DB-5). */
+  recovery: DbRecovery | null
+}
+
+/** Present while a Shepherd has the database open; found at open = the last run did not close it. */
+export const inUseMarker = (file: string) => `${file}.in-use`
+
+/**
+ * `nativeBinding`: an Electron-ABI build of better-sqlite3 (see scripts/native-abi.mjs); default = the Node build.
+ * A damaged database is moved aside and replaced by the newest sound backup or a fresh one (see recovery.ts).
+ */
+export function openDatabase(file: string, nativeBinding?: string, alwaysCheckBytes = ALWAYS_CHECK_BYTES): OpenResult {
+  if (file === ':memory:') return openOnce(file, nativeBinding, null)
+  mkdirSync(dirname(file), { recursive: true })
+  const marker = inUseMarker(file)
+  const unclean = existsSync(marker)
+  let result: OpenResult
+  try {
+    const size = existsSync(file) ? statSync(file).size : 0
+    result = openOnce(file, nativeBinding, null, size > 0 && (unclean || size <= alwaysCheckBytes))
+  } catch (err) {
+    if (!isCorruption(err)) throw err
+    const reason = err instanceof DatabaseCorruptError ? err.detail : err instanceof Error ? err.message : String(err)
+    const movedTo = moveAside(file)
+    const restoredFrom = restoreNewestBackup(file, nativeBinding)
+    result = openOnce(file, nativeBinding, { reason, movedTo, restoredFrom, at: Date.now() })
+  }
+  try {
+    writeFileSync(marker, `${process.pid}\n`)
+  } catch {
+    /* a read-only data dir fails later, with DB_READONLY, on the first write */
+  }
+  return result
+}
+
+/** The database was closed cleanly: the next open need not check it (see ALWAYS_CHECK_BYTES). */
+export function markClosed(file: string): void {
+  if (file !== ':memory:') rmSync(inUseMarker(file), { force: true })
+}
+
+function openOnce(file: string, nativeBinding: string | undefined, recovery: DbRecovery | null, check = false): OpenResult {
   let db: Database.Database
   try {
     db = new Database(file, { timeout: BUSY_TIMEOUT_MS, ...(nativeBinding ? { nativeBinding } : {}) })
@@ -51,13 +103,15 @@ export function openDatabase(file: string, nativeBinding?: string): { db: Databa
     if (pragmas.synchronous !== 2 || pragmas.foreignKeys !== 1 || pragmas.busyTimeout !== BUSY_TIMEOUT_MS) {
       throw new Error(`pragmas not applied: ${JSON.stringify(pragmas)}`)
     }
-    const check = String(db.pragma('quick_check', { simple: true }))
-    if (check !== 'ok') throw new ShepherdError('UNAVAILABLE', `database failed quick_check: ${check}`)
+    if (check) {
+      const result = String(db.pragma('quick_check', { simple: true }))
+      if (result !== 'ok') throw new DatabaseCorruptError(`quick_check: ${result.slice(0, 500)}`)
+    }
     runMigrations(db, file)
-    return { db, pragmas }
+    return { db, pragmas, checked: check, recovery }
   } catch (err) {
     db.close()
-    throw err instanceof ShepherdError ? err : mapSqliteError(err)
+    throw err instanceof ShepherdError || err instanceof DatabaseCorruptError ? err : mapSqliteError(err)
   }
 }
 

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3'
 import type { NewSession, RawEvent, SessionPatch, Store } from './store'
 import type { ApprovalRow, MessageRow, ProjectRow, SessionRow } from './rows'
-import { mapSqliteError, openDatabase, type PragmaReport } from './open'
+import { mapSqliteError, markClosed, openDatabase, type PragmaReport } from './open'
+import type { DbRecovery } from './recovery'
 
 /** Columns a patch may touch: patches are built from this list, never from caller-supplied keys. */
 const SESSION_COLUMNS = new Set([
@@ -14,14 +15,21 @@ const PROJECT_COLUMNS = new Set(['name', 'path', 'updated_at', 'stall_threshold_
 
 export class SqliteStore implements Store {
   readonly pragmas: PragmaReport
+  /** Whether the open ran `quick_check`, and what was done about a damaged file (DB-5). */
+  readonly checked: boolean
+  readonly recovery: DbRecovery | null
+  readonly #file: string
   readonly #db: Database.Database
   readonly #s: ReturnType<SqliteStore['prepare']>
   readonly #patchCache = new Map<string, Database.Statement>()
 
   constructor(file: string, nativeBinding?: string) {
-    const { db, pragmas } = openDatabase(file, nativeBinding)
+    const { db, pragmas, checked, recovery } = openDatabase(file, nativeBinding)
+    this.#file = file
     this.#db = db
     this.pragmas = pragmas
+    this.checked = checked
+    this.recovery = recovery
     this.#s = this.prepare()
   }
 
@@ -126,6 +134,7 @@ export class SqliteStore implements Store {
     if (!this.#db.open) return
     try { this.checkpoint() } catch { /* a busy checkpoint is fine: the WAL is replayed on next open */ }
     this.#db.close()
+    markClosed(this.#file)
   }
 
   #patch(table: string, allowed: Set<string>, id: string, patch: object) {

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { join } from 'node:path'
-import { writeFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
+import { inUseMarker, markClosed, openDatabase } from './open'
 import { SqliteStore } from './sqlite-store'
 import { LATEST_VERSION, runMigrations, type Migration } from './migrations'
 import { GroupCommitWriter } from './writer'
@@ -60,10 +61,83 @@ describe('SqliteStore: open and pragmas (DB-8)', () => {
     db.close()
   })
 
-  it('rejects a corrupted file with a clear error', () => {
+})
+
+describe('SqliteStore: a damaged database (DB-5) and when quick_check runs', () => {
+  const corruptName = /^shepherd\.db\.corrupt-\d{4}-\d\d-\d\dT[\d-]+Z$/
+
+  it('garbage bytes: moved aside (kept, not deleted), Shepherd starts with a fresh database and says so', () => {
     const file = dbFile()
-    writeFileSync(file, Buffer.alloc(8192, 7))
-    expect(() => new SqliteStore(file)).toThrow()
+    const garbage = Buffer.alloc(8192, 7)
+    writeFileSync(file, garbage)
+    const store = new SqliteStore(file)
+    expect(store.recovery).toMatchObject({ restoredFrom: null })
+    expect(store.recovery?.reason).toMatch(/not a database/)
+    const moved = store.recovery!.movedTo
+    expect(basename(moved)).toMatch(corruptName)
+    expect(readFileSync(moved).equals(garbage)).toBe(true)
+    seedProject(store) // the fresh database works
+    expect(store.listProjects()).toHaveLength(1)
+    store.close()
+  })
+
+  it('damaged pages (a sound header): quick_check finds them; the newest sound backup is restored', () => {
+    const file = dbFile()
+    const store = new SqliteStore(file)
+    seedProject(store)
+    store.transaction(() => store.insertMessages(Array.from({ length: 400 }, (_, i) => msg(i + 1, 'x'.repeat(2000)))))
+    store.close()
+    // A backup as a migration would have made, and an older, broken one.
+    const backup = `${file}.pre-v${LATEST_VERSION}.bak`
+    const db = new Database(file)
+    db.prepare('VACUUM INTO ?').run(backup)
+    db.close()
+    writeFileSync(`${file}.pre-v0.bak`, Buffer.alloc(4096, 1))
+    utimesSync(`${file}.pre-v0.bak`, new Date(0), new Date(0))
+    // Scribble over the middle of the file, leaving page 1 (the header and schema) intact.
+    const bytes = readFileSync(file)
+    bytes.fill(0x5a, 16384 * 3, 16384 * 6)
+    writeFileSync(file, bytes)
+
+    const again = new SqliteStore(file)
+    expect(again.recovery?.reason).toMatch(/quick_check|malformed/)
+    expect(again.recovery?.restoredFrom).toBe(backup)
+    expect(again.listProjects().map((p) => p.id)).toEqual(['p1'])
+    expect(again.messagesAfter('s-p1', 0, 1000)).toHaveLength(400)
+    again.close()
+  })
+
+  it('quick_check runs for small files, and for big ones only after an unclean exit', () => {
+    const file = dbFile()
+    const first = openDatabase(file, undefined, 0)
+    expect(first.checked).toBe(false) // a new database
+    expect(existsSync(inUseMarker(file))).toBe(true)
+    first.db.close()
+    markClosed(file)
+    expect(existsSync(inUseMarker(file))).toBe(false)
+
+    const clean = openDatabase(file, undefined, 0) // "big" (threshold 0) after a clean close: skipped
+    expect(clean.checked).toBe(false)
+    clean.db.close() // no markClosed: as if the app was killed
+    const unclean = openDatabase(file, undefined, 0)
+    expect(unclean.checked).toBe(true)
+    unclean.db.close()
+    markClosed(file)
+
+    const small = openDatabase(file) // the default threshold: a small file is always checked
+    expect(small.checked).toBe(true)
+    small.db.close()
+    markClosed(file)
+  })
+
+  it('other open errors are not mistaken for damage: a newer schema is refused and the file stays', () => {
+    const file = dbFile()
+    const db = new Database(file)
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`)
+    db.close()
+    expect(() => new SqliteStore(file)).toThrow(/newer/)
+    expect(existsSync(file)).toBe(true)
+    expect(readdirSync(dirname(file)).filter((n) => n.includes('corrupt'))).toEqual([])
   })
 })
 
