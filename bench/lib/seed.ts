@@ -7,7 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
-import { openDatabase } from '../../src-main/store/open'
+import { markClosed, openDatabase } from '../../src-main/store/open'
 import { LATEST_VERSION } from '../../src-main/store/migrations'
 import { DB_FILE } from '../../src-main/core'
 import { MessageMaker } from './messages'
@@ -79,6 +79,7 @@ export function seedDatabase(spec: SeedSpec, log: (m: string) => void = () => {}
   }
   db.pragma('wal_checkpoint(TRUNCATE)')
   db.close()
+  markClosed(file) // closed cleanly: the first start is not treated as after a crash
   writeFileSync(metaFile, JSON.stringify({ key, ids, messages: total }))
   return { file, bytes: statSync(file).size, messages: total, seededNowMs: performance.now() - t0, ids }
 }
