@@ -123,7 +123,12 @@ export class Supervisor {
   async send(id: string, prompt: string): Promise<{ delivery: 'sent' | 'queued' }> {
     const row = this.#row(id)
     const runner = this.#runners.get(id)
-    if (runner?.alive && row.status !== 'stopping') return { delivery: await runner.send(prompt) }
+    if (runner?.alive && row.status === 'stopping') {
+      // Sent while a stop is under way: resume the conversation once the old process is gone, never beside it.
+      await runner.exited
+      return this.send(id, prompt)
+    }
+    if (runner?.alive) return { delivery: await runner.send(prompt) }
     const waiting = this.#waiting.find((w) => w.id === id)
     if (waiting || this.#launching.has(id)) {
       const queued = [...(JSON.parse(row.queued_prompts) as string[]), prompt]

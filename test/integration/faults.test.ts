@@ -171,6 +171,42 @@ describe('faults (fake agent, real supervisor and SQLite)', () => {
     process.kill(-pidB, 'SIGKILL')
   })
 
+  it('CP-10: stop and a follow-up at once, 20× on one session: the follow-up resumes after the old process is gone, never beside it', async () => {
+    const c = await setup()
+    const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[text:first]]' })
+    await waitForStatus(c.core, s.id, ['idle'])
+    const pids = new Set<number>()
+    for (let i = 0; i < 20; i++) {
+      const pid = c.core.store.getSession(s.id)?.pid
+      if (pid) pids.add(pid)
+      // The follow-up is sent while the stop is still under way (not awaited first).
+      const [, sent] = await Promise.all([c.caller.sessions.stop({ id: s.id }), c.caller.sessions.send({ id: s.id, prompt: `[[text:round ${i}]]` })])
+      // The follow-up is not refused: it resumes the conversation in a new process after the old one is gone.
+      expect(sent.delivery).toBe('sent')
+      if (pid) expect(groupGone(pid)).toBe(true)
+      expect([...pids].filter((p) => !groupGone(p)).length).toBeLessThanOrEqual(1)
+      await waitFor(`round ${i}`, () => c.core.supervisor.getSession(s.id).status === 'idle' && c.core.store.messagesAfter(s.id, 0, 1000).some((m) => m.text === `round ${i}`))
+    }
+    const last = c.core.store.getSession(s.id)?.pid
+    if (last) pids.add(last)
+    expect(pids.size).toBe(21) // the first process and one per round
+    expect([...pids].filter((p) => !groupGone(p))).toEqual([last])
+    contiguous(seqsOf(c.core, s.id))
+    await c.core.supervisor.shutdown()
+    for (const p of pids) expect(groupGone(p)).toBe(true)
+  }, 90_000)
+
+  it('BP-5: 50 session starts within a second: none fails, none is left in starting, the cap queues the rest', async () => {
+    const c = await setup()
+    const s0 = await c.caller.settings.get()
+    await c.caller.settings.update({ ...s0, maxConcurrentSessions: 8 })
+    const started = await Promise.all(Array.from({ length: 50 }, (_, i) => c.caller.sessions.start({ projectId: c.project.id, prompt: `[[text:hello ${i}]]` })))
+    expect(started.every((x) => ['starting', 'queued', 'running', 'idle'].includes(x.status))).toBe(true)
+    for (const x of started) await waitForStatus(c.core, x.id, ['idle'], 60_000)
+    for (const x of started) expect(c.core.store.messagesAfter(x.id, 0, 100).some((m) => m.kind === 'assistant' && m.text.startsWith('hello'))).toBe(true)
+    await c.core.supervisor.shutdown()
+  }, 90_000)
+
   it('20 concurrent sessions stream at once: every status true, every seq gap-free, no process left', async () => {
     const c = await setup()
     const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => c.caller.sessions.start({ projectId: c.project.id, prompt: `[[events:200:0]] run ${i}` }).then((s) => s.id)))
