@@ -12,6 +12,8 @@ import { apiClient, expect, test } from './agents'
 import { openApp } from './fixtures'
 
 const DOCS = resolve(__dirname, '../docs')
+/** The scripted stand-in for `claude` (test support): it can emit thousands of lines a second. */
+const FAKE_AGENT_PATH = resolve(__dirname, '../test/support/fake-agent.mjs')
 /** Fixed folder names so screenshots show stable paths; one subfolder per test (tests run in parallel). */
 const DEMO = join(tmpdir(), 'shepherd-demo')
 
@@ -502,4 +504,36 @@ test('a 100 000-message session opens at once and only renders what is in view',
   await p.getByRole('button', { name: 'Jump to latest' }).click()
   await expect(p.locator(`[data-seq="${N}"]`)).toBeVisible()
   await expect(p.getByRole('button', { name: 'Jump to latest' })).toHaveCount(0)
+})
+
+test('BP-1: a page frozen for 5 s while an agent floods events ends equal to the database, with no gaps or duplicates', async ({ page, shepherd }) => {
+  test.setTimeout(90_000)
+  await openApp(page, shepherd)
+  await addProject(page, folder('flood'), 'Flood')
+  const { api, close } = apiClient(shepherd)
+  try {
+    const s = await api.settings.get.query()
+    await api.settings.update.mutate({ providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: FAKE_AGENT_PATH } } })
+    const [project] = await api.projects.list.query()
+    const p = pane(page, 'Flood')
+    await startSession(p, '[[events:20000:5000]] flood')
+    await expect(p.locator('[data-kind="assistant"]').first()).toBeVisible({ timeout: 20_000 })
+    const [session] = await api.sessions.list.query({ projectId: project!.id })
+    // The page's main thread does nothing else for 5 s: it reads no events meanwhile.
+    await page.evaluate(() => {
+      const end = Date.now() + 5_000
+      while (Date.now() < end) { /* busy */ }
+    })
+    await expect(status(p)).toHaveText(/Idle/, { timeout: 30_000 })
+    const db = await api.messages.page.query({ sessionId: session!.id, beforeSeq: null, limit: 100 })
+    const last = db.messages.at(-1)!.seq
+    await expect(p.locator(`[data-seq="${last}"]`)).toBeVisible({ timeout: 10_000 })
+    const seqs = await renderedSeqs(p)
+    expect(new Set(seqs).size).toBe(seqs.length)
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i))
+    expect(seqs.at(-1)).toBe(last)
+    expect(last).toBeGreaterThanOrEqual(20_001)
+  } finally {
+    close()
+  }
 })

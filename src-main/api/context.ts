@@ -25,4 +25,10 @@ export interface ApiContext {
   projects: ProjectService
   settings: SettingsService
   supervisor: Supervisor
+  /**
+   * Bytes this connection has accepted but not yet sent (the web host's WebSocket), when the
+   * transport can tell. The event stream waits while it is high, so a client that does not read
+   * (a busy or frozen page) gets a `resync` instead of an ever-growing send buffer (RELIABILITY BP-1).
+   */
+  transportBacklog?: () => number
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { TRPCError } from '@trpc/server'
 import { appRouter } from './router'
 import { createCallerFactory } from './trpc'
+import { MAX_TRANSPORT_BACKLOG_BYTES } from './routers/events'
+import { SUBSCRIBER_HIGH_WATER } from '../supervisor/event-hub'
 import { testCore } from '../../test/support/core'
 import { tempDir } from '../../test/support/temp'
 
@@ -131,5 +133,35 @@ describe('events subscription', () => {
     ac2.abort()
     expect(replayed[1].project.name).toBe('Delta')
     expect(core.hub.replayAfter('stale-1')).toBeNull()
+  })
+
+  it('BP-1: a connection that does not read gets no more events, and a resync once the hub gives up on it', async () => {
+    const { core } = setup()
+    let backlog = 0
+    const ac = new AbortController()
+    const caller = createCallerFactory(appRouter)({ ...core.createContext(), transportBacklog: () => backlog }, { signal: ac.signal })
+    const it1 = (await caller.events.stream(undefined))[Symbol.asyncIterator]()
+    const pending = it1.next()
+    await new Promise((r) => setTimeout(r, 10))
+    const event = (i: number) => ({ type: 'ui.focus' as const, projectId: `p${i}`, sessionId: null })
+    core.hub.publish(event(0))
+    expect(((await pending).value as unknown as [string, { projectId: string }])[1].projectId).toBe('p0')
+
+    backlog = MAX_TRANSPORT_BACKLOG_BYTES + 1 // the page stopped reading
+    const held = it1.next()
+    let got: unknown = null
+    void held.then((r) => (got = r.value))
+    core.hub.publish(event(1))
+    await new Promise((r) => setTimeout(r, 100)) // the stream has taken event 1 and waits for the transport
+    for (let i = 2; i <= SUBSCRIBER_HIGH_WATER + 10; i++) core.hub.publish(event(i))
+    await new Promise((r) => setTimeout(r, 200))
+    expect(got).toBeNull() // nothing is handed to a transport that is not draining
+
+    backlog = 0 // it reads again: the event it was holding, then one resync instead of thousands queued
+    const first = ((await held).value as unknown as [string, { type: string; projectId?: string }])[1]
+    expect(first.projectId).toBe('p1')
+    const next = ((await it1.next()).value as unknown as [string, { type: string }])[1]
+    expect(next.type).toBe('resync')
+    ac.abort()
   })
 })

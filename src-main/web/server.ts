@@ -72,7 +72,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
   })
   const handler = applyWSSHandler({
-    wss, router: opts.core.router, createContext: () => opts.core.createContext(),
+    wss, router: opts.core.router,
+    createContext: ({ res }) => ({ ...opts.core.createContext(), transportBacklog: () => res.bufferedAmount }),
     // Detect dead connections (laptop sleep, killed browser) so their subscriptions are released.
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 }
   })
