@@ -63,6 +63,24 @@ describe('SqliteStore: open and pragmas (DB-8)', () => {
 
 })
 
+describe('SqliteStore: another process holds the write lock (DB-4)', () => {
+  it('a write waits up to busy_timeout, then fails as DB_BUSY while reads go on; once released, writes go through', async () => {
+    const file = dbFile()
+    const store = new SqliteStore(file)
+    const other = new Database(file)
+    other.exec('BEGIN IMMEDIATE') // like the sqlite3 CLI holding a write transaction
+    const t0 = Date.now()
+    expect(() => store.transaction(() => seedProject(store))).toThrow(expect.objectContaining({ code: 'DB_BUSY' }))
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(4_500)
+    expect(store.listProjects()).toEqual([]) // reads still work meanwhile (WAL)
+    other.exec('COMMIT')
+    store.transaction(() => seedProject(store))
+    expect(store.listProjects()).toHaveLength(1)
+    other.close()
+    store.close()
+  }, 15_000)
+})
+
 describe('SqliteStore: a damaged database (DB-5) and when quick_check runs', () => {
   const corruptName = /^shepherd\.db\.corrupt-\d{4}-\d\d-\d\dT[\d-]+Z$/
 
