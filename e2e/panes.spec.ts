@@ -4,7 +4,8 @@
  * stall warning, two panes at once, retention; plus the docs screenshots of those states.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
@@ -535,5 +536,78 @@ test('BP-1: a page frozen for 5 s while an agent floods events ends equal to the
     expect(last).toBeGreaterThanOrEqual(20_001)
   } finally {
     close()
+  }
+})
+
+/** Mount a tmpfs of `bytes` on `dir`; false where this machine does not allow it (not root, no CAP_SYS_ADMIN). */
+function mountTmpfs(dir: string, bytes: number): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+test('DB-2: a full disk pauses the agent with a banner; after space is freed it goes on and nothing is lost', async ({ page, shepherd }) => {
+  test.setTimeout(120_000)
+  await openApp(page, shepherd)
+  await addProject(page, folder('full-disk'), 'Full disk')
+  // Move the data dir onto a tmpfs of 32 MiB (room for the WAL, which grows to 16 MiB before SQLite
+  // checkpoints it), of which a filler file takes all but ~600 KB.
+  const SIZE = 32 * 1024 * 1024
+  await shepherd.stop()
+  const saved = mkdtempSync(join(tmpdir(), 'shepherd-saved-'))
+  cpSync(shepherd.dataDir, saved, { recursive: true })
+  const mounted = mountTmpfs(shepherd.dataDir, SIZE)
+  if (!mounted) rmSync(saved, { recursive: true, force: true })
+  test.skip(!mounted, 'mounting a tmpfs needs root (CAP_SYS_ADMIN) on this machine')
+  const filler = join(shepherd.dataDir, 'filler.bin')
+  try {
+    cpSync(saved, shepherd.dataDir, { recursive: true })
+    const used = readdirSync(shepherd.dataDir).reduce((n, f) => n + statSync(join(shepherd.dataDir, f)).size, 0)
+    writeFileSync(filler, Buffer.alloc(SIZE - used - 600 * 1024))
+    await shepherd.restart()
+    await openApp(page, shepherd)
+    const { api, close } = apiClient(shepherd)
+    try {
+      const s = await api.settings.get.query()
+      await api.settings.update.mutate({ providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: FAKE_AGENT_PATH } } })
+    } finally {
+      close()
+    }
+    const p = pane(page, 'Full disk')
+    // 3,000 lines of ~1 KB: about 3 MB to store, far more than the space left.
+    await startSession(p, `[[events:3000:1000]] ${'x'.repeat(900)}`)
+    const banner = page.getByRole('alert').filter({ hasText: 'cannot save to its database' })
+    await expect(banner).toBeVisible({ timeout: 30_000 })
+    await expect(banner).toContainText('the disk is full')
+    await page.screenshot({ path: test.info().outputPath('disk-full.png') })
+    await expect(status(p)).toHaveText(/Running|Stalled/)
+
+    rmSync(filler) // the user frees space
+    await expect(banner).toHaveCount(0, { timeout: 30_000 })
+    await expect(status(p)).toHaveText(/Idle/, { timeout: 60_000 })
+    const check = apiClient(shepherd)
+    try {
+      const [project] = await check.api.projects.list.query()
+      const [session] = await check.api.sessions.list.query({ projectId: project!.id })
+      const seqs: number[] = []
+      for (let after = 0; ; ) {
+        const page1 = await check.api.messages.after.query({ sessionId: session!.id, afterSeq: after, limit: 1000 })
+        seqs.push(...page1.messages.map((m) => m.seq))
+        if (page1.messages.length < 1000) break
+        after = seqs.at(-1)!
+      }
+      // Every line the agent printed is stored, in order, once: the prompt, the init line, 3,000 answers.
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1))
+      expect(seqs.length).toBeGreaterThanOrEqual(3_001)
+    } finally {
+      check.close()
+    }
+  } finally {
+    await shepherd.stop()
+    execFileSync('umount', ['-l', shepherd.dataDir], { stdio: 'ignore' })
+    rmSync(saved, { recursive: true, force: true })
   }
 })

@@ -3,6 +3,7 @@
  * exactly one and disposes it on quit. Never imports `electron`.
  */
 import { join } from 'node:path'
+import { StorageHealth } from './services/storage-health'
 import type { HostServices } from './shared/host'
 import type { AgentProvider } from './providers/types'
 import type { ApiContext, AppInfo } from './api/context'
@@ -46,12 +47,17 @@ export function createCore(opts: CoreOptions): Core {
   const store = new SqliteStore(join(opts.dataDir, DB_FILE), opts.nativeBinding)
   const hub = new EventHub()
   let supervisorRef: Supervisor | null = null
+  const storage = new StorageHealth(hub)
   const writer = new GroupCommitWriter(store, {
     onError: (err) => {
       log(`database write failed (will retry): ${String(err)}`)
+      storage.failed(err)
       supervisorRef?.setOutputPaused(true)
     },
-    onCommit: () => supervisorRef?.setOutputPaused(false)
+    onCommit: () => {
+      storage.committed()
+      supervisorRef?.setOutputPaused(false)
+    }
   })
   const settings = new SettingsService(store)
   const supervisor = new Supervisor({
@@ -71,7 +77,7 @@ export function createCore(opts: CoreOptions): Core {
   const info: AppInfo = {
     name: 'Shepherd', version: opts.version ?? '0.0.0', host: opts.host.kind, dataDir: opts.dataDir, platform: process.platform, dbRecovery: store.recovery
   }
-  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor }
+  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage }
   let disposed: Promise<void> | null = null
   return {
     router: appRouter,

@@ -4,6 +4,7 @@ import type { SettingsService } from '../services/settings'
 import type { EventHub } from '../supervisor/event-hub'
 import type { Store } from '../store/store'
 import type { DbRecovery } from '../store/recovery'
+import type { StorageHealth } from '../services/storage-health'
 import type { Supervisor } from '../supervisor/supervisor'
 
 export interface AppInfo {
@@ -25,6 +26,8 @@ export interface ApiContext {
   projects: ProjectService
   settings: SettingsService
   supervisor: Supervisor
+  /** Whether database writes currently succeed (DB-2). */
+  storage: StorageHealth
   /**
    * Bytes this connection has accepted but not yet sent (the web host's WebSocket), when the
    * transport can tell. The event stream waits while it is high, so a client that does not read

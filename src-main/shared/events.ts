@@ -20,6 +20,8 @@ export type ShepherdEvent =
   | { type: 'session.removed'; sessionId: string; projectId: string }
   | { type: 'project.changed'; project: ProjectDTO }
   | { type: 'project.removed'; projectId: string }
+  /** Writing to the database started failing (`error`) or works again (null): agents are paused meanwhile. */
+  | { type: 'app.storage'; error: string | null }
   /** The user clicked an OS notification: focus this project's pane (and session). */
   | { type: 'ui.focus'; projectId: string; sessionId: string | null }
   /** The server could not replay from the client's lastEventId: refetch state from the API. */

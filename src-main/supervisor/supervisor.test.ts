@@ -275,8 +275,8 @@ describe('Supervisor', () => {
 })
 
 describe('Supervisor back-pressure (BP-6 / DB-2)', () => {
-  it('pauses agent output while commits fail and resumes after a good commit; nothing is lost', async () => {
-    const { caller, core, provider, project } = await setup()
+  it('pauses agent output while commits fail and resumes after a good commit; nothing is lost; the UI is told (DB-2)', async () => {
+    const { caller, core, provider, project, events } = await setup()
     const s = await caller.sessions.start({ projectId: project.id, prompt: 'x' })
     const h = provider.last
     const calls: string[] = []
@@ -289,10 +289,15 @@ describe('Supervisor back-pressure (BP-6 / DB-2)', () => {
     h.emit(text('during disk full'))
     await tick(60)
     expect(calls).toContain('pause')
+    expect((await caller.app.health()).storageError).toBe('the disk is full')
     full = false
     await tick(700)
     expect(calls[calls.length - 1]).toBe('resume')
     expect(core.store.messagesAfter(s.id, 0, 10).map((m) => m.text)).toContain('during disk full')
+    expect((await caller.app.health()).storageError).toBeNull()
+    // Pushed once when writes start failing (not per retry), once when they work again.
+    const storage = events.flatMap((e) => (e.type === 'app.storage' ? [e.error] : []))
+    expect(storage).toEqual(['the disk is full', null])
   })
 })
 

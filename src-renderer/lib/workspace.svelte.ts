@@ -61,6 +61,8 @@ export class Workspace {
   #theme = $state<ThemePreference>('system')
   #systemDark = $state(false)
   #info = $state.raw<AppInfo | null>(null)
+  /** Why Shepherd cannot write to its database right now (agents are paused meanwhile), or null. */
+  #storageError = $state<string | null>(null)
   #activity = $state.raw<Record<string, ProjectActivity>>({})
   #panes = $state.raw<string[]>([])
 
@@ -97,6 +99,10 @@ export class Workspace {
   get theme(): ThemePreference {
     return this.#theme
   }
+  get storageError(): string | null {
+    return this.#storageError
+  }
+
   get info(): AppInfo | null {
     return this.#info
   }
@@ -267,6 +273,11 @@ export class Workspace {
   #onEvent(e: ShepherdEvent): void {
     if (e.type === 'resync') {
       void this.refresh()
+      void this.#loadHealth()
+      return
+    }
+    if (e.type === 'app.storage') {
+      this.#storageError = e.error
       return
     }
     if (this.#pending) {
@@ -341,6 +352,15 @@ export class Workspace {
       this.#info = await api.app.info.query()
     } catch (err) {
       console.warn('could not load app info', err)
+    }
+    await this.#loadHealth()
+  }
+
+  async #loadHealth(): Promise<void> {
+    try {
+      this.#storageError = (await api.app.health.query()).storageError
+    } catch (err) {
+      console.warn('could not load app health', err)
     }
   }
 

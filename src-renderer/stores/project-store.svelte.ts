@@ -147,6 +147,7 @@ export class ProjectStore {
         return
       case 'ui.focus':
       case 'project.removed':
+      case 'app.storage':
         return
     }
     const projectId = e.type === 'session.changed' ? e.session.projectId : e.projectId

@@ -4,6 +4,8 @@ import { idSchema } from '../schemas'
 
 export const appInfoRouter = router({
   info: procedure.query(({ ctx }) => ({ ...ctx.info, canPickFolder: Boolean(ctx.host.pickFolder), canNotify: Boolean(ctx.host.notify) })),
+  /** Live health (pushed as `app.storage` when it changes): why database writes fail, or null. */
+  health: procedure.query(({ ctx }) => ({ storageError: ctx.storage.error })),
   /**
    * An OS notification through the host (Electron `Notification`). `delivered: false` tells the
    * renderer to use the browser Notification API instead (web host).
