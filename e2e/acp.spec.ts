@@ -91,4 +91,13 @@ test('an ACP agent (opencode acp) set up from Settings: tool call, approvals, wh
   await expect(p.getByText('Model set to fake/fake-model-2.')).toBeVisible()
   await send(p, '[[model]]')
   await expect(p.getByText('MODEL: fake-model-2')).toBeVisible({ timeout: 60_000 })
+
+  // The answer shows while it is written (ACP message chunks), and Esc (session/cancel) keeps what came.
+  await send(p, '[[slow:20]]')
+  const writing = p.getByRole('group', { name: 'The agent is writing' })
+  await expect(writing).toContainText('tick2', { timeout: 30_000 })
+  await p.getByLabel('Prompt', { exact: true }).press('Escape')
+  await expect(status(p)).toHaveText(/Idle/, { timeout: 15_000 })
+  await expect(writing).toHaveCount(0)
+  await expect(p.locator('[data-kind="assistant"]').filter({ hasText: /tick0 tick1 tick2/ })).toHaveCount(1)
 })

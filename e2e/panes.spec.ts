@@ -127,7 +127,7 @@ test('a session runs a tool call live, finishes with a toast and takes a follow-
   await p.getByLabel('Permission mode').selectOption('acceptEdits')
   await expect(p.getByText('Permission mode set to acceptEdits.')).toBeVisible()
 
-  // Assistant Markdown is inert: no images, no script, links only https (in a new window).
+  // SEC-10: assistant Markdown is inert: no images, no script, links only https (in a new window).
   await p.getByLabel('Prompt', { exact: true }).fill('[[text:**bold** <img src=x onerror="document.title=1"> <script>document.title=2</script> [bad](javascript:document.title=3) [good](https://example.com/ok)]]')
   await p.getByLabel('Prompt', { exact: true }).press('Enter')
   const md = p.locator('[data-kind="assistant"]').last()
@@ -230,7 +230,7 @@ test('approvals: allow once writes the file, a denial with a reason does not; ca
   expect(existsSync(join(dir, 'b.txt'))).toBe(false)
 })
 
-test('a reload mid-stream ends with the pane equal to the database: no duplicates, no gaps', async ({ page, shepherd }) => {
+test('BP-2: a reload mid-stream ends with the pane equal to the database: no duplicates, no gaps', async ({ page, shepherd }) => {
   await openApp(page, shepherd)
   await addProject(page, folder('reload'), 'Reload')
   const p = pane(page, 'Reload')

@@ -10,7 +10,7 @@ import { HOST_JS } from '../../bench/lib/paths'
 import { soakRun } from '../../bench/parts/soak'
 
 describe('bench (CI size): durability under kill -9', () => {
-  it.skipIf(!existsSync(HOST_JS))('3 kills while streaming: 0 lost, integrity ok, no seq gaps', async () => {
+  it.skipIf(!existsSync(HOST_JS))('DB-1 (CI size): 3 kills while streaming: 0 lost, integrity ok, no seq gaps', async () => {
     const r = await soakRun({ cycles: 3, rate: 1000, sessions: 2, minStreamMs: 300, maxStreamMs: 900 })
     expect(r.cycles).toBe(3)
     expect(r.pushedTotal).toBeGreaterThan(0)
