@@ -193,6 +193,8 @@ test('approvals: allow once writes the file, a denial with a reason does not; ca
   const card = p.getByRole('group', { name: 'Allow Write?' })
   await expect(card).toBeVisible({ timeout: 30_000 })
   await expect(card).toContainText('a.txt')
+  // The change itself is on the card: the file's new content, as added lines.
+  await expect(card.getByRole('group', { name: 'Changes to a.txt' })).toHaveText(/^\s*\+\s*x\s*$/)
   await expect(status(p)).toHaveText(/Waiting for approval/)
   await expect(page.getByRole('button', { name: '1 session needs you' })).toBeVisible()
   await expect(page.getByRole('navigation', { name: 'Projects' }).getByRole('img', { name: '1 agent needs approval' })).toBeVisible()
