@@ -54,6 +54,7 @@ export function createCore(opts: CoreOptions): Core {
       storage.failed(err)
       supervisorRef?.setOutputPaused(true)
     },
+    onAfterError: (err) => log(`pushing a committed change failed: ${String(err)}`),
     onCommit: () => {
       storage.committed()
       supervisorRef?.setOutputPaused(false)

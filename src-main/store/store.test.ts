@@ -227,6 +227,21 @@ describe('GroupCommitWriter', () => {
     store.close()
   })
 
+  it('a throwing after-callback is reported apart from commit failures (the data is committed)', () => {
+    const store = new SqliteStore(dbFile())
+    seedProject(store)
+    const errors: unknown[] = []
+    const afterErrors: unknown[] = []
+    const writer = new GroupCommitWriter(store, { debounceMs: 1000, onError: (e) => errors.push(e), onAfterError: (e) => afterErrors.push(e) })
+    writer.enqueue(() => store.insertMessages([msg(1)]), () => { throw new Error('push failed') })
+    expect(writer.flush()).toBe(true)
+    expect(store.maxSeq('s-p1')).toBe(1)
+    expect(errors).toEqual([])
+    expect(afterErrors).toHaveLength(1)
+    writer.close()
+    store.close()
+  })
+
   it('flushes at once past maxBatch', () => {
     const store = new SqliteStore(dbFile())
     seedProject(store)

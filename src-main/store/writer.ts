@@ -24,7 +24,10 @@ interface Pending { op: () => void; after?: () => void }
 export interface WriterOptions {
   debounceMs?: number
   maxBatch?: number
+  /** A commit failed (the batch stays queued and is retried). */
   onError?: (err: unknown) => void
+  /** An `after` callback threw: the data is committed, only its push failed. Not a storage problem. */
+  onAfterError?: (err: unknown) => void
   /** Called after every successful commit with the number of ops committed. */
   onCommit?: (count: number) => void
 }
@@ -89,7 +92,7 @@ export class GroupCommitWriter {
     this.opts.onCommit?.(batch.length)
     for (const p of batch) {
       if (!p.after) continue
-      try { p.after() } catch (err) { this.opts.onError?.(err) }
+      try { p.after() } catch (err) { this.opts.onAfterError?.(err) }
     }
     return true
   }
