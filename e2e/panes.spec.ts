@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
 import { apiClient, expect, test } from './agents'
-import { openApp } from './fixtures'
+import { openApp, type ShepherdHost } from './fixtures'
 
 const DOCS = resolve(__dirname, '../docs')
 /** The scripted stand-in for `claude` (test support): it can emit thousands of lines a second. */
@@ -58,6 +58,17 @@ async function startSession(p: Locator, prompt: string, permissions?: string): P
 async function renderedSeqs(p: Locator): Promise<number[]> {
   const seqs = await p.getByRole('region', { name: 'Transcript' }).locator('[data-seq]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))))
   return seqs
+}
+
+/** Run "Claude Code" as the scripted fake agent (it can emit thousands of lines a second; the real CLI cannot). */
+async function useFakeAgent(shepherd: ShepherdHost): Promise<void> {
+  const { api, close } = apiClient(shepherd)
+  try {
+    const s = await api.settings.get.query()
+    await api.settings.update.mutate({ providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: FAKE_AGENT_PATH } } })
+  } finally {
+    close()
+  }
 }
 
 async function dismissToasts(page: Page) {
@@ -513,10 +524,9 @@ test('BP-1: a page frozen for 5 s while an agent floods events ends equal to the
   test.setTimeout(90_000)
   await openApp(page, shepherd)
   await addProject(page, folder('flood'), 'Flood')
+  await useFakeAgent(shepherd)
   const { api, close } = apiClient(shepherd)
   try {
-    const s = await api.settings.get.query()
-    await api.settings.update.mutate({ providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: FAKE_AGENT_PATH } } })
     const [project] = await api.projects.list.query()
     const p = pane(page, 'Flood')
     await startSession(p, '[[events:20000:5000]] flood')
@@ -571,13 +581,7 @@ test('DB-2: a full disk pauses the agent with a banner; after space is freed it 
     writeFileSync(filler, Buffer.alloc(SIZE - used - 600 * 1024))
     await shepherd.restart()
     await openApp(page, shepherd)
-    const { api, close } = apiClient(shepherd)
-    try {
-      const s = await api.settings.get.query()
-      await api.settings.update.mutate({ providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: FAKE_AGENT_PATH } } })
-    } finally {
-      close()
-    }
+    await useFakeAgent(shepherd)
     const p = pane(page, 'Full disk')
     // 3,000 lines of ~1 KB: about 3 MB to store, far more than the space left.
     await startSession(p, `[[events:3000:1000]] ${'x'.repeat(900)}`)

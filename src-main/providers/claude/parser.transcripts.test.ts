@@ -58,6 +58,9 @@ function replay(name: string): string[] {
   return out
 }
 
+/** The slow answer streamed as partial messages: one draft per tick, each the text so far. */
+const TICK_DRAFTS = Array.from({ length: 6 }, (_, i) => `draft assistant ${Array.from({ length: i + 1 }, (_, j) => `tick${j}`).join(' ')} `)
+
 const EXPECTED: Record<string, string[]> = {
   'oneshot-text': [
     'session ff1b5edf claude-opus-5-5',
@@ -162,12 +165,7 @@ const EXPECTED: Record<string, string[]> = {
     'session 5df5e13e claude-opus-5-5',
     'system Claude Code 2.1.330 · model claude-opus-5-5 · cw…',
     'turn running',
-    'draft assistant tick0 ',
-    'draft assistant tick0 tick1 ',
-    'draft assistant tick0 tick1 tick2 ',
-    'draft assistant tick0 tick1 tick2 tick3 ',
-    'draft assistant tick0 tick1 tick2 tick3 tick4 ',
-    'draft assistant tick0 tick1 tick2 tick3 tick4 tick5 ',
+    ...TICK_DRAFTS,
     'control req_1 ok',
     'assistant tick0 tick1 tick2 tick3 tick4 tick5 ',
     'system Interrupted',
@@ -184,12 +182,7 @@ const EXPECTED: Record<string, string[]> = {
     'session 341bd341 claude-opus-4-8[1m]',
     'system Claude Code 2.1.197 · model claude-opus-4-8[1m] …',
     'turn running',
-    'draft assistant tick0 ',
-    'draft assistant tick0 tick1 ',
-    'draft assistant tick0 tick1 tick2 ',
-    'draft assistant tick0 tick1 tick2 tick3 ',
-    'draft assistant tick0 tick1 tick2 tick3 tick4 ',
-    'draft assistant tick0 tick1 tick2 tick3 tick4 tick5 ',
+    ...TICK_DRAFTS,
     'control req_1 ok',
     'assistant tick0 tick1 tick2 tick3 tick4 tick5 ',
     'system Interrupted',
