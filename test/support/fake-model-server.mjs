@@ -92,7 +92,10 @@ export function startFakeModelServer({ port = 0, host = '127.0.0.1', log } = {})
         else res.destroy()
       })
   })
-  server.keepAliveTimeout = 5_000
+  // Idle keep-alive sockets are left for the client to close (close() ends them all): with the
+  // server closing after 5 s, a CLI reusing a socket at that moment got ECONNRESET and reported
+  // "Connection dropped" (seen once in a fresh-clone e2e run).
+  server.keepAliveTimeout = 10 * 60_000
 
   return new Promise((resolve, reject) => {
     server.once('error', reject)
