@@ -4,6 +4,7 @@
  * Project `electron` is for e2e/electron/*.spec.ts where Electron can run.
  */
 import { defineConfig } from '@playwright/test'
+import { CHROMIUM_ARGS } from './test/support/chromium-guard'
 
 export default defineConfig({
   testDir: 'e2e',
@@ -23,15 +24,8 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run'
-      ]
+      // Loopback only: see test/support/chromium-guard.ts (e2e/fixtures.ts also aborts remote requests).
+      args: CHROMIUM_ARGS
     }
   },
   projects: [

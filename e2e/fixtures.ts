@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { keepOnLoopback } from '../test/support/chromium-guard'
 
 const ROOT = resolve(__dirname, '..')
 const HOST_JS = join(ROOT, 'out/main/host.js')
@@ -109,6 +110,11 @@ class HostProcess implements ShepherdHost {
 }
 
 export const test = base.extend<Fixtures>({
+  // Requests that leave the loopback interface are aborted (test/support/chromium-guard.ts).
+  context: async ({ context }, use) => {
+    await keepOnLoopback(context)
+    await use(context)
+  },
   shepherdEnv: [{}, { option: true }],
   shepherd: async ({ shepherdEnv }, use, testInfo) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'shepherd-e2e-'))

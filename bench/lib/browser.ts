@@ -1,15 +1,21 @@
 /** Headless Chromium (Debian's, via playwright-core; never a downloaded browser) for the renderer parts. */
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { chromiumPath } from './paths'
+import { CHROMIUM_ARGS, keepOnLoopback } from '../../test/support/chromium-guard'
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = chromiumPath()
   if (!executablePath) throw new Error('Chromium not found (install it, e.g. apt-get install chromium, or set CHROMIUM_PATH)')
-  return chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--enable-precise-memory-info']
-  })
+  const browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'] })
+  // Every context the bench opens (newContext, or newPage's own) aborts requests that leave loopback.
+  const newContext = browser.newContext.bind(browser)
+  browser.newContext = async (options) => {
+    const context = await newContext(options)
+    await keepOnLoopback(context)
+    return context
+  }
+  browser.newPage = async (options) => (await browser.newContext(options)).newPage()
+  return browser
 }
 
 /** Open the app (the token moves into a cookie) and wait until the projects list has loaded. */
