@@ -210,6 +210,31 @@ describe('GroupCommitWriter', () => {
     store.close()
   })
 
+  it('an idle writer commits on the next macrotask; a busy one waits out the window since its last commit', async () => {
+    const store = new SqliteStore(dbFile())
+    seedProject(store)
+    const commits: number[] = []
+    const writer = new GroupCommitWriter(store, { debounceMs: 300, onCommit: (n) => commits.push(n) })
+    const nextMacrotask = () => new Promise((r) => setImmediate(r))
+    // Idle: what one stdout chunk enqueues commits together, without waiting 300 ms.
+    writer.enqueue(() => store.insertMessages([msg(1)]))
+    writer.enqueue(() => store.insertMessages([msg(2)]))
+    await nextMacrotask()
+    await nextMacrotask()
+    expect(commits).toEqual([2])
+    // Busy: right after a commit, new writes batch until the window has passed.
+    writer.enqueue(() => store.insertMessages([msg(3)]))
+    await nextMacrotask()
+    await nextMacrotask()
+    expect(commits).toEqual([2])
+    writer.enqueue(() => store.insertMessages([msg(4)]))
+    await new Promise((r) => setTimeout(r, 400))
+    expect(commits).toEqual([2, 2])
+    expect(store.maxSeq('s-p1')).toBe(4)
+    writer.close()
+    store.close()
+  })
+
   it('keeps a failed batch queued and commits it on retry (nothing dropped)', () => {
     const store = new SqliteStore(dbFile())
     seedProject(store)

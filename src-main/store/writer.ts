@@ -7,8 +7,10 @@
 import type { Store } from './store'
 
 /**
- * Debounce window. Each commit is an fsync under synchronous=FULL; 15 ms bounds that to ~65/s while
- * keeping the agent-stdout→renderer latency well under the 50 ms p99 target.
+ * Least time between two commits. Each commit is an fsync under synchronous=FULL; 15 ms bounds that to
+ * ~65/s under load. An idle writer does not wait for it: the first write after a quiet spell commits
+ * on the next macrotask (after the rest of the stdout chunk that produced it has been parsed), so a
+ * lone event reaches the screen without a fixed 15 ms delay, and only a busy writer batches.
  */
 export const DEFAULT_DEBOUNCE_MS = 15
 /**
@@ -37,6 +39,9 @@ export class GroupCommitWriter {
   /** Rows the queued ops will write (ops + what they reported through grew()). */
   #weight = 0
   #timer: ReturnType<typeof setTimeout> | null = null
+  #immediate: ReturnType<typeof setImmediate> | null = null
+  /** When the last commit ended (performance.now()); 0 before the first one. */
+  #lastCommitAt = 0
   #closed = false
   #flushing = false
   readonly #debounceMs: number
@@ -65,13 +70,13 @@ export class GroupCommitWriter {
   grew(rows: number): void {
     this.#weight += rows
     if (this.#weight >= this.#maxBatch) this.flush()
-    else this.#schedule(this.#debounceMs)
+    else this.#scheduleCommit()
   }
 
   /** Commit everything queued now (status changes and shutdown call this). Returns false if the commit failed. */
   flush(): boolean {
     if (this.#flushing || this.#queue.length === 0) return true
-    if (this.#timer) { clearTimeout(this.#timer); this.#timer = null }
+    this.#cancelTimers()
     const batch = this.#queue
     const weight = this.#weight
     this.#queue = []
@@ -89,6 +94,7 @@ export class GroupCommitWriter {
       return false
     }
     this.#flushing = false
+    this.#lastCommitAt = performance.now()
     this.opts.onCommit?.(batch.length)
     for (const p of batch) {
       if (!p.after) continue
@@ -101,12 +107,25 @@ export class GroupCommitWriter {
   close(): boolean {
     const ok = this.flush()
     this.#closed = true
-    if (this.#timer) { clearTimeout(this.#timer); this.#timer = null }
+    this.#cancelTimers()
     return ok
+  }
+
+  /** Idle (no commit within the window): commit on the next macrotask. Busy: when the window since the last commit ends. */
+  #scheduleCommit() {
+    if (this.#timer || this.#immediate) return
+    const wait = this.#lastCommitAt + this.#debounceMs - performance.now()
+    if (this.#lastCommitAt === 0 || wait <= 0) this.#immediate = setImmediate(() => { this.#immediate = null; this.flush() })
+    else this.#schedule(wait)
   }
 
   #schedule(ms: number) {
     if (this.#timer) return
     this.#timer = setTimeout(() => { this.#timer = null; this.flush() }, ms)
+  }
+
+  #cancelTimers() {
+    if (this.#timer) { clearTimeout(this.#timer); this.#timer = null }
+    if (this.#immediate) { clearImmediate(this.#immediate); this.#immediate = null }
   }
 }
