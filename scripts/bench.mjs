@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { buildIfNeeded, root } from './lib.mjs'
+import { buildIfNeeded, ensureChromium, root } from './lib.mjs'
 import { buildHarness } from '../bench/build.mjs'
 
 const args = process.argv.slice(2)
@@ -234,6 +234,9 @@ const needsHost = ['2', '4', '5', '6', '7'].some((p) => ONLY.has(p))
 if (needsHost) {
   log('building the app if sources changed (electron-vite build)…')
   if (!buildIfNeeded({ quiet: true })) { log('build failed'); process.exit(1) }
+  // Parts 2, 4, 5 and 6 drive a real page: set Chromium up the way `npm test` does (apt, as root).
+  const chromiumPath = ensureChromium()
+  if (chromiumPath) process.env.CHROMIUM_PATH = chromiumPath
 }
 const harness = await buildHarness()
 const failures = []

@@ -4,6 +4,30 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+/** Debian's Chromium (or CHROMIUM_PATH); never a Playwright download. */
+export function findChromium() {
+  if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) return process.env.CHROMIUM_PATH
+  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(p)) return p
+  return null
+}
+
+/** Chromium for the e2e tests and the bench: found, or installed with apt when we are root. Returns its path or null. */
+export function ensureChromium() {
+  const path = findChromium()
+  if (path) return path
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+  if (!isRoot) {
+    console.error('Chromium is missing. Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH.')
+    return null
+  }
+  console.error('Installing Chromium from Debian packages (one time)…')
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  const apt = (args) => spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env })
+  apt(['update'])
+  apt(['install', '-y', '--no-install-recommends', 'chromium'])
+  return findChromium()
+}
+
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 /** Newest mtime under the given folders (files only). */

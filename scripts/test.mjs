@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildIfNeeded, root } from './lib.mjs'
+import { buildIfNeeded, ensureChromium, root } from './lib.mjs'
 
 let passed = 0
 let failed = 0
@@ -19,28 +19,6 @@ function run(cmd, args, opts = {}) {
 function step(name, ok) {
   if (ok) passed++
   else { failed++; failures.push(name) }
-}
-
-function findChromium() {
-  if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) return process.env.CHROMIUM_PATH
-  for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(p)) return p
-  return null
-}
-
-function ensureChromium() {
-  let path = findChromium()
-  if (path) return path
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
-  if (!isRoot) {
-    console.error('Chromium is missing. Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH.')
-    return null
-  }
-  console.log('Installing Chromium from Debian packages (one time)…')
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  run('apt-get', ['update'], { env })
-  run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env })
-  path = findChromium()
-  return path
 }
 
 function vitest() {
