@@ -38,6 +38,8 @@ export interface ShepherdHost {
   restart(): Promise<void>
   /** Stop the host (SIGTERM, then SIGKILL). */
   stop(): Promise<void>
+  /** Kill the host with SIGKILL (no exit handler runs), as a crash would; {@link restart} starts it again. */
+  kill(): Promise<void>
 }
 
 interface Fixtures {
@@ -101,6 +103,14 @@ class HostProcess implements ShepherdHost {
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
     await exited
     clearTimeout(timer)
+  }
+
+  async kill(): Promise<void> {
+    const child = this.#child
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise<void>((r) => child.once('exit', () => r()))
+    child.kill('SIGKILL')
+    await exited
   }
 
   async restart(): Promise<void> {

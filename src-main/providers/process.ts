@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { stripForbiddenEnv } from './child-env'
+import { watchGroup, type Watchdog } from './watchdog'
 import { ShepherdError } from '../shared/errors'
 
 const IS_WINDOWS = process.platform === 'win32'
@@ -147,10 +148,13 @@ export class ManagedProcess {
   private stopping: Promise<ProcessExit> | null = null
   private readonly stderr = new TailRing(STDERR_TAIL_BYTES)
   private writeChain: Promise<void> = Promise.resolve()
+  /** Ends the group if the host dies without stopping it (see watchdog.ts). */
+  readonly watchdog: Watchdog
 
   constructor(private readonly child: ChildProcessWithoutNullStreams) {
     this.pid = child.pid as number
     this.startTime = readProcessStartTime(this.pid)
+    this.watchdog = watchGroup(this.pid)
     child.stderr.on('data', (c: Buffer) => this.stderr.push(c))
     // EPIPE after the child died surfaces on the write promise; never as an uncaught error.
     child.stdin.on('error', () => {})
@@ -257,6 +261,7 @@ export class ManagedProcess {
     // Pipes normally close at once; a holder outside the group (setsid) would keep them open.
     const exit = await within(this.exited, STOP_PIPE_WAIT_MS)
     if (!exit) this.abandonPipes()
+    this.watchdog.release()
     return this.exitInfo ?? { code: leader?.code ?? null, signal: leader?.signal ?? 'SIGKILL', stderrTail: this.stderr.text() }
   }
 
@@ -274,9 +279,9 @@ export class ManagedProcess {
 
   /** CP-4: the leader exited; background processes it left in the group get TERM, then KILL. */
   private cleanLeftovers(): void {
-    if (IS_WINDOWS || !groupAlive(this.pid)) return
+    if (IS_WINDOWS || !groupAlive(this.pid)) return this.watchdog.release()
     killGroup(this.pid, 'SIGTERM')
-    setTimeout(() => void this.waitGroupGone(KILL_WAIT_MS), LEFTOVER_GRACE_MS).unref()
+    setTimeout(() => void this.waitGroupGone(KILL_WAIT_MS).then((gone) => gone && this.watchdog.release()), LEFTOVER_GRACE_MS).unref()
   }
 }
 

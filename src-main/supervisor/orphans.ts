@@ -21,6 +21,16 @@ export function processStartTime(pid: number): string | null {
 
 export interface SweepResult { interrupted: string[]; killed: number[] }
 
+/** Statuses in which a turn was under way: a crash then cut it short, and the transcript says so. */
+const MID_TURN: readonly string[] = ['starting', 'running', 'waiting_approval', 'stopping']
+/**
+ * The row that ends a turn cut short by a crash. Drafts are never stored (only finished blocks are),
+ * so what the agent was still writing is gone: say that rather than leave the turn looking complete.
+ */
+export const CUT_SHORT_TEXT =
+  'Cut short: Shepherd stopped unexpectedly while this turn was running, and the agent was stopped with it. ' +
+  'Text the agent was still writing at that moment was not saved. Send a prompt to continue the conversation.'
+
 export function sweepOrphans(store: Store, now = Date.now()): SweepResult {
   const result: SweepResult = { interrupted: [], killed: [] }
   for (const s of store.sessionsWithStatus(ACTIVE_STATUSES)) {
@@ -30,10 +40,19 @@ export function sweepOrphans(store: Store, now = Date.now()): SweepResult {
         result.killed.push(s.pid)
       } catch { /* already gone */ }
     }
+    let lastSeq: number | undefined
+    if (MID_TURN.includes(s.status)) {
+      lastSeq = store.maxSeq(s.id) + 1
+      store.insertMessages([{
+        session_id: s.id, seq: lastSeq, kind: 'error', text: CUT_SHORT_TEXT, tool_name: null, tool_input: null,
+        tool_path: null, tool_use_id: null, parent_id: null, is_error: 1, created_at: now
+      }])
+    }
     store.updateSession(s.id, {
       status: 'interrupted',
       status_reason: JSON.stringify({ message: 'Shepherd exited unexpectedly while this session was active' }),
-      ended_at: now, updated_at: now, pid: null, pid_start_time: null, queued_prompts: '[]'
+      ended_at: now, updated_at: now, pid: null, pid_start_time: null, queued_prompts: '[]',
+      ...(lastSeq !== undefined ? { last_seq: lastSeq, last_activity_at: now } : {})
     })
     result.interrupted.push(s.id)
   }

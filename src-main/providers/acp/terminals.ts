@@ -10,7 +10,8 @@
  * same through its own tools anyway.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { killGroup } from '../process'
+import { groupAlive, killGroup } from '../process'
+import { watchGroup } from '../watchdog'
 import { stripForbiddenEnv } from '../child-env'
 import { resolveInsideProject } from './paths'
 import { JsonRpcError, RPC_INVALID_PARAMS } from './jsonrpc'
@@ -146,7 +147,12 @@ export class TerminalManager {
       })
     })
     child.on('error', () => {})
-    child.once('close', (code, signal) => finish({ exitCode: code, signal }))
+    // A command the agent asked for dies with Shepherd too, not only with the agent (watchdog.ts).
+    const watchdog = child.pid ? watchGroup(child.pid) : null
+    child.once('close', (code, signal) => {
+      finish({ exitCode: code, signal })
+      if (watchdog && !groupAlive(child.pid as number)) watchdog.release()
+    })
     this.terminals.set(id, term)
     return { terminalId: id }
   }
