@@ -3,6 +3,7 @@
 // `npm run serve` (--web) goes straight to the web host.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { constants as osConstants } from 'node:os'
 import { join } from 'node:path'
 import { buildIfNeeded, root } from './lib.mjs'
 import { ensureElectronNative } from './native-abi.mjs'
@@ -26,10 +27,26 @@ function electronBinary() {
 function serveWeb(reason) {
   if (reason) console.log(`Electron cannot start here (${reason}); starting Shepherd in your browser instead.`)
   const child = spawn(process.execPath, [join(root, 'out', 'main', 'host.js')], { cwd: root, stdio: 'inherit', env: process.env })
-  const forward = (sig) => () => child.kill(sig)
+  let forwarded = null
+  const forward = (sig) => () => { forwarded = sig; child.kill(sig) }
   process.on('SIGINT', forward('SIGINT'))
   process.on('SIGTERM', forward('SIGTERM'))
-  child.on('exit', (code) => process.exit(code ?? 0))
+  child.on('exit', (code, signal) => process.exit(exitStatus('The Shepherd host', code, signal, forwarded)))
+}
+
+/**
+ * The exit status of `npm start` after the app's process ended: its own code, or — when something
+ * else killed it (the OOM killer, a kill -9) — a word about it and 128 + the signal number, as a
+ * shell reports it. A stop the user asked for (Ctrl+C, SIGTERM to us) stays quiet.
+ */
+function exitStatus(what, code, signal, forwarded) {
+  if (code !== null) {
+    if (code !== 0) console.error(`${what} exited with status ${code}.`)
+    return code
+  }
+  if (signal && signal === forwarded) return 0
+  console.error(`${what} was killed by ${signal}${signal === 'SIGKILL' ? ' (e.g. out of memory or kill -9)' : ''}; your agents were stopped with it and nothing stored is lost. Run \`npm start\` again to continue.`)
+  return 128 + (osConstants.signals[signal] ?? 0)
 }
 
 function main() {
@@ -47,12 +64,14 @@ function main() {
   const child = spawn(bin, ['.'], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, SHEPHERD_SQLITE_BINDING: binding } })
   child.stderr.on('data', (d) => { process.stderr.write(d); stderrTail = (stderrTail + d.toString()).slice(-400) })
   child.on('error', (err) => serveWeb(`could not run ${bin}: ${err.message}`))
+  let forwarded = null
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { forwarded = sig; child.kill(sig) })
   child.on('exit', (code, signal) => {
     if (Date.now() - started < EARLY_EXIT_MS && code !== 0) {
       const last = stderrTail.trim().split('\n').pop() || `exit code ${code ?? signal}`
       return serveWeb(`Electron exited at once: ${last.slice(0, 160)}`)
     }
-    process.exit(code ?? 0)
+    process.exit(exitStatus('Shepherd', code, signal, forwarded))
   })
 }
 
