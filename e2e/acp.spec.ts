@@ -9,12 +9,9 @@ import { join } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
 import { expect, providerTest as test } from './agents'
 import { openApp } from './fixtures'
+import { pane } from './ui'
 
 test.use({ agent: 'opencode' })
-
-function pane(page: Page, name: string): Locator {
-  return page.getByRole('region', { name, exact: true })
-}
 
 const status = (p: Locator) => p.getByRole('status', { name: 'Session status' })
 const prompt = (p: Locator) => p.getByLabel('Prompt', { exact: true })

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
 import { apiClient, expect, test } from './agents'
+import { addProject, pane, startSession, status } from './ui'
 import { openApp, type ShepherdHost } from './fixtures'
 
 const DOCS = resolve(__dirname, '../docs')
@@ -23,35 +24,6 @@ function folder(name: string): string {
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   return dir
-}
-
-async function addProject(page: Page, path: string, name?: string): Promise<void> {
-  await page.getByRole('button', { name: 'Add project', exact: true }).click()
-  const dialog = page.getByRole('dialog', { name: 'Add project' })
-  await dialog.getByLabel('Project folder path').fill(path)
-  if (name) await dialog.getByLabel('Name').fill(name)
-  await dialog.getByRole('button', { name: 'Add project' }).click()
-  await expect(dialog).toBeHidden()
-}
-
-function pane(page: Page, name: string): Locator {
-  return page.getByRole('region', { name, exact: true })
-}
-
-function status(p: Locator): Locator {
-  return p.getByRole('status', { name: 'Session status' })
-}
-
-/** Start a session from the pane's new-session form. */
-async function startSession(p: Locator, prompt: string, permissions?: string): Promise<void> {
-  const start = p.getByRole('button', { name: 'Start session' })
-  const newButton = p.getByRole('button', { name: 'New session', exact: true })
-  await expect(start.or(newButton).first()).toBeVisible()
-  if (!(await start.isVisible())) await newButton.first().click()
-  if (permissions) await p.getByLabel('Permissions').selectOption({ label: permissions })
-  await p.getByLabel('Prompt', { exact: true }).fill(prompt)
-  await p.getByLabel('Prompt', { exact: true }).press('Enter')
-  await expect(p.getByRole('button', { name: 'Start session' })).toHaveCount(0)
 }
 
 /** The seqs rendered in a pane's transcript (all rows are in view in these short sessions). */

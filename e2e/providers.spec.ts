@@ -16,6 +16,7 @@ import type { LoggedRequest } from '../test/support/fake-model-server.mjs'
 import { apiClient, expect, providerTest as test } from './agents'
 import { openApp } from './fixtures'
 import type { SandboxProvider } from './provider-sandboxes'
+import { addProject, pane, send, status } from './ui'
 
 interface ProviderCase {
   id: SandboxProvider
@@ -96,31 +97,6 @@ const PROVIDERS: ProviderCase[] = [
     model: { set: 'fake/fake-model-2', sent: 'fake-model-2' }
   }
 ]
-
-function pane(page: Page, name: string): Locator {
-  return page.getByRole('region', { name, exact: true })
-}
-
-function status(p: Locator): Locator {
-  return p.getByRole('status', { name: 'Session status' })
-}
-
-async function addProject(page: Page, path: string, name: string): Promise<void> {
-  await page.getByRole('button', { name: 'Add project', exact: true }).click()
-  const dialog = page.getByRole('dialog', { name: 'Add project' })
-  await dialog.getByLabel('Project folder path').fill(path)
-  await dialog.getByLabel('Name').fill(name)
-  await dialog.getByRole('button', { name: 'Add project' }).click()
-  await expect(dialog).toBeHidden()
-}
-
-/** Type a prompt and press Enter; the box empties once Shepherd took it (a start waits for the CLI to be up). */
-async function send(p: Locator, prompt: string, timeout = 5_000): Promise<void> {
-  const box = p.getByLabel('Prompt', { exact: true })
-  await box.fill(prompt)
-  await box.press('Enter')
-  await expect(box).toHaveValue('', { timeout })
-}
 
 /** The body of a request as text (for "did the model see X" checks). */
 const bodyText = (r: LoggedRequest): string => JSON.stringify(r.body ?? '')

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import WebSocket from 'ws'
 import { expect, openApp, test } from './fixtures'
+import { addProject } from './ui'
 
 let scratch: string
 
@@ -23,15 +24,6 @@ function makeFolder(name: string): string {
   const dir = join(scratch, name)
   mkdirSync(dir, { recursive: true })
   return dir
-}
-
-async function addProject(page: Page, path: string, name?: string): Promise<void> {
-  await page.getByRole('button', { name: 'Add project', exact: true }).click()
-  const dialog = page.getByRole('dialog', { name: 'Add project' })
-  await dialog.getByLabel('Project folder path').fill(path)
-  if (name) await dialog.getByLabel('Name').fill(name)
-  await dialog.getByRole('button', { name: 'Add project' }).click()
-  await expect(dialog).toBeHidden()
 }
 
 function projectButton(page: Page, name: string) {
