@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ProviderEvent } from '../types'
+import type { ProviderEvent, ProviderUsage } from '../types'
 import { createParseState, parseClaudeLine, type ClaudeParseState } from './parser'
 
 const parse = (obj: unknown, state: ClaudeParseState = createParseState()) => parseClaudeLine(JSON.stringify(obj), state)
@@ -74,6 +74,37 @@ describe('parseClaudeLine', () => {
   it('skips replayed user echoes', () => {
     expect(parse({ type: 'user', isReplay: true, message: { role: 'user', content: '<local-command-stdout>Set model to x</local-command-stdout>' } }).events).toEqual([])
     expect(parse({ type: 'user', message: { role: 'user', content: 'my own prompt' } }).events).toEqual([])
+  })
+
+  it('a turn that ends in an error result leaves an error row in the transcript, once (issue 11 #4)', () => {
+    const state = createParseState()
+    const maxTurns = parse(result({ subtype: 'error_max_turns', is_error: true, result: undefined }), state).events
+    expect(maxTurns).toContainEqual({ kind: 'message', message: { kind: 'error', text: expect.stringMatching(/maximum number of turns/), isError: true } })
+    expect(maxTurns.at(-1)).toMatchObject({ kind: 'turn', state: 'error' })
+    const failed = parse(result({ subtype: 'success', is_error: true, result: 'Something broke' }), state).events
+    expect(failed.filter((e) => e.kind === 'message')).toEqual([{ kind: 'message', message: { kind: 'error', text: 'Something broke', isError: true } }])
+    // An API error already shown as its own row is not repeated by the result that follows.
+    parse({ type: 'assistant', parent_tool_use_id: null, is_api_error_message: true, message: { content: [{ type: 'text', text: 'API Error: 500' }] } }, state)
+    const after = parse(result({ is_error: true, result: 'API Error: 500' }), state).events
+    expect(after.filter((e) => e.kind === 'message')).toEqual([])
+  })
+
+  it('tokens follow the CLI\'s cumulative per-model totals: sub-agents and compaction count, each turn reports its growth (issue 11 #3)', () => {
+    const state = createParseState()
+    const models = (main: [number, number, number], sub: [number, number, number]) => ({
+      'claude-x': { inputTokens: main[0], outputTokens: main[1], cacheReadInputTokens: main[2], cacheCreationInputTokens: 0, contextWindow: 1000000 },
+      'claude-haiku': { inputTokens: sub[0], outputTokens: sub[1], cacheReadInputTokens: sub[2], cacheCreationInputTokens: 0, contextWindow: 200000 }
+    })
+    const usageOf = (line: object) => (parse(line, state).events.find((e) => e.kind === 'usage') as { usage: ProviderUsage }).usage
+    // Turn 1: the main thread's last call saw 9k tokens; a sub-agent on another model read 1.2M.
+    const t1 = usageOf(result({ usage: { input_tokens: 9000, output_tokens: 300 }, modelUsage: models([80_000, 2_000, 50_000], [1_200_000, 30_000, 0]) }))
+    expect(t1).toMatchObject({ inputTokens: 1_280_000, outputTokens: 32_000, cacheReadTokens: 50_000 })
+    // Turn 2: only the growth since turn 1.
+    const t2 = usageOf(result({ usage: { input_tokens: 100, output_tokens: 10 }, modelUsage: models([81_000, 2_100, 50_000], [1_200_000, 30_000, 0]) }))
+    expect(t2).toMatchObject({ inputTokens: 1_000, outputTokens: 100, cacheReadTokens: 0 })
+    // A restarted CLI counts from zero again: all of it is new.
+    const t3 = usageOf(result({ modelUsage: models([500, 5, 0], [0, 0, 0]) }))
+    expect(t3).toMatchObject({ inputTokens: 500, outputTokens: 5 })
   })
 
   it('result → usage (session-total cost, tokens incl. cache, context window of the init model) + turn idle', () => {

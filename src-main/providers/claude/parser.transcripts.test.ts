@@ -169,7 +169,7 @@ const EXPECTED: Record<string, string[]> = {
     'control req_1 ok',
     'assistant tick0 tick1 tick2 tick3 tick4 tick5 ',
     'system Interrupted',
-    'usage $0.018372 in=0 out=0 cr=0 cw=0 ctx=4533/1000000 known=true',
+    'usage $0.018372 in=4533 out=12 cr=0 cw=0 ctx=4533/1000000 known=true',
     'turn idle',
     'session 5df5e13e claude-opus-5-5',
     'turn running',

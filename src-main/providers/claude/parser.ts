@@ -20,10 +20,16 @@ export interface ClaudeParseState {
   contextTokens: number | null
   /** The main thread's text/thinking block being streamed (`--include-partial-messages`). */
   draft: ProviderDraft | null
+  /** The CLI's cumulative token totals (all models) at the last `result`, to report each turn's share. */
+  tokensReported: TokenTotals | null
+  /** The current turn already has its error row (an API error arrives as an assistant message first). */
+  turnErrorShown: boolean
 }
 
+interface TokenTotals { input: number; output: number; cacheRead: number; cacheWrite: number }
+
 export function createParseState(): ClaudeParseState {
-  return { interruptRequested: false, turnsInFlight: 0, interruptShown: false, lastInitSummary: null, model: null, contextTokens: null, draft: null }
+  return { interruptRequested: false, turnsInFlight: 0, interruptShown: false, lastInitSummary: null, model: null, contextTokens: null, draft: null, tokensReported: null, turnErrorShown: false }
 }
 
 export type ControlResponse =
@@ -183,6 +189,7 @@ function parseAssistant(v: Obj, state: ClaudeParseState): ProviderEvent[] {
     if (!isObj(block)) continue
     if (block.type === 'text') {
       const text = str(block.text) ?? ''
+      if (apiError && !parentId) state.turnErrorShown = true
       events.push(msg(apiError ? { kind: 'error', text, parentId, isError: true } : { kind: 'assistant', text, parentId }))
     } else if (block.type === 'thinking') {
       const text = str(block.thinking) ?? ''
@@ -242,6 +249,14 @@ function parseUser(v: Obj, state: ClaudeParseState): ProviderEvent[] {
   return []
 }
 
+/** What the CLI's error result subtypes mean, for a turn that ended with no text of its own. */
+const RESULT_ERRORS: Record<string, string> = {
+  error_max_turns: 'Claude Code stopped: the maximum number of turns for this prompt was reached.',
+  error_during_execution: 'Claude Code stopped: an error occurred during execution.',
+  error_max_budget_usd: 'Claude Code stopped: the spending limit set for this session was reached.',
+  error_max_structured_output_retries: 'Claude Code stopped: it could not produce the required output format.'
+}
+
 function parseResult(v: Obj, state: ClaudeParseState): ProviderEvent[] {
   const events: ProviderEvent[] = [{ kind: 'usage', usage: usageOf(v, state) }]
   const wasInterrupt = state.interruptRequested || state.interruptShown
@@ -253,13 +268,41 @@ function parseResult(v: Obj, state: ClaudeParseState): ProviderEvent[] {
   } else {
     // Test is_error, not subtype: API failures arrive as subtype "success" + is_error (README §1).
     const errors = Array.isArray(v.errors) ? v.errors.filter((e): e is string => typeof e === 'string') : []
-    const message = str(v.result) ?? (errors.length > 0 ? errors.join('\n') : `Claude Code turn failed (${str(v.subtype) ?? 'error'})`)
+    const subtype = str(v.subtype) ?? 'error'
+    const message = str(v.result) ?? (errors.length > 0 ? errors.join('\n') : (RESULT_ERRORS[subtype] ?? `Claude Code turn failed (${subtype})`))
+    // The reason also stays in the transcript: a status is replaced by the next prompt's, a row is not.
+    if (!state.turnErrorShown) events.push(msg({ kind: 'error', text: message, isError: true }))
     events.push({ kind: 'turn', state: 'error', reason: { message, apiErrorStatus: num(v.api_error_status) } })
   }
   state.interruptRequested = false
   state.interruptShown = false
+  state.turnErrorShown = false
   state.turnsInFlight = Math.max(0, state.turnsInFlight - 1)
   return events
+}
+
+/**
+ * Tokens of one turn. `result.usage` covers the main thread's last API calls only: sub-agents (often
+ * another model) and compaction are missing from it (a $30 turn showed 9k input tokens where the CLI
+ * counted 1.28M). `modelUsage` is the CLI's own cumulative count per model since the process started,
+ * the same numbers its cost comes from, so a turn's tokens are the growth of their sum.
+ */
+function turnTokens(u: Obj, models: [string, Obj][], state: ClaudeParseState): TokenTotals {
+  if (!models.some(([, m]) => num(m.inputTokens) !== null || num(m.outputTokens) !== null)) {
+    return { input: num(u.input_tokens) ?? 0, output: num(u.output_tokens) ?? 0, cacheRead: num(u.cache_read_input_tokens) ?? 0, cacheWrite: num(u.cache_creation_input_tokens) ?? 0 }
+  }
+  const total: TokenTotals = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
+  for (const [, m] of models) {
+    total.input += num(m.inputTokens) ?? 0
+    total.output += num(m.outputTokens) ?? 0
+    total.cacheRead += num(m.cacheReadInputTokens) ?? 0
+    total.cacheWrite += num(m.cacheCreationInputTokens) ?? 0
+  }
+  const prev = state.tokensReported
+  state.tokensReported = total
+  // A count that went down is a new count (a restarted CLI): all of it is new.
+  if (!prev || (Object.keys(total) as (keyof TokenTotals)[]).some((k) => total[k] < prev[k])) return total
+  return { input: total.input - prev.input, output: total.output - prev.output, cacheRead: total.cacheRead - prev.cacheRead, cacheWrite: total.cacheWrite - prev.cacheWrite }
 }
 
 function usageOf(v: Obj, state: ClaudeParseState): ProviderUsage {
@@ -267,12 +310,13 @@ function usageOf(v: Obj, state: ClaudeParseState): ProviderUsage {
   const models = isObj(v.modelUsage) ? Object.entries(v.modelUsage).filter((e): e is [string, Obj] => isObj(e[1])) : []
   const main = models.find(([name]) => name === state.model) ?? models[0]
   const cost = num(v.total_cost_usd)
+  const tokens = turnTokens(u, models, state)
   return {
     ...(cost !== null ? { costUsdSessionTotal: cost } : {}),
-    inputTokens: num(u.input_tokens) ?? 0,
-    outputTokens: num(u.output_tokens) ?? 0,
-    cacheReadTokens: num(u.cache_read_input_tokens) ?? 0,
-    cacheWriteTokens: num(u.cache_creation_input_tokens) ?? 0,
+    inputTokens: tokens.input,
+    outputTokens: tokens.output,
+    cacheReadTokens: tokens.cacheRead,
+    cacheWriteTokens: tokens.cacheWrite,
     contextTokens: state.contextTokens,
     contextWindow: main ? num(main[1].contextWindow) : null,
     // Unknown model names are priced with a guess (costBasis "unknown").
