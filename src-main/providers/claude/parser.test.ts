@@ -76,6 +76,11 @@ describe('parseClaudeLine', () => {
     expect(parse({ type: 'user', message: { role: 'user', content: 'my own prompt' } }).events).toEqual([])
   })
 
+  it('ToolSearch results (tool_reference blocks) read as text, not JSON (issue 11 #7)', () => {
+    const line = { type: 'user', parent_tool_use_id: null, message: { content: [{ type: 'tool_result', tool_use_id: 'tu1', content: [{ type: 'tool_reference', tool_name: 'TodoWrite' }, { type: 'tool_reference', tool_name: 'WebFetch' }] }] } }
+    expect(parse(line).events).toEqual([{ kind: 'message', message: { kind: 'tool_result', text: 'Loaded tool: TodoWrite\nLoaded tool: WebFetch', toolUseId: 'tu1', parentId: null, isError: false } }])
+  })
+
   it('a turn that ends in an error result leaves an error row in the transcript, once (issue 11 #4)', () => {
     const state = createParseState()
     const maxTurns = parse(result({ subtype: 'error_max_turns', is_error: true, result: undefined }), state).events

@@ -217,13 +217,20 @@ function parseAssistant(v: Obj, state: ClaudeParseState): ProviderEvent[] {
   return events
 }
 
-/** Tool result content: a string or an array of text/image blocks. */
+/** One block of a tool result as text: `tool_reference` is what ToolSearch returns for each tool it loaded. */
+function blockText(b: unknown): string {
+  if (!isObj(b)) return JSON.stringify(b)
+  if (b.type === 'text') return str(b.text) ?? ''
+  if (b.type === 'image') return '[image]'
+  if (b.type === 'tool_reference') return `Loaded tool: ${str(b.tool_name) ?? str(b.name) ?? 'unknown'}`
+  return JSON.stringify(b)
+}
+
+/** Tool result content: a string or an array of text/image/tool_reference blocks. */
 function resultText(content: unknown): string {
   if (typeof content === 'string') return content
   if (!Array.isArray(content)) return content === undefined || content === null ? '' : JSON.stringify(content)
-  return content
-    .map((b) => (isObj(b) && b.type === 'text' ? (str(b.text) ?? '') : isObj(b) && b.type === 'image' ? '[image]' : JSON.stringify(b)))
-    .join('\n')
+  return content.map(blockText).join('\n')
 }
 
 function parseUser(v: Obj, state: ClaudeParseState): ProviderEvent[] {
