@@ -43,8 +43,8 @@ export class SqliteStore implements Store {
       deleteProject: db.prepare('DELETE FROM projects WHERE id = ?'),
       listSessions: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE project_id = ? ORDER BY created_at DESC, id'),
       getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
-      insertSession: db.prepare(`INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, system_prompt, extra_env, status, last_activity_at, created_at, updated_at)
-        VALUES (@id, @projectId, @provider, @model, @permissionMode, @cwd, @title, @systemPrompt, @extraEnv, @status, @now, @now, @now)`),
+      insertSession: db.prepare(`INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, system_prompt, extra_env, status, cost_known, last_activity_at, created_at, updated_at)
+        VALUES (@id, @projectId, @provider, @model, @permissionMode, @cwd, @title, @systemPrompt, @extraEnv, @status, @costKnown, @now, @now, @now)`),
       deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
       // Positional parameters: binding by name costs a lookup per column on the hottest insert (bench part 1).
       insertMessage: db.prepare<[string, number, string, string, string | null, string | null, string | null, string | null, string | null, number, number]>(
@@ -94,7 +94,7 @@ export class SqliteStore implements Store {
     const marks = statuses.map(() => '?').join(',')
     return this.#db.prepare<string[], SessionRow>(`SELECT * FROM sessions WHERE status IN (${marks})`).all(...statuses)
   }
-  insertSession(s: NewSession) { this.#s.insertSession.run({ ...s, extraEnv: JSON.stringify(s.extraEnv) }) }
+  insertSession(s: NewSession) { this.#s.insertSession.run({ ...s, extraEnv: JSON.stringify(s.extraEnv), costKnown: s.costKnown === false ? 0 : 1 }) }
   updateSession(id: string, patch: SessionPatch) { this.#patch('sessions', SESSION_COLUMNS, id, patch) }
   deleteSession(id: string) { this.#s.deleteSession.run(id) }
 

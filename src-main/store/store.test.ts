@@ -6,6 +6,7 @@ import { inUseMarker, markClosed, openDatabase } from './open'
 import { SqliteStore } from './sqlite-store'
 import { LATEST_VERSION, runMigrations, type Migration } from './migrations'
 import { GroupCommitWriter } from './writer'
+import { sessionToDTO } from './rows'
 import { tempDir } from '../../test/support/temp'
 
 const dirs: { cleanup(): void }[] = []
@@ -190,6 +191,17 @@ describe('SqliteStore: data', () => {
     const text = 'a\u0000b \ud83d\ude00 中文 \u00e9'
     store.insertMessages([msg(1, text)])
     expect(store.getMessage('s-p1', 1)?.text).toBe(text)
+    store.close()
+  })
+})
+
+describe('SqliteStore: sessions', () => {
+  it('a session of an agent that reports tokens only reads "cost n/a" from the start, not $0 (issue 11 #12)', () => {
+    const store = new SqliteStore(dbFile())
+    seedProject(store)
+    store.insertSession({ id: 'codex', projectId: 'p1', provider: 'codex', model: null, permissionMode: 'default', cwd: '/tmp', title: 't', systemPrompt: null, extraEnv: {}, status: 'queued', now: 1, costKnown: false })
+    expect(sessionToDTO(store.getSession('codex')!).totals.costKnown).toBe(false)
+    expect(sessionToDTO(store.getSession('s-p1')!).totals.costKnown).toBe(true)
     store.close()
   })
 })

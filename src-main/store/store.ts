@@ -7,6 +7,8 @@ import type { ApprovalRow, MessageRow, ProjectRow, SessionRow } from './rows'
 export interface NewSession {
   id: string; projectId: string; provider: string; model: string | null; permissionMode: string; cwd: string
   title: string; systemPrompt: string | null; extraEnv: Record<string, string>; status: string; now: number
+  /** False for an agent that reports tokens only (Codex): its cost reads "n/a" from the start, never $0. */
+  costKnown?: boolean
 }
 
 export type SessionPatch = Partial<{

@@ -112,7 +112,7 @@ export class Supervisor {
       model: input.model !== undefined ? input.model : defaults.model,
       permissionMode: input.permissionMode ?? defaults.permissionMode, cwd: project.path,
       title: titleOf(input.prompt), systemPrompt: input.systemPrompt ?? (settings.systemPromptTemplate || null),
-      extraEnv: input.extraEnv ?? {}, status: 'queued', now: Date.now()
+      extraEnv: input.extraEnv ?? {}, status: 'queued', now: Date.now(), costKnown: provider.capabilities.costKnown
     })
     this.#ev(id).publishSession()
     await this.#launchOrQueue(id, { prompt: input.prompt })
@@ -180,7 +180,7 @@ export class Supervisor {
       this.o.store.insertSession({
         id: newId, projectId: src.project_id, provider: src.provider, model: src.model, permissionMode: src.permission_mode,
         cwd: src.cwd, title: `Fork of ${src.title}`.slice(0, TITLE_CHARS), systemPrompt: src.system_prompt,
-        extraEnv: JSON.parse(src.extra_env) as Record<string, string>, status: 'idle', now
+        extraEnv: JSON.parse(src.extra_env) as Record<string, string>, status: 'idle', now, costKnown: src.cost_known === 1
       })
       this.o.store.updateSession(newId, { cli_session_id: src.cli_session_id, status: 'done' })
     })
