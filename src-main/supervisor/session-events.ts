@@ -19,8 +19,6 @@ import type { RawEvent, SessionPatch, Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
 import type { EventHub } from './event-hub'
 
-/** Raw CLI lines above this size are stored truncated: the parsed message already holds the content. */
-const RAW_KEEP_CHARS = 1_000_000
 /** A draft pushed to the panes keeps this many trailing characters: the view follows the end, and each push carries the whole draft. */
 export const DRAFT_MAX_CHARS = 16_000
 
@@ -79,8 +77,9 @@ export class SessionEvents {
   }
 
   raw(stream: string, data: string, now = Date.now()): void {
-    const kept = data.length > RAW_KEEP_CHARS ? data.slice(0, RAW_KEEP_CHARS) + `…[${data.length - RAW_KEEP_CHARS} more chars]` : data
-    this.#raws.push({ sessionId: this.sessionId, stream, data: kept, createdAt: now })
+    // Stored whole, so every raw row stays valid JSON that can be parsed again: the line splitter
+    // already bounds a line (MAX_LINE_BYTES, 32 MiB; a longer one arrives as a `line_too_large` note).
+    this.#raws.push({ sessionId: this.sessionId, stream, data, createdAt: now })
     this.#enqueueBatch()
   }
 
