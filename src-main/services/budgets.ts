@@ -77,7 +77,7 @@ export class BudgetService {
         VALUES (@session_id, @extra_usd, @extra_tokens, @allow_turn, @held, @held_reason, @held_at, @warned)
         ON CONFLICT (session_id) DO UPDATE SET extra_usd = excluded.extra_usd, extra_tokens = excluded.extra_tokens, allow_turn = excluded.allow_turn,
           held = excluded.held, held_reason = excluded.held_reason, held_at = excluded.held_at, warned = excluded.warned`),
-      attention: db.prepare('INSERT INTO attention (session_id, kind, at, detail) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?1) ON CONFLICT (session_id, kind) DO UPDATE SET at = excluded.at, detail = excluded.detail')
+      attention: db.prepare('INSERT INTO attention (session_id, kind, at, detail) SELECT @sid, @kind, @at, @detail WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @sid) ON CONFLICT (session_id, kind) DO UPDATE SET at = excluded.at, detail = excluded.detail')
     }
     this.#global = DEFAULT_GLOBAL_BUDGET
     for (const r of this.#s.config.all()) {
@@ -238,10 +238,12 @@ export class BudgetService {
   /** Stop an over-budget session (the process ends gracefully; the transcript stays). */
   async stop(sessionId: string): Promise<void> {
     this.#needSession(sessionId)
-    const st = this.#row(sessionId)
-    if (st.held) this.#put({ ...st, held: 0 })
-    this.#control?.release(sessionId)
+    // Stopped first (its queued prompts are dropped with the process), then the hold is lifted, so
+    // nothing queued starts a turn in between.
     await this.#control?.stop(sessionId)
+    const st = this.#row(sessionId)
+    if (st.held) this.#put({ ...st, held: 0, held_reason: null, held_at: null })
+    this.#control?.release(sessionId)
     this.#changed()
   }
 
@@ -300,7 +302,7 @@ export class BudgetService {
     this.#s.setConfig.run('day-warnings', JSON.stringify([...this.#dayWarned].filter((k) => k.endsWith(day))))
     const text = `${Math.floor(this.#global.warnPercent)} % of the budget used: ${fresh.map(describeCap).join('; ')}`
     const now = this.clock()
-    this.writer.enqueue(() => this.#s.attention.run(sessionId, 'budget_warning', now, text))
+    this.writer.enqueue(() => this.#s.attention.run({ sid: sessionId, kind: 'budget_warning', at: now, detail: text }))
     this.writer.flush()
     this.hub.publish({ type: 'budget.alert', level: 'warning', sessionId, projectId: meta.projectId, text })
     this.#changed()

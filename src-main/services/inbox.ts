@@ -69,7 +69,7 @@ export class InboxService {
     private readonly clock: () => number = Date.now
   ) {
     this.#s = {
-      put: db.prepare('INSERT INTO attention (session_id, kind, at, detail) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?1) ON CONFLICT (session_id, kind) DO UPDATE SET at = excluded.at, detail = excluded.detail'),
+      put: db.prepare('INSERT INTO attention (session_id, kind, at, detail) SELECT @sid, @kind, @at, @detail WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @sid) ON CONFLICT (session_id, kind) DO UPDATE SET at = excluded.at, detail = excluded.detail'),
       clear: db.prepare("DELETE FROM attention WHERE session_id = ? AND kind IN ('finished', 'failed')"),
       clearFinished: db.prepare("DELETE FROM attention WHERE session_id = ? AND kind = 'finished'"),
       attention: db.prepare<[], { session_id: string; kind: string; at: number; detail: string | null }>('SELECT * FROM attention'),
@@ -94,10 +94,10 @@ export class InboxService {
         // Resumed: what it needed the user for is over.
         this.#write(() => this.#s.clear.run(e.sessionId))
       } else if (e.status === 'error') {
-        this.#write(() => this.#s.put.run(e.sessionId, 'failed', at, e.reason?.message ?? 'the agent reported an error'))
+        this.#write(() => this.#s.put.run({ sid: e.sessionId, kind: 'failed', at, detail: e.reason?.message ?? 'the agent reported an error' }))
       } else if (TURN_END.includes(e.status) && prev && (prev === 'running' || prev === 'waiting_approval')) {
         const text = e.reason?.message ?? (e.status === 'done' ? 'finished' : 'finished its turn')
-        this.#write(() => this.#s.put.run(e.sessionId, 'finished', at, text))
+        this.#write(() => this.#s.put.run({ sid: e.sessionId, kind: 'finished', at, detail: text }))
       } else return
       this.hub.publish({ type: 'attention.changed' })
     } else if (e.type === 'agent.approval') {

@@ -29,7 +29,7 @@ export class LimitService {
       upsert: db.prepare(`INSERT INTO usage_limits (provider, window, status, utilization, resets_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (provider, window) DO UPDATE SET status = excluded.status, utilization = excluded.utilization, resets_at = excluded.resets_at, updated_at = excluded.updated_at`),
       meters: db.prepare<[], { provider: string; window: string; status: string; utilization: number | null; resets_at: number | null; updated_at: number }>('SELECT * FROM usage_limits ORDER BY provider, window'),
-      wait: db.prepare(`INSERT INTO limit_waits (session_id, provider, resets_at, prompt, auto_resume, at) SELECT ?1, ?2, ?3, ?4, 0, ?5 WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?1)
+      wait: db.prepare(`INSERT INTO limit_waits (session_id, provider, resets_at, prompt, auto_resume, at) SELECT @sid, @provider, @resetsAt, @prompt, 0, @at WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @sid)
         ON CONFLICT (session_id) DO UPDATE SET resets_at = excluded.resets_at, prompt = excluded.prompt, at = excluded.at`),
       waits: db.prepare<[], { session_id: string; provider: string; resets_at: number | null; prompt: string | null; auto_resume: number; at: number }>('SELECT * FROM limit_waits ORDER BY at'),
       setAuto: db.prepare('UPDATE limit_waits SET auto_resume = ? WHERE session_id = ?'),
@@ -51,7 +51,7 @@ export class LimitService {
     if (e.type === 'agent.ratelimit') {
       const now = this.clock()
       for (const w of e.windows) this.#s.upsert.run(e.provider, w.window, w.status, w.utilization, w.resetsAt, now)
-      if (e.limited) this.#s.wait.run(e.sessionId, e.provider, e.resetsAt, e.prompt, now)
+      if (e.limited) this.#s.wait.run({ sid: e.sessionId, provider: e.provider, resetsAt: e.resetsAt, prompt: e.prompt, at: now })
       this.hub.publish({ type: 'attention.changed' })
     } else if (e.type === 'agent.status' && (e.status === 'running' || e.status === 'starting')) {
       // It runs again (the user went on, or the auto-resume fired): no longer waiting.
