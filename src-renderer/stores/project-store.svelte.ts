@@ -148,6 +148,7 @@ export class ProjectStore {
       case 'ui.focus':
       case 'project.removed':
       case 'app.storage':
+      case 'attention.changed':
         return
     }
     const projectId = e.type === 'session.changed' ? e.session.projectId : e.projectId
