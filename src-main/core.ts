@@ -15,6 +15,7 @@ import { Supervisor } from './supervisor/supervisor'
 import { ProjectService } from './services/projects'
 import { SettingsService } from './services/settings'
 import { defaultProviders } from './providers/registry'
+import { createAttention } from './services/attention'
 
 export type { HostServices }
 
@@ -65,6 +66,7 @@ export function createCore(opts: CoreOptions): Core {
     store, writer, hub, settings, providers: opts.providers ?? defaultProviders(() => settings.get()), hostEnv: opts.hostEnv ?? process.env
   })
   supervisorRef = supervisor
+  const attention = createAttention({ db: store.database, store, writer, hub, supervisor })
   const swept = supervisor.recoverOrphans()
   if (swept.interrupted.length) log(`marked ${swept.interrupted.length} session(s) interrupted after an unexpected exit; killed ${swept.killed.length} leftover process group(s)`)
   const projects = new ProjectService(store, hub, (id) => supervisor.stopProject(id))
@@ -78,7 +80,7 @@ export function createCore(opts: CoreOptions): Core {
   const info: AppInfo = {
     name: 'Shepherd', version: opts.version ?? '0.0.0', host: opts.host.kind, dataDir: opts.dataDir, platform: process.platform, dbRecovery: store.recovery
   }
-  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage }
+  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage, attention }
   let disposed: Promise<void> | null = null
   return {
     router: appRouter,
@@ -87,6 +89,7 @@ export function createCore(opts: CoreOptions): Core {
     dispose(deadlineMs = 6000) {
       disposed ??= (async () => {
         await supervisor.shutdown(deadlineMs)
+        attention.dispose()
         writer.close()
         store.close()
       })()

@@ -6,6 +6,9 @@ import { messagesRouter } from './routers/messages'
 import { projectsRouter } from './routers/projects'
 import { sessionsRouter } from './routers/sessions'
 import { settingsRouter } from './routers/settings'
+import { budgetsRouter } from './routers/budgets'
+import { inboxRouter } from './routers/inbox'
+import { usageRouter } from './routers/usage'
 
 export const appRouter = router({
   app: appInfoRouter,
@@ -13,7 +16,10 @@ export const appRouter = router({
   sessions: sessionsRouter,
   messages: messagesRouter,
   settings: settingsRouter,
-  events: eventsRouter
+  events: eventsRouter,
+  inbox: inboxRouter,
+  budgets: budgetsRouter,
+  usage: usageRouter
 })
 
 export type AppRouter = typeof appRouter

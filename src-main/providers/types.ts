@@ -53,6 +53,16 @@ export interface ProviderDraft {
   text: string
 }
 
+export interface RateLimitWindow {
+  /** e.g. `five_hour`, `seven_day` (Claude), `primary`, `secondary` (Codex). */
+  window: string
+  status: 'allowed' | 'warning' | 'rejected'
+  /** 0..1 when reported. */
+  utilization: number | null
+  /** ms epoch. */
+  resetsAt: number | null
+}
+
 export type ProviderEvent =
   | { kind: 'message'; message: ProviderMessage }
   /** A block is streaming (`draft`), or the open one ended without a message (`null`). */
@@ -64,6 +74,11 @@ export type ProviderEvent =
   | { kind: 'cli_session'; cliSessionId: string; model?: string | null }
   | { kind: 'approval_request'; request: ProviderApprovalRequest }
   | { kind: 'approval_cancelled'; requestId: string }
+  /**
+   * The agent's subscription/rate-limit windows (Claude Code `rate_limit_event`, Codex
+   * `account/rateLimits/updated`). `limited`: a request was refused until `resetsAt`.
+   */
+  | { kind: 'rate_limit'; windows: RateLimitWindow[]; limited: boolean; resetsAt: number | null }
   /** Raw CLI output kept for debugging/re-parsing; `parse_error` / `line_too_large` for bad input. */
   | { kind: 'raw'; stream: 'stdout' | 'stderr' | 'parse_error' | 'line_too_large' | 'unknown'; data: string }
 

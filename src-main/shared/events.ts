@@ -24,7 +24,15 @@ export type ShepherdEvent =
   | { type: 'app.storage'; error: string | null }
   /** The user clicked an OS notification: focus this project's pane (and session). */
   | { type: 'ui.focus'; projectId: string; sessionId: string | null }
+  /** An agent reported its usage-limit windows; `limited`: this session's turn was refused until `resetsAt`. */
+  | { type: 'agent.ratelimit'; sessionId: string; projectId: string; provider: string; windows: RateLimitWindowDTO[]; limited: boolean; resetsAt: number | null; prompt: string | null }
+  /** Inbox items, budget holds or usage limits changed: the inbox and counts refetch (issue 16). */
+  | { type: 'attention.changed' }
+  /** A budget threshold was crossed (`warning`) or a session was paused at its cap (`over`): toast + OS notification. */
+  | { type: 'budget.alert'; level: 'warning' | 'over'; sessionId: string; projectId: string; text: string }
   /** The server could not replay from the client's lastEventId: refetch state from the API. */
   | { type: 'resync'; reason: string }
+
+export interface RateLimitWindowDTO { window: string; status: 'allowed' | 'warning' | 'rejected'; utilization: number | null; resetsAt: number | null }
 
 export type ShepherdEventType = ShepherdEvent['type']

@@ -72,6 +72,9 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** The connection, for services that own their tables (attention/usage, migration 0004). */
+  get database(): Database.Database { return this.#db }
+
   transaction<T>(fn: () => T): T {
     try {
       return this.#db.transaction(fn)()

@@ -33,9 +33,17 @@ export class EventHub {
   #n = 0
   #ring: HubItem[] = []
   #subs = new Set<Subscriber>()
+  /** In-process listeners (budgets, inbox), called synchronously on publish. */
+  #listeners: ((event: ShepherdEvent) => void)[] = []
 
   get subscriberCount(): number {
     return this.#subs.size
+  }
+
+  /** Listen in-process to every event as it is published; returns the unsubscribe. */
+  listen(fn: (event: ShepherdEvent) => void): () => void {
+    this.#listeners.push(fn)
+    return () => { this.#listeners = this.#listeners.filter((l) => l !== fn) }
   }
 
   publish(event: ShepherdEvent): void {
@@ -44,6 +52,8 @@ export class EventHub {
     // Trim in chunks so the ring is not shifted on every publish.
     if (this.#ring.length > RING_SIZE * 1.25) this.#ring = this.#ring.slice(-RING_SIZE)
     for (const s of this.#subs) s.push(item)
+    // After the subscribers got it, so an event a listener publishes follows the one it reacts to.
+    for (const l of this.#listeners) l(event)
   }
 
   /** Items after `lastEventId`, or null when they cannot be replayed. */

@@ -21,6 +21,8 @@ export interface RunnerHooks {
   onTurn(runner: SessionRunner, running: boolean): void
   /** Cost delta to add to the day/project ledger. */
   onCost(runner: SessionRunner, costDelta: number, inTokens: number, outTokens: number): void
+  /** Asked before a prompt starts a turn (budgets): false = hold it queued. */
+  beforeTurn?(runner: SessionRunner): boolean
 }
 
 export class SessionRunner {
@@ -39,6 +41,15 @@ export class SessionRunner {
   /** Set when a resume failed before the CLI started the conversation (stale id). */
   onEarlyExit: ((exit: ProviderExit) => boolean) | null = null
   readonly #drafts: DraftThrottle
+  /** Held at the budget cap: prompts stay queued, no turn starts (issue 16). */
+  #held = false
+  /** Held with "let the current tool call finish": interrupt after the next tool result. */
+  #pauseAfterTool = false
+  /** The agent refused this turn for a usage limit (rate_limit event), until this time (ms) or unknown. */
+  #limitHit: { resetsAt: number | null } | null = null
+  #lastPrompt: string | null = null
+  /** The agent's last reported usage-limit windows (for the reset time of a refused turn). */
+  #windows: { utilization: number | null; resetsAt: number | null }[] = []
 
   constructor(
     readonly sessionId: string,
@@ -65,7 +76,7 @@ export class SessionRunner {
 
   /** Send now if no turn runs, else queue (persisted, visible as "queued"). */
   async send(prompt: string): Promise<'sent' | 'queued'> {
-    if (this.#turnRunning) {
+    if (this.#turnRunning || this.#held || !this.#mayStartTurn()) {
       this.#queue.push(prompt)
       this.events.patch({ queued_prompts: JSON.stringify(this.#queue) })
       return 'queued'
@@ -83,6 +94,42 @@ export class SessionRunner {
       this.events.patch({ queued_prompts: '[]' })
     }
     await this.handle.interrupt()
+  }
+
+  get held(): boolean { return this.#held }
+
+  /**
+   * Budget cap reached: no new turn; the running one is interrupted now, or after its current tool
+   * call (`finishToolCall`), or left alone (`interrupt: false`). Queued prompts are kept.
+   */
+  hold(opts: { finishToolCall: boolean; interrupt: boolean }): void {
+    this.#held = true
+    if (!this.#turnRunning || !opts.interrupt) return
+    if (opts.finishToolCall) this.#pauseAfterTool = true
+    else this.#pauseTurn()
+  }
+
+  /** Lift the hold: the next queued prompt (if any) starts a turn. */
+  release(): void {
+    this.#held = false
+    this.#pauseAfterTool = false
+    if (!this.#turnRunning) this.#next()
+  }
+
+  #pauseTurn(): void {
+    this.#interruptRequested = true
+    void this.handle.interrupt().catch(() => { /* the turn ends anyway; the status says so */ })
+  }
+
+  #mayStartTurn(): boolean {
+    return this.hooks.beforeTurn ? this.hooks.beforeTurn(this) : true
+  }
+
+  #next(): void {
+    if (this.#held || this.#queue.length === 0 || !this.#mayStartTurn()) return
+    const next = this.#queue.shift()!
+    this.events.patch({ queued_prompts: JSON.stringify(this.#queue) })
+    void this.#deliver(next).catch((err) => this.events.message({ kind: 'error', text: `could not send the queued prompt: ${String(err)}`, isError: true }))
   }
 
   setOutputPaused(paused: boolean): void {
@@ -116,6 +163,8 @@ export class SessionRunner {
   }
 
   async #deliver(prompt: string): Promise<void> {
+    this.#lastPrompt = prompt
+    this.#limitHit = null
     this.events.message({ kind: 'user', text: prompt })
     this.#setTurn(true)
     this.events.status('running', null)
@@ -134,7 +183,21 @@ export class SessionRunner {
       case 'message':
         this.#drafts.cancel()
         this.events.message(e.message)
+        if (this.#pauseAfterTool && e.message.kind === 'tool_result') {
+          this.#pauseAfterTool = false
+          this.#pauseTurn()
+        }
         return
+      case 'rate_limit': {
+        if (e.limited) this.#limitHit = { resetsAt: e.resetsAt }
+        if (e.windows.length) this.#windows = e.windows
+        const prompt = this.#lastPrompt
+        this.events.write(() => {}, () => ({
+          type: 'agent.ratelimit', sessionId: this.sessionId, projectId: this.projectId, provider: this.provider,
+          windows: e.windows, limited: e.limited, resetsAt: e.resetsAt, prompt: e.limited ? prompt : null
+        }))
+        return
+      }
       case 'draft':
         this.#drafts.offer(e.draft)
         return
@@ -170,17 +233,31 @@ export class SessionRunner {
     const interrupted = this.#interruptRequested
     this.#interruptRequested = false
     this.#setTurn(false)
-    this.#lastTurnError = state === 'error' && !interrupted ? reason ?? { message: 'the agent reported an error' } : null
+    let limit = this.#limitHit
+    this.#limitHit = null
+    if (!limit && state === 'error' && !interrupted && reason?.apiErrorStatus === 429) {
+      // Refused for a rate/usage limit (HTTP 429) without a limit event: the reset is that of the
+      // fullest window the agent reported, when it reported any.
+      const fullest = [...this.#windows].sort((a, b) => (b.utilization ?? 0) - (a.utilization ?? 0))[0]
+      limit = { resetsAt: fullest?.resetsAt ?? null }
+      const prompt = this.#lastPrompt
+      const resetsAt = limit.resetsAt
+      this.events.write(() => {}, () => ({
+        type: 'agent.ratelimit', sessionId: this.sessionId, projectId: this.projectId, provider: this.provider,
+        windows: [], limited: true, resetsAt, prompt
+      }))
+    }
+    this.#lastTurnError = state === 'error' && !interrupted && !limit ? reason ?? { message: 'the agent reported an error' } : null
     if (this.#lastTurnError) {
       this.events.status('error', this.#lastTurnError, {}, true)
+    } else if (limit) {
+      // A usage limit is not a failure: the session waits for the reset (issue 16).
+      const at = limit.resetsAt ? ` at ${new Date(limit.resetsAt).toTimeString().slice(0, 5)}` : ''
+      this.events.status('idle', { message: `waiting for the usage limit to reset${at}` })
     } else {
-      this.events.status('idle', interrupted ? { message: 'turn interrupted' } : null)
+      this.events.status('idle', interrupted ? { message: this.#held ? 'paused at the budget cap' : 'turn interrupted' } : null)
     }
-    const next = this.#queue.shift()
-    if (next !== undefined) {
-      this.events.patch({ queued_prompts: JSON.stringify(this.#queue) })
-      void this.#deliver(next).catch((err) => this.events.message({ kind: 'error', text: `could not send the queued prompt: ${String(err)}`, isError: true }))
-    }
+    this.#next()
   }
 
   #usage(u: ProviderUsage) {

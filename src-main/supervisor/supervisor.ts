@@ -55,6 +55,10 @@ export class Supervisor {
   #outputPaused = false
   /** Forks created without a prompt: their first launch must fork the source conversation, not resume it. */
   readonly #forkPending = new Set<string>()
+  /** Sessions held at their budget cap: no turn starts until released (services/budgets.ts). */
+  readonly #held = new Set<string>()
+  /** Asked before any prompt starts a turn (the budgets' check point). */
+  #turnGate: ((sessionId: string) => boolean) | null = null
 
   constructor(private readonly o: SupervisorOptions) {
     this.#providers = new Map(o.providers.map((p) => [p.id, p]))
@@ -129,6 +133,11 @@ export class Supervisor {
       return this.send(id, prompt)
     }
     if (runner?.alive) return { delivery: await runner.send(prompt) }
+    if (this.#held.has(id)) {
+      // Over budget: kept queued (persisted) until the user raises the cap or allows a turn.
+      this.#ev(id).patch({ queued_prompts: JSON.stringify([...(JSON.parse(row.queued_prompts) as string[]), prompt]) })
+      return { delivery: 'queued' }
+    }
     const waiting = this.#waiting.find((w) => w.id === id)
     if (waiting || this.#launching.has(id)) {
       const queued = [...(JSON.parse(row.queued_prompts) as string[]), prompt]
@@ -228,12 +237,37 @@ export class Supervisor {
     if (!a) throw new ShepherdError('NOT_FOUND', `no approval ${approvalId}`)
     if (a.status !== 'pending') throw new ShepherdError('CONFLICT', `this approval was already ${a.status}`)
     const runner = this.#runners.get(a.session_id)
-    if (!runner?.alive || !(await runner.answerApproval(approvalId, decision))) {
-      throw new ShepherdError('CONFLICT', 'the agent is no longer waiting for this approval')
-    }
+    if (!runner?.alive) throw new ShepherdError('CONFLICT', 'the agent is no longer waiting for this approval')
+    // Answered from two places at once (inbox and pane): the first takes it, the other is told.
+    if (!(await runner.answerApproval(approvalId, decision))) throw new ShepherdError('CONFLICT', 'this approval was already answered')
     this.o.writer.flush()
     const s = this.#row(a.session_id)
     return approvalToDTO(this.o.store.getApproval(approvalId)!, s.project_id)
+  }
+
+  /** The check point asked before a prompt starts a turn (queued, follow-up, resumed). */
+  setTurnGate(gate: ((sessionId: string) => boolean) | null): void {
+    this.#turnGate = gate
+  }
+
+  /**
+   * Budget cap reached: hold the session. The running turn is interrupted (or allowed to finish its
+   * current tool call), queued prompts stay queued, no new turn starts. The process is not killed.
+   */
+  holdForBudget(id: string, opts: { finishToolCall: boolean; interrupt: boolean } = { finishToolCall: false, interrupt: true }): void {
+    this.#held.add(id)
+    this.#runners.get(id)?.hold(opts)
+  }
+
+  /** Lift a budget hold: the next queued prompt starts (resuming the conversation if its process ended). */
+  release(id: string): void {
+    if (!this.#held.delete(id)) return
+    const runner = this.#runners.get(id)
+    if (runner?.alive) return runner.release()
+    const row = this.o.store.getSession(id)
+    if (!row || this.#launching.has(id) || this.#waiting.some((w) => w.id === id)) return
+    if ((JSON.parse(row.queued_prompts) as string[]).length === 0) return
+    this.#launchOrQueue(id, { resumeId: row.cli_session_id, fork: this.#forkPending.delete(id) }).catch(() => { /* status says error */ })
   }
 
   pin(id: string, pinned: boolean): SessionDTO {
@@ -398,8 +432,10 @@ export class Supervisor {
         onCost: (r, delta, inT, outT) => {
           const p = this.o.store.getSession(r.sessionId)
           if (p) this.o.store.addDailyCost(new Date().toISOString().slice(0, 10), p.project_id, r.provider, delta, inT, outT)
-        }
+        },
+        beforeTurn: (r) => !this.#held.has(r.sessionId) && (this.#turnGate?.(r.sessionId) ?? true)
       }, [])
+      if (this.#held.has(id)) runner.hold({ finishToolCall: false, interrupt: false })
       if (plan.resumeId) runner.onEarlyExit = (exit) => this.#resumeFailed(id, plan, exit)
       this.#runners.set(id, runner)
       if (this.#outputPaused) runner.setOutputPaused(true)

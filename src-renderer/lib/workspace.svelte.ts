@@ -12,7 +12,7 @@ import type { UiState } from '../stores/ui-state.svelte'
 import { api, events, type AppInfo } from './api/client'
 
 export type ThemePreference = 'system' | 'light' | 'dark'
-export type MainView = 'projects' | 'settings'
+export type MainView = 'projects' | 'settings' | 'inbox' | 'usage'
 /**
  * What the sidebar dot of a project shows. Set by whoever knows the project's sessions (the project
  * store) through {@link Workspace.setActivity}; absent = nothing running.
@@ -240,6 +240,16 @@ export class Workspace {
 
   showProjects(): void {
     this.#view = 'projects'
+  }
+
+  /** The inbox across projects (`g i`). */
+  showInbox(): void {
+    this.#view = 'inbox'
+  }
+
+  /** Cost and tokens by day (`g u`). */
+  showUsage(): void {
+    this.#view = 'usage'
   }
 
   openAddDialog(): void {

@@ -14,6 +14,7 @@ import { NOTICE_TOAST_KIND, ProjectStores } from '../stores/project-stores.svelt
 import { trpcProjectApi } from '../stores/trpc-api'
 import type { UiState } from '../stores/ui-state.svelte'
 import { toasts } from '../toasts/toasts.svelte'
+import { NoticeGroups, type GroupedNotice } from '../toasts/notice-groups'
 
 const UNREAD_KEY = 'unread'
 const OPEN_KEY = (projectId: string) => `open:${projectId}`
@@ -40,6 +41,8 @@ export class Panes {
   #disposers: (() => void)[] = []
   #providersLoading: Promise<void> | null = null
   #learntFrom = new Set<string>()
+  /** Bursts of notices of one kind become one toast and one OS notification (issue 16). */
+  readonly #groups = new NoticeGroups((g) => this.#showGroup(g))
 
   constructor(
     readonly ui: UiState,
@@ -73,6 +76,9 @@ export class Panes {
       const prev = this.stores.get(e.projectId)?.sessions.find((s) => s.id === e.sessionId)?.status
       if (prev && RUNNING.includes(prev) && FINISHED.includes(e.status) && !this.isOnScreen(e.projectId, e.sessionId)) {
         this.#setUnread({ ...this.unread, [e.sessionId]: e.projectId })
+      } else if (prev && RUNNING.includes(prev) && FINISHED.includes(e.status)) {
+        // Finished in front of the user: nothing to catch up on in the inbox.
+        void api.inbox.seen.mutate({ sessionId: e.sessionId }).catch(() => {})
       }
     } else if (e.type === 'session.removed' && this.unread[e.sessionId]) {
       const { [e.sessionId]: _gone, ...rest } = this.unread
@@ -89,6 +95,8 @@ export class Panes {
   }
 
   markRead(sessionId: string): void {
+    // Looked at: its "finished" inbox item goes too (kept in the database, so across reloads).
+    void api.inbox.seen.mutate({ sessionId }).catch((err: unknown) => console.warn('could not mark the session seen', err))
     if (!this.unread[sessionId]) return
     const { [sessionId]: _read, ...rest } = this.unread
     this.#setUnread(rest)
@@ -189,6 +197,24 @@ export class Panes {
   // ---- notices ---------------------------------------------------------------------------------
 
   show(n: Notice): void {
+    this.#groups.push(n)
+  }
+
+  #showGroup(g: GroupedNotice): void {
+    if (g.single) return this.showNow(g.single)
+    const first = g.notices[0]!
+    toasts.push({
+      kind: NOTICE_TOAST_KIND[g.kind],
+      title: g.title,
+      body: g.body,
+      action: { label: 'Open inbox', run: () => this.workspace.showInbox() }
+    })
+    if (typeof document !== 'undefined' && document.hasFocus() && document.visibilityState === 'visible') return
+    void this.#osNotify({ ...first, key: g.key, title: g.title, body: g.body })
+  }
+
+  /** A toast + OS notification at once, not grouped (budget alerts). */
+  showNow(n: Notice): void {
     toasts.push({
       kind: NOTICE_TOAST_KIND[n.kind],
       title: n.title,
@@ -234,6 +260,7 @@ export class Panes {
 
   dispose(): void {
     for (const d of this.#disposers.splice(0)) d()
+    this.#groups.dispose()
     this.stores.dispose()
   }
 }

@@ -28,6 +28,8 @@ function brief(e: ProviderEvent): string {
       return `approval ${e.request.requestId.slice(0, 8)} ${e.request.toolName} ${JSON.stringify(e.request.input)} tu=${e.request.toolUseId}`
     case 'approval_cancelled':
       return `cancelled ${e.requestId.slice(0, 8)}`
+    case 'rate_limit':
+      return `rate_limit ${e.limited} ${e.windows.map((w) => `${w.window}:${w.status}`).join(',')}`
     case 'draft':
       return e.draft ? `draft ${e.draft.kind} ${cut(e.draft.text)}` : 'draft end'
     case 'message': {

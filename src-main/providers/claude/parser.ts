@@ -85,6 +85,8 @@ export function parseClaudeLine(line: string, state: ClaudeParseState): ParsedLi
       return parseControlResponse(value, line)
     case 'stream_event':
       return parseStreamEvent(value, state)
+    case 'rate_limit_event':
+      return { events: parseRateLimit(value, line) }
     default:
       return { events: [raw('unknown', line)] }
   }
@@ -358,4 +360,19 @@ function parseControlResponse(v: Obj, line: string): ParsedLine {
   if (r.subtype === 'success') return { events: [], controlResponse: { requestId, ok: true, response: r.response ?? null } }
   const error = str(r.error) ?? 'unknown error'
   return { events: [], controlResponse: { requestId, ok: false, error, errorCode: str(r.error_code) } }
+}
+
+/**
+ * `rate_limit_event` (stream-json): `rate_limit_info` = { status: allowed | allowed_warning | rejected,
+ * rateLimitType: five_hour | seven_day | …, utilization (0..1), resetsAt (epoch seconds), … } — the
+ * shape the CLI builds from the API's `anthropic-ratelimit-unified-*` headers.
+ */
+function parseRateLimit(v: Obj, line: string): ProviderEvent[] {
+  const info = v.rate_limit_info
+  if (!isObj(info)) return [raw('unknown', line)]
+  const status = info.status === 'rejected' ? 'rejected' : info.status === 'allowed_warning' ? 'warning' : 'allowed'
+  const resetsAt = typeof info.resetsAt === 'number' && Number.isFinite(info.resetsAt) ? Math.round(info.resetsAt * 1000) : null
+  const utilization = typeof info.utilization === 'number' && Number.isFinite(info.utilization) ? Math.max(0, Math.min(1, info.utilization)) : null
+  const window = typeof info.rateLimitType === 'string' ? info.rateLimitType : 'unified'
+  return [{ kind: 'rate_limit', windows: [{ window, status, utilization, resetsAt }], limited: status === 'rejected', resetsAt }]
 }

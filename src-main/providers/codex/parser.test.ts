@@ -256,6 +256,12 @@ describe('parser: edge cases', () => {
   it('unknown notifications are kept raw; known noise is dropped', () => {
     const state = createParseState()
     expect(parseNotification('account/rateLimits/updated', { rateLimits: {} }, state).events).toEqual([])
+    expect(parseNotification('account/rateLimits/updated', { rateLimits: { primary: { usedPercent: 100, windowDurationMins: 300, resetsAt: 1_800_000_000 }, secondary: { usedPercent: 40, windowDurationMins: 10080, resetsAt: null } } }, state).events).toEqual([
+      { kind: 'rate_limit', limited: true, resetsAt: 1_800_000_000_000, windows: [
+        { window: 'five_hour', status: 'rejected', utilization: 1, resetsAt: 1_800_000_000_000 },
+        { window: 'seven_day', status: 'allowed', utilization: 0.4, resetsAt: null }
+      ] }
+    ])
     expect(parseNotification('brand/new', { x: 1 }, state).events).toEqual([{ kind: 'raw', stream: 'unknown', data: JSON.stringify({ method: 'brand/new', params: { x: 1 } }) }])
     expect(parseNotification('turn/started', 'nonsense', state).events[0]?.kind).toBe('raw')
   })

@@ -5,7 +5,7 @@
  * becomes `raw` events. Protocol and pitfalls: reference/agent-cli/README.md §2 (recorded
  * exchanges with the real CLI in ./fixtures).
  */
-import type { ProviderEvent, ProviderMessage, ProviderUsage } from '../types'
+import type { ProviderEvent, ProviderMessage, ProviderUsage, RateLimitWindow } from '../types'
 import type { StatusReason } from '../../shared/status'
 import type {
   CodexApprovalRequest,
@@ -82,7 +82,6 @@ const IGNORED_METHODS = new Set([
   'thread/name/updated',
   'thread/settings/updated',
   'thread/compacted',
-  'account/rateLimits/updated',
   'account/updated',
   'remoteControl/status/changed',
   'turn/diff/updated',
@@ -117,6 +116,7 @@ export function parseNotification(method: string, params: unknown, state: CodexP
 
 function parseKnown(method: string, params: unknown, state: CodexParseState): ParsedNotification {
   if (IGNORED_METHODS.has(method)) return { events: [] }
+  if (method === 'account/rateLimits/updated') return { events: parseRateLimits(params) }
   if (!isObj(params)) return { events: [unknownRaw(method, params)] }
   const n = { method, params } as CodexNotification
   // Sub-agent threads and other connections' threads: not ours to show.
@@ -447,4 +447,27 @@ export function parseApprovalRequest(req: CodexApprovalRequest, state: CodexPars
       request: { requestId, toolName: FILE_CHANGE_TOOL, input: { changes, grantRoot: p.grantRoot ?? null }, description, toolUseId: p.itemId }
     }
   }
+}
+
+/**
+ * `account/rateLimits/updated`: { rateLimits: { primary, secondary } }, each window
+ * { usedPercent (0..100), windowDurationMins, resetsAt (epoch seconds) } or null.
+ */
+export function parseRateLimits(params: unknown): ProviderEvent[] {
+  const rl = isObj(params) && isObj(params.rateLimits) ? params.rateLimits : null
+  if (!rl) return []
+  const windows: RateLimitWindow[] = []
+  for (const name of ['primary', 'secondary'] as const) {
+    const w = rl[name]
+    if (!isObj(w)) continue
+    const used = typeof w.usedPercent === 'number' && Number.isFinite(w.usedPercent) ? Math.max(0, Math.min(100, w.usedPercent)) : null
+    const mins = typeof w.windowDurationMins === 'number' ? w.windowDurationMins : null
+    const label = mins === 300 ? 'five_hour' : mins === 10080 ? 'seven_day' : mins ? `${mins}_min` : name
+    const resetsAt = typeof w.resetsAt === 'number' && Number.isFinite(w.resetsAt) ? Math.round(w.resetsAt * 1000) : null
+    windows.push({ window: label, status: used !== null && used >= 100 ? 'rejected' : used !== null && used >= 80 ? 'warning' : 'allowed', utilization: used === null ? null : used / 100, resetsAt })
+  }
+  if (windows.length === 0) return []
+  const hit = windows.filter((w) => w.status === 'rejected')
+  const resetsAt = hit.length ? Math.max(...hit.map((w) => w.resetsAt ?? 0)) || null : null
+  return [{ kind: 'rate_limit', windows, limited: hit.length > 0, resetsAt }]
 }

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import { ShepherdError } from '../../shared/errors'
 import { m0001Initial } from './0001-initial'
+import { m0004Attention } from './0004-attention'
 
 export interface Migration {
   version: number
@@ -14,21 +15,24 @@ export interface Migration {
   up(db: Database.Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001Initial]
-export const LATEST_VERSION = MIGRATIONS.length
+export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0004Attention]
+/** Parallel branches take numbers apart; versions only need to rise (a gap is a migration of another branch). */
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
 
 export function runMigrations(db: Database.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
   const current = Number(db.pragma('user_version', { simple: true }))
-  const latest = migrations.length
+  const latest = migrations[migrations.length - 1]?.version ?? 0
   if (current > latest) {
     throw new ShepherdError('DB_TOO_NEW', `database schema v${current} is newer than this Shepherd (v${latest}); refusing to open it`)
   }
   if (current === latest) return
   // Back up an existing database before changing its schema (skipped for new and in-memory DBs).
   if (current > 0 && file !== ':memory:' && existsSync(file)) backupSync(db, `${file}.pre-v${latest}.bak`)
+  let prev = 0
   for (const m of migrations) {
+    if (m.version <= prev) throw new Error(`migration ${m.name} is out of order`)
+    prev = m.version
     if (m.version <= current) continue
-    if (m.version !== migrations.indexOf(m) + 1) throw new Error(`migration ${m.name} is out of order`)
     db.transaction(() => {
       m.up(db)
       db.pragma(`user_version = ${m.version}`)
