@@ -24,7 +24,8 @@ import { isObj, type FoundTranscript, type ImportedMessage, type ImportTotals } 
 interface ImportState {
   v: 1
   sessionId: string
-  files: Record<string, { offset: number; lineNo: number }>
+  /** Per file: offset of the next line to read, its line number, and the file's size when last read (an unfinished last line stays unread without counting as new). */
+  files: Record<string, { offset: number; lineNo: number; seen?: number }>
   lastSeq: number
   claude?: ClaudeMapState
   codex?: CodexMapState
@@ -67,7 +68,7 @@ export class ImportService {
   #pending(projectId: string, t: FoundTranscript): boolean {
     const st = this.#loadState(this.#stateKey(projectId, t))
     if (!st || !this.store.getSession(st.sessionId)) return true
-    return t.files.some((f) => (st.files[f]?.offset ?? 0) < sizeOf(f))
+    return t.files.some((f) => unread(st, f))
   }
 
   /** How many sessions each CLI has for this folder, and how many have something to import. */
@@ -140,7 +141,7 @@ export class ImportService {
     let row = state ? this.store.getSession(state.sessionId) : undefined
     if (state && !row) state = null // deleted in Shepherd since: import it afresh
     const doneBytes = job.bytesDone
-    if (state && t.files.every((f) => (state!.files[f]?.offset ?? 0) >= sizeOf(f))) {
+    if (state && t.files.every((f) => !unread(state!, f))) {
       job.filesDone += t.files.length
       job.bytesDone = doneBytes + t.size
       return
@@ -208,6 +209,9 @@ export class ImportService {
     for (let i = 0; i < t.files.length; i++) {
       const file = t.files[i]!
       const agentId = t.provider === 'claude' && i > 0 ? /agent-([^/\\]+)\.jsonl$/.exec(file)?.[1] ?? null : null
+      // A sub-agent's rows hang under the call that started it, known from the main file's result line:
+      // while that line is still being written, leave the sub-agent's file for the next run.
+      if (agentId && st.claude && !st.claude.agents[agentId] && (offsets[t.files[0]!]?.offset ?? 0) < sizeOf(t.files[0]!)) { job.filesDone++; continue }
       const from = offsets[file] ?? { offset: 0, lineNo: 0 }
       const base = job.bytesDone
       for await (const item of readJsonlLines(file, {
@@ -228,6 +232,8 @@ export class ImportService {
         offsets[file] = { offset: item.end, lineNo: item.lineNo }
         if (pending.length >= BATCH) flush({ ...offsets })
       }
+      const seen = sizeOf(file)
+      offsets[file] = { ...(offsets[file] ?? { offset: 0, lineNo: 0 }), seen: Math.max(seen, offsets[file]?.offset ?? 0) }
       job.filesDone++
     }
     // Commit the rest (and the offsets reached, even with no messages: bookkeeping lines count too).
@@ -247,6 +253,11 @@ function skip(job: ImportJobDTO, file: string, line: number, reason: string) {
 function titleOf(st: ImportState, t: FoundTranscript): string {
   const title = st.claude?.title ?? st.codex?.title
   return (title || `${t.provider === 'claude' ? 'Claude Code' : 'Codex'} session ${t.cliSessionId.slice(0, 8)}`).slice(0, 200)
+}
+
+function unread(st: ImportState, file: string): boolean {
+  const f = st.files[file]
+  return sizeOf(file) > (f ? Math.max(f.offset, f.seen ?? 0) : 0)
 }
 
 function sizeOf(file: string): number {
