@@ -6,6 +6,8 @@ import { messagesRouter } from './routers/messages'
 import { projectsRouter } from './routers/projects'
 import { sessionsRouter } from './routers/sessions'
 import { settingsRouter } from './routers/settings'
+import { exportsRouter } from './routers/exports'
+import { importsRouter } from './routers/imports'
 
 export const appRouter = router({
   app: appInfoRouter,
@@ -13,7 +15,9 @@ export const appRouter = router({
   sessions: sessionsRouter,
   messages: messagesRouter,
   settings: settingsRouter,
-  events: eventsRouter
+  events: eventsRouter,
+  exports: exportsRouter,
+  imports: importsRouter
 })
 
 export type AppRouter = typeof appRouter

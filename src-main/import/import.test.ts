@@ -4,7 +4,7 @@
  * the CLIs' files are never touched.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { appendFileSync, cpSync, createHash, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHash as hash } from 'node:crypto'
 import { testCore } from '../../test/support/core'
@@ -12,7 +12,6 @@ import { tempDir } from '../../test/support/temp'
 import { encodeClaudePath } from './discover'
 import { ImportService } from './service'
 
-void createHash
 const FIX = join(__dirname, 'fixtures')
 const CLAUDE_ID = '868c0796-ce4a-43c3-bdb8-ecee0d66b5e0'
 const CLAUDE_CWD = '/tmp/shepherd-agent-MyNCzl/project'
