@@ -75,7 +75,7 @@ describe('import of the CLIs\' own transcripts', () => {
     const job = await s.svc.run(s.project.id).done
     expect(job).toMatchObject({ state: 'done', sessionsAdded: 2, skippedCount: 0, errors: [] })
     const row = bySid(s, CLAUDE_ID)
-    expect(row).toMatchObject({ provider: 'claude', status: 'done', title: 'please [[bash:echo hello-import]]', model: 'claude-opus-5-5', cost_known: 1 })
+    expect(row).toMatchObject({ provider: 'claude', status: 'done', pinned: 1, title: 'please [[bash:echo hello-import]]', model: 'claude-opus-5-5', cost_known: 1 })
     expect(row.cost_usd).toBeCloseTo(0.305296, 5)
     expect(row.input_tokens).toBeGreaterThan(1000)
     expect(row.output_tokens).toBeGreaterThan(0)
@@ -221,5 +221,21 @@ describe('import of the CLIs\' own transcripts', () => {
     expect(s.svc.scan(s.project.id).claude).toEqual({ sessions: 0, pending: 0 })
     await s.svc.run(s.project.id).done
     expect(sessionsOf(s).filter((x) => x.cli_session_id === CLAUDE_ID)).toHaveLength(1)
+  })
+})
+
+describe('a session continued in Shepherd after its import', () => {
+  it('is not offered again: what the CLI appends is the conversation Shepherd stored live', async () => {
+    const s = await sandbox()
+    await s.svc.run(s.project.id).done
+    const row = bySid(s, CLAUDE_ID)
+    // Shepherd resumed it: its own turn is stored, and the CLI appends the same turn to its file.
+    s.core.store.insertMessages([{ session_id: row.id, seq: row.last_seq + 1, kind: 'user', text: 'follow-up in Shepherd', tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: Date.now() }])
+    s.core.store.updateSession(row.id, { last_seq: row.last_seq + 1 })
+    appendFileSync(s.claudeMain, JSON.stringify({ type: 'user', message: { role: 'user', content: 'follow-up in Shepherd' }, timestamp: new Date().toISOString() }) + '\n')
+    expect(s.svc.scan(s.project.id).pending).toBe(0)
+    const job = await s.svc.run(s.project.id).done
+    expect(job.messagesAdded).toBe(0)
+    expect(msgs(s, row.id).filter((m) => m.text === 'follow-up in Shepherd')).toHaveLength(1)
   })
 })

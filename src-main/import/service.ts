@@ -67,7 +67,10 @@ export class ImportService {
 
   #pending(projectId: string, t: FoundTranscript): boolean {
     const st = this.#loadState(this.#stateKey(projectId, t))
-    if (!st || !this.store.getSession(st.sessionId)) return true
+    const row = st ? this.store.getSession(st.sessionId) : undefined
+    if (!st || !row) return true
+    // Continued in Shepherd since: what the CLI appended is that conversation, stored live already.
+    if (row.last_seq !== st.lastSeq) return false
     return t.files.some((f) => unread(st, f))
   }
 
@@ -173,7 +176,9 @@ export class ImportService {
             id: st.sessionId, projectId, provider: t.provider, model, permissionMode: 'default', cwd, title: titleOf(st, t),
             systemPrompt: null, extraEnv: {}, status: 'done', now: first
           })
-          this.store.updateSession(st.sessionId, { cli_session_id: t.cliSessionId, ended_at: first })
+          // Pinned: retention (keep the newest N, none older than D days) would otherwise delete months of
+          // imported history at the next start. Unpinning hands a session back to retention.
+          this.store.updateSession(st.sessionId, { cli_session_id: t.cliSessionId, ended_at: first, pinned: 1 })
         }
         const cur = this.store.getSession(st.sessionId)!
         let seq = cur.last_seq
