@@ -88,6 +88,14 @@ describe('transcripts written by the real CLIs import into Shepherd', () => {
     expect(msgs.some((m) => m.parent_id !== null)).toBe(true)
     expect(imported.input_tokens).toBeGreaterThan(0)
     for (const f of files) expect(statSync(f).size).toBeGreaterThan(0)
+    // Resumable: a follow-up in the importing Shepherd continues the CLI's conversation.
+    const st2 = await t2.caller.settings.get()
+    await t2.caller.settings.update({ providers: { ...st2.providers, claude: { ...st2.providers.claude, cliPath: claudeBinaryPath() } } })
+    const before = server.requests.length
+    await t2.caller.sessions.send({ id: imported.id, prompt: 'after import [[text:continued]]' })
+    await idleAfter(t2, imported.id, 'continued')
+    const req = server.requests.slice(before).find((r) => JSON.stringify(r.body ?? '').includes('after import'))
+    expect(JSON.stringify(req?.body ?? '')).toContain('hello-import')
   }, 240_000)
 
   it('Codex: tool call, reasoning, second turn', async () => {
@@ -127,5 +135,13 @@ describe('transcripts written by the real CLIs import into Shepherd', () => {
     expect(msgs.some((m) => m.kind === 'tool_result' && m.text.includes('hello-import'))).toBe(true)
     expect(msgs.some((m) => m.kind === 'user' && m.text.includes('[[thinking:pondering the import]]'))).toBe(true)
     expect(imported.input_tokens).toBeGreaterThan(0)
+    const st2 = await t2.caller.settings.get()
+    await t2.caller.settings.update({ providers: { ...st2.providers, codex: { ...st2.providers.codex, cliPath: codexBinaryPath() } } })
+    const before = server.requests.length
+    await t2.caller.sessions.send({ id: imported.id, prompt: 'after import [[text:continued]]' })
+    await idleAfter(t2, imported.id, 'continued')
+    const req = server.requests.slice(before).find((r) => JSON.stringify(r.body ?? '').includes('after import'))
+    expect(JSON.stringify(req?.body ?? '')).toContain('hello-import')
+    expect(t2.core.supervisor.getSession(imported.id).cliSessionId).toBe(cli)
   }, 240_000)
 })
