@@ -16,6 +16,7 @@ import { ProjectService } from './services/projects'
 import { SettingsService } from './services/settings'
 import { defaultProviders } from './providers/registry'
 import { createAttention } from './services/attention'
+import { ImportService } from './import/service'
 
 export type { HostServices }
 
@@ -80,7 +81,9 @@ export function createCore(opts: CoreOptions): Core {
   const info: AppInfo = {
     name: 'Shepherd', version: opts.version ?? '0.0.0', host: opts.host.kind, dataDir: opts.dataDir, platform: process.platform, dbRecovery: store.recovery
   }
-  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage, attention }
+  // The CLIs' files live under the HOME / CLAUDE_CONFIG_DIR / CODEX_HOME the agents get.
+  const imports = new ImportService(store, hub, opts.hostEnv ?? process.env)
+  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage, attention, imports }
   let disposed: Promise<void> | null = null
   return {
     router: appRouter,

@@ -7,6 +7,7 @@ import type { DbRecovery } from '../store/recovery'
 import type { StorageHealth } from '../services/storage-health'
 import type { Supervisor } from '../supervisor/supervisor'
 import type { Attention } from '../services/attention'
+import type { ImportService } from '../import/service'
 
 export interface AppInfo {
   name: string
@@ -31,6 +32,8 @@ export interface ApiContext {
   storage: StorageHealth
   /** Inbox, budgets, usage ledger and usage limits (issue 16). */
   attention: Attention
+  /** Import of the CLIs' own transcripts (background jobs per project). */
+  imports: ImportService
   /**
    * Bytes this connection has accepted but not yet sent (the web host's WebSocket), when the
    * transport can tell. The event stream waits while it is high, so a client that does not read

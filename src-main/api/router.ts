@@ -9,6 +9,8 @@ import { settingsRouter } from './routers/settings'
 import { budgetsRouter } from './routers/budgets'
 import { inboxRouter } from './routers/inbox'
 import { usageRouter } from './routers/usage'
+import { exportsRouter } from './routers/exports'
+import { importsRouter } from './routers/imports'
 
 export const appRouter = router({
   app: appInfoRouter,
@@ -19,7 +21,9 @@ export const appRouter = router({
   events: eventsRouter,
   inbox: inboxRouter,
   budgets: budgetsRouter,
-  usage: usageRouter
+  usage: usageRouter,
+  exports: exportsRouter,
+  imports: importsRouter
 })
 
 export type AppRouter = typeof appRouter

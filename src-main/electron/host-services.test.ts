@@ -26,6 +26,18 @@ describe('pickFolder', () => {
   })
 })
 
+describe('pickSavePath', () => {
+  it('opens a save dialog for the export format and returns the chosen path, or null when cancelled', async () => {
+    const win = new fake.BrowserWindow({})
+    const host = createElectronHostServices(() => win as never)
+    fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: '/home/u/fix-2026.md' })
+    await expect(host.pickSavePath('fix-2026.md', 'markdown')).resolves.toBe('/home/u/fix-2026.md')
+    expect(fake.dialog.showSaveDialog).toHaveBeenCalledWith(win, { defaultPath: 'fix-2026.md', filters: [{ name: 'Markdown', extensions: ['md'] }], properties: ['createDirectory', 'showOverwriteConfirmation'] })
+    fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: true, filePath: undefined })
+    await expect(host.pickSavePath('x.html', 'html')).resolves.toBeNull()
+  })
+})
+
 describe('notify', () => {
   it('shows a notification once per key', () => {
     const host = createElectronHostServices(() => null)

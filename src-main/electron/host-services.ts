@@ -2,7 +2,7 @@
  * `HostServices` for Electron: the native folder picker and OS notifications. The core calls
  * these; it never imports `electron` itself.
  */
-import { Notification, dialog, type BrowserWindow, type OpenDialogOptions } from 'electron'
+import { Notification, dialog, type BrowserWindow, type OpenDialogOptions, type SaveDialogOptions } from 'electron'
 import type { HostNotification, HostServices } from '../shared/host'
 import { focusWindow } from './window'
 
@@ -16,6 +16,7 @@ export interface ElectronHostServices extends HostServices {
   kind: 'electron'
   pickFolder: () => Promise<string | null>
   notify: (n: HostNotification) => void
+  pickSavePath: NonNullable<HostServices['pickSavePath']>
   /** Closes shown notifications and forgets keys. */
   dispose(): void
 }
@@ -50,6 +51,13 @@ export function createElectronHostServices(
       const result = win && !win.isDestroyed() ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
       const first = result.filePaths[0]
       return result.canceled || first === undefined ? null : first
+    },
+    async pickSavePath(defaultName, format) {
+      const win = getWindow()
+      const filters = { markdown: [{ name: 'Markdown', extensions: ['md'] }], json: [{ name: 'JSON', extensions: ['json'] }], html: [{ name: 'HTML', extensions: ['html'] }] }[format]
+      const options: SaveDialogOptions = { defaultPath: defaultName, filters, properties: ['createDirectory', 'showOverwriteConfirmation'] }
+      const result = win && !win.isDestroyed() ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
+      return result.canceled || !result.filePath ? null : result.filePath
     },
     notify(n) {
       if (!Notification.isSupported() || !remember(n.key)) return

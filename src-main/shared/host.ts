@@ -17,4 +17,6 @@ export interface HostServices {
   pickFolder?: () => Promise<string | null>
   /** OS notification; absent in the web host (the renderer uses the browser Notification API). */
   notify?: (n: HostNotification) => void
+  /** Native save dialog for an export; absent in the web host (the browser downloads it). */
+  pickSavePath?: (defaultName: string, format: 'markdown' | 'json' | 'html') => Promise<string | null>
 }

@@ -11,6 +11,7 @@ import { WebSocketServer } from 'ws'
 import { applyWSSHandler } from '@trpc/server/adapters/ws'
 import type { Core } from '../core'
 import { CSP, mimeOf, resolveInside } from './static-files'
+import { handleExportRequest } from './export-route'
 
 export const TOKEN_COOKIE = 'shepherd_token'
 
@@ -48,6 +49,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         return
       }
     }
+    if (handleExportRequest(opts.core.store, url, req, res)) return
     const file = resolveInside(opts.rendererDir, url.pathname)
     if (!file) { res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found'); return }
     res.writeHead(200, {

@@ -268,6 +268,7 @@ export const Menu = {
 
 export const dialog = {
   showOpenDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: false, filePaths: ['/picked'] })),
+  showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: false, filePath: '/saved' as string | undefined })),
   showErrorBox: vi.fn()
 }
 

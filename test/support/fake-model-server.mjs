@@ -15,6 +15,7 @@
 // (<system-reminder> blocks, system messages and Codex developer messages are ignored):
 //   [[bash:CMD]]           "I will run a command." + a shell tool call running CMD
 //   [[write:PATH|CONTENT]] a file-write tool call (Codex: a printf shell call)
+//   [[agent:PROMPT]]       Anthropic only: a sub-agent tool call (Claude Code's Agent/Task tool) with PROMPT
 //   [[slow:N]]             "tick0 tick1 …", one chunk per 250 ms for N seconds; a client
 //                          disconnect stops it and is recorded in `disconnects`
 //   [[silent:N]]           nothing at all (not even headers) for N seconds, then "Back after N s.";
@@ -230,7 +231,7 @@ function modelObject(id) {
 
 /** Parses the first known directive in `text`. */
 export function parseDirective(text) {
-  const re = /\[\[(bash|write|slow|silent|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
+  const re = /\[\[(bash|agent|write|slow|silent|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
   const m = re.exec(text ?? '')
   if (!m) return null
   const kind = m[1]
@@ -238,6 +239,8 @@ export function parseDirective(text) {
   switch (kind) {
     case 'bash':
       return { kind, command: arg }
+    case 'agent':
+      return { kind, prompt: arg }
     case 'write': {
       const bar = arg.indexOf('|')
       return { kind, path: bar === -1 ? arg : arg.slice(0, bar), content: bar === -1 ? '' : arg.slice(bar + 1) }
@@ -326,6 +329,7 @@ function planReply(conv) {
   if (side) return { text: SIDE_REQUEST_TEXT }
   if (d?.kind === 'silent') return { silentSeconds: d.seconds, text: `Back after ${d.seconds} s.` }
   if (d?.kind === 'bash') return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: d.command } }
+  if (d?.kind === 'agent') return { text: 'I will ask a sub-agent.', tool: { kind: 'agent', prompt: d.prompt, names: conv.toolNames ?? [] } }
   if (d?.kind === 'write') return { text: WRITE_PREAMBLE, tool: { kind: 'write', path: d.path, content: d.content } }
   return { text: `ACK: ${firstChars(prompt.trim(), 60)}` }
 }
@@ -571,6 +575,8 @@ async function handleAnthropic(ctx, res, entry) {
   if (plan.tool) {
     const id = ctx.nextId('toolu')
     if (plan.tool.kind === 'bash') blocks.push({ type: 'tool_use', id, name: 'Bash', input: { command: plan.tool.command, description: 'Run scripted command' } })
+    // Claude Code 2.x calls its sub-agent tool `Agent` (earlier `Task`): use whichever the request offers.
+    else if (plan.tool.kind === 'agent') blocks.push({ type: 'tool_use', id, name: plan.tool.names.includes('Agent') ? 'Agent' : 'Task', input: { description: 'Scripted sub-agent', prompt: plan.tool.prompt, subagent_type: 'general-purpose' } })
     else blocks.push({ type: 'tool_use', id, name: 'Write', input: { file_path: plan.tool.path, content: plan.tool.content } })
   }
   const stopReason = plan.tool ? 'tool_use' : 'end_turn'

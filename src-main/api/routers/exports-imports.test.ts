@@ -1,0 +1,76 @@
+/**
+ * The export and import procedures and the web host's download route: bad input gets a typed error,
+ * a host without a save dialog says so, and the download streams the same document the file has.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { TRPCError } from '@trpc/server'
+import { testCore } from '../../../test/support/core'
+import { tempDir } from '../../../test/support/temp'
+import { startWebHost } from '../../web/server'
+
+const cleanups: (() => Promise<void> | void)[] = []
+afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try { await p } catch (err) { return err instanceof TRPCError ? err.code : `not a TRPCError: ${String(err)}` }
+  return 'no error'
+}
+
+async function setup() {
+  const t = testCore()
+  const d = tempDir('shepherd-exp-')
+  cleanups.push(t.cleanup, d.cleanup)
+  const path = join(d.dir, 'proj')
+  mkdirSync(path)
+  const project = await t.caller.projects.add({ path })
+  t.core.store.insertSession({ id: 's1', projectId: project.id, provider: 'codex', model: null, permissionMode: 'default', cwd: path, title: 'Ünïcode "title"', systemPrompt: null, extraEnv: {}, status: 'done', now: Date.now() })
+  t.core.store.insertMessages([{ session_id: 's1', seq: 1, kind: 'user', text: 'hello <world>', tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: 1 }])
+  t.core.store.updateSession('s1', { last_seq: 1 })
+  return { ...t, dir: d.dir, project }
+}
+
+describe('exports router', () => {
+  it('writes to a given absolute path; refuses relative paths, unknown formats and sessions with typed errors', async () => {
+    const s = await setup()
+    const r = await s.caller.exports.toFile({ sessionId: 's1', format: 'markdown', path: join(s.dir, 'a.md') })
+    expect(r).toMatchObject({ saved: true, upToSeq: 1, messages: 1 })
+    expect(readFileSync(join(s.dir, 'a.md'), 'utf8')).toContain('hello <world>')
+    expect(await codeOf(s.caller.exports.toFile({ sessionId: 's1', format: 'markdown', path: 'rel/a.md' }))).toBe('BAD_REQUEST')
+    expect(await codeOf(s.caller.exports.toFile({ sessionId: 's1', format: 'pdf' as never, path: join(s.dir, 'a.pdf') }))).toBe('BAD_REQUEST')
+    expect(await codeOf(s.caller.exports.toFile({ sessionId: 'nope', format: 'json', path: join(s.dir, 'n.json') }))).toBe('NOT_FOUND')
+    expect(await codeOf(s.caller.exports.toFile({ sessionId: 's1', format: 'json', path: join(s.dir, 'missing-dir', 'x.json') }))).toBe('BAD_REQUEST')
+    // The web host has no save dialog: the API says to download instead.
+    expect(await codeOf(s.caller.exports.toFile({ sessionId: 's1', format: 'json' }))).toBe('METHOD_NOT_SUPPORTED')
+    expect((await s.caller.exports.messageMarkdown({ sessionId: 's1', seq: 1 })).markdown).toContain('**You**')
+    expect(await codeOf(s.caller.exports.messageMarkdown({ sessionId: 's1', seq: 9 }))).toBe('NOT_FOUND')
+  })
+
+  it('imports: unknown project is NOT_FOUND; an empty folder scans to nothing', async () => {
+    const s = await setup()
+    expect(await codeOf(s.caller.imports.scan({ projectId: 'nope' }))).toBe('NOT_FOUND')
+    expect(await codeOf(s.caller.imports.start({ projectId: 'bad id!' }))).toBe('BAD_REQUEST')
+    expect(await s.caller.imports.status({ projectId: s.project.id })).toBeNull()
+  })
+})
+
+const RENDERER = resolve(__dirname, '../../../out/renderer')
+
+describe.runIf(existsSync(RENDERER))('web host GET /export/<id>', () => {
+  it('streams the export as a download with its snapshot seq; 400/404/401 otherwise', async () => {
+    const s = await setup()
+    const host = await startWebHost({ core: s.core, rendererDir: RENDERER, port: 0, token: 'a'.repeat(64) })
+    cleanups.unshift(() => host.close())
+    const base = `http://127.0.0.1:${host.port}`
+    const res = await fetch(`${base}/export/s1?format=json&token=${host.token}`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="_nicode-_title_-\d{4}-\d\d-\d\d\.json"|^attachment; filename=".*\.json"; filename\*=UTF-8''%C3%9Cn%C3%AFcode/)
+    expect(res.headers.get('x-shepherd-snapshot-seq')).toBe('1')
+    const doc = await res.json()
+    expect(doc.messages).toEqual([expect.objectContaining({ seq: 1, text: 'hello <world>' })])
+    expect((await fetch(`${base}/export/s1?format=pdf&token=${host.token}`)).status).toBe(400)
+    expect((await fetch(`${base}/export/nope?format=html&token=${host.token}`)).status).toBe(404)
+    expect((await fetch(`${base}/export/s1?format=html`)).status).toBe(401)
+  })
+})
