@@ -15,6 +15,7 @@ import { Supervisor } from './supervisor/supervisor'
 import { ProjectService } from './services/projects'
 import { SettingsService } from './services/settings'
 import { defaultProviders } from './providers/registry'
+import { startBackfill } from './search/backfill'
 
 export type { HostServices }
 
@@ -78,7 +79,9 @@ export function createCore(opts: CoreOptions): Core {
   const info: AppInfo = {
     name: 'Shepherd', version: opts.version ?? '0.0.0', host: opts.host.kind, dataDir: opts.dataDir, platform: process.platform, dbRecovery: store.recovery
   }
-  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage }
+  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage, search: store.search }
+  // Messages stored before the search index existed are indexed in the background (migration 0002).
+  const backfill = startBackfill(store.search, log)
   let disposed: Promise<void> | null = null
   return {
     router: appRouter,
@@ -86,6 +89,7 @@ export function createCore(opts: CoreOptions): Core {
     store, supervisor, hub,
     dispose(deadlineMs = 6000) {
       disposed ??= (async () => {
+        backfill.stop()
         await supervisor.shutdown(deadlineMs)
         writer.close()
         store.close()

@@ -6,6 +6,7 @@ import type { Store } from '../store/store'
 import type { DbRecovery } from '../store/recovery'
 import type { StorageHealth } from '../services/storage-health'
 import type { Supervisor } from '../supervisor/supervisor'
+import type { SearchIndex } from '../search/search-index'
 
 export interface AppInfo {
   name: string
@@ -28,6 +29,8 @@ export interface ApiContext {
   supervisor: Supervisor
   /** Whether database writes currently succeed (DB-2). */
   storage: StorageHealth
+  /** Full-text search and the session list's queries (src-main/search/). */
+  search: SearchIndex
   /**
    * Bytes this connection has accepted but not yet sent (the web host's WebSocket), when the
    * transport can tell. The event stream waits while it is high, so a client that does not read

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import { ShepherdError } from '../../shared/errors'
 import { m0001Initial } from './0001-initial'
+import { m0002Search } from './0002-search'
 
 export interface Migration {
   version: number
@@ -14,7 +15,7 @@ export interface Migration {
   up(db: Database.Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001Initial]
+export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002Search]
 export const LATEST_VERSION = MIGRATIONS.length
 
 export function runMigrations(db: Database.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
