@@ -59,7 +59,8 @@ const session: SessionDTO = {
   id: 's1', projectId: 'p1', provider: 'claude', model: null, permissionMode: 'default', cwd: '/tmp/bench', title: 'Bench', status: 'running',
   statusReason: null, cliSessionId: null, pinned: false, lastSeq: 0, lastActivityAt: Date.now(), createdAt: 1, updatedAt: 1, endedAt: null,
   totals: { costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: null, contextWindow: null, costKnown: true },
-  queuedPrompts: []
+  queuedPrompts: [],
+  archived: false
 }
 
 /** The app's ProjectStore with a fake API: one running session, an empty tail page. */
