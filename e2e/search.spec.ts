@@ -279,7 +279,8 @@ test('search view screenshots (light and dark)', async ({ page, shepherd }) => {
       ]]
     ]
     db.transaction(() => {
-      sessions.forEach(([pi, provider, title, minutesAgo, msgs], i) => {
+      // Oldest first, as they would have been written.
+      sessions.toReversed().forEach(([pi, provider, title, minutesAgo, msgs], i) => {
         const id = `shot-${i}`
         const at = now - minutesAgo * 60_000
         ins.run(id, projects[pi]!.id, provider, projects[pi]!.path, title, at, at - 3600_000, at)

@@ -68,7 +68,8 @@ async function projectStore(followTail: boolean): Promise<StoreUnderTest & { dis
   const store = new ProjectStore(project, {
     api: {
       listSessions: async () => [session], approvals: async () => [], prune: async () => ({ removed: [] }),
-      pageMessages: async () => ({ messages: [], hasMore: false }), messagesAfter: async () => ({ messages: [], lastSeq: 0 })
+      pageMessages: async () => ({ messages: [], hasMore: false }), messagesAfter: async () => ({ messages: [], lastSeq: 0 }),
+      messagesAround: async () => ({ messages: [], hasOlder: false, hasNewer: false, lastSeq: 0 })
     },
     notifier: { notify: () => {} },
     settings: { stallThresholdMs: () => 15 * 60_000, wants: () => false }
