@@ -73,6 +73,8 @@ describe('query sanitizer', () => {
     expect(search('creme brulee')).toEqual([6])
     expect(search('日本語')).toEqual([5])
     expect(search('のテ*')).toEqual([5])
+    expect(search('のテ')).toEqual([5]) // CJK terms are prefixes
+    expect(search('日本')).toEqual([5])
   })
   it('10,000 characters are cut and bounded', () => {
     const long = 'word '.repeat(2000)

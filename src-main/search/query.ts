@@ -19,6 +19,8 @@ export const MIN_PREFIX_CHARS = 2
 export interface QueryTerm { text: string; phrase: boolean; prefix: boolean }
 
 const WORDY = /[\p{L}\p{N}]/u
+/** Han, Hiragana, Katakana, Hangul: written without spaces, so unicode61 indexes a whole run as one token. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u
 
 /** Split user input into terms (pure; exported for tests and for highlighting in the renderer). */
 export function parseQuery(input: string): QueryTerm[] {
@@ -57,7 +59,9 @@ function push(terms: QueryTerm[], text: string, phrase: boolean, prefix: boolean
   if (!WORDY.test(t)) return // only punctuation: nothing the tokenizer would index
   // A prefix needs at least MIN_PREFIX_CHARS letters/digits in its last token.
   const last = t.split(/[^\p{L}\p{N}]+/u).filter(Boolean).pop() ?? ''
-  terms.push({ text: t, phrase, prefix: prefix && [...last].length >= MIN_PREFIX_CHARS })
+  // A CJK word is found at the start of a run (docs/search.md): it is searched as a prefix.
+  const cjk = CJK.test(last)
+  terms.push({ text: t, phrase, prefix: cjk || (prefix && [...last].length >= MIN_PREFIX_CHARS) })
 }
 
 /** The FTS5 MATCH expression for `input`, or null when nothing searchable is left. */
