@@ -120,20 +120,25 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
       name: `transcript-${o.bigMessages}`,
       projects: [{ name: 'Bench big', sessions: [{ title: 'Big transcript', messages: o.bigMessages, tailText: 'BENCH-TAIL-BIG the last message of the big transcript' }, { title: 'Small recent session', messages: 20, tailText: 'BENCH-TAIL-SMALL' }] }]
     }, (m) => console.error(m))
-    const deepSeq = Math.floor(o.bigMessages * 0.8)
     const needle = 'benchneedlexyz'
+    // An answer near message 80,000 (its row shows its text; a tool call's row shows its input).
+    const bigSession = big.ids[0]!.sessionIds[0]!
+    const probe0 = new Database(big.file, { readonly: true })
+    const deepSeq = (probe0.prepare("SELECT seq FROM messages WHERE session_id = ? AND seq >= ? AND kind = 'assistant' ORDER BY seq LIMIT 1").get(bigSession, Math.floor(o.bigMessages * 0.8)) as { seq: number }).seq
+    probe0.close()
     const browser = await launchChromium()
     const deepHitPaintMs: number[] = []
     try {
       for (let r = 0; r < o.paintRuns; r++) {
         const bdir = dataDirWith(big, join(work, `big-${r}`))
         const bdb = new Database(join(bdir, DB_FILE))
-        bdb.prepare("UPDATE messages SET text = text || ' ' || ? WHERE session_id = ? AND seq = ?").run(needle, big.ids[0]!.sessionIds[0]!, deepSeq)
+        bdb.prepare("UPDATE messages SET text = text || ' ' || ? WHERE session_id = ? AND seq = ?").run(needle, bigSession, deepSeq)
         bdb.close()
         const host = await startHost(bdir)
         const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
         try {
           const page = await context.newPage()
+          page.setDefaultTimeout(60_000)
           await openApp(page, host.url)
           await page.getByText('BENCH-TAIL-SMALL').first().waitFor({ state: 'visible', timeout: 30_000 })
           await page.keyboard.press('Control+Shift+F')
@@ -143,7 +148,7 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
           await hit.waitFor({ state: 'visible', timeout: 30_000 })
           const watch = page.evaluate(tailAfterClickWatcher(needle)) as Promise<{ t0: number; t1: number }>
           await hit.click()
-          const { t0, t1 } = await watch
+          const { t0, t1 } = await Promise.race([watch, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the hit was not painted within 60 s')), 60_000))])
           deepHitPaintMs.push(t1 - t0)
           console.error(`  deep hit (seq ${deepSeq} of ${o.bigMessages}) painted ${(t1 - t0).toFixed(0)} ms after the click`)
         } finally {
