@@ -9,7 +9,7 @@
 //   npm run bench -- --profile         also write CPU profiles (part 1: main process; part 2: renderer)
 //                                      to .tmp/bench/prof/ (summarize: node bench/profile-summary.mjs FILE)
 //
-// Parts: 1 throughput, 2 latency, 3 renderer store, 4 big transcript, 5 startup, 6 idle, 7 soak.
+// Parts: 1 throughput, 2 latency, 3 renderer store, 4 big transcript, 5 startup, 6 idle, 7 soak, 8 search.
 import { spawn } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,7 +23,7 @@ const flag = (name) => args.includes(`--${name}`)
 const value = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
 const QUICK = flag('quick')
 const PROFILE = flag('profile')
-const ONLY = new Set((value('only') ?? '1,2,3,4,5,6,7').split(',').map((s) => s.trim()))
+const ONLY = new Set((value('only') ?? '1,2,3,4,5,6,7,8').split(',').map((s) => s.trim()))
 const RESULTS = join(root, 'bench', 'results.json')
 const PROF_DIR = join(root, '.tmp', 'bench', 'prof')
 
@@ -37,7 +37,8 @@ const CFG = QUICK
       transcript: { messages: 100_000, runs: 2 },
       startup: { projects: 50, sessionsPerProject: 4, messages: 100_000, runs: 2, cold: true },
       idle: { sessions: 20, windowSeconds: 10, windows: 1 },
-      soak: { cycles: 3, rate: 1000, sessions: 2, minStreamMs: 400, maxStreamMs: 1200 }
+      soak: { cycles: 3, rate: 1000, sessions: 2, minStreamMs: 400, maxStreamMs: 1200 },
+      search: { projects: 50, sessionsPerProject: 4, messages: 100_000, bigMessages: 100_000, reps: 3, paintRuns: 1, migrate: true }
     }
   : {
       t1: { sessions: 1, eventsPerTurn: 12_500, turns: 4, runs: 5 },
@@ -47,7 +48,8 @@ const CFG = QUICK
       transcript: { messages: 100_000, runs: 3 },
       startup: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, runs: 3, cold: true },
       idle: { sessions: 20, windowSeconds: 30, windows: 3 },
-      soak: { cycles: 20, rate: 1000, sessions: 2, minStreamMs: 500, maxStreamMs: 2000 }
+      soak: { cycles: 20, rate: 1000, sessions: 2, minStreamMs: 500, maxStreamMs: 2000 },
+      search: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, bigMessages: 100_000, reps: 10, paintRuns: 3, migrate: true }
     }
 
 const TARGETS = {
@@ -57,7 +59,10 @@ const TARGETS = {
   storeRatio: 50,
   tailPaint: 300,
   idlePct: 1,
-  lost: 0
+  lost: 0,
+  searchP95: 50,
+  deepHitPaint: 300,
+  indexCostPct: 15
 }
 
 // ---- helpers --------------------------------------------------------------------------------
@@ -159,6 +164,20 @@ async function part1(h) {
     const agent = median(runs.map((r) => r.agentCpuUsPerEvent))
     const elu = median(runs.map((r) => r.eventLoopUtilization))
     const gaps = runs.reduce((a, r) => a + r.seqGaps, 0)
+    if (cfg === CFG.t1) {
+      // The same run without the search index's insert trigger, interleaved with more indexed runs (issue 15).
+      const pairs = await repeat(n, 'throughput 1 session, without / with the search index', async () => ({
+        without: await runPart(h, 'throughput', { ...opts, noSearchIndex: true }),
+        with: await runPart(h, 'throughput', opts)
+      }))
+      raw.throughput_1_index = pairs
+      const withEps = median([...runs, ...pairs.map((p) => p.with)].map((r) => r.eventsPerSec))
+      const withoutEps = median(pairs.map((p) => p.without.eventsPerSec))
+      const cost = (1 - withEps / withoutEps) * 100
+      row(1, 'Search index cost on part 1 (1 session; with vs without the FTS5 insert trigger, interleaved, same run)',
+        `${fmt(withEps)} events/s with the index vs ${fmt(withoutEps)} without: ${fmt(cost, 1)} % (CPU ${fmt(median(pairs.map((p) => p.with.cpuUsPerEvent)), 1)} vs ${fmt(median(pairs.map((p) => p.without.cpuUsPerEvent)), 1)} µs/event)`,
+        `≤ ${TARGETS.indexCostPct} %`, verdict(cost <= TARGETS.indexCostPct))
+    }
     row(1, `Throughput, ${cfg.sessions} session${cfg.sessions > 1 ? 's' : ''} (${fmt(runs[0].events)} events, ${fmt(median(runs.map((r) => r.bytesPerEvent)))} B text/event)`,
       `${fmt(eps)} events/s (range ${fmt(Math.min(...runs.map((r) => r.eventsPerSec)))}–${fmt(Math.max(...runs.map((r) => r.eventsPerSec)))}) = ${fmt((eps / baseEps) * 100)} % of bare read+parse (${fmt(baseEps)}/s); CPU ${fmt(cpu, 1)} µs/event in Shepherd (${fmt(cpu / baseCpu, 1)}× bare ${fmt(baseCpu, 1)} µs; = ${fmt(1e6 / cpu)} events per CPU-second) + ${fmt(agent, 1)} µs in the agents; main loop ${fmt(elu * 100)} % busy; ${fmt(median(runs.map((r) => r.messagesPerPush)))} msgs/push; seq gaps ${gaps}`,
       `≥ ${fmt(target)} events/s`, verdict(eps >= target && gaps === 0))
@@ -224,12 +243,29 @@ async function part7(h) {
     `${TARGETS.lost} lost`, verdict(ok))
 }
 
+async function part8(h) {
+  const res = await runPart(h, 'search', CFG.search)
+  raw.search = res
+  row(8, `Search: ${res.queries.length} typical queries on ${fmt(res.messages)} messages (${fmt(res.dbMB / 1024, 2)} GB DB), first page of 50 hits, ${CFG.search.reps} runs each`,
+    `p50 ${fmt(res.p50Ms, 1)} ms, p95 ${fmt(res.p95Ms, 1)} ms (slowest query median: ${fmt(Math.max(...res.queries.map((q) => q.p50Ms)), 1)} ms, ${res.queries.reduce((a, q) => (q.p50Ms > a.p50Ms ? q : a)).query})`,
+    `p95 ≤ ${TARGETS.searchP95} ms`, verdict(res.p95Ms <= TARGETS.searchP95))
+  const deep = median(res.deepHitPaintMs)
+  row(8, `Search: open a hit at message 80,000 of a ${fmt(CFG.search.bigMessages)}-message session from the search view`,
+    `painted around the hit ${fmt(deep)} ms after the click (runs: ${res.deepHitPaintMs.map((x) => fmt(x)).join(', ')} ms)`, `≤ ${TARGETS.deepHitPaint} ms`, verdict(deep <= TARGETS.deepHitPaint))
+  row(8, 'Search index size', `${fmt(res.indexMB)} MB for ${fmt(res.textMB)} MB of message text (text + tool input + path) = ${fmt(res.indexRatio, 2)}×`, '—', 'info')
+  if (res.migration) {
+    const m = res.migration
+    row(8, `Search: migrating a ${fmt(m.rows)}-message database made before the index (schema 0001)`,
+      `open ${fmt(m.openMs)} ms (migration + pre-migration backup), then the index builds in the background in ${fmt(m.backfillMs / 1000, 1)} s; longest event-loop stall meanwhile ${fmt(m.maxLoopStallMs)} ms`, '—', 'info')
+  }
+}
+
 // ---- main -----------------------------------------------------------------------------------
 
 const t0 = Date.now()
 const info = machine()
 log(`Shepherd benchmark${QUICK ? ' (quick)' : ''}: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB memory, load ${info.loadAvgAtStart.join(' ')}, ${info.filesystem}, Node ${info.node}`)
-const needsHost = ['2', '4', '5', '6', '7'].some((p) => ONLY.has(p))
+const needsHost = ['2', '4', '5', '6', '7', '8'].some((p) => ONLY.has(p))
 // The parts with a browser or a separate host process need the built app (quiet: the table goes to stdout).
 if (needsHost) {
   log('building the app if sources changed (electron-vite build)…')
@@ -240,7 +276,7 @@ if (needsHost) {
 }
 const harness = await buildHarness()
 const failures = []
-const parts = { 1: () => part1(harness), 2: () => part2(harness), 3: () => part3(), 4: () => part4(harness), 5: () => part5(harness), 6: () => part6(harness), 7: () => part7(harness) }
+const parts = { 1: () => part1(harness), 2: () => part2(harness), 3: () => part3(), 4: () => part4(harness), 5: () => part5(harness), 6: () => part6(harness), 7: () => part7(harness), 8: () => part8(harness) }
 for (const [id, fn] of Object.entries(parts)) {
   if (!ONLY.has(id)) continue
   log(`part ${id}…`)

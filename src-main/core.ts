@@ -17,6 +17,7 @@ import { SettingsService } from './services/settings'
 import { defaultProviders } from './providers/registry'
 import { createAttention } from './services/attention'
 import { ImportService } from './import/service'
+import { startBackfill } from './search/backfill'
 
 export type { HostServices }
 
@@ -83,7 +84,9 @@ export function createCore(opts: CoreOptions): Core {
   }
   // The CLIs' files live under the HOME / CLAUDE_CONFIG_DIR / CODEX_HOME the agents get.
   const imports = new ImportService(store, hub, opts.hostEnv ?? process.env)
-  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage, attention, imports }
+  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage, attention, imports, search: store.search }
+  // Messages stored before the search index existed are indexed in the background (migration 0002).
+  const backfill = startBackfill(store.search, log)
   let disposed: Promise<void> | null = null
   return {
     router: appRouter,
@@ -91,6 +94,7 @@ export function createCore(opts: CoreOptions): Core {
     store, supervisor, hub,
     dispose(deadlineMs = 6000) {
       disposed ??= (async () => {
+        backfill.stop()
         await supervisor.shutdown(deadlineMs)
         attention.dispose()
         writer.close()

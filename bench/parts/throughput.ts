@@ -5,6 +5,7 @@
  * event delivered to the subscriber (delivery happens only after the commit), with the CPU time this
  * process (the Shepherd main process) and the agents spent meanwhile.
  */
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { benchCore } from '../lib/core'
 import { cpuMsOf, selfCpuMs } from '../lib/proc'
@@ -19,6 +20,8 @@ export interface ThroughputOptions {
   /** Turns per session (each ends with a cost line); prompts after the first are queued by Shepherd. */
   turns: number
   timeoutMs?: number
+  /** Run without the search index's triggers (issue 15: what indexing costs on the event path). */
+  noSearchIndex?: boolean
 }
 
 export interface ThroughputResult {
@@ -42,6 +45,13 @@ export interface ThroughputResult {
 
 export async function throughputRun(o: ThroughputOptions): Promise<ThroughputResult> {
   const bc = await benchCore()
+  if (o.noSearchIndex) {
+    // The schema change is seen by the core's connection (its statements re-prepare).
+    const { default: Database } = await import('better-sqlite3')
+    const db = new Database(join(bc.dataDir, 'shepherd.db'))
+    db.exec('DROP TRIGGER messages_fts_insert')
+    db.close()
+  }
   const ac = new AbortController()
   const status = new Map<string, SessionStatus>()
   const lastSeq = new Map<string, number>()

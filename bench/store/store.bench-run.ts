@@ -59,7 +59,8 @@ const session: SessionDTO = {
   id: 's1', projectId: 'p1', provider: 'claude', model: null, permissionMode: 'default', cwd: '/tmp/bench', title: 'Bench', status: 'running',
   statusReason: null, cliSessionId: null, pinned: false, lastSeq: 0, lastActivityAt: Date.now(), createdAt: 1, updatedAt: 1, endedAt: null,
   totals: { costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: null, contextWindow: null, costKnown: true },
-  queuedPrompts: []
+  queuedPrompts: [],
+  archived: false
 }
 
 /** The app's ProjectStore with a fake API: one running session, an empty tail page. */
@@ -67,7 +68,8 @@ async function projectStore(followTail: boolean): Promise<StoreUnderTest & { dis
   const store = new ProjectStore(project, {
     api: {
       listSessions: async () => [session], approvals: async () => [], prune: async () => ({ removed: [] }),
-      pageMessages: async () => ({ messages: [], hasMore: false }), messagesAfter: async () => ({ messages: [], lastSeq: 0 })
+      pageMessages: async () => ({ messages: [], hasMore: false }), messagesAfter: async () => ({ messages: [], lastSeq: 0 }),
+      messagesAround: async () => ({ messages: [], hasOlder: false, hasNewer: false, lastSeq: 0 })
     },
     notifier: { notify: () => {} },
     settings: { stallThresholdMs: () => 15 * 60_000, wants: () => false }

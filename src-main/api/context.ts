@@ -8,6 +8,7 @@ import type { StorageHealth } from '../services/storage-health'
 import type { Supervisor } from '../supervisor/supervisor'
 import type { Attention } from '../services/attention'
 import type { ImportService } from '../import/service'
+import type { SearchIndex } from '../search/search-index'
 
 export interface AppInfo {
   name: string
@@ -34,6 +35,8 @@ export interface ApiContext {
   attention: Attention
   /** Import of the CLIs' own transcripts (background jobs per project). */
   imports: ImportService
+  /** Full-text search and the session list's queries (src-main/search/). */
+  search: SearchIndex
   /**
    * Bytes this connection has accepted but not yet sent (the web host's WebSocket), when the
    * transport can tell. The event stream waits while it is high, so a client that does not read

@@ -11,6 +11,7 @@ import { inboxRouter } from './routers/inbox'
 import { usageRouter } from './routers/usage'
 import { exportsRouter } from './routers/exports'
 import { importsRouter } from './routers/imports'
+import { searchRouter } from './routers/search'
 
 export const appRouter = router({
   app: appInfoRouter,
@@ -23,7 +24,8 @@ export const appRouter = router({
   budgets: budgetsRouter,
   usage: usageRouter,
   exports: exportsRouter,
-  imports: importsRouter
+  imports: importsRouter,
+  search: searchRouter
 })
 
 export type AppRouter = typeof appRouter

@@ -52,6 +52,8 @@ export interface SessionDTO {
   totals: CostTotals
   /** Prompts accepted while a turn was running, not yet delivered to the agent. */
   queuedPrompts: string[]
+  /** Hidden from the session list, still found by search. */
+  archived: boolean
 }
 
 /**

@@ -15,6 +15,8 @@ export interface SessionRow {
   input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number
   context_tokens: number | null; context_window: number | null; queued_prompts: string
   pid: number | null; pid_start_time: string | null
+  /** Hidden from the session list, kept in search (migration 0002). */
+  archived: number
 }
 
 export interface MessageRow {
@@ -46,7 +48,8 @@ export function sessionToDTO(r: SessionRow): SessionDTO {
       cacheReadTokens: r.cache_read_tokens, cacheWriteTokens: r.cache_write_tokens,
       contextTokens: r.context_tokens, contextWindow: r.context_window, costKnown: r.cost_known === 1
     },
-    queuedPrompts: JSON.parse(r.queued_prompts) as string[]
+    queuedPrompts: JSON.parse(r.queued_prompts) as string[],
+    archived: r.archived === 1
   }
 }
 

@@ -3,13 +3,14 @@ import type { NewSession, RawEvent, SessionPatch, Store } from './store'
 import type { ApprovalRow, MessageRow, ProjectRow, SessionRow } from './rows'
 import { mapSqliteError, markClosed, openDatabase, type PragmaReport } from './open'
 import type { DbRecovery } from './recovery'
+import { SearchIndex } from '../search/search-index'
 
 /** Columns a patch may touch: patches are built from this list, never from caller-supplied keys. */
 const SESSION_COLUMNS = new Set([
   'model', 'permission_mode', 'title', 'status', 'status_reason', 'cli_session_id', 'pinned', 'last_seq',
   'last_activity_at', 'updated_at', 'ended_at', 'cost_usd', 'cli_cost_total', 'cost_known', 'input_tokens',
   'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'context_tokens', 'context_window', 'queued_prompts',
-  'pid', 'pid_start_time', 'system_prompt', 'extra_env'
+  'pid', 'pid_start_time', 'system_prompt', 'extra_env', 'archived'
 ])
 const PROJECT_COLUMNS = new Set(['name', 'path', 'updated_at', 'stall_threshold_ms', 'retention_count', 'retention_days'])
 
@@ -22,6 +23,8 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database
   readonly #s: ReturnType<SqliteStore['prepare']>
   readonly #patchCache = new Map<string, Database.Statement>()
+  /** Full-text search and the session list's queries (src-main/search/). */
+  readonly search: SearchIndex
 
   constructor(file: string, nativeBinding?: string) {
     const { db, pragmas, checked, recovery } = openDatabase(file, nativeBinding)
@@ -31,6 +34,7 @@ export class SqliteStore implements Store {
     this.checked = checked
     this.recovery = recovery
     this.#s = this.prepare()
+    this.search = new SearchIndex(db)
   }
 
   private prepare() {

@@ -17,7 +17,7 @@ export type SessionPatch = Partial<{
   ended_at: number | null; cost_usd: number; cli_cost_total: number; cost_known: number; input_tokens: number
   output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; context_tokens: number | null
   context_window: number | null; queued_prompts: string; pid: number | null; pid_start_time: string | null
-  system_prompt: string | null; extra_env: string
+  system_prompt: string | null; extra_env: string; archived: number
 }>
 
 export interface RawEvent { sessionId: string; stream: string; data: string; createdAt: number }

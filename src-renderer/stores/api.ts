@@ -9,6 +9,8 @@ export interface ProjectApi {
   /** Newest page ending before `beforeSeq` (null = tail), ascending. */
   pageMessages(sessionId: string, beforeSeq: number | null, limit: number): Promise<{ messages: MessageDTO[]; hasMore: boolean }>
   messagesAfter(sessionId: string, afterSeq: number, limit: number): Promise<{ messages: MessageDTO[]; lastSeq: number }>
+  /** The page around `seq` (search hits, in-session find), ascending. */
+  messagesAround(sessionId: string, seq: number, before: number, after: number): Promise<{ messages: MessageDTO[]; hasOlder: boolean; hasNewer: boolean; lastSeq: number }>
   approvals(projectId: string): Promise<ApprovalDTO[]>
   prune(projectId: string): Promise<{ removed: string[] }>
 }

@@ -37,6 +37,14 @@ export class ProjectStore {
   messages = $state.raw<MessageDTO[]>([])
   hasOlder = $state(false)
   loadingOlder = $state(false)
+  /**
+   * The window does not reach the session's tail (opened at a search hit): live messages are not
+   * appended until scrolling down (`loadNewer`) reaches the tail again.
+   */
+  hasNewer = $state(false)
+  loadingNewer = $state(false)
+  /** A message to scroll to and highlight (search hit, in-session find); `at` changes with every request. */
+  focus = $state.raw<{ sessionId: string; seq: number; at: number } | null>(null)
   approvals = $state.raw<ApprovalDTO[]>([])
   stalled = $state.raw<ReadonlySet<string>>(new Set())
   loaded = $state(false)
@@ -67,6 +75,8 @@ export class ProjectStore {
   #followTail = true
   #disposed = false
   #openGeneration = 0
+  /** See `hasNewer`: live messages of the open session are not ingested while detached. */
+  #detached = false
 
   constructor(project: ProjectDTO, deps: ProjectStoreDeps) {
     this.project = project
@@ -95,6 +105,9 @@ export class ProjectStore {
     this.#early = []
     this.#batch = []
     this.#followTail = true
+    this.#detached = false
+    this.hasNewer = false
+    this.focus = null
     const page = await this.#deps.api.pageMessages(sessionId, null, PAGE_SIZE)
     if (this.#disposed || generation !== this.#openGeneration) return
     const first = page.messages[0]
@@ -104,6 +117,67 @@ export class ProjectStore {
     this.hasOlder = page.hasMore
     this.#ingest([...page.messages, ...early])
     this.#flushBatch()
+  }
+
+  /**
+   * Show a session scrolled to message `seq`: the page around it first (also when it is message
+   * 80,000 of 100,000), then the transcript scrolls both ways from there (`loadOlder`/`loadNewer`).
+   */
+  async openAt(sessionId: string, seq: number): Promise<void> {
+    const at = this.#clock.now()
+    if (this.openSessionId === sessionId && this.messages.some((m) => m.seq === seq)) {
+      this.focus = { sessionId, seq, at }
+      return
+    }
+    const generation = ++this.#openGeneration
+    this.openSessionId = sessionId
+    this.messages = []
+    this.hasOlder = false
+    this.hasNewer = false
+    this.#feed = new SeqFeed()
+    this.#early = null
+    this.#batch = []
+    this.#detached = true
+    this.#followTail = false
+    this.focus = { sessionId, seq, at }
+    const half = PAGE_SIZE / 2
+    const page = await this.#deps.api.messagesAround(sessionId, seq, half, half)
+    if (this.#disposed || generation !== this.#openGeneration) return
+    this.messages = page.messages
+    this.hasOlder = page.hasOlder
+    this.hasNewer = page.hasNewer
+    if (!page.hasNewer) this.#attach(sessionId)
+  }
+
+  /** Newer page after the last loaded message (scroll-down in a window opened away from the tail). */
+  async loadNewer(): Promise<void> {
+    const sessionId = this.openSessionId
+    const last = this.messages[this.messages.length - 1]
+    if (!sessionId || !last || !this.hasNewer || this.loadingNewer) return
+    const generation = this.#openGeneration
+    this.loadingNewer = true
+    try {
+      const page = await this.#deps.api.messagesAfter(sessionId, last.seq, PAGE_SIZE)
+      if (this.openSessionId !== sessionId || generation !== this.#openGeneration) return
+      const fresh = page.messages.filter((m) => m.seq > last.seq)
+      let next = this.messages.concat(fresh)
+      // Bounded like the tail window: reading downwards drops the head (it reloads on scroll-up).
+      if (next.length > WINDOW_MAX) { next = next.slice(next.length - WINDOW_MAX); this.hasOlder = true }
+      this.messages = next
+      const newest = next[next.length - 1]?.seq ?? last.seq
+      this.hasNewer = newest < page.lastSeq
+      if (!this.hasNewer) this.#attach(sessionId)
+    } finally {
+      this.loadingNewer = false
+    }
+  }
+
+  /** The window reached the tail: follow live messages again, fetching whatever came meanwhile. */
+  #attach(sessionId: string): void {
+    this.#detached = false
+    this.hasNewer = false
+    this.#feed.reset(this.messages[this.messages.length - 1]?.seq ?? 0)
+    void this.#fillFrom(sessionId, this.#feed.lastSeq)
   }
 
   /** Older page before the first loaded message (scroll-up). */
@@ -171,7 +245,10 @@ export class ProjectStore {
         this.#lastSeq.set(e.sessionId, Math.max(e.seq, this.#lastSeq.get(e.sessionId) ?? 0))
         // The message is what the draft before it was becoming.
         if ((this.#draftSeq.get(e.sessionId) ?? Infinity) < e.seq) this.#dropDraft(e.sessionId)
-        if (e.sessionId === this.openSessionId) this.#ingest(e.messages)
+        if (e.sessionId === this.openSessionId) {
+          if (this.#detached) this.hasNewer = true
+          else this.#ingest(e.messages)
+        }
         return
       case 'agent.draft':
         // Streaming is activity: a long answer being written is not a stall.
@@ -200,7 +277,7 @@ export class ProjectStore {
   async resync(): Promise<void> {
     await this.#refresh()
     const id = this.openSessionId
-    if (id && this.#early === null) await this.#fillFrom(id, this.#feed.lastSeq)
+    if (id && this.#early === null && !this.#detached) await this.#fillFrom(id, this.#feed.lastSeq)
   }
 
   dispose(): void {

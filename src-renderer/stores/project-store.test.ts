@@ -3,7 +3,7 @@ import { flushSync } from 'svelte'
 import type { ApprovalDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
 import type { ShepherdEvent } from '../../src-main/shared/events'
 import type { Notice, ProjectApi } from './api'
-import { ProjectStore } from './project-store.svelte'
+import { PAGE_SIZE, ProjectStore } from './project-store.svelte'
 import { SeqFeed } from './seq-feed'
 
 const project: ProjectDTO = { id: 'p1', name: 'Proj', path: '/tmp/p', createdAt: 1, updatedAt: 1, stallThresholdMs: 60_000, retentionCount: null, retentionDays: null }
@@ -17,7 +17,7 @@ function session(over: Partial<SessionDTO> = {}): SessionDTO {
     id: 's1', projectId: 'p1', provider: 'claude', model: null, permissionMode: 'default', cwd: '/tmp/p', title: 'Do things', status: 'running',
     statusReason: null, cliSessionId: null, pinned: false, lastSeq: 0, lastActivityAt: 0, createdAt: 1, updatedAt: 1, endedAt: null,
     totals: { costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: null, contextWindow: null, costKnown: true },
-    queuedPrompts: [], ...over
+    queuedPrompts: [], archived: false, ...over
   }
 }
 
@@ -35,6 +35,13 @@ function fakeApi(db: { messages: MessageDTO[]; sessions: SessionDTO[]; approvals
     async messagesAfter(_id, after, limit) {
       calls.push(`after:${after}`)
       return { messages: db.messages.filter((m) => m.seq > after).slice(0, limit), lastSeq: db.messages.at(-1)?.seq ?? 0 }
+    },
+    async messagesAround(_id, seq, before, after) {
+      calls.push(`around:${seq}`)
+      const i = db.messages.findIndex((m) => m.seq >= seq)
+      const page = db.messages.slice(Math.max(0, i - before), i + after + 1)
+      const lastSeq = db.messages.at(-1)?.seq ?? 0
+      return { messages: page, hasOlder: (page[0]?.seq ?? 1) > 1, hasNewer: (page.at(-1)?.seq ?? lastSeq) < lastSeq, lastSeq }
     },
     async approvals() { return db.approvals ?? [] },
     async prune() { calls.push('prune'); return { removed: [] } }
@@ -228,5 +235,49 @@ describe('ProjectStore', () => {
     expect(vi.getTimerCount()).toBe(0)
     store.apply(live(1)) // events after dispose are ignored
     expect(vi.getTimerCount()).toBe(0)
+  })
+})
+
+describe('ProjectStore: opening at a message (search hits, issue 15)', () => {
+  it('loads the page around a deep seq, stays detached from live messages, scrolls down to the tail and follows again', async () => {
+    const db = { messages: Array.from({ length: 100_000 }, (_, i) => msg(i + 1)), sessions: [session({ status: 'idle' })] }
+    const { store, calls } = makeStore(db)
+    await store.load()
+    await store.openAt('s1', 80_000)
+    expect(calls).toContain('around:80000')
+    expect(store.focus).toMatchObject({ sessionId: 's1', seq: 80_000 })
+    expect(store.messages[0]!.seq).toBe(80_000 - PAGE_SIZE / 2)
+    expect(store.messages.at(-1)!.seq).toBe(80_000 + PAGE_SIZE / 2)
+    expect(store.hasOlder).toBe(true)
+    expect(store.hasNewer).toBe(true)
+    // A live message while detached is not appended (it would leave a hole); it marks "newer".
+    db.messages.push(msg(100_001))
+    store.apply(live(100_001))
+    await settle()
+    expect(store.messages.at(-1)!.seq).toBe(80_000 + PAGE_SIZE / 2)
+    // Scroll up and down both work from there.
+    await store.loadOlder()
+    expect(store.messages[0]!.seq).toBe(80_000 - PAGE_SIZE / 2 - PAGE_SIZE)
+    await store.loadNewer()
+    expect(store.messages.at(-1)!.seq).toBe(80_000 + PAGE_SIZE / 2 + PAGE_SIZE)
+    // Another hit in the same window only moves the focus.
+    const before = calls.length
+    await store.openAt('s1', 80_050)
+    expect(calls.length).toBe(before)
+    expect(store.focus!.seq).toBe(80_050)
+    // Near the tail: the window reaches it, and live messages are appended again, gap-free.
+    await store.openAt('s1', 99_990)
+    expect(store.hasNewer).toBe(false)
+    await settle()
+    db.messages.push(msg(100_002))
+    store.apply(live(100_002))
+    await settle()
+    expect(store.messages.at(-1)!.seq).toBe(100_002)
+    const seqs = store.messages.map((m) => m.seq)
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs[0]! + i))
+    // Opening normally again shows the tail and drops the focus.
+    await store.open('s1')
+    expect(store.focus).toBeNull()
+    expect(store.messages.at(-1)!.seq).toBe(100_002)
   })
 })

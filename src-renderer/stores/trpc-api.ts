@@ -9,6 +9,7 @@ export function trpcProjectApi(c: TRPCClient<AppRouter>): ProjectApi & UiStateAp
     listSessions: (projectId) => c.sessions.list.query({ projectId }),
     pageMessages: (sessionId, beforeSeq, limit) => c.messages.page.query({ sessionId, beforeSeq, limit }),
     messagesAfter: (sessionId, afterSeq, limit) => c.messages.after.query({ sessionId, afterSeq, limit }),
+    messagesAround: (sessionId, seq, before, after) => c.messages.around.query({ sessionId, seq, before, after }),
     approvals: (projectId) => c.sessions.approvals.query({ projectId }),
     prune: (projectId) => c.sessions.prune.mutate({ projectId }),
     uiAll: () => c.settings.uiAll.query(),

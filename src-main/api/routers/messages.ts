@@ -19,6 +19,24 @@ export const messagesRouter = router({
       const rows = ctx.store.messagesAfter(input.sessionId, input.afterSeq, input.limit)
       return { messages: rows.map((r) => messageToDTO(r)), lastSeq: ctx.store.maxSeq(input.sessionId) }
     }),
+  /**
+   * The page around `seq` (`before` messages before it, it, and up to `after` after it), ascending:
+   * opening a search hit deep in a long session paints there first, then scrolls both ways.
+   */
+  around: procedure
+    .input(z.object({ sessionId: idSchema, seq: seqSchema, before: z.number().int().min(0).max(1000).default(100), after: z.number().int().min(0).max(1000).default(100) }).strict())
+    .query(({ ctx, input }) => {
+      const older = input.before > 0 ? ctx.store.pageMessages(input.sessionId, input.seq, input.before) : []
+      const newer = ctx.store.messagesAfter(input.sessionId, input.seq - 1, input.after + 1)
+      const lastSeq = ctx.store.maxSeq(input.sessionId)
+      const messages = older.concat(newer)
+      return {
+        messages: messages.map((r) => messageToDTO(r)),
+        hasOlder: (messages[0]?.seq ?? 1) > 1,
+        hasNewer: (messages[messages.length - 1]?.seq ?? lastSeq) < lastSeq,
+        lastSeq
+      }
+    }),
   /** One message with its full text (tool results are sent truncated elsewhere). */
   full: procedure.input(z.object({ sessionId: idSchema, seq: seqSchema }).strict()).query(({ ctx, input }) => {
     const row = ctx.store.getMessage(input.sessionId, input.seq)

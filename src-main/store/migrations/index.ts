@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs'
 import { ShepherdError } from '../../shared/errors'
 import { m0001Initial } from './0001-initial'
 import { m0004Attention } from './0004-attention'
+import { m0002Search } from './0002-search'
 
 export interface Migration {
   version: number
@@ -15,7 +16,7 @@ export interface Migration {
   up(db: Database.Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0004Attention]
+export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002Search, m0004Attention]
 /** Parallel branches take numbers apart; versions only need to rise (a gap is a migration of another branch). */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
 
