@@ -15,6 +15,8 @@ import { Supervisor } from './supervisor/supervisor'
 import { ProjectService } from './services/projects'
 import { SettingsService } from './services/settings'
 import { defaultProviders } from './providers/registry'
+import { GitRunner } from './git/runner'
+import { WorktreeService } from './git/worktree-service'
 
 export type { HostServices }
 
@@ -37,6 +39,7 @@ export interface Core {
   store: SqliteStore
   supervisor: Supervisor
   hub: EventHub
+  worktrees: WorktreeService
   dispose(deadlineMs?: number): Promise<void>
 }
 
@@ -47,6 +50,7 @@ export function createCore(opts: CoreOptions): Core {
   const store = new SqliteStore(join(opts.dataDir, DB_FILE), opts.nativeBinding)
   const hub = new EventHub()
   let supervisorRef: Supervisor | null = null
+  let worktreesRef: WorktreeService | null = null
   const storage = new StorageHealth(hub)
   const writer = new GroupCommitWriter(store, {
     onError: (err) => {
@@ -62,9 +66,12 @@ export function createCore(opts: CoreOptions): Core {
   })
   const settings = new SettingsService(store)
   const supervisor = new Supervisor({
-    store, writer, hub, settings, providers: opts.providers ?? defaultProviders(() => settings.get()), hostEnv: opts.hostEnv ?? process.env
+    store, writer, hub, settings, providers: opts.providers ?? defaultProviders(() => settings.get()), hostEnv: opts.hostEnv ?? process.env,
+    keepOnPrune: (id) => worktreesRef?.keepOnPrune(id) ?? false
   })
   supervisorRef = supervisor
+  const worktrees = new WorktreeService({ db: store.connection, store, git: new GitRunner(), dataDir: opts.dataDir, supervisor, log })
+  worktreesRef = worktrees
   const swept = supervisor.recoverOrphans()
   if (swept.interrupted.length) log(`marked ${swept.interrupted.length} session(s) interrupted after an unexpected exit; killed ${swept.killed.length} leftover process group(s)`)
   const projects = new ProjectService(store, hub, (id) => supervisor.stopProject(id))
@@ -78,12 +85,14 @@ export function createCore(opts: CoreOptions): Core {
   const info: AppInfo = {
     name: 'Shepherd', version: opts.version ?? '0.0.0', host: opts.host.kind, dataDir: opts.dataDir, platform: process.platform, dbRecovery: store.recovery
   }
-  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage }
+  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage, worktrees }
+  // Records vs `git worktree list`, once per repository, in the background; findings shown by the UI.
+  void worktrees.reconcile().catch((err) => log(`worktree reconcile failed: ${String(err)}`))
   let disposed: Promise<void> | null = null
   return {
     router: appRouter,
     createContext: () => ctx,
-    store, supervisor, hub,
+    store, supervisor, hub, worktrees,
     dispose(deadlineMs = 6000) {
       disposed ??= (async () => {
         await supervisor.shutdown(deadlineMs)

@@ -6,6 +6,7 @@ import type { Store } from '../store/store'
 import type { DbRecovery } from '../store/recovery'
 import type { StorageHealth } from '../services/storage-health'
 import type { Supervisor } from '../supervisor/supervisor'
+import type { WorktreeService } from '../git/worktree-service'
 
 export interface AppInfo {
   name: string
@@ -28,6 +29,8 @@ export interface ApiContext {
   supervisor: Supervisor
   /** Whether database writes currently succeed (DB-2). */
   storage: StorageHealth
+  /** Session worktrees (git). */
+  worktrees: WorktreeService
   /**
    * Bytes this connection has accepted but not yet sent (the web host's WebSocket), when the
    * transport can tell. The event stream waits while it is high, so a client that does not read

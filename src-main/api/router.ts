@@ -6,6 +6,7 @@ import { messagesRouter } from './routers/messages'
 import { projectsRouter } from './routers/projects'
 import { sessionsRouter } from './routers/sessions'
 import { settingsRouter } from './routers/settings'
+import { worktreesRouter } from './routers/worktrees'
 
 export const appRouter = router({
   app: appInfoRouter,
@@ -13,7 +14,8 @@ export const appRouter = router({
   sessions: sessionsRouter,
   messages: messagesRouter,
   settings: settingsRouter,
-  events: eventsRouter
+  events: eventsRouter,
+  worktrees: worktreesRouter
 })
 
 export type AppRouter = typeof appRouter

@@ -33,6 +33,11 @@ export class SqliteStore implements Store {
     this.#s = this.prepare()
   }
 
+  /** The open connection, for feature modules with their own tables (e.g. session worktrees). */
+  get connection(): Database.Database {
+    return this.#db
+  }
+
   private prepare() {
     const db = this.#db
     return {

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import { ShepherdError } from '../../shared/errors'
 import { m0001Initial } from './0001-initial'
+import { m0003Worktrees } from './0003-worktrees'
 
 export interface Migration {
   version: number
@@ -14,7 +15,9 @@ export interface Migration {
   up(db: Database.Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001Initial]
+/** Versions are places in this list (a migration may leave `version` out and take its place). */
+export const MIGRATIONS: readonly Migration[] = ([m0001Initial, m0003Worktrees] as (Omit<Migration, 'version'> & { version?: number })[])
+  .map((m, i) => ({ version: i + 1, ...m }))
 export const LATEST_VERSION = MIGRATIONS.length
 
 export function runMigrations(db: Database.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
