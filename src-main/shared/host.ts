@@ -17,4 +17,6 @@ export interface HostServices {
   pickFolder?: () => Promise<string | null>
   /** OS notification; absent in the web host (the renderer uses the browser Notification API). */
   notify?: (n: HostNotification) => void
+  /** Open a folder in the OS file manager; absent in the web host (the renderer shows the path to copy). */
+  openFolder?: (path: string) => Promise<void>
 }

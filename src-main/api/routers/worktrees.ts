@@ -4,6 +4,7 @@ import { extraEnvSchema } from '../../providers/child-env'
 import { procedure, router } from '../trpc'
 import { idSchema, modelSchema, permissionModeSchema, promptSchema, providerSchema } from '../schemas'
 import { titleOf } from '../../supervisor/supervisor'
+import { ShepherdError } from '../../shared/errors'
 
 const bySession = z.object({ sessionId: idSchema }).strict()
 const byProject = z.object({ projectId: idSchema }).strict()
@@ -50,6 +51,14 @@ export const worktreesRouter = router({
   discard: procedure.input(bySession).mutation(async ({ ctx, input }) => {
     await ctx.worktrees.discard(input.sessionId)
     return { ok: true as const }
+  }),
+  /** Electron: opens the session's worktree in the OS file manager. Browser: returns the path to copy. */
+  openFolder: procedure.input(bySession).mutation(async ({ ctx, input }) => {
+    const w = ctx.worktrees.get(input.sessionId)
+    if (!w) throw new ShepherdError('NOT_FOUND', 'this session has no worktree')
+    if (!ctx.host.openFolder) return { opened: false, path: w.path }
+    await ctx.host.openFolder(w.path)
+    return { opened: true, path: w.path }
   }),
   /** Start an agent whose worktree setup failed, in the worktree as it is. */
   startAnyway: procedure.input(bySession).mutation(({ ctx, input }) => ctx.supervisor.resume(input.sessionId)),
