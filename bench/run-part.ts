@@ -14,7 +14,8 @@ const PARTS: Record<string, () => Promise<PartFn>> = {
   startup: async () => (await import('./parts/startup')).startupRun as PartFn,
   idle: async () => (await import('./parts/idle')).idleRun as PartFn,
   soak: async () => (await import('./parts/soak')).soakRun as PartFn,
-  search: async () => (await import('./parts/search')).searchRun as PartFn
+  search: async () => (await import('./parts/search')).searchRun as PartFn,
+  worktrees: async () => (await import('./parts/worktrees')).worktreesRun as PartFn
 }
 
 async function main() {

@@ -9,7 +9,7 @@
 //   npm run bench -- --profile         also write CPU profiles (part 1: main process; part 2: renderer)
 //                                      to .tmp/bench/prof/ (summarize: node bench/profile-summary.mjs FILE)
 //
-// Parts: 1 throughput, 2 latency, 3 renderer store, 4 big transcript, 5 startup, 6 idle, 7 soak, 8 search.
+// Parts: 1 throughput, 2 latency, 3 renderer store, 4 big transcript, 5 startup, 6 idle, 7 soak, 8 search, 9 worktrees.
 import { spawn } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,7 +23,7 @@ const flag = (name) => args.includes(`--${name}`)
 const value = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
 const QUICK = flag('quick')
 const PROFILE = flag('profile')
-const ONLY = new Set((value('only') ?? '1,2,3,4,5,6,7,8').split(',').map((s) => s.trim()))
+const ONLY = new Set((value('only') ?? '1,2,3,4,5,6,7,8,9').split(',').map((s) => s.trim()))
 const RESULTS = join(root, 'bench', 'results.json')
 const PROF_DIR = join(root, '.tmp', 'bench', 'prof')
 
@@ -38,7 +38,8 @@ const CFG = QUICK
       startup: { projects: 50, sessionsPerProject: 4, messages: 100_000, runs: 2, cold: true },
       idle: { sessions: 20, windowSeconds: 10, windows: 1 },
       soak: { cycles: 3, rate: 1000, sessions: 2, minStreamMs: 400, maxStreamMs: 1200 },
-      search: { projects: 50, sessionsPerProject: 4, messages: 100_000, bigMessages: 100_000, reps: 3, paintRuns: 1, migrate: true }
+      search: { projects: 50, sessionsPerProject: 4, messages: 100_000, bigMessages: 100_000, reps: 3, paintRuns: 1, migrate: true },
+      worktrees: { sessions: 20, idleSeconds: 10, files: 2_000, linesPerFile: 25, bigLines: 5_000, repoFiles: 5_000, runs: 2 }
     }
   : {
       t1: { sessions: 1, eventsPerTurn: 12_500, turns: 4, runs: 5 },
@@ -49,7 +50,8 @@ const CFG = QUICK
       startup: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, runs: 3, cold: true },
       idle: { sessions: 20, windowSeconds: 30, windows: 3 },
       soak: { cycles: 20, rate: 1000, sessions: 2, minStreamMs: 500, maxStreamMs: 2000 },
-      search: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, bigMessages: 100_000, reps: 10, paintRuns: 3, migrate: true }
+      search: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, bigMessages: 100_000, reps: 10, paintRuns: 3, migrate: true },
+      worktrees: { sessions: 100, idleSeconds: 60, files: 2_000, linesPerFile: 25, bigLines: 5_000, repoFiles: 20_000, runs: 3 }
     }
 
 const TARGETS = {
@@ -62,7 +64,11 @@ const TARGETS = {
   lost: 0,
   searchP95: 50,
   deepHitPaint: 300,
-  indexCostPct: 15
+  indexCostPct: 15,
+  gitIdle: 0,
+  /** git processes per visible pane when a project is opened (a Changes read is 2, plus the record). */
+  gitPerPane: 4,
+  changesPaint: 300
 }
 
 // ---- helpers --------------------------------------------------------------------------------
@@ -260,12 +266,26 @@ async function part8(h) {
   }
 }
 
+async function part9(h) {
+  const res = await runPart(h, 'worktrees', CFG.worktrees)
+  raw.worktrees = res
+  row(9, `Worktrees, git processes: ${res.sessions} worktree sessions in one project`,
+    `${res.idleSpawns} git processes over ${res.idleSeconds} s idle with the app open; opening the project (${res.visiblePanes} visible pane): ${res.openSpawns}; startup reconcile: ${res.startupSpawns} (per repository, not per session)`,
+    `0 idle; ≤ ${TARGETS.gitPerPane} per visible pane`, verdict(res.idleSpawns === TARGETS.gitIdle && res.openSpawns <= TARGETS.gitPerPane * res.visiblePanes))
+  const list = median(res.listPaintMs)
+  const diff = median(res.diffPaintMs)
+  row(9, `Changes view: ${fmt(res.files)} changed files / ${fmt(res.changedLines)} changed lines; a ${fmt(res.bigLines)}-line file diff`,
+    `file list painted ${fmt(list)} ms after the click; ${fmt(res.bigLines)}-line diff painted ${fmt(diff)} ms after the click (unified, syntax-coloured); scrolling it: ${fmt(median(res.scrollLongTasks))} long tasks (longest ${fmt(median(res.scrollLongestMs))} ms)`,
+    `≤ ${TARGETS.changesPaint} ms each, no long tasks`, verdict(list <= TARGETS.changesPaint && diff <= TARGETS.changesPaint && median(res.scrollLongTasks) === 0))
+  row(9, `Worktree creation in a repository of ${fmt(res.repoFiles)} files`, `${fmt(median(res.createMs))} ms (git worktree add, off the UI thread: the pane shows "preparing worktree…")`, '—', 'info')
+}
+
 // ---- main -----------------------------------------------------------------------------------
 
 const t0 = Date.now()
 const info = machine()
 log(`Shepherd benchmark${QUICK ? ' (quick)' : ''}: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB memory, load ${info.loadAvgAtStart.join(' ')}, ${info.filesystem}, Node ${info.node}`)
-const needsHost = ['2', '4', '5', '6', '7', '8'].some((p) => ONLY.has(p))
+const needsHost = ['2', '4', '5', '6', '7', '8', '9'].some((p) => ONLY.has(p))
 // The parts with a browser or a separate host process need the built app (quiet: the table goes to stdout).
 if (needsHost) {
   log('building the app if sources changed (electron-vite build)…')
@@ -276,7 +296,7 @@ if (needsHost) {
 }
 const harness = await buildHarness()
 const failures = []
-const parts = { 1: () => part1(harness), 2: () => part2(harness), 3: () => part3(), 4: () => part4(harness), 5: () => part5(harness), 6: () => part6(harness), 7: () => part7(harness), 8: () => part8(harness) }
+const parts = { 1: () => part1(harness), 2: () => part2(harness), 3: () => part3(), 4: () => part4(harness), 5: () => part5(harness), 6: () => part6(harness), 7: () => part7(harness), 8: () => part8(harness), 9: () => part9(harness) }
 for (const [id, fn] of Object.entries(parts)) {
   if (!ONLY.has(id)) continue
   log(`part ${id}…`)

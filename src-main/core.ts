@@ -18,6 +18,8 @@ import { defaultProviders } from './providers/registry'
 import { createAttention } from './services/attention'
 import { ImportService } from './import/service'
 import { startBackfill } from './search/backfill'
+import { GitRunner } from './git/runner'
+import { WorktreeService } from './git/worktree-service'
 
 export type { HostServices }
 
@@ -40,6 +42,7 @@ export interface Core {
   store: SqliteStore
   supervisor: Supervisor
   hub: EventHub
+  worktrees: WorktreeService
   dispose(deadlineMs?: number): Promise<void>
 }
 
@@ -50,6 +53,7 @@ export function createCore(opts: CoreOptions): Core {
   const store = new SqliteStore(join(opts.dataDir, DB_FILE), opts.nativeBinding)
   const hub = new EventHub()
   let supervisorRef: Supervisor | null = null
+  let worktreesRef: WorktreeService | null = null
   const storage = new StorageHealth(hub)
   const writer = new GroupCommitWriter(store, {
     onError: (err) => {
@@ -65,10 +69,13 @@ export function createCore(opts: CoreOptions): Core {
   })
   const settings = new SettingsService(store)
   const supervisor = new Supervisor({
-    store, writer, hub, settings, providers: opts.providers ?? defaultProviders(() => settings.get()), hostEnv: opts.hostEnv ?? process.env
+    store, writer, hub, settings, providers: opts.providers ?? defaultProviders(() => settings.get()), hostEnv: opts.hostEnv ?? process.env,
+    keepOnPrune: (id) => worktreesRef?.keepOnPrune(id) ?? false
   })
   supervisorRef = supervisor
   const attention = createAttention({ db: store.database, store, writer, hub, supervisor })
+  const worktrees = new WorktreeService({ db: store.connection, store, git: new GitRunner(), dataDir: opts.dataDir, supervisor, log })
+  worktreesRef = worktrees
   const swept = supervisor.recoverOrphans()
   if (swept.interrupted.length) log(`marked ${swept.interrupted.length} session(s) interrupted after an unexpected exit; killed ${swept.killed.length} leftover process group(s)`)
   const projects = new ProjectService(store, hub, (id) => supervisor.stopProject(id))
@@ -84,14 +91,16 @@ export function createCore(opts: CoreOptions): Core {
   }
   // The CLIs' files live under the HOME / CLAUDE_CONFIG_DIR / CODEX_HOME the agents get.
   const imports = new ImportService(store, hub, opts.hostEnv ?? process.env)
-  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage, attention, imports, search: store.search }
+  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage, attention, imports, search: store.search, worktrees }
   // Messages stored before the search index existed are indexed in the background (migration 0002).
   const backfill = startBackfill(store.search, log)
+  // Records vs `git worktree list`, once per repository, in the background; findings shown by the UI.
+  void worktrees.reconcile().catch((err) => log(`worktree reconcile failed: ${String(err)}`))
   let disposed: Promise<void> | null = null
   return {
     router: appRouter,
     createContext: () => ctx,
-    store, supervisor, hub,
+    store, supervisor, hub, worktrees,
     dispose(deadlineMs = 6000) {
       disposed ??= (async () => {
         backfill.stop()

@@ -9,6 +9,7 @@ import type { Supervisor } from '../supervisor/supervisor'
 import type { Attention } from '../services/attention'
 import type { ImportService } from '../import/service'
 import type { SearchIndex } from '../search/search-index'
+import type { WorktreeService } from '../git/worktree-service'
 
 export interface AppInfo {
   name: string
@@ -37,6 +38,8 @@ export interface ApiContext {
   imports: ImportService
   /** Full-text search and the session list's queries (src-main/search/). */
   search: SearchIndex
+  /** Session worktrees (git). */
+  worktrees: WorktreeService
   /**
    * Bytes this connection has accepted but not yet sent (the web host's WebSocket), when the
    * transport can tell. The event stream waits while it is high, so a client that does not read

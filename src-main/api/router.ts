@@ -12,6 +12,7 @@ import { usageRouter } from './routers/usage'
 import { exportsRouter } from './routers/exports'
 import { importsRouter } from './routers/imports'
 import { searchRouter } from './routers/search'
+import { worktreesRouter } from './routers/worktrees'
 
 export const appRouter = router({
   app: appInfoRouter,
@@ -25,7 +26,8 @@ export const appRouter = router({
   usage: usageRouter,
   exports: exportsRouter,
   imports: importsRouter,
-  search: searchRouter
+  search: searchRouter,
+  worktrees: worktreesRouter
 })
 
 export type AppRouter = typeof appRouter

@@ -2,7 +2,7 @@
  * `HostServices` for Electron: the native folder picker and OS notifications. The core calls
  * these; it never imports `electron` itself.
  */
-import { Notification, dialog, type BrowserWindow, type OpenDialogOptions, type SaveDialogOptions } from 'electron'
+import { Notification, dialog, shell, type BrowserWindow, type OpenDialogOptions, type SaveDialogOptions } from 'electron'
 import type { HostNotification, HostServices } from '../shared/host'
 import { focusWindow } from './window'
 
@@ -72,6 +72,10 @@ export function createElectronHostServices(
       notification.on('failed', release)
       live.add(notification)
       notification.show()
+    },
+    async openFolder(path) {
+      const err = await shell.openPath(path)
+      if (err) throw new Error(err)
     },
     dispose() {
       for (const notification of live) notification.close()

@@ -19,4 +19,6 @@ export interface HostServices {
   notify?: (n: HostNotification) => void
   /** Native save dialog for an export; absent in the web host (the browser downloads it). */
   pickSavePath?: (defaultName: string, format: 'markdown' | 'json' | 'html') => Promise<string | null>
+  /** Open a folder in the OS file manager; absent in the web host (the renderer shows the path to copy). */
+  openFolder?: (path: string) => Promise<void>
 }

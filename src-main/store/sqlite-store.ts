@@ -37,6 +37,11 @@ export class SqliteStore implements Store {
     this.search = new SearchIndex(db)
   }
 
+  /** The open connection, for feature modules with their own tables (e.g. session worktrees). */
+  get connection(): Database.Database {
+    return this.#db
+  }
+
   private prepare() {
     const db = this.#db
     return {

@@ -27,6 +27,15 @@ export interface StartInput {
   permissionMode?: PermissionMode
   systemPrompt?: string | null
   extraEnv?: Record<string, string>
+  /** Working folder other than the project's (a session worktree). */
+  cwd?: string
+  /**
+   * Runs before the first launch without blocking the caller (e.g. creating the session's worktree);
+   * the session shows `starting` with "preparing worktree…" meanwhile, `progress` adds system rows.
+   * When it throws, the session ends in `error` with the message and keeps its prompt queued, so
+   * `resume` can start the agent anyway.
+   */
+  prepare?: (sessionId: string, progress: (text: string) => void) => Promise<void>
 }
 
 export interface SupervisorOptions {
@@ -37,6 +46,8 @@ export interface SupervisorOptions {
   providers: AgentProvider[]
   /** The host process environment (the child env is built from an allowlist of it). */
   hostEnv: NodeJS.ProcessEnv
+  /** Retention never prunes a session this says to keep (e.g. its worktree may hold unmerged work). */
+  keepOnPrune?: (sessionId: string) => boolean
 }
 
 interface LaunchPlan { prompt?: string; resumeId?: string | null; fork?: boolean; freshNote?: string }
@@ -114,13 +125,41 @@ export class Supervisor {
     this.o.store.insertSession({
       id, projectId: project.id, provider: providerId,
       model: input.model !== undefined ? input.model : defaults.model,
-      permissionMode: input.permissionMode ?? defaults.permissionMode, cwd: project.path,
+      permissionMode: input.permissionMode ?? defaults.permissionMode, cwd: input.cwd ?? project.path,
       title: titleOf(input.prompt), systemPrompt: input.systemPrompt ?? (settings.systemPromptTemplate || null),
       extraEnv: input.extraEnv ?? {}, status: 'queued', now: Date.now(), costKnown: provider.capabilities.costKnown
     })
     this.#ev(id).publishSession()
+    if (input.prepare) {
+      this.#prepareThenLaunch(id, input.prompt, input.prepare)
+      return this.getSession(id)
+    }
     await this.#launchOrQueue(id, { prompt: input.prompt })
     return this.getSession(id)
+  }
+
+  /** A system row in a session's transcript (e.g. worktree setup output). */
+  note(id: string, text: string, kind: 'system' | 'error' = 'system'): void {
+    this.#row(id)
+    this.#ev(id).message({ kind, text })
+  }
+
+  #prepareThenLaunch(id: string, prompt: string, prepare: NonNullable<StartInput['prepare']>): void {
+    this.#launching.add(id)
+    const ev = this.#ev(id)
+    ev.status('starting', { message: 'preparing worktree…' })
+    prepare(id, (text) => ev.message({ kind: 'system', text })).then(
+      () => {
+        this.#launching.delete(id)
+        return this.#launchOrQueue(id, { prompt })
+      },
+      (err: unknown) => {
+        this.#launching.delete(id)
+        const message = err instanceof Error ? err.message : String(err)
+        ev.status('error', { message }, { queued_prompts: JSON.stringify([prompt]) })
+        this.#drainWaiting()
+      }
+    ).catch(() => { /* status already says error */ })
   }
 
   /** Follow-up prompt: to the live process (queued while a turn runs), else resume the conversation. */
@@ -179,7 +218,7 @@ export class Supervisor {
   }
 
   /** A new session that continues a copy of this one's conversation. */
-  async fork(id: string, prompt?: string): Promise<SessionDTO> {
+  async fork(id: string, prompt?: string, opts: { cwd?: string; onCreated?: (newId: string) => void } = {}): Promise<SessionDTO> {
     const src = this.#row(id)
     this.#supports(src, 'fork')
     if (!src.cli_session_id) throw new ShepherdError('CONFLICT', 'this session has no agent conversation to fork yet')
@@ -188,10 +227,11 @@ export class Supervisor {
     this.o.store.transaction(() => {
       this.o.store.insertSession({
         id: newId, projectId: src.project_id, provider: src.provider, model: src.model, permissionMode: src.permission_mode,
-        cwd: src.cwd, title: `Fork of ${src.title}`.slice(0, TITLE_CHARS), systemPrompt: src.system_prompt,
+        cwd: opts.cwd ?? src.cwd, title: `Fork of ${src.title}`.slice(0, TITLE_CHARS), systemPrompt: src.system_prompt,
         extraEnv: JSON.parse(src.extra_env) as Record<string, string>, status: 'idle', now, costKnown: src.cost_known === 1
       })
       this.o.store.updateSession(newId, { cli_session_id: src.cli_session_id, status: 'done' })
+      opts.onCreated?.(newId)
     })
     const ev = this.#ev(newId)
     ev.message({ kind: 'system', text: `Forked from “${src.title}”. The agent continues from a copy of that conversation.` })
@@ -299,7 +339,7 @@ export class Supervisor {
     const removed = pruneProject(this.o.store.listSessions(projectId), {
       keep: project.retention_count ?? s.retentionCount,
       maxAgeDays: project.retention_days ?? s.retentionDays,
-      isBusy: (id) => this.#runners.get(id)?.alive === true || this.#launching.has(id)
+      isBusy: (id) => this.#runners.get(id)?.alive === true || this.#launching.has(id) || this.o.keepOnPrune?.(id) === true
     })
     this.o.writer.flush()
     for (const id of removed) {

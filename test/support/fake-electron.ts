@@ -251,7 +251,7 @@ export const app = new FakeApp()
 
 export const session = { defaultSession: new FakeSession() }
 
-export const shell = { openExternal: vi.fn((_url: string) => Promise.resolve()) }
+export const shell = { openExternal: vi.fn((_url: string) => Promise.resolve()), openPath: vi.fn((_path: string) => Promise.resolve('')) }
 
 export const protocol = {
   registerSchemesAsPrivileged: vi.fn(),

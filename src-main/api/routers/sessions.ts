@@ -50,7 +50,9 @@ export const sessionsRouter = router({
   approvals: procedure.input(z.object({ projectId: idSchema.optional() }).strict()).query(({ ctx, input }) => ctx.supervisor.pendingApprovals(input.projectId)),
   pin: procedure.input(z.object({ id: idSchema, pinned: z.boolean() }).strict()).mutation(({ ctx, input }) => ctx.supervisor.pin(input.id, input.pinned)),
   rename: procedure.input(z.object({ id: idSchema, title: z.string().trim().min(1).max(200) }).strict()).mutation(({ ctx, input }) => ctx.supervisor.rename(input.id, input.title)),
-  delete: procedure.input(byId).mutation(async ({ ctx, input }) => {
+  delete: procedure.input(z.object({ id: idSchema, discardWork: z.boolean().optional() }).strict()).mutation(async ({ ctx, input }) => {
+    // A worktree with unmerged or uncommitted work is removed only when the user confirmed it.
+    await ctx.worktrees.beforeSessionDelete(input.id, input.discardWork ?? false)
     await ctx.supervisor.deleteSession(input.id)
     return { ok: true as const }
   }),

@@ -7,8 +7,9 @@ import type Database from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import { ShepherdError } from '../../shared/errors'
 import { m0001Initial } from './0001-initial'
-import { m0004Attention } from './0004-attention'
 import { m0002Search } from './0002-search'
+import { m0003Worktrees } from './0003-worktrees'
+import { m0004Attention } from './0004-attention'
 
 export interface Migration {
   version: number
@@ -16,9 +17,9 @@ export interface Migration {
   up(db: Database.Database): void
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002Search, m0004Attention]
-/** Parallel branches take numbers apart; versions only need to rise (a gap is a migration of another branch). */
-export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
+/** One migration per schema version, in rising order (runMigrations refuses any other). */
+export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002Search, { version: 3, ...m0003Worktrees }, m0004Attention]
+export const LATEST_VERSION = MIGRATIONS.length
 
 export function runMigrations(db: Database.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
   const current = Number(db.pragma('user_version', { simple: true }))
