@@ -25,7 +25,7 @@ const START_TIMEOUT_MS = 20_000
 const STOP_TIMEOUT_MS = 10_000
 
 export interface ShepherdHost {
-  /** Address with the access token (`http://127.0.0.1:<port>/?token=…`); changes on restart. */
+  /** Address with the access token in its fragment (`http://127.0.0.1:<port>/#token=…`); the port changes on restart unless PORT is fixed. */
   readonly url: string
   /** `http://127.0.0.1:<port>` without the token. */
   readonly origin: string
@@ -34,7 +34,7 @@ export interface ShepherdHost {
   readonly dataDir: string
   /** Everything the host printed (stdout + stderr). */
   readonly output: string
-  /** Stop the host and start it again on the same data dir (new port and token). */
+  /** Stop the host and start it again on the same data dir (same token: it is kept there; new port unless PORT is set). */
   restart(): Promise<void>
   /** Stop the host (SIGTERM, then SIGKILL). */
   stop(): Promise<void>
@@ -89,7 +89,7 @@ class HostProcess implements ShepherdHost {
     })
     const u = new URL(this.url)
     this.origin = u.origin
-    this.token = u.searchParams.get('token') ?? ''
+    this.token = new URLSearchParams(u.hash.slice(1)).get('token') ?? ''
   }
 
   async stop(): Promise<void> {
@@ -132,7 +132,7 @@ export const test = base.extend<Fixtures>({
   }
 })
 
-/** Open the app (the token moves into a cookie) and wait until the projects list has loaded. */
+/** Open the app (the token moves from the fragment into sessionStorage) and wait until the projects list has loaded. */
 export async function openApp(page: Page, shepherd: ShepherdHost): Promise<void> {
   await page.goto(shepherd.url)
   await expect(page.getByRole('button', { name: 'Add project', exact: true })).toBeVisible()

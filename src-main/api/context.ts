@@ -34,4 +34,6 @@ export interface ApiContext {
    * (a busy or frozen page) gets a `resync` instead of an ever-growing send buffer (RELIABILITY BP-1).
    */
   transportBacklog?: () => number
+  /** The web host's access token controls (absent in the desktop app, which has no token). */
+  webAccess?: { rotateToken(): { url: string; token: string } }
 }
