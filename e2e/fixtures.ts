@@ -35,7 +35,7 @@ export interface ShepherdHost {
   /** Everything the host printed (stdout + stderr). */
   readonly output: string
   /** Stop the host and start it again on the same data dir (same token: it is kept there; new port unless PORT is set). */
-  restart(): Promise<void>
+  restart(args?: string[]): Promise<void>
   /** Stop the host (SIGTERM, then SIGKILL). */
   stop(): Promise<void>
 }
@@ -58,11 +58,11 @@ class HostProcess implements ShepherdHost {
     private readonly env: Record<string, string>
   ) {}
 
-  async start(): Promise<void> {
+  async start(args: string[] = []): Promise<void> {
     if (!existsSync(HOST_JS)) throw new Error(`${HOST_JS} is missing: run \`npm run build\` before the e2e tests`)
     const env: Record<string, string | undefined> = { ...process.env, PORT: '0', SHEPHERD_DATA_DIR: this.dataDir, ...this.env }
     if (!('SHEPHERD_TOKEN' in this.env)) delete env.SHEPHERD_TOKEN
-    const child = spawn(process.execPath, [HOST_JS], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [HOST_JS, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child = child
     child.stdout?.setEncoding('utf8')
     child.stderr?.setEncoding('utf8')
@@ -103,9 +103,10 @@ class HostProcess implements ShepherdHost {
     clearTimeout(timer)
   }
 
-  async restart(): Promise<void> {
+  /** `args`: command-line flags for the new process (e.g. `--rotate-token`). */
+  async restart(args: string[] = []): Promise<void> {
     await this.stop()
-    await this.start()
+    await this.start(args)
   }
 }
 
