@@ -43,7 +43,7 @@ test('another local server never receives any Shepherd credential, whatever the 
     const tab = await context.newPage()
     await tab.goto(`${otherUrl}/new-tab`)
     await tab.close()
-    await page.evaluate((url) => void (location.href = `${url}/navigated`), otherUrl)
+    await page.evaluate((url) => void ((globalThis as unknown as { location: { href: string } }).location.href = `${url}/navigated`), otherUrl)
     await expect.poll(() => seen.some((r) => r.url === '/navigated')).toBe(true)
 
     expect(seen.length).toBeGreaterThanOrEqual(3)
