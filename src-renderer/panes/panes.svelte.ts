@@ -55,7 +55,8 @@ export class Panes {
         stallThresholdMs: (p) => p.stallThresholdMs ?? this.settings?.stallThresholdMs ?? DEFAULT_STALL_MS,
         wants: (kind) => this.settings?.notifications[kind] ?? true
       },
-      show: (n) => this.show(n)
+      show: (n) => this.show(n),
+      withdraw: (key) => this.withdraw(key)
     })
     if (typeof Notification !== 'undefined') this.notifyPermission = Notification.permission
     const timer = setInterval(() => (this.now = Date.now()), 30_000)
@@ -188,13 +189,26 @@ export class Panes {
 
   // ---- notices ---------------------------------------------------------------------------------
 
+  /** Toasts and OS notifications shown per notice key, so an answered approval can take them back. */
+  #shown = new Map<string, { toastId: number; os: Notification | null }>()
+
+  withdraw(key: string): void {
+    const s = this.#shown.get(key)
+    if (!s) return
+    this.#shown.delete(key)
+    toasts.dismiss(s.toastId)
+    s.os?.close()
+  }
+
   show(n: Notice): void {
-    toasts.push({
+    const toastId = toasts.push({
       kind: NOTICE_TOAST_KIND[n.kind],
       title: n.title,
       body: n.body,
       action: { label: 'Show', run: () => this.stores.focus(n.projectId, n.sessionId) }
     })
+    this.#shown.set(n.key, { toastId, os: null })
+    if (this.#shown.size > 200) this.#shown.delete(this.#shown.keys().next().value as string)
     // The toast is enough while the user looks at the window; the OS notification is for when not.
     if (typeof document !== 'undefined' && document.hasFocus() && document.visibilityState === 'visible') return
     void this.#osNotify(n)
@@ -205,6 +219,8 @@ export class Panes {
       const res = await api.app.notify.mutate({ key: n.key, title: n.title.slice(0, 200), body: n.body.slice(0, 1000), projectId: n.projectId, sessionId: n.sessionId })
       if (res.delivered || typeof Notification === 'undefined' || Notification.permission !== 'granted') return
       const shown = new Notification(n.title, { body: n.body, tag: n.key })
+      const entry = this.#shown.get(n.key)
+      if (entry) entry.os = shown
       shown.onclick = () => {
         window.focus()
         this.stores.focus(n.projectId, n.sessionId)
