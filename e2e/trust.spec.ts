@@ -3,10 +3,14 @@
  * server, a forged Host header is refused, an old tab recovers after a restart (stable token) or
  * says what to do after the token was replaced (Settings, --rotate-token).
  */
+import { mkdtempSync } from 'node:fs'
 import { createServer as createHttpServer, request, type IncomingHttpHeaders } from 'node:http'
 import { createServer } from 'node:net'
-import type { Page } from '@playwright/test'
-import { expect, openApp, test } from './fixtures'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Locator, Page } from '@playwright/test'
+import { apiClient } from './agents'
+import { expect, openApp, test, type ShepherdHost } from './fixtures'
 
 async function freePort(): Promise<number> {
   return new Promise<number>((resolve) => {
@@ -150,4 +154,109 @@ test.describe('after a restart', () => {
     await expect(page.getByText('Loading projects…')).toHaveCount(0)
     await expect(refusedNotice(page)).toHaveCount(0)
   })
+})
+
+// ---- approval cards, toasts and agent text, with the scripted fake `claude` (test/support/fake-agent.mjs) ----
+
+const FAKE_AGENT_PATH = resolve(__dirname, '../test/support/fake-agent.mjs')
+const DOCS = resolve(__dirname, '../docs')
+
+async function useFakeAgent(shepherd: ShepherdHost): Promise<void> {
+  const { api, close } = apiClient(shepherd)
+  try {
+    const s = await api.settings.get.query()
+    await api.settings.update.mutate({ providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: FAKE_AGENT_PATH } } })
+  } finally {
+    close()
+  }
+}
+
+async function projectWithSession(page: Page, shepherd: ShepherdHost, prompt: string): Promise<Locator> {
+  await useFakeAgent(shepherd)
+  await openApp(page, shepherd)
+  const dir = mkdtempSync(join(tmpdir(), 'shepherd-trust-'))
+  await page.getByRole('button', { name: 'Add project', exact: true }).click()
+  const dialog = page.getByRole('dialog', { name: 'Add project' })
+  await dialog.getByLabel('Project folder path').fill(dir)
+  await dialog.getByLabel('Name').fill('trust')
+  await dialog.getByRole('button', { name: 'Add project' }).click()
+  await expect(dialog).toBeHidden()
+  const p = page.getByRole('region', { name: 'trust', exact: true })
+  await p.getByLabel('Prompt', { exact: true }).fill(prompt)
+  await p.getByLabel('Prompt', { exact: true }).press('Enter')
+  return p
+}
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
+
+function overlaps(a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+}
+
+test('a Codex-style write outside the project: the card shows the path, flagged, every diff line, and what "for this session" allows', async ({ page, shepherd }) => {
+  const outside = '/home/someone/.bashrc'
+  const spec = {
+    tool: 'Edit',
+    input: { changes: [{ path: outside, kind: { type: 'update' }, diff: '@@ -1,2 +1,2 @@\n keep\n--- old (a removed "-- old" line)\n+++ new (an added "++ new" line)\n' }], grantRoot: null },
+    suggestions: [{ type: 'addRules', rules: [{ toolName: 'Edit', ruleContent: '/home/someone/**' }], behavior: 'allow', destination: 'localSettings' }]
+  }
+  const p = await projectWithSession(page, shepherd, `[[permission-json:${b64(spec)}]]`)
+  const card = p.getByRole('group', { name: 'Allow Edit?' })
+  await expect(card).toBeVisible({ timeout: 20_000 })
+  const path = card.getByRole('listitem').filter({ hasText: outside })
+  await expect(path).toBeVisible()
+  await expect(path).toContainText('outside the project')
+  await expect(path).toContainText('a shell startup file')
+  // Flagged in red: the danger colour, not the text colour.
+  const colours = await path.evaluate((el) => {
+    const colour = (e: object) => (globalThis as unknown as { getComputedStyle(e: object): { color: string } }).getComputedStyle(e).color
+    return { flagged: colour(el.querySelector('.path-text')!), normal: colour(el.closest('.card')!.querySelector('.title')!) }
+  })
+  expect(colours.flagged).not.toBe(colours.normal)
+  // Every diff line, "--"/"++" content included.
+  const diff = card.getByRole('group', { name: /^Changes/ })
+  await expect(diff).toContainText('-- old (a removed "-- old" line)')
+  await expect(diff).toContainText('++ new (an added "++ new" line)')
+  await expect(card.getByText('Allow for this session:')).toBeVisible()
+  await expect(card).toContainText('Claude Code allows Edit(/home/someone/**) for the rest of this session')
+
+  // The "needs your approval" toast never covers the card or the composer, and goes once answered.
+  const toast = page.getByRole('status', { name: 'Notifications' }).getByText('needs your approval')
+  await expect(toast).toBeVisible()
+  const toastBox = (await page.getByRole('status', { name: 'Notifications' }).locator('.toast').first().boundingBox())!
+  for (const el of [card, p.locator('.composer')]) expect(overlaps(toastBox, (await el.boundingBox())!)).toBe(false)
+  await page.setViewportSize({ width: 1280, height: 800 })
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme })
+    await card.screenshot({ path: join(DOCS, `approval-outside-${theme}.png`) })
+  }
+  await card.getByRole('button', { name: 'Deny' }).click()
+  await expect(card).toHaveCount(0)
+  await expect(toast).toHaveCount(0)
+})
+
+test('a 2,000-character command is shown in full and wrapped', async ({ page, shepherd }) => {
+  let command = 'echo begin'
+  for (let i = 0; command.length < 1_990; i++) command += ` && printf 'step-${i}'`
+  command = (command + ' ; END').slice(0, 2_000)
+  expect(command).toHaveLength(2_000)
+  const p = await projectWithSession(page, shepherd, `[[permission:${command}]]`)
+  const card = p.getByRole('group', { name: 'Allow Bash?' })
+  await expect(card).toBeVisible({ timeout: 20_000 })
+  const shown = card.getByLabel('Command')
+  await expect(shown).toHaveText(command)
+  expect(await card.textContent()).not.toContain('…')
+  // Wrapped: no horizontal scrolling, every character laid out.
+  const box = await shown.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }))
+  expect(box.scroll).toBeLessThanOrEqual(box.client)
+  await card.getByRole('button', { name: 'Allow once' }).click()
+  await expect(card).toHaveCount(0)
+})
+
+test('16,000 characters of "_a" from an agent are shown as plain text, every character kept', async ({ page, shepherd }) => {
+  const text = '_a'.repeat(8_000)
+  const p = await projectWithSession(page, shepherd, `[[text:${text}]]`)
+  await expect(p.getByText('Shown as plain text: too much Markdown markup to format quickly.')).toBeVisible({ timeout: 20_000 })
+  const plain = p.locator('.md-plain').last()
+  expect(await plain.textContent()).toBe(text)
 })
