@@ -168,4 +168,10 @@ describe('the refused list (code, trust, provider-managed)', () => {
     const posix = buildChildEnv({ parentEnv: {}, platform: 'linux', providerEnv: { MY_ENDPOINT: 'shepherd' }, extraEnv: { MY_ENDPOINT: 'user' } })
     expect(posix.MY_ENDPOINT).toBe('shepherd')
   })
+
+  it('Shepherd\'s own web token never reaches an agent (not inherited, cannot be added)', () => {
+    const env = buildChildEnv({ parentEnv: { PATH: '/bin', SHEPHERD_TOKEN: 'secret-token-value', SHEPHERD_DATA_DIR: '/d' }, platform: 'linux' })
+    expect(JSON.stringify(env)).not.toContain('secret-token-value')
+    expect(extraEnvKeyProblem('SHEPHERD_TOKEN')).toMatch(/cannot be set here/)
+  })
 })

@@ -54,7 +54,9 @@ export const DENIED_PREFIXES: Readonly<Record<string, 'code' | 'trust' | 'manage
   CLAUDE: 'managed', CODEX: 'managed', OLLAMA: 'managed', ANTHROPIC_: 'managed', OPENAI_: 'managed', OPENCODE: 'managed',
   GEMINI_: 'managed', GOOGLE_: 'managed', GOOSE_: 'managed', XDG_: 'managed', AWS_: 'managed', AZURE_: 'managed',
   OPENROUTER_: 'managed', GROQ_: 'managed', MISTRAL_: 'managed', DEEPSEEK_: 'managed', XAI_: 'managed',
-  TOGETHER_: 'managed', FIREWORKS_: 'managed', CEREBRAS_: 'managed'
+  TOGETHER_: 'managed', FIREWORKS_: 'managed', CEREBRAS_: 'managed',
+  // Shepherd's own (its web token, data dir): an agent never gets them.
+  SHEPHERD_: 'managed'
 }
 export const GIT_ALLOWED = ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'GIT_TERMINAL_PROMPT']
 
