@@ -121,6 +121,10 @@ test.describe('after a restart', () => {
     await shepherd.restart(['--rotate-token'])
     expect(shepherd.url).not.toBe(before)
     await expect(refusedNotice(page)).toBeVisible({ timeout: 15_000 })
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme })
+      await refusedNotice(page).screenshot({ path: join(DOCS, `access-refused-${theme}.png`) })
+    }
     await page.getByLabel("Shepherd's address").fill('http://127.0.0.1:1/?token=nope')
     await page.getByRole('button', { name: 'Use this address' }).click()
     await expect(page.getByText('That is not a Shepherd address')).toBeVisible()
@@ -143,6 +147,10 @@ test.describe('after a restart', () => {
     await expect(shown).toContainText('#token=')
     const newUrl = (await shown.textContent()) ?? ''
     expect(newUrl).not.toBe(shepherd.url)
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme })
+      await section.screenshot({ path: join(DOCS, `access-token-settings-${theme}.png`) })
+    }
 
     await expect(refusedNotice(other)).toBeVisible({ timeout: 15_000 })
     // This tab goes on working, also after a restart of the host (the new token was stored).

@@ -20,8 +20,14 @@ async function main() {
   const core = createCore({ dataDir, host: { kind: 'web' }, version: process.env.npm_package_version })
   const rendererDir = join(__dirname, '../renderer')
   const wanted = process.env.PORT !== undefined ? Number(process.env.PORT) : DEFAULT_PORT
-  const options = { core, rendererDir, token: access.token, rotateToken: () => access.rotate() }
-  let host
+  let host: Awaited<ReturnType<typeof startWebHost>> | undefined
+  const rotateToken = () => {
+    const token = access.rotate()
+    // Said where the first address was printed, for the other tabs and browsers.
+    setImmediate(() => console.log(`The access token was replaced from Settings. Open this address: ${host?.url ?? ''}`))
+    return token
+  }
+  const options = { core, rendererDir, token: access.token, rotateToken }
   try {
     host = await startWebHost({ ...options, port: wanted })
   } catch (err) {
