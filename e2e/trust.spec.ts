@@ -3,7 +3,8 @@
  * server, a forged Host header is refused, an old tab recovers after a restart (stable token) or
  * says what to do after the token was replaced (Settings, --rotate-token).
  */
-import { mkdtempSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer as createHttpServer, request, type IncomingHttpHeaders } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -267,4 +268,36 @@ test('16,000 characters of "_a" from an agent are shown as plain text, every cha
   await expect(p.getByText('Shown as plain text: too much Markdown markup to format quickly.')).toBeVisible({ timeout: 20_000 })
   const plain = p.locator('.md-plain').last()
   expect(await plain.textContent()).toBe(text)
+})
+
+test.describe('the real host process', () => {
+  test.skip(process.platform === 'win32', 'POSIX modes')
+
+  test('keeps its data dir 0700 and database, WAL, SHM and token file 0600', async ({ page, shepherd }) => {
+    await openApp(page, shepherd)
+    expect(statSync(shepherd.dataDir).mode & 0o777).toBe(0o700)
+    const files = readdirSync(shepherd.dataDir)
+    expect(files).toEqual(expect.arrayContaining(['shepherd.db', 'shepherd.db-wal', 'shepherd.db-shm', 'web-token']))
+    for (const f of files) expect([f, statSync(join(shepherd.dataDir, f)).mode & 0o777]).toEqual([f, 0o600])
+  })
+
+  test('refuses a short or patterned SHEPHERD_TOKEN with a clear message', async () => {
+    for (const token of ['short', 'e2eReconnectToken'.padEnd(64, '0'), 'ab'.repeat(40)]) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'shepherd-e2e-token-'))
+      try {
+        const child = spawn(process.execPath, [resolve(__dirname, '../out/main/host.js')], {
+          env: { ...process.env, PORT: '0', SHEPHERD_DATA_DIR: dataDir, SHEPHERD_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe']
+        })
+        let out = ''
+        child.stdout.on('data', (d) => (out += String(d)))
+        child.stderr.on('data', (d) => (out += String(d)))
+        const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)))
+        expect(code).toBe(1)
+        expect(out).toContain('Shepherd could not start: SHEPHERD_TOKEN is not accepted:')
+        expect(out).not.toContain('SHEPHERD_URL')
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true })
+      }
+    }
+  })
 })
