@@ -42,10 +42,11 @@ export const test = base.extend<AgentFixtures>({
 
 export { expect } from './fixtures'
 
-/** A tRPC client on the host's WebSocket (token in the URL), for checks against the database. */
+/** A tRPC client on the host's WebSocket (token in the connection params, as the page sends it), for checks against the database. */
 export function apiClient(host: ShepherdHost): { api: TRPCClient<AppRouter>; close(): void } {
   const ws = createWSClient({
-    url: `${host.origin.replace(/^http/, 'ws')}/?token=${host.token}`,
+    url: `${host.origin.replace(/^http/, 'ws')}/`,
+    connectionParams: { token: host.token },
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket
   })
   const api = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] })

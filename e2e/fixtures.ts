@@ -25,7 +25,7 @@ const START_TIMEOUT_MS = 20_000
 const STOP_TIMEOUT_MS = 10_000
 
 export interface ShepherdHost {
-  /** Address with the access token (`http://127.0.0.1:<port>/?token=…`); changes on restart. */
+  /** Address with the access token in its fragment (`http://127.0.0.1:<port>/#token=…`); the port changes on restart unless PORT is fixed. */
   readonly url: string
   /** `http://127.0.0.1:<port>` without the token. */
   readonly origin: string
@@ -34,8 +34,8 @@ export interface ShepherdHost {
   readonly dataDir: string
   /** Everything the host printed (stdout + stderr). */
   readonly output: string
-  /** Stop the host and start it again on the same data dir (new port and token). */
-  restart(): Promise<void>
+  /** Stop the host and start it again on the same data dir (same token: it is kept there; new port unless PORT is set). */
+  restart(args?: string[]): Promise<void>
   /** Stop the host (SIGTERM, then SIGKILL). */
   stop(): Promise<void>
   /** Kill the host with SIGKILL (no exit handler runs), as a crash would; {@link restart} starts it again. */
@@ -60,11 +60,11 @@ class HostProcess implements ShepherdHost {
     private readonly env: Record<string, string>
   ) {}
 
-  async start(): Promise<void> {
+  async start(args: string[] = []): Promise<void> {
     if (!existsSync(HOST_JS)) throw new Error(`${HOST_JS} is missing: run \`npm run build\` before the e2e tests`)
     const env: Record<string, string | undefined> = { ...process.env, PORT: '0', SHEPHERD_DATA_DIR: this.dataDir, ...this.env }
     if (!('SHEPHERD_TOKEN' in this.env)) delete env.SHEPHERD_TOKEN
-    const child = spawn(process.execPath, [HOST_JS], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [HOST_JS, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     this.#child = child
     child.stdout?.setEncoding('utf8')
     child.stderr?.setEncoding('utf8')
@@ -91,7 +91,7 @@ class HostProcess implements ShepherdHost {
     })
     const u = new URL(this.url)
     this.origin = u.origin
-    this.token = u.searchParams.get('token') ?? ''
+    this.token = new URLSearchParams(u.hash.slice(1)).get('token') ?? ''
   }
 
   async stop(): Promise<void> {
@@ -113,9 +113,10 @@ class HostProcess implements ShepherdHost {
     await exited
   }
 
-  async restart(): Promise<void> {
+  /** `args`: command-line flags for the new process (e.g. `--rotate-token`). */
+  async restart(args: string[] = []): Promise<void> {
     await this.stop()
-    await this.start()
+    await this.start(args)
   }
 }
 
@@ -142,7 +143,7 @@ export const test = base.extend<Fixtures>({
   }
 })
 
-/** Open the app (the token moves into a cookie) and wait until the projects list has loaded. */
+/** Open the app (the token moves from the fragment into sessionStorage) and wait until the projects list has loaded. */
 export async function openApp(page: Page, shepherd: ShepherdHost): Promise<void> {
   await page.goto(shepherd.url)
   await expect(page.getByRole('button', { name: 'Add project', exact: true })).toBeVisible()

@@ -190,32 +190,46 @@ test('changes made in another window appear live', async ({ page, context, sheph
   await expect(page.getByRole('heading', { name: 'Supervise your coding agents' })).toBeVisible()
 })
 
-test('requests without the token are refused', async ({ shepherd }) => {
-  expect((await fetch(`${shepherd.origin}/`)).status).toBe(401)
-  expect((await fetch(`${shepherd.origin}/index.html`)).status).toBe(401)
-  expect((await fetch(`${shepherd.origin}/?token=${'0'.repeat(shepherd.token.length)}`)).status).toBe(401)
+test('the API refuses connections without the token; static files hold no credential', async ({ shepherd }) => {
+  // Static files are public (no data in them) and never set a cookie.
+  const index = await fetch(`${shepherd.origin}/`)
+  expect(index.status).toBe(200)
+  expect(index.headers.get('set-cookie')).toBeNull()
+  expect(await index.text()).not.toContain(shepherd.token)
 
   const wsUrl = shepherd.origin.replace(/^http/, 'ws') + '/'
-  const refused = await new Promise<number>((resolve, reject) => {
-    const ws = new WebSocket(wsUrl)
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0)
-      ws.terminate()
+  const closedWith = (url: string, token: string | null) =>
+    new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(url)
+      ws.on('open', () => {
+        if (token !== null) ws.send(JSON.stringify({ method: 'connectionParams', data: { token } }))
+        ws.send(JSON.stringify({ id: 1, method: 'query', params: { path: 'app.info' } }))
+      })
+      ws.on('message', (d) => {
+        if (String(d).includes('"result"')) reject(new Error(`a procedure ran: ${String(d).slice(0, 200)}`))
+      })
+      ws.on('close', (code) => resolve(code))
+      ws.on('error', () => {})
     })
-    ws.on('open', () => reject(new Error('a WebSocket without the token was accepted')))
-    ws.on('error', () => {})
-  })
-  expect(refused).toBe(401)
+  expect(await closedWith(wsUrl, null)).toBe(4401)
+  expect(await closedWith(`${wsUrl}?connectionParams=1`, '0'.repeat(shepherd.token.length))).toBe(4401)
+  // The old way (token in the query) is not accepted any more.
+  expect(await closedWith(`${wsUrl}?token=${shepherd.token}`, null)).toBe(4401)
 
-  // Control: the same upgrade with the token is accepted.
-  await new Promise<void>((resolve, reject) => {
-    const ws = new WebSocket(`${wsUrl}?token=${shepherd.token}`)
+  // Control: the token in the connection params is accepted and the procedure runs.
+  const answer = await new Promise<string>((resolve, reject) => {
+    const ws = new WebSocket(`${wsUrl}?connectionParams=1`)
     ws.on('open', () => {
-      ws.close()
-      resolve()
+      ws.send(JSON.stringify({ method: 'connectionParams', data: { token: shepherd.token } }))
+      ws.send(JSON.stringify({ id: 1, method: 'query', params: { path: 'app.info' } }))
     })
-    ws.on('unexpected-response', (_req, res) => reject(new Error(`refused with ${res.statusCode}`)))
+    ws.on('message', (d) => {
+      ws.close()
+      resolve(String(d))
+    })
+    ws.on('close', (code) => reject(new Error(`closed with ${code}`)))
   })
+  expect(answer).toContain('"host":"web"')
 })
 
 test('Ctrl+O focuses "Add project"', async ({ page, shepherd }) => {
@@ -351,7 +365,7 @@ test.describe('settings', () => {
 })
 
 test.describe('connection', () => {
-  // A fixed port and token, so after a restart the page's address and cookie are still valid.
+  // A fixed port, so after a restart the page's address is still valid (the token is kept in the data dir).
   test.use({
     shepherdEnv: async ({}, use) => {
       const port = await new Promise<number>((resolve) => {
@@ -361,7 +375,7 @@ test.describe('connection', () => {
           srv.close(() => resolve(p))
         })
       })
-      await use({ PORT: String(port), SHEPHERD_TOKEN: 'e2eReconnectToken'.padEnd(64, '0') })
+      await use({ PORT: String(port) })
     }
   })
 

@@ -26,7 +26,9 @@ function electronBinary() {
 
 function serveWeb(reason) {
   if (reason) console.log(`Electron cannot start here (${reason}); starting Shepherd in your browser instead.`)
-  const child = spawn(process.execPath, [join(root, 'out', 'main', 'host.js')], { cwd: root, stdio: 'inherit', env: process.env })
+  // `npm run serve -- --rotate-token` passes the flag on (a new web access token).
+  const flags = process.argv.filter((a) => a === '--rotate-token')
+  const child = spawn(process.execPath, [join(root, 'out', 'main', 'host.js'), ...flags], { cwd: root, stdio: 'inherit', env: process.env })
   let forwarded = null
   const forward = (sig) => () => { forwarded = sig; child.kill(sig) }
   process.on('SIGINT', forward('SIGINT'))

@@ -56,6 +56,8 @@ step('test agents installed', run(process.execPath, [join(root, 'scripts/install
 step('typecheck main', run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.node.json']).status === 0)
 step('typecheck preload', run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.preload.json']).status === 0)
 step('svelte-check renderer', run(process.execPath, [join(root, 'node_modules/svelte-check/bin/svelte-check'), '--tsconfig', 'tsconfig.web.json', '--threshold', 'error']).status === 0)
+// Electronegativity over main + preload + renderer; findings fixed or justified in security/electronegativity.json.
+step('electron security lint', run(process.execPath, [join(root, 'scripts/electron-lint.mjs')]).status === 0)
 const built = buildIfNeeded()
 step('build', built)
 vitest()

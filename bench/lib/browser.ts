@@ -18,7 +18,7 @@ export async function launchChromium(): Promise<Browser> {
   return browser
 }
 
-/** Open the app (the token moves into a cookie) and wait until the projects list has loaded. */
+/** Open the app (the token moves from the fragment into sessionStorage) and wait until the projects list has loaded. */
 export async function openApp(page: Page, url: string, timeoutMs = 30_000): Promise<void> {
   await page.goto(url)
   await page.getByRole('button', { name: 'Add project', exact: true }).waitFor({ state: 'visible', timeout: timeoutMs })

@@ -51,7 +51,7 @@ export async function startHost(dataDir: string, env: Record<string, string> = {
   const u = new URL(url)
   const gone = () => child.exitCode !== null || child.signalCode !== null
   return {
-    child, pid: child.pid!, url, origin: u.origin, token: u.searchParams.get('token') ?? '', port: Number(u.port), readyMs,
+    child, pid: child.pid!, url, origin: u.origin, token: new URLSearchParams(u.hash.slice(1)).get('token') ?? '', port: Number(u.port), readyMs,
     output: () => out,
     async stop(graceMs = 8_000) {
       if (gone()) return
@@ -70,10 +70,11 @@ export async function startHost(dataDir: string, env: Record<string, string> = {
 
 export type HostClient = TRPCClient<AppRouter>
 
-/** A tRPC client over WebSocket with the access token in the query (as a browser would after the redirect, via cookie). */
+/** A tRPC client over WebSocket with the access token in the connection params (as the page sends it). */
 export function connectHost(host: Pick<HostProcess, 'port' | 'token'>): { client: HostClient; close(): void } {
   const ws = createWSClient({
-    url: `ws://127.0.0.1:${host.port}/?token=${host.token}`,
+    url: `ws://127.0.0.1:${host.port}/`,
+    connectionParams: { token: host.token },
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     retryDelayMs: () => 200
   })

@@ -46,4 +46,10 @@ export interface ApiContext {
    * (a busy or frozen page) gets a `resync` instead of an ever-growing send buffer (RELIABILITY BP-1).
    */
   transportBacklog?: () => number
+  /** The web host's access token controls (absent in the desktop app, which has no token). */
+  webAccess?: {
+    rotateToken(): { url: string; token: string }
+    /** A one-time ticket for a GET of `path` on the web host (browser downloads). */
+    downloadTicket(path: string): string
+  }
 }

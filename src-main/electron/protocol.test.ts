@@ -147,8 +147,10 @@ describe('scheme registration and CSP', () => {
   it('the CSP is the production policy: no eval, no inline script', () => {
     expect(CONTENT_SECURITY_POLICY).toBe(
       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: app:; " +
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
     )
+    // Only our own origin: no other local port (ws://127.0.0.1:*) can be reached from the window.
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/ws:|127\.0\.0\.1|localhost|\*/)
     expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-eval')
     const scriptSrc = CONTENT_SECURITY_POLICY.split('; ').find((d) => d.startsWith('script-src'))
     expect(scriptSrc).toBe("script-src 'self'")

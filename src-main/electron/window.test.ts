@@ -45,6 +45,7 @@ describe('createMainWindow web preferences (SEC-1)', () => {
       webSecurity: true,
       webviewTag: false,
       allowRunningInsecureContent: false,
+      disableBlinkFeatures: 'Auxclick',
       preload: join('/opt/shepherd/app', 'out', 'preload', 'index.js')
     })
   })

@@ -172,6 +172,8 @@ export function createMainWindow(opts: CreateWindowOptions): BrowserWindow {
       webviewTag: false,
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
+      // Middle-click (auxclick) on a link must not open it in a new window (Electronegativity AUXCLICK_JS_CHECK).
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: true
     }
   })

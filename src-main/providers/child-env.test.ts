@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { ShepherdError } from '../shared/errors'
-import { buildChildEnv, extraEnvSchema, parseExtraEnv, stripForbiddenEnv } from './child-env'
+import { buildChildEnv, DENIED_NAMES, DENIED_PREFIXES, extraEnvKeyProblem, extraEnvSchema, GIT_ALLOWED, parseExtraEnv, stripForbiddenEnv } from './child-env'
+import { CLAUDE_ENV_PASSTHROUGH, claudeProviderEnv } from './claude/provider'
+import { CODEX_ENV_PASSTHROUGH } from './codex/provider'
+import { OPENCODE_ENV_PASSTHROUGH } from './opencode/provider'
+import { ACP_ENV_PASSTHROUGH } from './acp/provider'
 
 /** SEC-8: each of these keys must be refused with a message on that key. */
 const REJECTED_KEYS = [
@@ -108,7 +112,7 @@ describe('buildChildEnv', () => {
     expect(env.CLAUDECODE).toBeUndefined()
   })
 
-  it('layers provider env, then validated extra env; strips CLAUDECODE from every layer', () => {
+  it('layers validated extra env, then provider env (the provider wins); strips CLAUDECODE from every layer', () => {
     const env = buildChildEnv({
       parentEnv,
       platform: 'linux',
@@ -116,7 +120,8 @@ describe('buildChildEnv', () => {
       extraEnv: { LANG: 'de_DE.UTF-8', MY_FLAG: 'on' }
     })
     expect(env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:1')
-    expect(env.LANG).toBe('de_DE.UTF-8')
+    // What Shepherd sets for the provider is never overridden by the user's extra env.
+    expect(env.LANG).toBe('C')
     expect(env.MY_FLAG).toBe('on')
     expect(env.CLAUDECODE).toBeUndefined()
     expect(env.claude_code_entrypoint).toBeUndefined()
@@ -131,5 +136,42 @@ describe('buildChildEnv', () => {
     const input = { ClaudeCode: '1', CLAUDE_CODE_ENTRYPOINT: 'x', KEEP: 'y' }
     expect(stripForbiddenEnv(input)).toEqual({ KEEP: 'y' })
     expect(input.ClaudeCode).toBe('1')
+  })
+})
+
+/** Issue 12 item 4: every refused name, each with its reason; what stays allowed; the provider always wins. */
+describe('the refused list (code, trust, provider-managed)', () => {
+  const issueNames = ['BASH_ENV', 'ENV', 'PERL5OPT', 'PYTHONSTARTUP', 'NODE_OPTIONS', 'NODE_TLS_REJECT_UNAUTHORIZED', 'GIT_SSH_COMMAND', 'LD_PRELOAD', 'DYLD_INSERT_LIBRARIES']
+  const exact = Object.keys(DENIED_NAMES)
+  const byPrefix = Object.keys(DENIED_PREFIXES).map((p) => `${p}X`)
+  const hostile = [
+    'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0', 'GIT_EXTERNAL_DIFF', 'GIT_ASKPASS', 'GIT_PROXY_COMMAND', 'GIT_EXEC_PATH',
+    'GIT_DIR', 'GIT_SSL_NO_VERIFY', 'BASH_FUNC_ls%%'.replace('%%', ''), 'npm_config_script_shell', 'npm_config_node_options', 'ld_preload', 'bash_env',
+    'XDG_CONFIG_HOME', 'OPENAI_BASE_URL', 'OPENCODE_CONFIG_CONTENT', 'OPENCODE_SERVER_PASSWORD', 'CODEX_HOME', 'CLAUDE_CONFIG_DIR'
+  ]
+  const everyProviderName = [...CLAUDE_ENV_PASSTHROUGH, ...CODEX_ENV_PASSTHROUGH, ...OPENCODE_ENV_PASSTHROUGH, ...ACP_ENV_PASSTHROUGH, ...Object.keys(claudeProviderEnv({ apiKey: 'k', baseUrl: 'u' }))]
+
+  it.each([...new Set([...issueNames, ...exact, ...byPrefix, ...hostile, ...everyProviderName])])('refuses %s with a reason', (key) => {
+    const problem = extraEnvKeyProblem(key)
+    expect(problem).toMatch(new RegExp(`^${key} cannot be set here: (it makes shells or programs run code|it changes which servers|agent settings and API keys|it changes how programs load)`))
+    expect(extraEnvSchema.safeParse({ [key]: 'x' }).success).toBe(false)
+  })
+
+  it.each(['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'NODE_EXTRA_CA_CERTS', 'JAVA_HOME', 'GOPATH', 'MY_PROJECT_FLAG', 'PATH', 'LANG', 'SSH_AUTH_SOCK', 'PYTHONUNBUFFERED', 'ENVIRONMENT', 'ENV_FILE', ...GIT_ALLOWED])('allows %s', (key) => {
+    expect(extraEnvKeyProblem(key)).toBeNull()
+  })
+
+  it('a provider variable wins over the user\'s extra env, also in another case on Windows', () => {
+    // Stored before a rule existed (so not refused by validation): still overridden.
+    const env = buildChildEnv({ parentEnv: {}, platform: 'win32', providerEnv: { MY_ENDPOINT: 'shepherd' }, extraEnv: { my_endpoint: 'user', OTHER: 'kept' } })
+    expect(env).toEqual({ MY_ENDPOINT: 'shepherd', OTHER: 'kept' })
+    const posix = buildChildEnv({ parentEnv: {}, platform: 'linux', providerEnv: { MY_ENDPOINT: 'shepherd' }, extraEnv: { MY_ENDPOINT: 'user' } })
+    expect(posix.MY_ENDPOINT).toBe('shepherd')
+  })
+
+  it('Shepherd\'s own web token never reaches an agent (not inherited, cannot be added)', () => {
+    const env = buildChildEnv({ parentEnv: { PATH: '/bin', SHEPHERD_TOKEN: 'secret-token-value', SHEPHERD_DATA_DIR: '/d' }, platform: 'linux' })
+    expect(JSON.stringify(env)).not.toContain('secret-token-value')
+    expect(extraEnvKeyProblem('SHEPHERD_TOKEN')).toMatch(/cannot be set here/)
   })
 })

@@ -41,6 +41,11 @@ export interface ProviderApprovalRequest {
   input: unknown
   description?: string | null
   toolUseId?: string | null
+  /**
+   * What "Allow for this session" would allow from now on, in this agent's terms (a rule, a
+   * pattern, "this exact command", or "only this once" when the agent offers nothing more).
+   */
+  sessionScope?: string | null
 }
 
 /**

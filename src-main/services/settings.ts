@@ -5,14 +5,16 @@
 import { z } from 'zod'
 import { ShepherdError } from '../shared/errors'
 import { PERMISSION_MODES, PROVIDER_IDS } from '../shared/status'
-import { extraEnvSchema } from '../providers/child-env'
+import { extraEnvKeyProblem, extraEnvSchema } from '../providers/child-env'
+import { modelSchema } from '../api/schemas'
 import { acpCommandSchema } from '../providers/acp/command'
 import type { Store } from '../store/store'
 
 const MIN = 60_000
 
 const providerSettings = z.object({
-  model: z.string().trim().max(200).nullable(),
+  /** Validated like the per-session model (sessions.start / setModel): it becomes a CLI argument. */
+  model: modelSchema,
   permissionMode: z.enum(PERMISSION_MODES),
   /** Absolute path of the CLI; null = look it up on PATH. */
   cliPath: z.string().max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path').nullable()
@@ -73,7 +75,13 @@ export class SettingsService {
     let merged = DEFAULT_SETTINGS
     if (raw) {
       // Unknown or invalid stored keys fall back to defaults rather than breaking startup.
-      const parsed = settingsSchema.partial().safeParse(JSON.parse(raw))
+      const stored = JSON.parse(raw) as Record<string, unknown>
+      let parsed = settingsSchema.partial().safeParse(stored)
+      if (!parsed.success && stored.extraEnv && typeof stored.extraEnv === 'object') {
+        // A variable refused by a newer rule is dropped, not the user's other settings with it.
+        const extraEnv = Object.fromEntries(Object.entries(stored.extraEnv).filter(([k]) => extraEnvKeyProblem(k) === null))
+        parsed = settingsSchema.partial().safeParse({ ...stored, extraEnv })
+      }
       if (parsed.success) merged = { ...DEFAULT_SETTINGS, ...parsed.data }
     }
     this.#cache = merged

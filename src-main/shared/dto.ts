@@ -97,6 +97,8 @@ export interface ApprovalDTO {
   /** Tool input as JSON text. */
   input: string
   description: string | null
+  /** What "Allow for this session" allows from now on, as the agent's adapter knows it; null = not said. */
+  sessionScope: string | null
   status: 'pending' | 'allowed' | 'denied' | 'cancelled'
   createdAt: number
 }

@@ -2,10 +2,11 @@
  * Opening the database: pragmas (read back and asserted), integrity check, migrations.
  */
 import Database from 'better-sqlite3'
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { ShepherdError } from '../shared/errors'
 import { runMigrations } from './migrations'
+import { ensurePrivateDir, precreatePrivate, tightenDatabaseFiles } from './private-files'
 import { DatabaseCorruptError, isCorruption, moveAside, restoreNewestBackup, type DbRecovery } from './recovery'
 
 /** SQLite waits this long for a lock held by another connection before SQLITE_BUSY (better-sqlite3's default, made explicit). */
@@ -46,7 +47,8 @@ export const inUseMarker = (file: string) => `${file}.in-use`
  */
 export function openDatabase(file: string, nativeBinding?: string, alwaysCheckBytes = ALWAYS_CHECK_BYTES): OpenResult {
   if (file === ':memory:') return openOnce(file, nativeBinding, null)
-  mkdirSync(dirname(file), { recursive: true })
+  ensurePrivateDir(dirname(file))
+  precreatePrivate(file)
   const marker = inUseMarker(file)
   const unclean = existsSync(marker)
   let result: OpenResult
@@ -58,13 +60,16 @@ export function openDatabase(file: string, nativeBinding?: string, alwaysCheckBy
     const reason = err instanceof DatabaseCorruptError ? err.detail : err instanceof Error ? err.message : String(err)
     const movedTo = moveAside(file)
     const restoredFrom = restoreNewestBackup(file, nativeBinding)
+    precreatePrivate(file)
     result = openOnce(file, nativeBinding, { reason, movedTo, restoredFrom, at: Date.now() })
   }
   try {
-    writeFileSync(marker, `${process.pid}\n`)
+    writeFileSync(marker, `${process.pid}\n`, { mode: 0o600 })
   } catch {
     /* a read-only data dir fails later, with DB_READONLY, on the first write */
   }
+  // Backups (VACUUM INTO), a restored copy and older files from before this rule: 0600 too.
+  tightenDatabaseFiles(file)
   return result
 }
 

@@ -67,9 +67,35 @@ export function messageToDTO(r: MessageRow, full = false): MessageDTO {
   }
 }
 
+/**
+ * Shepherd's own note stored with an approval's input (no schema change): `{ ...input, [APPROVAL_NOTE_KEY]:
+ * { sessionScope } }`. Split off again here, so the DTO's `input` is the agent's input exactly.
+ */
+export const APPROVAL_NOTE_KEY = '__shepherd'
+
+export function approvalInputWithNote(input: unknown, sessionScope: string | null): string {
+  if (sessionScope && input && typeof input === 'object' && !Array.isArray(input) && !(APPROVAL_NOTE_KEY in input)) {
+    return JSON.stringify({ ...(input as object), [APPROVAL_NOTE_KEY]: { sessionScope } })
+  }
+  return JSON.stringify(input ?? null)
+}
+
+function splitNote(json: string): { input: string; sessionScope: string | null } {
+  if (!json.includes(`"${APPROVAL_NOTE_KEY}"`)) return { input: json, sessionScope: null }
+  try {
+    const v = JSON.parse(json) as Record<string, unknown>
+    const note = v[APPROVAL_NOTE_KEY] as { sessionScope?: unknown } | undefined
+    delete v[APPROVAL_NOTE_KEY]
+    return { input: JSON.stringify(v), sessionScope: typeof note?.sessionScope === 'string' ? note.sessionScope : null }
+  } catch {
+    return { input: json, sessionScope: null }
+  }
+}
+
 export function approvalToDTO(r: ApprovalRow, projectId: string): ApprovalDTO {
+  const { input, sessionScope } = splitNote(r.input)
   return {
-    id: r.id, sessionId: r.session_id, projectId, toolName: r.tool_name, input: r.input,
+    id: r.id, sessionId: r.session_id, projectId, toolName: r.tool_name, input, sessionScope,
     description: r.description, status: r.status as ApprovalDTO['status'], createdAt: r.created_at
   }
 }

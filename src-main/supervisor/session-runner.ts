@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit, ProviderUsage } from '../providers/types'
 import type { PermissionMode, SessionStatus, StatusReason } from '../shared/status'
-import { approvalToDTO } from '../store/rows'
+import { approvalInputWithNote, approvalToDTO } from '../store/rows'
 import type { Store } from '../store/store'
 import { DraftThrottle } from './draft-throttle'
 import type { SessionEvents } from './session-events'
@@ -212,7 +212,7 @@ export class SessionRunner {
         this.#usage(e.usage)
         return
       case 'approval_request':
-        this.#approvalRequest(e.request.requestId, e.request.toolName, e.request.input, e.request.description ?? null)
+        this.#approvalRequest(e.request.requestId, e.request.toolName, e.request.input, e.request.description ?? null, e.request.sessionScope ?? null)
         return
       case 'approval_cancelled':
         this.#approvalCancelled(e.requestId)
@@ -297,12 +297,12 @@ export class SessionRunner {
     )
   }
 
-  #approvalRequest(requestId: string, toolName: string, input: unknown, description: string | null) {
+  #approvalRequest(requestId: string, toolName: string, input: unknown, description: string | null, sessionScope: string | null) {
     const id = randomUUID()
     this.#pendingApprovals.set(id, requestId)
     const row = {
       id, session_id: this.sessionId, request_id: requestId, tool_name: toolName,
-      input: JSON.stringify(input ?? null), description, status: 'pending', created_at: Date.now(), decided_at: null
+      input: approvalInputWithNote(input, sessionScope), description, status: 'pending', created_at: Date.now(), decided_at: null
     }
     this.events.write(() => this.store.insertApproval(row), () => this.#approvalEvent(id))
     this.events.status('waiting_approval', { message: `${toolName} needs your approval` })

@@ -1,7 +1,7 @@
 /**
  * `GET /export/<session id>?format=markdown|json|html` on the web host: the browser's download of a
- * session export (the Electron host saves through a dialog instead). Token-guarded like every other
- * request; the body is streamed from a seq snapshot with backpressure, so a 100k-message session never
+ * session export (the Electron host saves through a dialog instead). Admitted by a one-time ticket
+ * (download-tickets.ts), never by the access token; the body is streamed from a seq snapshot with backpressure, so a 100k-message session never
  * sits in memory. A failure after the headers went out aborts the response, so the browser marks the
  * download failed rather than keeping a cut file that looks whole.
  */
@@ -12,6 +12,11 @@ import { writeExport } from '../export/write'
 import { ShepherdError } from '../shared/errors'
 
 const ROUTE = /^\/export\/([A-Za-z0-9_-]{1,100})$/
+
+/** Whether the request is for an export (the host checks its download ticket first). */
+export function isExportPath(url: URL): boolean {
+  return ROUTE.test(url.pathname)
+}
 
 /** Handles the request when it is an export; returns false for any other path. */
 export function handleExportRequest(store: Store, url: URL, req: IncomingMessage, res: ServerResponse): boolean {

@@ -36,9 +36,30 @@ describe('changePreview', () => {
   })
 
   it('long changes are cut at the preview limit across files', () => {
-    const big = Array.from({ length: 250 }, (_, i) => `line ${i}`).join('\n')
+    const big = Array.from({ length: PREVIEW_MAX_LINES * 0.6 }, (_, i) => `line ${i}`).join('\n')
     const r = changePreview(j({ changes: [{ path: 'a', kind: { type: 'add' }, diff: big }, { path: 'b', kind: { type: 'add' }, diff: big }] }))
     expect(r?.cut).toBe(true)
     expect(r!.changes.reduce((n, c) => n + c.lines.length, 0)).toBe(PREVIEW_MAX_LINES)
+  })
+
+  it('keeps every line of a hunk: removed "-- x" and added "++ y" are content, not file headers', () => {
+    const diff = [
+      'diff --git a/q.sql b/q.sql', 'index 1..2 100644', '--- a/q.sql', '+++ b/q.sql',
+      '@@ -1,4 +1,3 @@', ' select 1;', '--- old comment', '-- kept? no: this removes "- kept? no…"', '+++ new comment', ' end;',
+      '@@ -10,2 +10,3 @@', ' a', '-b', '+c', '+--- not a header',
+      '--- a/other.txt', '+++ b/other.txt', '@@ -1 +1 @@', '-x', '+y'
+    ].join('\n')
+    expect(signs(changePreview(j({ path: '/p/q.sql', diff })))).toEqual([[
+      '@@@ -1,4 +1,3 @@', ' select 1;', '--- old comment', '-- kept? no: this removes "- kept? no…"', '+++ new comment', ' end;',
+      '@@@ -10,2 +10,3 @@', ' a', '-b', '+c', '+--- not a header',
+      '@@@ -1 +1 @@', '-x', '+y'
+    ]])
+  })
+
+  it('a diff of a few thousand lines is kept whole', () => {
+    const lines = Array.from({ length: 3_000 }, (_, i) => `+-- line ${i}`)
+    const r = changePreview(j({ path: '/p/a', diff: `@@ -0,0 +1,3000 @@\n${lines.join('\n')}\n` }))
+    expect(r?.cut).toBe(false)
+    expect(r?.changes[0]?.lines.filter((l) => l.sign === '+')).toHaveLength(3_000)
   })
 })

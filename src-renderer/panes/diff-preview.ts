@@ -18,8 +18,11 @@ export interface FileChange {
   lines: DiffLine[]
 }
 
-/** Lines shown per preview; a longer change is cut (the full input stays one click away). */
-export const PREVIEW_MAX_LINES = 300
+/**
+ * Lines shown per preview (the box scrolls). Only a change longer than this is cut, with a note
+ * saying so (the full input stays one click away); it bounds the DOM for a 100k-line file.
+ */
+export const PREVIEW_MAX_LINES = 5_000
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -86,16 +89,55 @@ const added = (text: string): DiffLine[] => splitLines(text).map((t) => ({ sign:
 const removed = (text: string): DiffLine[] => splitLines(text).map((t) => ({ sign: '-', text: t }))
 const replaced = (oldText: string, newText: string): DiffLine[] => [...removed(oldText), ...added(newText)]
 
-/** A unified diff without its file headers; hunk headers become `@` lines. */
+/**
+ * A unified diff without its file headers; hunk headers become `@` lines. Inside a hunk every line
+ * is content, counted against the hunk header's line counts: a removed line that reads `-- x` is
+ * `--- x` in the diff and must not be taken for a file header (nor `+++` for an added `++`).
+ * Headers (`diff`, `index`, `---`, `+++`, …) are skipped only between hunks.
+ */
 function unified(diff: string): DiffLine[] {
   const out: DiffLine[] = []
+  let oldLeft = 0
+  let newLeft = 0
+  let sawHunk = false
   for (const line of splitLines(diff)) {
-    if (line.startsWith('+++ ') || line.startsWith('--- ') || line.startsWith('diff ') || line.startsWith('index ')) continue
-    if (line.startsWith('@@')) out.push({ sign: '@', text: line })
-    else if (line.startsWith('+')) out.push({ sign: '+', text: line.slice(1) })
-    else if (line.startsWith('-')) out.push({ sign: '-', text: line.slice(1) })
-    else if (line.startsWith('\\')) continue // "\ No newline at end of file"
-    else out.push({ sign: ' ', text: line.startsWith(' ') ? line.slice(1) : line })
+    const inHunk = oldLeft > 0 || newLeft > 0
+    if (!inHunk) {
+      const hunk = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line)
+      if (hunk) {
+        oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1])
+        newLeft = hunk[2] === undefined ? 1 : Number(hunk[2])
+        sawHunk = true
+        out.push({ sign: '@', text: line })
+        continue
+      }
+      if (line.startsWith('@@')) {
+        out.push({ sign: '@', text: line }) // a hunk header without counts: content follows, uncounted
+        sawHunk = false
+        continue
+      }
+      if (sawHunk || out.length === 0) {
+        if (/^(diff |index |--- |\+\+\+ |new file mode|deleted file mode|old mode|new mode|similarity index|rename |Binary files)/.test(line)) continue
+      }
+      if (line.startsWith('\\')) continue // "\ No newline at end of file"
+      // Outside a counted hunk (a diff without counts): signs as they come.
+      if (line.startsWith('+')) out.push({ sign: '+', text: line.slice(1) })
+      else if (line.startsWith('-')) out.push({ sign: '-', text: line.slice(1) })
+      else out.push({ sign: ' ', text: line.startsWith(' ') ? line.slice(1) : line })
+      continue
+    }
+    if (line.startsWith('\\')) continue
+    if (line.startsWith('+')) {
+      out.push({ sign: '+', text: line.slice(1) })
+      newLeft--
+    } else if (line.startsWith('-')) {
+      out.push({ sign: '-', text: line.slice(1) })
+      oldLeft--
+    } else {
+      out.push({ sign: ' ', text: line.startsWith(' ') ? line.slice(1) : line })
+      oldLeft--
+      newLeft--
+    }
   }
   return out
 }

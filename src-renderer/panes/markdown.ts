@@ -5,6 +5,7 @@
  */
 import DOMPurify from 'dompurify'
 import { Marked } from 'marked'
+import { escapeHtml, plainHtml, plainTextReason } from './markdown-guard'
 
 const marked = new Marked({ gfm: true, breaks: false, async: false })
 const purify = DOMPurify(window)
@@ -39,16 +40,18 @@ export function renderMarkdown(text: string): string {
   const hit = cache.get(text)
   if (hit !== undefined) return hit
   let html: string
-  try {
-    html = purify.sanitize(marked.parse(text) as string, { ...CONFIG, FORBID_TAGS: [...CONFIG.FORBID_TAGS], FORBID_ATTR: [...CONFIG.FORBID_ATTR] })
-  } catch {
-    html = purify.sanitize(escapeHtml(text))
+  // Long or pathological text is not parsed at all (see markdown-guard.ts): a frame stays cheap.
+  const plain = plainTextReason(text)
+  if (plain) {
+    html = plainHtml(text, plain)
+  } else {
+    try {
+      html = purify.sanitize(marked.parse(text) as string, { ...CONFIG, FORBID_TAGS: [...CONFIG.FORBID_TAGS], FORBID_ATTR: [...CONFIG.FORBID_ATTR] })
+    } catch {
+      html = purify.sanitize(escapeHtml(text))
+    }
   }
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string)
   cache.set(text, html)
   return html
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
 }

@@ -58,7 +58,8 @@ export class Panes {
         stallThresholdMs: (p) => p.stallThresholdMs ?? this.settings?.stallThresholdMs ?? DEFAULT_STALL_MS,
         wants: (kind) => this.settings?.notifications[kind] ?? true
       },
-      show: (n) => this.show(n)
+      show: (n) => this.show(n),
+      withdraw: (key) => this.withdraw(key)
     })
     if (typeof Notification !== 'undefined') this.notifyPermission = Notification.permission
     const timer = setInterval(() => (this.now = Date.now()), 30_000)
@@ -196,6 +197,17 @@ export class Panes {
 
   // ---- notices ---------------------------------------------------------------------------------
 
+  /** Toasts and OS notifications shown per notice key, so an answered approval can take them back. */
+  #shown = new Map<string, { toastId: number; os: Notification | null }>()
+
+  withdraw(key: string): void {
+    const s = this.#shown.get(key)
+    if (!s) return
+    this.#shown.delete(key)
+    toasts.dismiss(s.toastId)
+    s.os?.close()
+  }
+
   show(n: Notice): void {
     this.#groups.push(n)
   }
@@ -203,24 +215,28 @@ export class Panes {
   #showGroup(g: GroupedNotice): void {
     if (g.single) return this.showNow(g.single)
     const first = g.notices[0]!
-    toasts.push({
+    const toastId = toasts.push({
       kind: NOTICE_TOAST_KIND[g.kind],
       title: g.title,
       body: g.body,
       action: { label: 'Open inbox', run: () => this.workspace.showInbox() }
     })
+    // Any one of the grouped notices answered elsewhere takes the group's toast back.
+    for (const n of g.notices) this.#shown.set(n.key, { toastId, os: null })
     if (typeof document !== 'undefined' && document.hasFocus() && document.visibilityState === 'visible') return
     void this.#osNotify({ ...first, key: g.key, title: g.title, body: g.body })
   }
 
   /** A toast + OS notification at once, not grouped (budget alerts). */
   showNow(n: Notice): void {
-    toasts.push({
+    const toastId = toasts.push({
       kind: NOTICE_TOAST_KIND[n.kind],
       title: n.title,
       body: n.body,
       action: { label: 'Show', run: () => this.stores.focus(n.projectId, n.sessionId) }
     })
+    this.#shown.set(n.key, { toastId, os: null })
+    if (this.#shown.size > 200) this.#shown.delete(this.#shown.keys().next().value as string)
     // The toast is enough while the user looks at the window; the OS notification is for when not.
     if (typeof document !== 'undefined' && document.hasFocus() && document.visibilityState === 'visible') return
     void this.#osNotify(n)
@@ -231,6 +247,8 @@ export class Panes {
       const res = await api.app.notify.mutate({ key: n.key, title: n.title.slice(0, 200), body: n.body.slice(0, 1000), projectId: n.projectId, sessionId: n.sessionId })
       if (res.delivered || typeof Notification === 'undefined' || Notification.permission !== 'granted') return
       const shown = new Notification(n.title, { body: n.body, tag: n.key })
+      const entry = this.#shown.get(n.key)
+      if (entry) entry.os = shown
       shown.onclick = () => {
         window.focus()
         this.stores.focus(n.projectId, n.sessionId)

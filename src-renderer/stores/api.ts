@@ -29,6 +29,8 @@ export interface Notice {
 
 export interface Notifier {
   notify(n: Notice): void
+  /** The thing a notice was about is over (an approval answered, here or anywhere): take it back. */
+  withdraw?(key: string): void
 }
 
 export interface StoreSettings {

@@ -389,9 +389,13 @@ export class ProjectStore {
   #approval(a: ApprovalDTO): void {
     const others = this.approvals.filter((x) => x.id !== a.id)
     this.approvals = a.status === 'pending' ? [...others, a] : others
+    const key = `${a.sessionId}:approval:${a.id}`
     if (a.status === 'pending') {
       const s = this.sessions.find((x) => x.id === a.sessionId)
-      this.#notice('approval', `${a.sessionId}:approval:${a.id}`, `${this.project.name}: needs your approval`, `${a.toolName} in “${s?.title ?? 'a session'}”`, a.sessionId)
+      this.#notice('approval', key, `${this.project.name}: needs your approval`, `${a.toolName} in “${s?.title ?? 'a session'}”`, a.sessionId)
+    } else {
+      // Answered (in this window, another one, or by the agent going away): the toast is stale now.
+      this.#deps.notifier.withdraw?.(key)
     }
   }
 

@@ -52,12 +52,13 @@ function fakeApi(db: { messages: MessageDTO[]; sessions: SessionDTO[]; approvals
 function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now()) {
   const { api, calls } = fakeApi(db)
   const notices: Notice[] = []
+  const withdrawn: string[] = []
   const store = new ProjectStore(project, {
     api, clock: { now },
-    notifier: { notify: (n) => notices.push(n) },
+    notifier: { notify: (n) => notices.push(n), withdraw: (key) => withdrawn.push(key) },
     settings: { stallThresholdMs: (p) => p.stallThresholdMs ?? 900_000, wants: () => true }
   })
-  return { store, calls, notices }
+  return { store, calls, notices, withdrawn }
 }
 
 const live = (...seqs: number[]): ShepherdEvent => ({ type: 'agent.message', sessionId: 's1', projectId: 'p1', seq: Math.max(...seqs), messages: seqs.map((s) => msg(s)) })
@@ -199,7 +200,7 @@ describe('ProjectStore', () => {
   })
 
   it('notices: completion once (also when replayed), none for a session the user stopped, approvals and errors', async () => {
-    const { store, notices, calls } = makeStore({ messages: [], sessions: [session({ lastActivityAt: Date.now() }), session({ id: 's2', status: 'running', lastActivityAt: Date.now() })] })
+    const { store, notices, calls, withdrawn } = makeStore({ messages: [], sessions: [session({ lastActivityAt: Date.now() }), session({ id: 's2', status: 'running', lastActivityAt: Date.now() })] })
     await store.load()
     const done: ShepherdEvent = { type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 3, status: 'idle', reason: null, at: 1000 }
     store.apply(done)
@@ -210,10 +211,12 @@ describe('ProjectStore', () => {
     store.apply({ type: 'agent.status', sessionId: 's2', projectId: 'p1', seq: 1, status: 'stopping', reason: { message: 'stopping at your request' }, at: 2000 })
     store.apply({ type: 'agent.status', sessionId: 's2', projectId: 'p1', seq: 1, status: 'interrupted', reason: { message: 'stopped by you' }, at: 2001 })
     expect(notices.filter((n) => n.sessionId === 's2')).toHaveLength(0)
-    store.apply({ type: 'agent.approval', sessionId: 's1', projectId: 'p1', seq: 3, approval: { id: 'a1', sessionId: 's1', projectId: 'p1', toolName: 'Write', input: '{}', description: null, status: 'pending', createdAt: 1 } })
+    store.apply({ type: 'agent.approval', sessionId: 's1', projectId: 'p1', seq: 3, approval: { id: 'a1', sessionId: 's1', projectId: 'p1', toolName: 'Write', input: '{}', description: null, sessionScope: null, status: 'pending', createdAt: 1 } })
     expect(store.approvals).toHaveLength(1)
-    store.apply({ type: 'agent.approval', sessionId: 's1', projectId: 'p1', seq: 3, approval: { id: 'a1', sessionId: 's1', projectId: 'p1', toolName: 'Write', input: '{}', description: null, status: 'allowed', createdAt: 1 } })
+    store.apply({ type: 'agent.approval', sessionId: 's1', projectId: 'p1', seq: 3, approval: { id: 'a1', sessionId: 's1', projectId: 'p1', toolName: 'Write', input: '{}', description: null, sessionScope: null, status: 'allowed', createdAt: 1 } })
     expect(store.approvals).toHaveLength(0)
+    // Answered anywhere: its "needs your approval" notice is taken back.
+    expect(withdrawn).toEqual([notices.find((n) => n.kind === 'approval')!.key])
     store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 4, status: 'error', reason: { message: 'API Error: 500' }, at: 3000 })
     expect(notices.map((n) => n.kind)).toEqual(['completed', 'approval', 'error'])
     store.dispose()

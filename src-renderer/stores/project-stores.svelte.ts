@@ -18,6 +18,8 @@ export interface ProjectStoresDeps {
   settings: StoreSettings
   /** Toast + OS notification for a notice. */
   show: (n: Notice) => void
+  /** Take back a shown notice (its toast and OS notification) by key. */
+  withdraw?: (key: string) => void
 }
 
 export class ProjectStores {
@@ -75,7 +77,7 @@ export class ProjectStores {
     this.#stores = {}
   }
 
-  readonly #notifier: Notifier = { notify: (n) => this.deps.show(n) }
+  readonly #notifier: Notifier = { notify: (n) => this.deps.show(n), withdraw: (key) => this.deps.withdraw?.(key) }
 }
 
 export const NOTICE_TOAST_KIND: Record<NoticeKind, 'success' | 'error' | 'warning'> = {

@@ -28,6 +28,8 @@
 //   [[exit:CODE]]         an error on stderr, then exit with CODE (no stdout for that turn)
 //   [[events:N:RATE]]     N assistant lines at RATE lines/s (0/omitted = as fast as possible)
 //   [[sleep:MS]]          after system/init, MS of silence before replying (interruptible)
+//   [[permission-json:B64]] like [[permission:…]] for any tool: B64 = base64url of
+//                         {"tool":NAME,"input":{…},"suggestions":[…]} (e.g. a Codex-shaped file change)
 //   [[permission:CMD]]    a Bash tool_use for CMD + a can_use_tool control_request; waits for the
 //                         host's control_response (allow -> tool_result "ran: CMD", deny -> error)
 // Env FAKE_AGENT_DUMP=<file>: on every received stdin line append
@@ -320,6 +322,9 @@ async function runTurn(line) {
         if (i % 4 === 0) await sleep(1)
       }
       if (d.text === undefined) text = UTF8_TEXT
+    } else if ('permission-json' in d) {
+      const spec = JSON.parse(Buffer.from(d['permission-json'], 'base64url').toString('utf8'))
+      text = await permissionFlow(null, signal, spec)
     } else if ('permission' in d) {
       text = await permissionFlow(d.permission, signal)
     } else {
@@ -347,12 +352,13 @@ async function runTurn(line) {
   if (grandchildPid !== null) exitNow(0)
 }
 
-async function permissionFlow(command, signal) {
+async function permissionFlow(command, signal, spec = null) {
   const toolUseId = `toolu_fakeagent${String(++msgSeq).padStart(6, '0')}`
-  const input = { command, description: 'Run scripted command' }
+  const tool = spec?.tool ?? 'Bash'
+  const input = spec?.input ?? { command, description: 'Run scripted command' }
   const msgId = `msg_fakeagent${String(++msgSeq).padStart(6, '0')}`
   await emit(assistantMessage({ type: 'text', text: 'I will run a command.' }, msgId))
-  await emit(assistantMessage({ type: 'tool_use', id: toolUseId, name: 'Bash', input }, msgId))
+  await emit(assistantMessage({ type: 'tool_use', id: toolUseId, name: tool, input }, msgId))
   const requestId = randomUUID()
   const answer = new Promise((resolve) => {
     state.pendingPermissions.set(requestId, resolve)
@@ -361,7 +367,7 @@ async function permissionFlow(command, signal) {
   await emit({
     type: 'control_request',
     request_id: requestId,
-    request: { subtype: 'can_use_tool', tool_name: 'Bash', display_name: 'Bash', input, description: input.description, permission_suggestions: [], tool_use_id: toolUseId }
+    request: { subtype: 'can_use_tool', tool_name: tool, display_name: tool, input, description: input.description, permission_suggestions: spec?.suggestions ?? [], tool_use_id: toolUseId }
   })
   const resp = await answer
   state.pendingPermissions.delete(requestId)

@@ -9,6 +9,9 @@ import { TRPCError } from '@trpc/server'
 import { testCore } from '../../../test/support/core'
 import { tempDir } from '../../../test/support/temp'
 import { startWebHost } from '../../web/server'
+import { createTRPCClient, createWSClient, wsLink } from '@trpc/client'
+import WebSocket from 'ws'
+import type { AppRouter } from '../router'
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
@@ -58,19 +61,29 @@ describe('exports router', () => {
 const RENDERER = resolve(__dirname, '../../../out/renderer')
 
 describe.runIf(existsSync(RENDERER))('web host GET /export/<id>', () => {
-  it('streams the export as a download with its snapshot seq; 400/404/401 otherwise', async () => {
+  it('streams the export to a holder of a one-time ticket, with its snapshot seq; 400/404/401 otherwise', async () => {
     const s = await setup()
     const host = await startWebHost({ core: s.core, rendererDir: RENDERER, port: 0, token: 'a'.repeat(64) })
     cleanups.unshift(() => host.close())
     const base = `http://127.0.0.1:${host.port}`
-    const res = await fetch(`${base}/export/s1?format=json&token=${host.token}`)
+    const ws = createWSClient({ url: `ws://127.0.0.1:${host.port}/`, connectionParams: { token: host.token }, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket })
+    cleanups.unshift(() => ws.close())
+    const api = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] })
+    const link = async (format: 'json' | 'html', id = 's1') => `${base}${(await api.exports.downloadUrl.mutate({ sessionId: id, format })).url}`
+
+    const url = await link('json')
+    const res = await fetch(url)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="_nicode-_title_-\d{4}-\d\d-\d\d\.json"|^attachment; filename=".*\.json"; filename\*=UTF-8''%C3%9Cn%C3%AFcode/)
     expect(res.headers.get('x-shepherd-snapshot-seq')).toBe('1')
-    const doc = await res.json()
+    const doc = (await res.json()) as { messages: unknown[] }
     expect(doc.messages).toEqual([expect.objectContaining({ seq: 1, text: 'hello <world>' })])
-    expect((await fetch(`${base}/export/s1?format=pdf&token=${host.token}`)).status).toBe(400)
-    expect((await fetch(`${base}/export/nope?format=html&token=${host.token}`)).status).toBe(404)
+    // A ticket is good once, for its own path only; the access token opens nothing over HTTP.
+    expect((await fetch(url)).status).toBe(401)
+    expect((await fetch((await link('html')).replace('format=html', 'format=json'))).status).toBe(401)
+    expect((await fetch(`${base}/export/s1?format=html&token=${host.token}`)).status).toBe(401)
     expect((await fetch(`${base}/export/s1?format=html`)).status).toBe(401)
+    expect((await fetch(`${base}/export/s1?format=pdf&ticket=x`)).status).toBe(401)
+    await expect(api.exports.downloadUrl.mutate({ sessionId: 'nope', format: 'html' })).rejects.toThrow(/no session/)
   })
 })

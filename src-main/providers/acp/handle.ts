@@ -504,9 +504,15 @@ export class AcpHandle implements AgentHandle {
       .flatMap((o) => (typeof o.optionId === 'string' && typeof o.kind === 'string' ? [{ optionId: o.optionId, kind: o.kind }] : []))
     const info = this.mapper.permissionRequested(p.toolCall)
     const requestId = `acp-perm-${this.nextApproval++}`
+    // "Allow for this session" picks the agent's allow_always option when offered (see answer()).
+    const always = (Array.isArray(p.options) ? p.options : []).filter(isObj).find((o) => o.kind === 'allow_always')
+    const alwaysName = always && typeof always.name === 'string' ? always.name : null
+    const sessionScope = always
+      ? `Answers with ${this.agentName}’s own option${alwaysName ? ` “${alwaysName}”` : ' “always allow”'}: the agent decides what it stops asking for.`
+      : `${this.agentName} offers no “always allow” for this request: it is allowed this once only.`
     return new Promise((resolve) => {
       this.approvals.set(requestId, { rpcId, options, answer: (outcome) => resolve({ outcome }) })
-      this.emit({ kind: 'approval_request', request: { requestId, toolName: info.toolName, input: info.input, description: info.description, toolUseId: info.toolUseId } })
+      this.emit({ kind: 'approval_request', request: { requestId, toolName: info.toolName, input: info.input, description: info.description, toolUseId: info.toolUseId, sessionScope } })
     })
   }
 

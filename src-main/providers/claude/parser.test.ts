@@ -164,7 +164,10 @@ describe('parseClaudeLine', () => {
   it('control protocol: can_use_tool, cancel, responses, unsupported requests', () => {
     const req = { type: 'control_request', request_id: 'r1', request: { subtype: 'can_use_tool', tool_name: 'Bash', input: { command: 'ls' }, description: 'List', tool_use_id: 'tu1', permission_suggestions: [{ type: 'addRules' }] } }
     const p = parse(req)
-    expect(p.events).toEqual([{ kind: 'approval_request', request: { requestId: 'r1', toolName: 'Bash', input: { command: 'ls' }, description: 'List', toolUseId: 'tu1' } }])
+    expect(p.events).toEqual([{ kind: 'approval_request', request: { requestId: 'r1', toolName: 'Bash', input: { command: 'ls' }, description: 'List', toolUseId: 'tu1', sessionScope: 'Claude Code suggested no rule for this request: it is allowed this once only.' } }])
+    // With the CLI's rule suggestions, the card says exactly which rules "Allow for this session" adds.
+    const withRules = parse({ ...req, request: { ...req.request, permission_suggestions: [{ type: 'addRules', rules: [{ toolName: 'Bash', ruleContent: 'npm test:*' }, { toolName: 'Read' }], behavior: 'allow', destination: 'localSettings' }, { type: 'setMode', mode: 'acceptEdits' }] } })
+    expect(withRules.events[0]).toMatchObject({ request: { sessionScope: 'Claude Code allows Bash(npm test:*), every Read call for the rest of this session (kept in memory, not written to your settings).' } })
     expect(p.approval).toEqual({ requestId: 'r1', input: { command: 'ls' }, suggestions: [{ type: 'addRules' }] })
     expect(parse({ type: 'control_cancel_request', request_id: 'r1' }).events).toEqual([{ kind: 'approval_cancelled', requestId: 'r1' }])
     const ok = parse({ type: 'control_response', response: { subtype: 'success', request_id: 'shepherd_1', response: { mode: 'plan' } } })

@@ -333,6 +333,26 @@ function usageOf(v: Obj, state: ClaudeParseState): ProviderUsage {
   }
 }
 
+/**
+ * What "Allow for this session" allows with Claude Code: the `addRules` suggestions the CLI sent
+ * (the handle answers with exactly these, scoped to the session); without any, only this once.
+ */
+export function claudeSessionScope(suggestions: unknown[]): string {
+  const rules: string[] = []
+  for (const s of suggestions) {
+    if (!isObj(s) || s.type !== 'addRules' || !Array.isArray(s.rules)) continue
+    for (const r of s.rules) {
+      if (!isObj(r)) continue
+      const tool = str(r.toolName) ?? 'tool'
+      const content = str(r.ruleContent)
+      rules.push(content ? `${tool}(${content})` : `every ${tool} call`)
+    }
+  }
+  return rules.length
+    ? `Claude Code allows ${rules.join(', ')} for the rest of this session (kept in memory, not written to your settings).`
+    : 'Claude Code suggested no rule for this request: it is allowed this once only.'
+}
+
 function parseControlRequest(v: Obj, line: string): ParsedLine {
   const requestId = str(v.request_id)
   const request = isObj(v.request) ? v.request : {}
@@ -347,7 +367,8 @@ function parseControlRequest(v: Obj, line: string): ParsedLine {
       toolName: str(request.tool_name) ?? 'tool',
       input: request.input ?? {},
       description: str(request.description) ?? str(request.decision_reason),
-      toolUseId: str(request.tool_use_id)
+      toolUseId: str(request.tool_use_id),
+      sessionScope: claudeSessionScope(suggestions)
     }
   }
   return { events: [event], approval: { requestId, input: request.input ?? {}, suggestions } }

@@ -432,7 +432,13 @@ export function parseApprovalRequest(req: CodexApprovalRequest, state: CodexPars
     return {
       kind: 'command',
       turnId: p.turnId,
-      event: { kind: 'approval_request', request: { requestId, toolName: COMMAND_TOOL, input: { command, cwd: p.cwd ?? null }, description, toolUseId: p.itemId } }
+      event: {
+        kind: 'approval_request',
+        request: {
+          requestId, toolName: COMMAND_TOOL, input: { command, cwd: p.cwd ?? null }, description, toolUseId: p.itemId,
+          sessionScope: `Codex (acceptForSession) stops asking for this exact command for the rest of this session: ${command}`
+        }
+      }
     }
   }
   const p = req.params
@@ -444,7 +450,12 @@ export function parseApprovalRequest(req: CodexApprovalRequest, state: CodexPars
     turnId: p.turnId,
     event: {
       kind: 'approval_request',
-      request: { requestId, toolName: FILE_CHANGE_TOOL, input: { changes, grantRoot: p.grantRoot ?? null }, description, toolUseId: p.itemId }
+      request: {
+        requestId, toolName: FILE_CHANGE_TOOL, input: { changes, grantRoot: p.grantRoot ?? null }, description, toolUseId: p.itemId,
+        sessionScope: p.grantRoot
+          ? `Codex (acceptForSession) stops asking for file changes under ${p.grantRoot} for the rest of this session.`
+          : 'Codex (acceptForSession) stops asking for these file changes for the rest of this session.'
+      }
     }
   }
 }

@@ -210,7 +210,10 @@ function permissionAsked(p: Obj, state: OpenCodeParseState, child: boolean): Pro
         toolName: permission,
         input: { ...metadata, patterns, always },
         description,
-        toolUseId: tool ? str(tool.callID) : null
+        toolUseId: tool ? str(tool.callID) : null,
+        sessionScope: always.length
+          ? `OpenCode (“always”) allows ${permission} for ${always.join(', ')} in this project for the rest of this session.`
+          : `OpenCode (“always”) allows ${permission}${patterns.length ? ` for ${patterns.join(', ')}` : ''} for the rest of this session.`
       }
     }
   ]

@@ -1,7 +1,8 @@
 /**
  * The renderer's one tRPC client. The link is chosen once at startup: the Electron MessagePort
  * (`createIpcLink`) inside the desktop window, otherwise a WebSocket to the web host that served this
- * page (authenticated by the HttpOnly cookie the host set, reconnecting with backoff).
+ * page (the access token from the address's fragment goes in the connection params, see web-token.ts;
+ * reconnecting with backoff).
  *
  * Also here: the connection state (for "Reconnecting…"), the single `events.stream` subscription
  * fanned out to listeners, and {@link describeError} for turning API errors into UI messages.
@@ -18,6 +19,7 @@ import type { AppRouter } from '../../../src-main/api/router'
 import type { ShepherdEvent } from '../../../src-main/shared/events'
 import type { ShepherdErrorCode } from '../../../src-main/shared/errors'
 import { createIpcLink, isElectron } from './ipc-link'
+import { adoptToken, storedToken } from './web-token'
 
 export type RouterInputs = inferRouterInputs<AppRouter>
 export type RouterOutputs = inferRouterOutputs<AppRouter>
@@ -27,7 +29,11 @@ export type ProviderDetection = RouterOutputs['settings']['providers'][number]
 
 // ---- connection state ---------------------------------------------------------------------------
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting'
+/** `unauthorized`: the web host refused this tab's access token (missing, or changed since). */
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'unauthorized'
+
+/** The web host closes a connection with this code when the token is not (or no longer) accepted. */
+export const CLOSE_UNAUTHORIZED = 4401
 
 /**
  * Reactive without runes (this is a plain `.ts` module): reading `state` inside a component or
@@ -53,6 +59,10 @@ class Connection {
     return this.state === 'reconnecting'
   }
 
+  get unauthorized(): boolean {
+    return this.state === 'unauthorized'
+  }
+
   set(next: ConnectionState): void {
     if (next === this.#state) return
     this.#state = next
@@ -76,15 +86,21 @@ function createLink(): TRPCLink<AppRouter> {
     return createIpcLink<AppRouter>()
   }
   let everOpened = false
+  adoptToken()
   const client = createWSClient({
     url: `ws://${location.host}/`,
     retryDelayMs,
+    // Read at every (re)connect: a token replaced from Settings is used at once.
+    connectionParams: () => ({ token: storedToken() ?? '' }),
     onOpen() {
       everOpened = true
-      connection.set('connected')
+      // Opening is not being let in: a refused tab stays refused until it has a new address (reload).
+      if (connection.state !== 'unauthorized') connection.set('connected')
     },
-    onClose() {
-      connection.set(everOpened ? 'reconnecting' : 'connecting')
+    onClose(event) {
+      // Refused token: say so (App shows how to get the current address) instead of retrying.
+      if (event?.code === CLOSE_UNAUTHORIZED) connection.set('unauthorized')
+      else if (connection.state !== 'unauthorized') connection.set(everOpened ? 'reconnecting' : 'connecting')
     }
   })
   return wsLink<AppRouter>({ client })
