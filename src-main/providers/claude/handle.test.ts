@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { ShepherdError } from '../../shared/errors'
 import type { ProviderEvent, ProviderExit } from '../types'
-import { ClaudeHandle } from './handle'
+import { ClaudeHandle, DENIED_WITHOUT_REASON } from './handle'
 
 const dir = mkdtempSync(join(tmpdir(), 'shepherd-claude-handle-'))
 const fixture = (name: string) => fileURLToPath(new URL(`fixtures/${name}`, import.meta.url))
@@ -95,6 +95,23 @@ describe('ClaudeHandle with a replayed CLI', () => {
     ])
     expect(texts(r.events)).toContain('tool_result: Denied by test harness')
     await expect(r.handle.answerApproval('a84f588d-2904-4763-9cfe-90ecf90af660', { behavior: 'allow', scope: 'once' })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+
+  it('a denial without a reason tells the CLI only that the user denied it (no invented reason) (issue 11 #12)', async () => {
+    const log = join(dir, 'deny-no-reason.log')
+    const r = await replay('streamjson-can_use_tool', log)
+    r.handle.onEvent((e) => {
+      if (e.kind !== 'approval_request') return
+      const allow = (e.request.input as { command: string }).command.includes('allowed')
+      void r.handle.answerApproval(e.request.requestId, allow ? { behavior: 'allow', scope: 'once' } : { behavior: 'deny', message: '   ' })
+    })
+    await r.handle.send('make a file [[bash:touch allowed-by-host.txt]]')
+    const idle1 = await r.waitFor(isTurn('idle'))
+    await r.handle.send('make another [[bash:touch denied-by-host.txt]]')
+    await r.waitFor(isTurn('idle'), idle1 + 1)
+    const written = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; response?: { response: { behavior: string; message?: string } } })
+    const denial = written.filter((w) => w.type === 'control_response').map((w) => w.response!.response).find((x) => x.behavior === 'deny')
+    expect(denial?.message).toBe(DENIED_WITHOUT_REASON)
   })
 
   it('approval with scope session adds the addRules suggestions, kept in the session', async () => {

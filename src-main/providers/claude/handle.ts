@@ -29,6 +29,9 @@ export interface ClaudeSpawnOptions {
   controlTimeoutMs?: number
 }
 
+/** What Claude Code is told for a denial the user gave no reason for. */
+export const DENIED_WITHOUT_REASON = 'The user denied this.'
+
 export class ClaudeHandle implements AgentHandle {
   private proc: ManagedProcess | null = null
   private readonly state = createParseState()
@@ -99,7 +102,9 @@ export class ClaudeHandle implements AgentHandle {
     if (!pending) throw new ShepherdError('NOT_FOUND', 'This approval request is no longer pending')
     let response: Record<string, unknown>
     if (decision.behavior === 'deny') {
-      response = { behavior: 'deny', message: decision.message, interrupt: false }
+      // The CLI wants a message; without a reason it gets one that says only that (and the
+      // transcript's tool result shows it, so the user sees what the agent was told).
+      response = { behavior: 'deny', message: decision.message.trim() || DENIED_WITHOUT_REASON, interrupt: false }
     } else {
       response = { behavior: 'allow', updatedInput: pending.input }
       // "Allow for this session": the CLI's own rule suggestions, kept in memory, never written to
