@@ -184,6 +184,21 @@ describe('parser: edge cases', () => {
     return state
   }
 
+  it('live reasoning keeps the summary and the raw reasoning apart, as the stored row does (issue 11 #6)', () => {
+    const state = started()
+    parseNotification('item/started', { threadId: 'T', turnId: 'U', item: { type: 'reasoning', id: 'r', summary: [], content: [] } }, state)
+    const draft = (method: string, delta: string, index: number) => {
+      const ev = parseNotification(method, { threadId: 'T', turnId: 'U', itemId: 'r', delta, summaryIndex: index, contentIndex: index }, state).events[0]
+      return ev?.kind === 'draft' ? ev.draft?.text : undefined
+    }
+    expect(draft('item/reasoning/textDelta', 'raw thought ', 0)).toBe('raw thought ')
+    expect(draft('item/reasoning/summaryTextDelta', '**Plan**', 0)).toBe('**Plan**')
+    expect(draft('item/reasoning/textDelta', 'more raw', 0)).toBe('**Plan**')
+    expect(draft('item/reasoning/summaryTextDelta', 'Second part', 1)).toBe('**Plan**\n\nSecond part')
+    const done = parseNotification('item/completed', { threadId: 'T', turnId: 'U', item: { type: 'reasoning', id: 'r', summary: ['**Plan**', 'Second part'], content: ['raw thought more raw'] } }, state)
+    expect(done.events).toEqual([{ kind: 'message', message: { kind: 'thinking', text: '**Plan**\n\nSecond part' } }])
+  })
+
   it('ignores notifications of other threads (sub-agents) as raw', () => {
     const state = started()
     const r = parseNotification('item/completed', { threadId: 'OTHER', turnId: 'X', item: { type: 'agentMessage', id: 'm', text: 'hi' } }, state)

@@ -21,8 +21,14 @@ type TokenTotals = ThreadTokenUsage['total']
 
 interface OpenItem {
   type: ThreadItem['type']
-  /** Streamed text so far (agent message / reasoning deltas, command output deltas). */
+  /** Streamed text so far (agent message deltas, command output deltas). */
   text: string
+  /**
+   * A reasoning item's streamed parts, kept apart as the completed item keeps them: the summary's
+   * parts and the raw reasoning's. Glued together, the live block read differently from the stored one.
+   */
+  summary?: string[]
+  content?: string[]
   /** The tool_call row was emitted at item/started. */
   callEmitted: boolean
   /** The item as last seen (approval requests need the file list of a fileChange). */
@@ -133,10 +139,18 @@ function parseKnown(method: string, params: unknown, state: CodexParseState): Pa
       return { events: itemStarted(n.params.item, state) }
     case 'item/completed':
       return { events: itemCompleted(n.params.item, state) }
-    case 'item/agentMessage/delta':
-    case 'item/commandExecution/outputDelta':
     case 'item/reasoning/summaryTextDelta':
     case 'item/reasoning/textDelta': {
+      const open = state.items.get(n.params.itemId)
+      if (!open) return { events: [] }
+      const [parts, index] = n.method === 'item/reasoning/summaryTextDelta' ? [(open.summary ??= []), n.params.summaryIndex] : [(open.content ??= []), n.params.contentIndex]
+      const i = Number.isInteger(index) && index >= 0 && index < 1000 ? index : parts.length
+      parts[i] = (parts[i] ?? '') + n.params.delta
+      const text = reasoningText(open)
+      return { events: text ? [{ kind: 'draft', draft: { kind: 'thinking', text } }] : [] }
+    }
+    case 'item/agentMessage/delta':
+    case 'item/commandExecution/outputDelta': {
       const open = state.items.get(n.params.itemId)
       if (!open) return { events: [] }
       open.text += n.params.delta
@@ -215,12 +229,18 @@ function turnCompleted(turn: Turn, state: CodexParseState): ProviderEvent[] {
   return events
 }
 
+/** A reasoning item's text as the completed item gives it: the summary when there is one, else the raw reasoning. */
+function reasoningText(open: OpenItem): string {
+  const parts = open.summary?.some(Boolean) ? open.summary : (open.content ?? [])
+  return parts.filter(Boolean).join('\n\n')
+}
+
 /** At the end of a turn (interrupt, failure), show what had streamed and close open tool calls. */
 function flushOpenItems(state: CodexParseState): ProviderEvent[] {
   const events: ProviderEvent[] = []
   for (const [id, open] of state.items) {
     if (open.type === 'agentMessage' && open.text) events.push(msg({ kind: 'assistant', text: open.text }))
-    else if (open.type === 'reasoning' && open.text) events.push(msg({ kind: 'thinking', text: open.text }))
+    else if (open.type === 'reasoning' && reasoningText(open)) events.push(msg({ kind: 'thinking', text: reasoningText(open) }))
     else if (open.callEmitted) {
       const text = [open.text, '(did not finish: the turn ended)'].filter(Boolean).join('\n')
       events.push(msg({ kind: 'tool_result', text, toolUseId: id, isError: true }))
@@ -269,7 +289,7 @@ function itemCompleted(item: ThreadItem, state: CodexParseState): ProviderEvent[
       return text ? [msg({ kind: 'assistant', text })] : []
     }
     case 'reasoning': {
-      const text = (item.summary.length > 0 ? item.summary : item.content).join('\n\n') || streamed
+      const text = (item.summary.length > 0 ? item.summary : item.content).join('\n\n') || (open ? reasoningText(open) : '')
       return text.trim() ? [msg({ kind: 'thinking', text })] : []
     }
     case 'plan':
