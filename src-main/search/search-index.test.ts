@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { SqliteStore } from '../store/sqlite-store'
-import { runMigrations } from '../store/migrations'
+import { LATEST_VERSION, runMigrations } from '../store/migrations'
 import { m0001Initial } from '../store/migrations/0001-initial'
 import { GroupCommitWriter } from '../store/writer'
 import type { MessageRow } from '../store/rows'
@@ -153,7 +153,7 @@ describe('search index (issue 15)', () => {
     store.close()
     expect(ftsOk(file)).toBe(true)
     // A backup was made before the schema change.
-    const bak = new Database(`${file}.pre-v2.bak`, { readonly: true })
+    const bak = new Database(`${file}.pre-v${LATEST_VERSION}.bak`, { readonly: true })
     expect(bak.pragma('user_version', { simple: true })).toBe(1)
     bak.close()
   })
