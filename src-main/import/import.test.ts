@@ -239,3 +239,33 @@ describe('a session continued in Shepherd after its import', () => {
     expect(msgs(s, row.id).filter((m) => m.text === 'follow-up in Shepherd')).toHaveLength(1)
   })
 })
+
+describe('a file the CLI appends to while it is being imported', () => {
+  it('takes complete lines as they come, leaves a half-written one, and the next run adds the rest once', async () => {
+    const s = await sandbox()
+    const body = readFileSync(s.codexFile, 'utf8').split('\n').filter(Boolean)
+    const turn = body.slice(1).join('\n') + '\n'
+    writeFileSync(s.codexFile, body[0] + '\n' + turn.repeat(400))
+    const svc = new ImportService(s.core.store, s.core.hub, s.env, { chunkBytes: 16 * 1024 })
+    const run = svc.run(s.project.id)
+    // While it reads: the CLI appends more turns, the last one cut mid-line.
+    let appended = 0
+    while (run.job.state === 'running' && appended < 50) {
+      appendFileSync(s.codexFile, turn)
+      appended++
+      await new Promise((r) => setTimeout(r, 2))
+    }
+    appendFileSync(s.codexFile, turn.slice(0, 100))
+    const first = await run.done
+    expect(first.state).toBe('done')
+    expect(first.skippedCount).toBe(0)
+    appendFileSync(s.codexFile, turn.slice(100))
+    await svc.run(s.project.id).done
+    const ref = await sandbox()
+    await ref.svc.run(ref.project.id).done
+    const perCopy = msgs(ref, bySid(ref, CODEX_ID).id).length
+    const id = bySid(s, CODEX_ID).id
+    expect(s.core.store.maxSeq(id)).toBe((400 + appended + 1) * perCopy)
+    expect(s.core.store.messagesAfter(id, 0, 1000).map((m) => m.seq)).toEqual(Array.from({ length: Math.min(1000, (400 + appended + 1) * perCopy) }, (_, i) => i + 1))
+  })
+})
