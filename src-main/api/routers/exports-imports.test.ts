@@ -87,7 +87,7 @@ describe.runIf(existsSync(RENDERER))('web host GET /export/<id>', () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="_nicode-_title_-\d{4}-\d\d-\d\d\.json"|^attachment; filename=".*\.json"; filename\*=UTF-8''%C3%9Cn%C3%AFcode/)
     expect(res.headers.get('x-shepherd-snapshot-seq')).toBe('1')
-    const doc = await res.json()
+    const doc = (await res.json()) as { messages: unknown[] }
     expect(doc.messages).toEqual([expect.objectContaining({ seq: 1, text: 'hello <world>' })])
     expect((await fetch(`${base}/export/s1?format=pdf&token=${host.token}`)).status).toBe(400)
     expect((await fetch(`${base}/export/nope?format=html&token=${host.token}`)).status).toBe(404)
