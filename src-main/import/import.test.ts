@@ -269,3 +269,19 @@ describe('a file the CLI appends to while it is being imported', () => {
     expect(s.core.store.messagesAfter(id, 0, 1000).map((m) => m.seq)).toEqual(Array.from({ length: Math.min(1000, (400 + appended + 1) * perCopy) }, (_, i) => i + 1))
   })
 })
+
+describe('a transcript with nothing to show', () => {
+  it('creates no empty session, is not offered again, and imports once turns appear', async () => {
+    const s = await sandbox()
+    const codexLines = readFileSync(s.codexFile, 'utf8').split('\n').filter(Boolean)
+    writeFileSync(s.codexFile, codexLines[0] + '\n') // session_meta only
+    const job = await s.svc.run(s.project.id).done
+    expect(job.sessionsAdded).toBe(1) // the Claude Code one
+    expect(sessionsOf(s).filter((x) => x.provider === 'codex')).toHaveLength(0)
+    expect(s.svc.scan(s.project.id).codex).toEqual({ sessions: 1, pending: 0 })
+    writeFileSync(s.codexFile, codexLines.join('\n') + '\n')
+    expect(s.svc.scan(s.project.id).codex.pending).toBe(1)
+    expect((await s.svc.run(s.project.id).done).sessionsAdded).toBe(1)
+    expect(msgs(s, bySid(s, CODEX_ID).id).some((m) => m.kind === 'tool_call')).toBe(true)
+  })
+})

@@ -27,6 +27,8 @@ interface ImportState {
   /** Per file: offset of the next line to read, its line number, and the file's size when last read (an unfinished last line stays unread without counting as new). */
   files: Record<string, { offset: number; lineNo: number; seen?: number }>
   lastSeq: number
+  /** Read, but nothing to show yet (e.g. only bookkeeping lines): no session was created. */
+  empty?: boolean
   claude?: ClaudeMapState
   codex?: CodexMapState
 }
@@ -68,7 +70,8 @@ export class ImportService {
   #pending(projectId: string, t: FoundTranscript): boolean {
     const st = this.#loadState(this.#stateKey(projectId, t))
     const row = st ? this.store.getSession(st.sessionId) : undefined
-    if (!st || !row) return true
+    if (!st) return true
+    if (!row) return st.empty ? t.files.some((f) => unread(st, f)) : true
     // Continued in Shepherd since: what the CLI appended is that conversation, stored live already.
     if (row.last_seq !== st.lastSeq) return false
     return t.files.some((f) => unread(st, f))
@@ -142,7 +145,7 @@ export class ImportService {
     const key = this.#stateKey(projectId, t)
     let state = this.#loadState(key)
     let row = state ? this.store.getSession(state.sessionId) : undefined
-    if (state && !row) state = null // deleted in Shepherd since: import it afresh
+    if (state && !row && !state.empty) state = null // deleted in Shepherd since: import it afresh
     const doneBytes = job.bytesDone
     if (state && t.files.every((f) => !unread(state!, f))) {
       job.filesDone += t.files.length
@@ -167,6 +170,14 @@ export class ImportService {
     const flush = (offsets: ImportState['files']) => {
       const msgs = pending
       pending = []
+      if (!row && msgs.length === 0) {
+        // Nothing to show yet: remember how far the files were read, create no empty session.
+        st.files = offsets
+        st.empty = true
+        this.store.setSetting(key, JSON.stringify(st))
+        return
+      }
+      st.empty = false
       this.store.transaction(() => {
         const now = Date.now()
         if (!row) {
@@ -244,7 +255,7 @@ export class ImportService {
     // Commit the rest (and the offsets reached, even with no messages: bookkeeping lines count too).
     if (pending.length || isNew || JSON.stringify(offsets) !== JSON.stringify(st.files)) flush({ ...offsets })
     job.bytesDone = doneBytes + t.size
-    if (isNew) job.sessionsAdded++
+    if (isNew && row) job.sessionsAdded++
     else if (added > 0) job.sessionsUpdated++
     job.messagesAdded += added
   }
