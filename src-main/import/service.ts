@@ -184,7 +184,8 @@ export class ImportService {
           const first = msgs[0]?.createdAt ?? t.mtimeMs
           const model = st.claude?.model ?? st.codex?.model ?? null
           this.store.insertSession({
-            id: st.sessionId, projectId, provider: t.provider, model, permissionMode: 'default', cwd, title: titleOf(st, t),
+            // Codex may have run in a sub-folder of the project: resume it there.
+            id: st.sessionId, projectId, provider: t.provider, model, permissionMode: 'default', cwd: st.codex?.cwd ?? cwd, title: titleOf(st, t),
             systemPrompt: null, extraEnv: {}, status: 'done', now: first
           })
           // Pinned: retention (keep the newest N, none older than D days) would otherwise delete months of
