@@ -91,6 +91,10 @@ describe('import of the CLIs\' own transcripts', () => {
     expect(sub.length).toBeGreaterThanOrEqual(2)
     expect(new Set(sub.map((x) => x.parent_id))).toEqual(new Set([agentCall.tool_use_id]))
     expect(sub.some((x) => x.kind === 'assistant' && x.text.startsWith('ACK: look around'))).toBe(true)
+    // Right after the call's result (the launch), before the main thread goes on.
+    const launched = m.find((x) => x.kind === 'tool_result' && x.tool_use_id === agentCall.tool_use_id)!
+    expect(sub[0]!.seq).toBe(launched.seq + 1)
+    expect(m.at(-1)!.parent_id).toBeNull()
     // Attachments, api-request records, queue operations are not rows.
     expect(m.some((x) => x.text.includes('<system-reminder>'))).toBe(false)
     expect(digest(walk(join(s.env.CLAUDE_CONFIG_DIR, 'projects')))).toBe(before) // never modified
