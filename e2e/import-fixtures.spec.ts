@@ -4,11 +4,12 @@
  * test/integration/import-record.test.ts), placed where each CLI keeps them for the project folder.
  * Import both from the project's sidebar action, watch it finish, open the Codex one and export it.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Page } from '@playwright/test'
 import { expect, openApp, test as base } from './fixtures'
+import { agentBinary } from './provider-sandboxes'
 
 const FIX = resolve(__dirname, '../src-main/import/fixtures')
 const DOCS = resolve(__dirname, '../docs')
@@ -20,8 +21,9 @@ const walk = (x: string): string[] => readdirSync(x, { withFileTypes: true }).fl
 const test = base.extend<{ sb: Sandbox }>({
   sb: async ({}, use) => {
     const root = mkdtempSync(join(tmpdir(), 'shepherd-e2e-import-'))
-    const project = join(root, 'legacy-app')
-    mkdirSync(project)
+    // A fixed folder (like e2e/screenshots.spec.ts) so the docs screenshots only change with the UI.
+    const project = join(tmpdir(), 'shepherd-demo', 'legacy-app')
+    mkdirSync(project, { recursive: true })
     const claudeDir = join(root, 'home', '.claude', 'projects', project.replace(/[^a-zA-Z0-9]/g, '-'))
     mkdirSync(claudeDir, { recursive: true })
     cpSync(join(FIX, 'claude'), claudeDir, { recursive: true })
@@ -34,7 +36,11 @@ const test = base.extend<{ sb: Sandbox }>({
   },
   // The host finds the CLIs' folders through HOME (no CLAUDE_CONFIG_DIR / CODEX_HOME: the defaults).
   shepherdEnv: async ({ sb }, use) => {
-    await use({ HOME: join(sb.root, 'home'), CLAUDE_CONFIG_DIR: '', CODEX_HOME: '' })
+    // The pinned `claude` on PATH when installed, so the new-session form in the screenshots looks as a user's would.
+    const bin = join(sb.root, 'bin')
+    mkdirSync(bin)
+    try { symlinkSync(agentBinary('claude'), join(bin, 'claude')) } catch { /* not installed: the form says so */ }
+    await use({ HOME: join(sb.root, 'home'), CLAUDE_CONFIG_DIR: '', CODEX_HOME: '', PATH: `${bin}:${process.env.PATH ?? ''}` })
   }
 })
 
@@ -47,6 +53,7 @@ async function quiet(page: Page) {
 }
 
 test('import both CLIs\' sessions from the project menu, then export one in each format', async ({ page, shepherd, sb }) => {
+  test.setTimeout(90_000)
   await openApp(page, shepherd)
   await page.getByRole('button', { name: 'Add project', exact: true }).click()
   const add = page.getByRole('dialog', { name: 'Add project' })
@@ -54,6 +61,12 @@ test('import both CLIs\' sessions from the project menu, then export one in each
   await add.getByRole('button', { name: 'Add project' }).click()
   const offer = page.getByRole('dialog', { name: 'Import existing sessions' })
   await expect(offer).toContainText('Found 1 Claude Code session and 1 Codex session for this folder — import?')
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    await quiet(page)
+    await page.screenshot({ path: join(DOCS, `import-${colorScheme}.png`), animations: 'disabled' })
+  }
+  await page.emulateMedia({ colorScheme: 'light' })
   await offer.getByRole('button', { name: 'Not now' }).click()
   await expect(offer).toBeHidden()
 
