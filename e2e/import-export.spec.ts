@@ -4,30 +4,21 @@
  * the import; the imported session shows its transcript and a follow-up prompt resumes the CLI's own
  * conversation (the model receives the earlier turn). Then the session is exported as Markdown, JSON
  * and HTML from the pane header (browser downloads) and the files are checked; one row is copied as
- * Markdown. Screenshots of the import offer, light and dark, go to docs/.
+ * Markdown. (The docs screenshots of the import offer come from e2e/import-fixtures.spec.ts.)
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
 import { apiClient, expect, test } from './agents'
 import { openApp } from './fixtures'
 import { agentBinary } from './provider-sandboxes'
 
-const DOCS = resolve(__dirname, '../docs')
 const WORD = 'zebra-4711'
 
 test.use({ viewport: { width: 1280, height: 800 } })
 
 function pane(page: Page, name: string): Locator {
   return page.getByRole('region', { name, exact: true })
-}
-
-async function settle(page: Page) {
-  await page.mouse.move(1279, 799)
-  // The "Added …" toast sits under the modal dialog: let it time out rather than click through.
-  await expect(page.getByRole('button', { name: 'Dismiss notification' })).toHaveCount(0, { timeout: 20_000 })
-  await page.evaluate('document.activeElement && document.activeElement.blur()')
 }
 
 test('import a session the real Claude Code wrote, resume it, export it in each format', async ({ page, shepherd, sandbox, model, context }) => {
@@ -58,12 +49,6 @@ test('import a session the real Claude Code wrote, resume it, export it in each 
   const offer = page.getByRole('dialog', { name: 'Import existing sessions' })
   await expect(offer).toBeVisible()
   await expect(offer).toContainText('Found 1 Claude Code session for this folder — import?')
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme })
-    await settle(page)
-    await page.screenshot({ path: join(DOCS, `import-${colorScheme}.png`), animations: 'disabled' })
-  }
-  await page.emulateMedia({ colorScheme: 'light' })
   await offer.getByRole('button', { name: 'Import 1 session' }).click()
   const done = page.getByRole('dialog', { name: 'Import finished' })
   await expect(done).toContainText('1 new session')

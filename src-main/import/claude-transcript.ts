@@ -32,7 +32,7 @@ export function newClaudeState(): ClaudeMapState {
 const INJECTED = /^\s*<(system-reminder|command-name|command-message|command-args|local-command-stdout|local-command-stderr|local-command-caveat)>/
 const INTERRUPT = '[Request interrupted by user'
 
-export interface ClaudeLineResult { messages: ImportedMessage[]; ignored: boolean }
+export interface ClaudeLineResult { messages: ImportedMessage[]; ignored: boolean; /** A sub-agent this line started (its id). */ startedAgent?: string }
 
 /**
  * One parsed line → messages. `agentId` is set for a sub-agent's file: its messages get the parent id
@@ -62,13 +62,17 @@ export function mapClaudeLine(line: string, value: Obj, st: ClaudeMapState, pars
       // Tool results: the live parser's shape. Remember which sub-agent a call started.
       const toolUseResult = isObj(value.toolUseResult) ? value.toolUseResult : null
       const agent = toolUseResult ? str(toolUseResult.agentId) : null
-      if (agent && Array.isArray(content)) {
+      let startedAgent: string | undefined
+      if (agent && Array.isArray(content) && !st.agents[agent]) {
         const block = content.find((b) => isObj(b) && b.type === 'tool_result')
         const id = isObj(block) ? str(block.tool_use_id) : null
-        if (id) st.agents[agent] = id
+        if (id) {
+          st.agents[agent] = id
+          startedAgent = agent
+        }
       }
       for (const e of parseClaudeLine(line, parse).events) if (e.kind === 'message') push(e.message)
-      return { messages: out, ignored: false }
+      return { messages: out, ignored: false, ...(startedAgent ? { startedAgent } : {}) }
     }
     case 'assistant': {
       const message = isObj(value.message) ? value.message : {}

@@ -108,6 +108,19 @@ function headLines(file: string, max: number): string[] {
   }
 }
 
+function headText(file: string, max: number): string | null {
+  let fd: number | null = null
+  try {
+    fd = openSync(file, 'r')
+    const buf = Buffer.alloc(max)
+    return buf.subarray(0, readSync(fd, buf, 0, max, 0)).toString('utf8')
+  } catch {
+    return null
+  } finally {
+    if (fd !== null) closeSync(fd)
+  }
+}
+
 function firstCwd(file: string, _p: 'claude'): string | null {
   for (const line of headLines(file, 256 * 1024)) {
     try {
@@ -120,7 +133,18 @@ function firstCwd(file: string, _p: 'claude'): string | null {
 
 /** Codex's first line is `session_meta` (its base instructions make it tens of KB). */
 function firstMeta(file: string): { id: string | null; cwd: string | null } | null {
-  // Most first lines fit in 64 KB; read more only when this one does not.
+  // Scanning thousands of rollouts: `id` and `cwd` come early in the line, before the long base
+  // instructions, so 16 KB usually tells; a full parse only when it does not.
+  const head = headText(file, 16 * 1024)
+  if (head && /^\{"timestamp":"[^"]*",(?:"ordinal":\d+,)?"type":"session_meta"/.test(head)) {
+    const field = (k: string) => {
+      const m = new RegExp(`"${k}":("(?:[^"\\\\]|\\\\.)*")`).exec(head)
+      try { return m ? (JSON.parse(m[1]!) as string) : null } catch { return null }
+    }
+    const id = field('id')
+    const cwd = field('cwd')
+    if (id && cwd) return { id, cwd }
+  }
   const first = headLines(file, 64 * 1024)[0] ?? headLines(file, 4 * 1024 * 1024)[0]
   if (!first) return null
   try {

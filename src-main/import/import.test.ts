@@ -91,6 +91,10 @@ describe('import of the CLIs\' own transcripts', () => {
     expect(sub.length).toBeGreaterThanOrEqual(2)
     expect(new Set(sub.map((x) => x.parent_id))).toEqual(new Set([agentCall.tool_use_id]))
     expect(sub.some((x) => x.kind === 'assistant' && x.text.startsWith('ACK: look around'))).toBe(true)
+    // Right after the call's result (the launch), before the main thread goes on.
+    const launched = m.find((x) => x.kind === 'tool_result' && x.tool_use_id === agentCall.tool_use_id)!
+    expect(sub[0]!.seq).toBe(launched.seq + 1)
+    expect(m.at(-1)!.parent_id).toBeNull()
     // Attachments, api-request records, queue operations are not rows.
     expect(m.some((x) => x.text.includes('<system-reminder>'))).toBe(false)
     expect(digest(walk(join(s.env.CLAUDE_CONFIG_DIR, 'projects')))).toBe(before) // never modified
@@ -237,5 +241,51 @@ describe('a session continued in Shepherd after its import', () => {
     const job = await s.svc.run(s.project.id).done
     expect(job.messagesAdded).toBe(0)
     expect(msgs(s, row.id).filter((m) => m.text === 'follow-up in Shepherd')).toHaveLength(1)
+  })
+})
+
+describe('a file the CLI appends to while it is being imported', () => {
+  it('takes complete lines as they come, leaves a half-written one, and the next run adds the rest once', async () => {
+    const s = await sandbox()
+    const body = readFileSync(s.codexFile, 'utf8').split('\n').filter(Boolean)
+    const turn = body.slice(1).join('\n') + '\n'
+    writeFileSync(s.codexFile, body[0] + '\n' + turn.repeat(400))
+    const svc = new ImportService(s.core.store, s.core.hub, s.env, { chunkBytes: 16 * 1024 })
+    const run = svc.run(s.project.id)
+    // While it reads: the CLI appends more turns, the last one cut mid-line.
+    let appended = 0
+    while (run.job.state === 'running' && appended < 50) {
+      appendFileSync(s.codexFile, turn)
+      appended++
+      await new Promise((r) => setTimeout(r, 2))
+    }
+    appendFileSync(s.codexFile, turn.slice(0, 100))
+    const first = await run.done
+    expect(first.state).toBe('done')
+    expect(first.skippedCount).toBe(0)
+    appendFileSync(s.codexFile, turn.slice(100))
+    await svc.run(s.project.id).done
+    const ref = await sandbox()
+    await ref.svc.run(ref.project.id).done
+    const perCopy = msgs(ref, bySid(ref, CODEX_ID).id).length
+    const id = bySid(s, CODEX_ID).id
+    expect(s.core.store.maxSeq(id)).toBe((400 + appended + 1) * perCopy)
+    expect(s.core.store.messagesAfter(id, 0, 1000).map((m) => m.seq)).toEqual(Array.from({ length: Math.min(1000, (400 + appended + 1) * perCopy) }, (_, i) => i + 1))
+  })
+})
+
+describe('a transcript with nothing to show', () => {
+  it('creates no empty session, is not offered again, and imports once turns appear', async () => {
+    const s = await sandbox()
+    const codexLines = readFileSync(s.codexFile, 'utf8').split('\n').filter(Boolean)
+    writeFileSync(s.codexFile, codexLines[0] + '\n') // session_meta only
+    const job = await s.svc.run(s.project.id).done
+    expect(job.sessionsAdded).toBe(1) // the Claude Code one
+    expect(sessionsOf(s).filter((x) => x.provider === 'codex')).toHaveLength(0)
+    expect(s.svc.scan(s.project.id).codex).toEqual({ sessions: 1, pending: 0 })
+    writeFileSync(s.codexFile, codexLines.join('\n') + '\n')
+    expect(s.svc.scan(s.project.id).codex.pending).toBe(1)
+    expect((await s.svc.run(s.project.id).done).sessionsAdded).toBe(1)
+    expect(msgs(s, bySid(s, CODEX_ID).id).some((m) => m.kind === 'tool_call')).toBe(true)
   })
 })

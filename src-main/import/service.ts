@@ -27,6 +27,8 @@ interface ImportState {
   /** Per file: offset of the next line to read, its line number, and the file's size when last read (an unfinished last line stays unread without counting as new). */
   files: Record<string, { offset: number; lineNo: number; seen?: number }>
   lastSeq: number
+  /** Read, but nothing to show yet (e.g. only bookkeeping lines): no session was created. */
+  empty?: boolean
   claude?: ClaudeMapState
   codex?: CodexMapState
 }
@@ -68,7 +70,8 @@ export class ImportService {
   #pending(projectId: string, t: FoundTranscript): boolean {
     const st = this.#loadState(this.#stateKey(projectId, t))
     const row = st ? this.store.getSession(st.sessionId) : undefined
-    if (!st || !row) return true
+    if (!st) return true
+    if (!row) return st.empty ? t.files.some((f) => unread(st, f)) : true
     // Continued in Shepherd since: what the CLI appended is that conversation, stored live already.
     if (row.last_seq !== st.lastSeq) return false
     return t.files.some((f) => unread(st, f))
@@ -142,7 +145,7 @@ export class ImportService {
     const key = this.#stateKey(projectId, t)
     let state = this.#loadState(key)
     let row = state ? this.store.getSession(state.sessionId) : undefined
-    if (state && !row) state = null // deleted in Shepherd since: import it afresh
+    if (state && !row && !state.empty) state = null // deleted in Shepherd since: import it afresh
     const doneBytes = job.bytesDone
     if (state && t.files.every((f) => !unread(state!, f))) {
       job.filesDone += t.files.length
@@ -167,13 +170,22 @@ export class ImportService {
     const flush = (offsets: ImportState['files']) => {
       const msgs = pending
       pending = []
+      if (!row && msgs.length === 0) {
+        // Nothing to show yet: remember how far the files were read, create no empty session.
+        st.files = offsets
+        st.empty = true
+        this.store.setSetting(key, JSON.stringify(st))
+        return
+      }
+      st.empty = false
       this.store.transaction(() => {
         const now = Date.now()
         if (!row) {
           const first = msgs[0]?.createdAt ?? t.mtimeMs
           const model = st.claude?.model ?? st.codex?.model ?? null
           this.store.insertSession({
-            id: st.sessionId, projectId, provider: t.provider, model, permissionMode: 'default', cwd, title: titleOf(st, t),
+            // Codex may have run in a sub-folder of the project: resume it there.
+            id: st.sessionId, projectId, provider: t.provider, model, permissionMode: 'default', cwd: st.codex?.cwd ?? cwd, title: titleOf(st, t),
             systemPrompt: null, extraEnv: {}, status: 'done', now: first
           })
           // Pinned: retention (keep the newest N, none older than D days) would otherwise delete months of
@@ -211,40 +223,53 @@ export class ImportService {
     }
 
     const offsets: ImportState['files'] = { ...st.files }
-    for (let i = 0; i < t.files.length; i++) {
-      const file = t.files[i]!
-      const agentId = t.provider === 'claude' && i > 0 ? /agent-([^/\\]+)\.jsonl$/.exec(file)?.[1] ?? null : null
-      // A sub-agent's rows hang under the call that started it, known from the main file's result line:
-      // while that line is still being written, leave the sub-agent's file for the next run.
-      if (agentId && st.claude && !st.claude.agents[agentId] && (offsets[t.files[0]!]?.offset ?? 0) < sizeOf(t.files[0]!)) { job.filesDone++; continue }
+    const read = new Set<string>()
+    const subFileOf = (agent: string) => t.files.find((f, i) => i > 0 && f.endsWith(`agent-${agent}.jsonl`))
+    const readFile = async (file: string, agentId: string | null): Promise<void> => {
+      read.add(file)
       const from = offsets[file] ?? { offset: 0, lineNo: 0 }
       const base = job.bytesDone
       for await (const item of readJsonlLines(file, {
         from: from.offset, lineNo: from.lineNo, signal, maxLineBytes: this.opts.maxLineBytes, chunkBytes: this.opts.chunkBytes,
-        onProgress: (off) => { job.bytesDone = base + Math.max(0, off - from.offset) }
+        onProgress: (off) => { job.bytesDone = Math.max(job.bytesDone, base + Math.max(0, off - from.offset)) }
       })) {
+        let started: string | undefined
         if ('reason' in item) {
           skip(job, file, item.lineNo, `line of ${item.bytes} bytes is longer than the limit`)
         } else {
           let value: unknown
           try { value = JSON.parse(item.text) } catch { value = undefined }
           if (!isObj(value)) skip(job, file, item.lineNo, item.text.trim() ? 'not valid JSON (malformed or truncated)' : 'empty line')
-          else {
-            const r = st.claude ? mapClaudeLine(item.text, value, st.claude, parse, agentId) : mapCodexLine(value, st.codex!)
+          else if (st.claude) {
+            const r = mapClaudeLine(item.text, value, st.claude, parse, agentId)
             pending.push(...r.messages)
-          }
+            started = r.startedAgent
+          } else pending.push(...mapCodexLine(value, st.codex!).messages)
         }
         offsets[file] = { offset: item.end, lineNo: item.lineNo }
         if (pending.length >= BATCH) flush({ ...offsets })
+        // A sub-agent just started: its rows go right here, under the call, not after the whole session.
+        const sub = started && !agentId ? subFileOf(started) : undefined
+        if (sub && !read.has(sub)) await readFile(sub, started!)
       }
       const seen = sizeOf(file)
       offsets[file] = { ...(offsets[file] ?? { offset: 0, lineNo: 0 }), seen: Math.max(seen, offsets[file]?.offset ?? 0) }
       job.filesDone++
     }
+    await readFile(t.files[0]!, null)
+    for (let i = 1; i < t.files.length; i++) {
+      const file = t.files[i]!
+      if (read.has(file)) continue
+      const agentId = t.provider === 'claude' ? /agent-([^/\\]+)\.jsonl$/.exec(file)?.[1] ?? null : null
+      // A sub-agent's rows hang under the call that started it, known from the main file's result line:
+      // while that line is still being written, leave the sub-agent's file for the next run.
+      if (agentId && st.claude && !st.claude.agents[agentId] && (offsets[t.files[0]!]?.offset ?? 0) < sizeOf(t.files[0]!)) { job.filesDone++; continue }
+      await readFile(file, agentId)
+    }
     // Commit the rest (and the offsets reached, even with no messages: bookkeeping lines count too).
     if (pending.length || isNew || JSON.stringify(offsets) !== JSON.stringify(st.files)) flush({ ...offsets })
     job.bytesDone = doneBytes + t.size
-    if (isNew) job.sessionsAdded++
+    if (isNew && row) job.sessionsAdded++
     else if (added > 0) job.sessionsUpdated++
     job.messagesAdded += added
   }

@@ -177,6 +177,7 @@ describe('parseDirective', () => {
     expect(parseDirective('[[slow:2]]')).toEqual({ kind: 'slow', seconds: 2 })
     expect(parseDirective('[[text:Hello, world]]')).toEqual({ kind: 'text', text: 'Hello, world' })
     expect(parseDirective('[[thinking:hmm]]')).toEqual({ kind: 'thinking', text: 'hmm' })
+    expect(parseDirective('delegate [[agent:look around]]')).toEqual({ kind: 'agent', prompt: 'look around' })
     expect(parseDirective('[[error:529]]')).toEqual({ kind: 'error', status: 529, noRetry: false })
     expect(parseDirective('[[error:500:noretry]]')).toEqual({ kind: 'error', status: 500, noRetry: true })
     expect(parseDirective('[[model]]')).toEqual({ kind: 'model' })

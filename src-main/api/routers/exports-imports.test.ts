@@ -11,7 +11,9 @@ import { tempDir } from '../../../test/support/temp'
 import { startWebHost } from '../../web/server'
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client'
 import WebSocket from 'ws'
-import type { AppRouter } from '../router'
+import { createCore } from '../../core'
+import { createCallerFactory } from '../trpc'
+import { appRouter, type AppRouter } from '../router'
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
@@ -48,6 +50,23 @@ describe('exports router', () => {
     expect(await codeOf(s.caller.exports.toFile({ sessionId: 's1', format: 'json' }))).toBe('METHOD_NOT_SUPPORTED')
     expect((await s.caller.exports.messageMarkdown({ sessionId: 's1', seq: 1 })).markdown).toContain('**You**')
     expect(await codeOf(s.caller.exports.messageMarkdown({ sessionId: 's1', seq: 9 }))).toBe('NOT_FOUND')
+  })
+
+  it('Electron: without a path it asks the save dialog of the host; cancelling saves nothing', async () => {
+    const d = tempDir('shepherd-exp-el-')
+    cleanups.push(d.cleanup)
+    let answer: string | null = join(d.dir, 'chosen.html')
+    const asked: unknown[] = []
+    const core = createCore({ dataDir: d.dir, host: { kind: 'electron', pickSavePath: async (name, format) => { asked.push([name, format]); return answer } }, providers: [], log: () => {} })
+    cleanups.unshift(() => core.dispose())
+    const caller = createCallerFactory(appRouter)(core.createContext())
+    const project = await caller.projects.add({ path: d.dir })
+    core.store.insertSession({ id: 's1', projectId: project.id, provider: 'claude', model: null, permissionMode: 'default', cwd: d.dir, title: 'Fix login', systemPrompt: null, extraEnv: {}, status: 'done', now: Date.UTC(2026, 0, 2) })
+    expect(await caller.exports.toFile({ sessionId: 's1', format: 'html' })).toMatchObject({ saved: true, path: join(d.dir, 'chosen.html'), upToSeq: 0 })
+    expect(asked).toEqual([['Fix-login-2026-01-02.html', 'html']])
+    expect(readFileSync(join(d.dir, 'chosen.html'), 'utf8')).toContain('<title>Fix login</title>')
+    answer = null
+    expect(await caller.exports.toFile({ sessionId: 's1', format: 'json' })).toEqual({ saved: false, path: null })
   })
 
   it('imports: unknown project is NOT_FOUND; an empty folder scans to nothing', async () => {
