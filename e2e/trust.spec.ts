@@ -258,6 +258,7 @@ test('a 2,000-character command is shown in full and wrapped', async ({ page, sh
   // Wrapped: no horizontal scrolling, every character laid out.
   const box = await shown.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }))
   expect(box.scroll).toBeLessThanOrEqual(box.client)
+  await p.screenshot({ path: join(DOCS, 'approval-command-light.png') })
   await card.getByRole('button', { name: 'Allow once' }).click()
   await expect(card).toHaveCount(0)
 })
