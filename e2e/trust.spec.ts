@@ -23,6 +23,9 @@ async function freePort(): Promise<number> {
   })
 }
 
+// Host restarts, agent turns and screenshots: more than 30 s on a loaded 2-core machine.
+test.describe.configure({ timeout: 90_000 })
+
 const refusedNotice = (page: Page) => page.getByRole('alert').filter({ hasText: 'access token is not accepted' })
 
 test('another local server never receives any Shepherd credential, whatever the page does', async ({ page, context, shepherd }) => {
