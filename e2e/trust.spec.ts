@@ -23,6 +23,9 @@ async function freePort(): Promise<number> {
   })
 }
 
+// Host restarts, agent turns and screenshots: more than 30 s on a loaded 2-core machine.
+test.describe.configure({ timeout: 90_000 })
+
 const refusedNotice = (page: Page) => page.getByRole('alert').filter({ hasText: 'access token is not accepted' })
 
 test('another local server never receives any Shepherd credential, whatever the page does', async ({ page, context, shepherd }) => {
@@ -258,6 +261,7 @@ test('a 2,000-character command is shown in full and wrapped', async ({ page, sh
   // Wrapped: no horizontal scrolling, every character laid out.
   const box = await shown.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }))
   expect(box.scroll).toBeLessThanOrEqual(box.client)
+  await p.screenshot({ path: join(DOCS, 'approval-command-light.png') })
   await card.getByRole('button', { name: 'Allow once' }).click()
   await expect(card).toHaveCount(0)
 })

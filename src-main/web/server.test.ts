@@ -20,12 +20,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-async function host(): Promise<WebHost> {
+async function host(extra: { authTimeoutMs?: number } = {}): Promise<WebHost> {
   const t = testCore()
   const rendererDir = join(t.dataDir, 'renderer')
   mkdirSync(rendererDir)
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Shepherd</title>')
-  const h = await startWebHost({ core: t.core, rendererDir, port: 0, token: newToken() })
+  const h = await startWebHost({ core: t.core, rendererDir, port: 0, token: newToken(), ...extra })
   cleanups.push(() => t.cleanup(), () => h.close())
   return h
 }
@@ -127,6 +127,16 @@ describe('web host boundary', () => {
     // No result ever came back: only the refusal.
     expect(ws.messages.filter((m) => m.includes('"result"'))).toEqual([])
     expect(ws.messages.join('')).not.toContain('dataDir')
+  })
+
+  it('closes a connection that never shows its token', async () => {
+    const h = await host({ authTimeoutMs: 300 })
+    const code = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${h.port}/?connectionParams=1`)
+      ws.on('close', (c) => resolve(c))
+      ws.on('error', () => {})
+    })
+    expect(code).toBe(CLOSE_UNAUTHORIZED)
   })
 
   it('answers procedures with the token in the connection params', async () => {

@@ -33,6 +33,8 @@ export interface WebHostOptions {
   token?: string
   /** Make a new token (and store it): "New access token" in Settings. Default: a random one in memory. */
   rotateToken?: () => string
+  /** A connection that has not shown the token by then is closed (default 10 s). */
+  authTimeoutMs?: number
 }
 
 export interface WebHost {
@@ -98,6 +100,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+  })
+  // A socket that never sends its connection params must not be held open for ever.
+  wss.on('connection', (ws) => {
+    const timer = setTimeout(() => {
+      if (!admitted.has(ws)) ws.close(CLOSE_UNAUTHORIZED, 'no access token')
+    }, opts.authTimeoutMs ?? 10_000)
+    ws.once('close', () => clearTimeout(timer))
   })
   const handler = applyWSSHandler({
     wss, router: opts.core.router,

@@ -24,7 +24,7 @@ describe('plainTextReason', () => {
     ['[a repeated', '[a'.repeat(8_000), 'delimiters'],
     ['`a repeated', '`a'.repeat(8_000), 'delimiters'],
     ['8,000 nested block quotes (stack overflow unguarded)', '> '.repeat(8_000) + 'a', 'nesting'],
-    ['a list nested 200 deep', Array.from({ length: 200 }, (_, i) => ' '.repeat(i * 2) + '- item').join('\n'), 'nesting'],
+    ['a list nested 100 deep', Array.from({ length: 100 }, (_, i) => ' '.repeat(i * 2) + '- item').join('\n'), 'nesting'],
     ['more than the length limit of ordinary prose', prose(MAX_MARKDOWN_CHARS + 1), 'long'],
     ['delimiters spread over lines of one paragraph', Array.from({ length: 300 }, () => '_a _b').join('\n'), 'delimiters']
   ])('sends %s to plain text', (_what, text, reason) => {

@@ -7,10 +7,10 @@
  * words are all there, only the formatting is skipped. Pure (no DOM), so it is unit-tested in Node.
  *
  * Thresholds, from measurements with marked 18 on a 2-core Xeon: normal agent prose parses at
- * ~1 ms per 1,000 characters, so 48,000 characters stay near 30–50 ms; 400 emphasis delimiters in
+ * ~1 ms per 1,000 characters (41 ms for 48,000 on a loaded machine), so 32,000 stay near 25–30 ms; 400 emphasis delimiters in
  * one paragraph (the worst shape found) cost ~10–15 ms, while 1,500 cost 100+ ms.
  */
-export const MAX_MARKDOWN_CHARS = 48_000
+export const MAX_MARKDOWN_CHARS = 32_000
 /** `*`, `_` and `~` in one paragraph (between blank lines, outside code fences). */
 export const MAX_EMPHASIS_DELIMITERS = 400
 /** `[`, `]`, `<`, `>` and backticks in one paragraph: cheaper, but not free. */

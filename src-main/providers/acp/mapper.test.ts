@@ -209,4 +209,10 @@ describe('AcpUsageTracker', () => {
     })
     expect(t.takeTurn({ inputTokens: 1, outputTokens: 1 })).toMatchObject({ costKnown: false, inputTokens: 1 })
   })
+
+  it('an approval carries the ACP locations its raw input does not name, so the card can flag them', () => {
+    const m = new AcpUpdateMapper(() => {}, { terminalOutput: () => null })
+    const info = m.permissionRequested({ toolCallId: 'x', kind: 'edit', title: 'Edit', rawInput: { note: 'n' }, locations: [{ path: '/home/u/.ssh/config' }, { line: 3 }] })
+    expect(info.input).toEqual({ note: 'n', locations: [{ path: '/home/u/.ssh/config' }] })
+  })
 })

@@ -108,9 +108,15 @@ export class AcpUpdateMapper {
     const state = id ? this.tools.get(id) : undefined
     if (state && !state.callEmitted) this.emitCall(state)
     const title = str(tc.title) ?? state?.title ?? null
+    let input: unknown = tc.rawInput !== undefined && tc.rawInput !== null ? tc.rawInput : (state?.rawInput ?? {})
+    // The files the call touches (ACP `locations`) go with the input, so the approval card can show
+    // and flag every path even when the agent's raw input names none.
+    const named = new Set(isObj(input) ? Object.values(input).filter((v) => typeof v === 'string') : [])
+    const locations = Array.isArray(tc.locations) ? tc.locations.filter(isObj).filter((l) => typeof l.path === 'string' && !named.has(l.path)) : []
+    if (locations.length > 0 && isObj(input) && !('locations' in input)) input = { ...input, locations: locations.map((l) => ({ path: l.path })) }
     return {
       toolName: state ? toolNameOf(state) : (str(tc.kind) ?? 'tool'),
-      input: tc.rawInput !== undefined && tc.rawInput !== null ? tc.rawInput : (state?.rawInput ?? {}),
+      input,
       description: title,
       toolUseId: id
     }
