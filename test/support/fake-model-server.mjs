@@ -25,6 +25,9 @@
 //                          ([[error:STATUS:noretry]] also sends `x-should-retry: false`)
 //   [[model]]              "MODEL: <model field of the request>"
 //   (none)                 "ACK: <first 60 chars of the prompt>"
+// Modifiers, combined with any of the above:
+//   [[usage:IN:OUT]]       report IN input and OUT output tokens for every reply to this prompt
+//                          (Anthropic and OpenAI shapes): a CLI then reports the cost of that usage
 // When the last message is a tool result: "DONE. Tool output was: <first 200 chars>"
 // ("DONE. Tool ERROR was: …" when Anthropic's is_error is set).
 // Requests without tools are side requests (titles, summaries): "Fake title", unless they carry
@@ -246,6 +249,12 @@ export function parseDirective(text) {
       return { kind }
   }
   return null
+}
+
+/** `[[usage:IN:OUT]]` in the prompt: the token counts every reply to it reports. */
+export function usageOverride(text) {
+  const m = /\[\[usage:(\d{1,12}):(\d{1,12})\]\]/.exec(text ?? '')
+  return m ? { input: Number(m[1]), output: Number(m[2]) } : null
 }
 
 /**
@@ -500,7 +509,8 @@ async function handleAnthropic(ctx, res, entry) {
   }
   if (plan.silentSeconds !== undefined && !(await waitSilently(ctx, res, entry, plan.silentSeconds))) return
   const msgId = ctx.nextId('msg')
-  const inputTokens = approxTokens(body)
+  const forced = usageOverride(conv.prompt)
+  const inputTokens = forced ? forced.input : approxTokens(body)
   /** @type {Array<Record<string, unknown>>} */
   const blocks = []
   if (plan.thinking !== undefined) blocks.push({ type: 'thinking', thinking: plan.thinking, signature: Buffer.from(`fake-signature:${msgId}`).toString('base64') })
@@ -511,7 +521,7 @@ async function handleAnthropic(ctx, res, entry) {
     else blocks.push({ type: 'tool_use', id, name: 'Write', input: { file_path: plan.tool.path, content: plan.tool.content } })
   }
   const stopReason = plan.tool ? 'tool_use' : 'end_turn'
-  const usage = (outputTokens) => ({ input_tokens: inputTokens, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 })
+  const usage = (outputTokens) => ({ input_tokens: inputTokens, output_tokens: forced ? forced.output : outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 })
 
   if (body.stream !== true) {
     if (plan.slowSeconds !== undefined) {
@@ -583,7 +593,8 @@ async function handleResponses(ctx, res, entry) {
   if (plan.silentSeconds !== undefined && !(await waitSilently(ctx, res, entry, plan.silentSeconds))) return
   const respId = ctx.nextId('resp')
   const createdAt = Math.floor(Date.now() / 1000)
-  const inputTokens = approxTokens(body)
+  const forced = usageOverride(conv.prompt)
+  const inputTokens = forced ? forced.input : approxTokens(body)
   /** @type {Array<Record<string, any>>} */
   const items = []
   if (plan.thinking !== undefined) items.push({ type: 'reasoning', id: ctx.nextId('rs'), summary: [{ type: 'summary_text', text: plan.thinking }] })
@@ -594,13 +605,16 @@ async function handleResponses(ctx, res, entry) {
     items.push({ type: 'function_call', id: ctx.nextId('fc'), call_id: ctx.nextId('call'), name: call.name, arguments: JSON.stringify(call.args), status: 'completed' })
   }
   const baseResponse = { id: respId, object: 'response', created_at: createdAt, model }
-  const usage = (outTokens) => ({
+  const usage = (measured) => {
+    const outTokens = forced ? forced.output : measured
+    return {
     input_tokens: inputTokens,
     input_tokens_details: { cached_tokens: 0 },
     output_tokens: outTokens,
     output_tokens_details: { reasoning_tokens: plan.thinking !== undefined ? approxTokens(plan.thinking) : 0 },
     total_tokens: inputTokens + outTokens
-  })
+    }
+  }
 
   if (body.stream !== true) {
     if (plan.slowSeconds !== undefined) {
