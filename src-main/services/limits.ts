@@ -16,6 +16,8 @@ export interface LimitMeterDTO { provider: string; window: string; status: RateL
 
 export interface LimitControl { send(id: string, prompt: string): Promise<unknown> }
 
+/** When the agent did not say when its limit resets, auto-resume tries again after this. */
+export const UNKNOWN_RESET_RETRY_MS = 15 * 60_000
 /** Timers beyond this are re-armed in steps (setTimeout's range is ~24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
@@ -83,10 +85,11 @@ export class LimitService {
 
   #arm(w: LimitWaitDTO): void {
     this.#disarm(w.sessionId)
-    const ms = Math.max(0, (w.resetsAt ?? this.clock()) - this.clock()) + 1000
+    // An unknown reset (a bare 429): try again in 15 minutes.
+    const ms = w.resetsAt === null ? UNKNOWN_RESET_RETRY_MS : Math.max(0, w.resetsAt - this.clock()) + 1000
     const t = setTimeout(() => {
       this.#timers.delete(w.sessionId)
-      if ((w.resetsAt ?? 0) > this.clock()) return this.#arm(w)
+      if (w.resetsAt !== null && w.resetsAt > this.clock()) return this.#arm(w)
       this.#fire(w)
     }, Math.min(ms, MAX_TIMER_MS))
     t.unref?.()

@@ -48,6 +48,8 @@ export class SessionRunner {
   /** The agent refused this turn for a usage limit (rate_limit event), until this time (ms) or unknown. */
   #limitHit: { resetsAt: number | null } | null = null
   #lastPrompt: string | null = null
+  /** The agent's last reported usage-limit windows (for the reset time of a refused turn). */
+  #windows: { utilization: number | null; resetsAt: number | null }[] = []
 
   constructor(
     readonly sessionId: string,
@@ -188,6 +190,7 @@ export class SessionRunner {
         return
       case 'rate_limit': {
         if (e.limited) this.#limitHit = { resetsAt: e.resetsAt }
+        if (e.windows.length) this.#windows = e.windows
         const prompt = this.#lastPrompt
         this.events.write(() => {}, () => ({
           type: 'agent.ratelimit', sessionId: this.sessionId, projectId: this.projectId, provider: this.provider,
@@ -230,8 +233,20 @@ export class SessionRunner {
     const interrupted = this.#interruptRequested
     this.#interruptRequested = false
     this.#setTurn(false)
-    const limit = this.#limitHit
+    let limit = this.#limitHit
     this.#limitHit = null
+    if (!limit && state === 'error' && !interrupted && reason?.apiErrorStatus === 429) {
+      // Refused for a rate/usage limit (HTTP 429) without a limit event: the reset is that of the
+      // fullest window the agent reported, when it reported any.
+      const fullest = [...this.#windows].sort((a, b) => (b.utilization ?? 0) - (a.utilization ?? 0))[0]
+      limit = { resetsAt: fullest?.resetsAt ?? null }
+      const prompt = this.#lastPrompt
+      const resetsAt = limit.resetsAt
+      this.events.write(() => {}, () => ({
+        type: 'agent.ratelimit', sessionId: this.sessionId, projectId: this.projectId, provider: this.provider,
+        windows: [], limited: true, resetsAt, prompt
+      }))
+    }
     this.#lastTurnError = state === 'error' && !interrupted && !limit ? reason ?? { message: 'the agent reported an error' } : null
     if (this.#lastTurnError) {
       this.events.status('error', this.#lastTurnError, {}, true)

@@ -28,6 +28,13 @@
 // Modifiers, combined with any of the above:
 //   [[usage:IN:OUT]]       report IN input and OUT output tokens for every reply to this prompt
 //                          (Anthropic and OpenAI shapes): a CLI then reports the cost of that usage
+//   [[ratelimit:STATUS:UTIL:SECS]]  Anthropic: the `anthropic-ratelimit-unified-*` headers of a
+//                          subscription's 5-hour window (STATUS allowed | allowed_warning | rejected,
+//                          UTIL 0..1, reset in SECS); `rejected` answers 429 with them
+//   [[limited-until:EPOCH]]  Responses: 429 with `x-codex-primary-used-percent: 100` and that reset
+//                          (epoch seconds) until then; afterwards the prompt's other directives apply
+//   [[codexlimit:USED:MINS:SECS]]  Responses: the `x-codex-primary-*` headers (USED percent of a
+//                          MINS-minute window, reset in SECS); USED ≥ 100 answers 429 with them
 // When the last message is a tool result: "DONE. Tool output was: <first 200 chars>"
 // ("DONE. Tool ERROR was: …" when Anthropic's is_error is set).
 // Requests without tools are side requests (titles, summaries): "Fake title", unless they carry
@@ -175,12 +182,13 @@ function sendJson(res, status, body, headers = {}) {
   res.end(text)
 }
 
-function startSse(res) {
+function startSse(res, headers = {}) {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
-    'request-id': `req_fake_${randomUUID().slice(0, 8)}`
+    'request-id': `req_fake_${randomUUID().slice(0, 8)}`,
+    ...headers
   })
   res.flushHeaders()
 }
@@ -255,6 +263,47 @@ export function parseDirective(text) {
 export function usageOverride(text) {
   const m = /\[\[usage:(\d{1,12}):(\d{1,12})\]\]/.exec(text ?? '')
   return m ? { input: Number(m[1]), output: Number(m[2]) } : null
+}
+
+/** `[[ratelimit:STATUS:UTIL:SECS]]`: the unified rate-limit headers Anthropic sends subscribers. */
+export function rateLimitHeaders(text) {
+  const m = /\[\[ratelimit:(allowed|allowed_warning|rejected):([\d.]+):(\d+)\]\]/.exec(text ?? '')
+  if (!m) return null
+  const reset = String(Math.floor(Date.now() / 1000) + Number(m[3]))
+  return {
+    status: m[1],
+    headers: {
+      'anthropic-ratelimit-unified-status': m[1],
+      'anthropic-ratelimit-unified-reset': reset,
+      'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+      'anthropic-ratelimit-unified-5h-status': m[1],
+      'anthropic-ratelimit-unified-5h-utilization': m[2],
+      'anthropic-ratelimit-unified-5h-reset': reset
+    }
+  }
+}
+
+/** `[[limited-until:EPOCH]]`: refused (429) until that time (epoch seconds), then answered normally. */
+export function limitedUntil(text) {
+  const m = /\[\[limited-until:(\d+)\]\]/.exec(text ?? '')
+  return m && Number(m[1]) * 1000 > Date.now() ? Number(m[1]) : null
+}
+
+/** `[[codexlimit:USED:MINS:SECS]]`: the rate-limit headers the Responses API sends Codex. */
+export function codexLimitHeaders(text) {
+  const m = /\[\[codexlimit:([\d.]+):(\d+):(\d+)\]\]/.exec(text ?? '')
+  if (!m) return null
+  return {
+    used: Number(m[1]),
+    headers: {
+      'x-codex-primary-used-percent': m[1],
+      'x-codex-primary-window-minutes': m[2],
+      'x-codex-primary-reset-at': String(Math.floor(Date.now() / 1000) + Number(m[3])),
+      'x-codex-secondary-used-percent': '12',
+      'x-codex-secondary-window-minutes': '10080',
+      'x-codex-secondary-reset-at': String(Math.floor(Date.now() / 1000) + 6 * 86400)
+    }
+  }
 }
 
 /**
@@ -502,6 +551,10 @@ async function handleAnthropic(ctx, res, entry) {
   const conv = anthropicConversation(body)
   const plan = planReply(conv)
   const model = conv.model || 'claude-fake'
+  const limit = rateLimitHeaders(conv.prompt)
+  if (limit?.status === 'rejected') {
+    return sendJson(res, 429, { type: 'error', error: { type: 'rate_limit_error', message: 'fake usage limit reached' } }, limit.headers)
+  }
   if (plan.error) {
     const { status, noRetry } = plan.error
     const type = ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error')
@@ -529,10 +582,10 @@ async function handleAnthropic(ctx, res, entry) {
       if (!r.completed) return
       blocks.push({ type: 'text', text: r.text })
     }
-    return sendJson(res, 200, { id: msgId, type: 'message', role: 'assistant', model, content: blocks, stop_reason: stopReason, stop_sequence: null, usage: usage(approxTokens(blocks)) })
+    return sendJson(res, 200, { id: msgId, type: 'message', role: 'assistant', model, content: blocks, stop_reason: stopReason, stop_sequence: null, usage: usage(approxTokens(blocks)) }, limit?.headers ?? {})
   }
 
-  startSse(res)
+  startSse(res, limit?.headers ?? {})
   writeSse(res, 'message_start', { type: 'message_start', message: { id: msgId, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: usage(1) } })
   writeSse(res, 'ping', { type: 'ping' })
   let index = 0
@@ -587,6 +640,12 @@ async function handleResponses(ctx, res, entry) {
   const conv = responsesConversation(body)
   const plan = planReply(conv)
   const model = conv.model || 'gpt-fake'
+  const limit = codexLimitHeaders(conv.prompt)
+  if (limit && limit.used >= 100) return sendJson(res, 429, openAiErrorBody(429), limit.headers)
+  const until = limitedUntil(conv.prompt)
+  if (until !== null) {
+    return sendJson(res, 429, openAiErrorBody(429), { 'x-codex-primary-used-percent': '100', 'x-codex-primary-window-minutes': '300', 'x-codex-primary-reset-at': String(until), 'x-should-retry': 'false' })
+  }
   if (plan.error) {
     return sendJson(res, plan.error.status, openAiErrorBody(plan.error.status), plan.error.noRetry ? { 'x-should-retry': 'false' } : {})
   }
@@ -622,10 +681,10 @@ async function handleResponses(ctx, res, entry) {
       if (!r.completed) return
       items.push({ type: 'message', id: ctx.nextId('msg'), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: r.text, annotations: [] }] })
     }
-    return sendJson(res, 200, { ...baseResponse, status: 'completed', output: items, usage: usage(approxTokens(items)) })
+    return sendJson(res, 200, { ...baseResponse, status: 'completed', output: items, usage: usage(approxTokens(items)) }, limit?.headers ?? {})
   }
 
-  startSse(res)
+  startSse(res, limit?.headers ?? {})
   let sequence = 0
   const ev = (type, data) => writeSse(res, type, { type, sequence_number: sequence++, ...data })
   ev('response.created', { response: { ...baseResponse, status: 'in_progress', output: [] } })

@@ -163,3 +163,17 @@ describe('parseClaudeLine', () => {
     expect(messages(parse(odd[7]).events)[0]?.text).toBe('nul \u0000 and lone \ud800 surrogate')
   })
 })
+
+describe('rate_limit_event (usage limits, issue 16)', () => {
+  it('maps rate_limit_info (the shape Claude Code 2.1 builds from the unified rate-limit headers) to windows', () => {
+    const state = createParseState()
+    const line = (info: object) => JSON.stringify({ type: 'rate_limit_event', rate_limit_info: info, uuid: 'u1', session_id: 's1' })
+    expect(parseClaudeLine(line({ status: 'allowed_warning', rateLimitType: 'five_hour', utilization: 0.91, resetsAt: 1_800_000_000, isUsingOverage: false }), state).events).toEqual([
+      { kind: 'rate_limit', limited: false, resetsAt: 1_800_000_000_000, windows: [{ window: 'five_hour', status: 'warning', utilization: 0.91, resetsAt: 1_800_000_000_000 }] }
+    ])
+    expect(parseClaudeLine(line({ status: 'rejected', rateLimitType: 'seven_day', resetsAt: 1_800_000_100 }), state).events).toEqual([
+      { kind: 'rate_limit', limited: true, resetsAt: 1_800_000_100_000, windows: [{ window: 'seven_day', status: 'rejected', utilization: null, resetsAt: 1_800_000_100_000 }] }
+    ])
+    expect(parseClaudeLine(JSON.stringify({ type: 'rate_limit_event', rate_limit_info: 'nonsense' }), state).events[0]?.kind).toBe('raw')
+  })
+})
