@@ -297,7 +297,7 @@ export class ProjectStore {
     const title = s?.title ?? 'Session'
     const stoppedByUser = status === 'interrupted' || status === 'stopping'
     if (stoppedByUser) return
-    if (status === 'idle' && prev?.status === 'running' && reason !== 'turn interrupted') {
+    if (status === 'idle' && prev?.status === 'running' && reason !== 'turn interrupted' && reason !== 'paused at the budget cap') {
       this.#notice('completed', `${id}:completed:${at}`, `${this.project.name}: done`, title, id)
       this.#prune()
     } else if (status === 'done' && prev && prev.status !== 'idle' && prev.status !== 'done') {

@@ -1,11 +1,14 @@
 /**
- * Collapses bursts of notices: notices of one kind that arrive within GROUP_WINDOW_MS of the first
- * are shown as one — ten agents finishing within seconds give one toast "10 sessions finished" and
- * one OS notification, not ten. A lone notice is shown as itself, after the same short wait.
+ * Collapses bursts of notices: notices of one kind that follow each other by less than
+ * GROUP_WINDOW_MS (up to GROUP_MAX_MS after the first) are shown as one — ten agents finishing
+ * within a few seconds give one toast "10 sessions finished" and one OS notification, not ten. A lone
+ * notice is shown as itself, after the same short wait.
  */
 import type { Notice, NoticeKind } from '../stores/api'
 
 export const GROUP_WINDOW_MS = 1500
+/** A steady stream is still reported: a group is shown at the latest this long after its first notice. */
+export const GROUP_MAX_MS = 8000
 
 const GROUP_TITLE: Record<NoticeKind, (n: number) => string> = {
   completed: (n) => `${n} sessions finished`,
@@ -25,7 +28,7 @@ export interface GroupedNotice {
 }
 
 export class NoticeGroups {
-  #open = new Map<NoticeKind, { notices: Notice[]; timer: ReturnType<typeof setTimeout> }>()
+  #open = new Map<NoticeKind, { notices: Notice[]; timer: ReturnType<typeof setTimeout>; first: number }>()
 
   constructor(
     private readonly emit: (g: GroupedNotice) => void,
@@ -34,12 +37,16 @@ export class NoticeGroups {
 
   push(n: Notice): void {
     const open = this.#open.get(n.kind)
+    const now = Date.now()
     if (open) {
       open.notices.push(n)
+      // Quiet for windowMs ends the group, but never later than GROUP_MAX_MS after its first notice.
+      clearTimeout(open.timer)
+      open.timer = setTimeout(() => this.#flush(n.kind), Math.max(0, Math.min(this.windowMs, open.first + GROUP_MAX_MS - now)))
       return
     }
     const timer = setTimeout(() => this.#flush(n.kind), this.windowMs)
-    this.#open.set(n.kind, { notices: [n], timer })
+    this.#open.set(n.kind, { notices: [n], timer, first: now })
   }
 
   #flush(kind: NoticeKind): void {
