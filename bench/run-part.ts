@@ -13,7 +13,8 @@ const PARTS: Record<string, () => Promise<PartFn>> = {
   transcript: async () => (await import('./parts/transcript')).transcriptRun as PartFn,
   startup: async () => (await import('./parts/startup')).startupRun as PartFn,
   idle: async () => (await import('./parts/idle')).idleRun as PartFn,
-  soak: async () => (await import('./parts/soak')).soakRun as PartFn
+  soak: async () => (await import('./parts/soak')).soakRun as PartFn,
+  usage: async () => (await import('./parts/usage')).usageRun as PartFn
 }
 
 async function main() {

@@ -9,7 +9,7 @@
 //   npm run bench -- --profile         also write CPU profiles (part 1: main process; part 2: renderer)
 //                                      to .tmp/bench/prof/ (summarize: node bench/profile-summary.mjs FILE)
 //
-// Parts: 1 throughput, 2 latency, 3 renderer store, 4 big transcript, 5 startup, 6 idle, 7 soak.
+// Parts: 1 throughput, 2 latency, 3 renderer store, 4 big transcript, 5 startup, 6 idle, 7 soak, 8 usage view.
 import { spawn } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,7 +23,7 @@ const flag = (name) => args.includes(`--${name}`)
 const value = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
 const QUICK = flag('quick')
 const PROFILE = flag('profile')
-const ONLY = new Set((value('only') ?? '1,2,3,4,5,6,7').split(',').map((s) => s.trim()))
+const ONLY = new Set((value('only') ?? '1,2,3,4,5,6,7,8').split(',').map((s) => s.trim()))
 const RESULTS = join(root, 'bench', 'results.json')
 const PROF_DIR = join(root, '.tmp', 'bench', 'prof')
 
@@ -37,7 +37,8 @@ const CFG = QUICK
       transcript: { messages: 100_000, runs: 2 },
       startup: { projects: 50, sessionsPerProject: 4, messages: 100_000, runs: 2, cold: true },
       idle: { sessions: 20, windowSeconds: 10, windows: 1 },
-      soak: { cycles: 3, rate: 1000, sessions: 2, minStreamMs: 400, maxStreamMs: 1200 }
+      soak: { cycles: 3, rate: 1000, sessions: 2, minStreamMs: 400, maxStreamMs: 1200 },
+      usage: { projects: 50, sessionsPerProject: 4, messages: 100_000, days: 90, runs: 2 }
     }
   : {
       t1: { sessions: 1, eventsPerTurn: 12_500, turns: 4, runs: 5 },
@@ -47,7 +48,8 @@ const CFG = QUICK
       transcript: { messages: 100_000, runs: 3 },
       startup: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, runs: 3, cold: true },
       idle: { sessions: 20, windowSeconds: 30, windows: 3 },
-      soak: { cycles: 20, rate: 1000, sessions: 2, minStreamMs: 500, maxStreamMs: 2000 }
+      soak: { cycles: 20, rate: 1000, sessions: 2, minStreamMs: 500, maxStreamMs: 2000 },
+      usage: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, days: 90, runs: 3 }
     }
 
 const TARGETS = {
@@ -57,7 +59,8 @@ const TARGETS = {
   storeRatio: 50,
   tailPaint: 300,
   idlePct: 1,
-  lost: 0
+  lost: 0,
+  usageMs: 300
 }
 
 // ---- helpers --------------------------------------------------------------------------------
@@ -224,12 +227,21 @@ async function part7(h) {
     `${TARGETS.lost} lost`, verdict(ok))
 }
 
+async function part8(h) {
+  const res = await runPart(h, 'usage', CFG.usage)
+  raw.usage = res
+  const ms = median(res.runs.map((r) => r.clickToPaintMs))
+  row(8, `Usage view: 90 days over ${fmt(res.messages)} stored messages (${fmt(res.dbMB / 1024, 2)} GB DB), ledger of ${fmt(res.ledgerRows)} rows`,
+    `${fmt(ms)} ms from the click on "90 days" to the painted chart (${CFG.usage.projects} stacked projects) and its ${fmt(res.tableRows)}-day table; the ledger query alone ${fmt(median(res.queryMs), 1)} ms`,
+    `≤ ${TARGETS.usageMs} ms`, verdict(ms <= TARGETS.usageMs))
+}
+
 // ---- main -----------------------------------------------------------------------------------
 
 const t0 = Date.now()
 const info = machine()
 log(`Shepherd benchmark${QUICK ? ' (quick)' : ''}: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB memory, load ${info.loadAvgAtStart.join(' ')}, ${info.filesystem}, Node ${info.node}`)
-const needsHost = ['2', '4', '5', '6', '7'].some((p) => ONLY.has(p))
+const needsHost = ['2', '4', '5', '6', '7', '8'].some((p) => ONLY.has(p))
 // The parts with a browser or a separate host process need the built app (quiet: the table goes to stdout).
 if (needsHost) {
   log('building the app if sources changed (electron-vite build)…')
@@ -237,7 +249,7 @@ if (needsHost) {
 }
 const harness = await buildHarness()
 const failures = []
-const parts = { 1: () => part1(harness), 2: () => part2(harness), 3: () => part3(), 4: () => part4(harness), 5: () => part5(harness), 6: () => part6(harness), 7: () => part7(harness) }
+const parts = { 1: () => part1(harness), 2: () => part2(harness), 3: () => part3(), 4: () => part4(harness), 5: () => part5(harness), 6: () => part6(harness), 7: () => part7(harness), 8: () => part8(harness) }
 for (const [id, fn] of Object.entries(parts)) {
   if (!ONLY.has(id)) continue
   log(`part ${id}…`)

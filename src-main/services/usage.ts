@@ -19,6 +19,10 @@ export interface UsageRow {
 }
 
 /** What one cost event added (the budget rules check these against the caps). */
+/** One day × group (project id, agent id or model) of the usage view. */
+export interface UsageGroupRow { day: string; key: string; costUsd: number; tokens: number; uncostedTokens: number }
+export type UsageGroupBy = 'project' | 'agent' | 'model'
+
 export interface UsageDelta { costUsd: number; tokens: number; costKnown: boolean }
 
 interface Bucket { day: string; projectId: string; provider: string; model: string; cost: number; inT: number; outT: number; uncosted: number }
@@ -46,6 +50,12 @@ export class UsageLedger {
         'SELECT day, project_id, provider, model, cost_usd, input_tokens, output_tokens, uncosted_tokens FROM usage_daily WHERE day >= ? ORDER BY day'),
       dayByProject: db.prepare<[string], { project_id: string; cost: number; uncosted: number }>(
         'SELECT project_id, sum(cost_usd) AS cost, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day = ? GROUP BY project_id'),
+      byProject: db.prepare<[string], { day: string; key: string; cost: number; tokens: number; uncosted: number }>(
+        'SELECT day, project_id AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, project_id'),
+      byAgent: db.prepare<[string], { day: string; key: string; cost: number; tokens: number; uncosted: number }>(
+        'SELECT day, provider AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, provider'),
+      byModel: db.prepare<[string], { day: string; key: string; cost: number; tokens: number; uncosted: number }>(
+        'SELECT day, model AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, model'),
       projectTotals: db.prepare<[], { project_id: string; cost: number; tokens: number }>(
         'SELECT project_id, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens FROM usage_daily GROUP BY project_id')
     }
@@ -103,6 +113,13 @@ export class UsageLedger {
       day: r.day, projectId: r.project_id, provider: r.provider, model: r.model, costUsd: r.cost_usd,
       inputTokens: r.input_tokens, outputTokens: r.output_tokens, uncostedTokens: r.uncosted_tokens
     }))
+  }
+
+  /** Per day and project / agent / model, summed in SQL (the view never gets the raw rows). */
+  grouped(sinceDay: string, by: UsageGroupBy): UsageGroupRow[] {
+    this.writer.flush()
+    const stmt = by === 'project' ? this.#s.byProject : by === 'agent' ? this.#s.byAgent : this.#s.byModel
+    return stmt.all(sinceDay).map((r) => ({ day: r.day, key: r.key, costUsd: r.cost, tokens: r.tokens, uncostedTokens: r.uncosted }))
   }
 
   projectTotals(): { projectId: string; costUsd: number; tokens: number }[] {
