@@ -14,7 +14,8 @@ const PARTS: Record<string, () => Promise<PartFn>> = {
   startup: async () => (await import('./parts/startup')).startupRun as PartFn,
   idle: async () => (await import('./parts/idle')).idleRun as PartFn,
   soak: async () => (await import('./parts/soak')).soakRun as PartFn,
-  usage: async () => (await import('./parts/usage')).usageRun as PartFn
+  usage: async () => (await import('./parts/usage')).usageRun as PartFn,
+  'attention-overhead': async () => (await import('./parts/attention-overhead')).attentionOverheadRun as PartFn
 }
 
 async function main() {

@@ -166,6 +166,13 @@ async function part1(h) {
       `${fmt(eps)} events/s (range ${fmt(Math.min(...runs.map((r) => r.eventsPerSec)))}–${fmt(Math.max(...runs.map((r) => r.eventsPerSec)))}) = ${fmt((eps / baseEps) * 100)} % of bare read+parse (${fmt(baseEps)}/s); CPU ${fmt(cpu, 1)} µs/event in Shepherd (${fmt(cpu / baseCpu, 1)}× bare ${fmt(baseCpu, 1)} µs; = ${fmt(1e6 / cpu)} events per CPU-second) + ${fmt(agent, 1)} µs in the agents; main loop ${fmt(elu * 100)} % busy; ${fmt(median(runs.map((r) => r.messagesPerPush)))} msgs/push; seq gaps ${gaps}`,
       `≥ ${fmt(target)} events/s`, verdict(eps >= target && gaps === 0))
   }
+  // Issue 16: what the usage ledger and budget rules add per cost event (with/without, interleaved).
+  const ov = await runPart(h, 'attention-overhead', { events: QUICK ? 20_000 : 100_000, rounds: QUICK ? 3 : 5 })
+  raw.attentionOverhead = ov
+  const withUs = median(ov.withUs)
+  const withoutUs = median(ov.withoutUs)
+  row(1, `Budget checks + usage ledger per agent.cost event (${fmt(ov.events)} events × ${ov.withUs.length}, 20 sessions, caps on every level)`,
+    `${fmt(withUs - withoutUs, 2)} µs CPU per cost event (${fmt(withUs, 2)} with, ${fmt(withoutUs, 2)} without)`, '—', 'info')
 }
 
 async function part2(h) {
@@ -232,7 +239,7 @@ async function part8(h) {
   raw.usage = res
   const ms = median(res.runs.map((r) => r.clickToPaintMs))
   row(8, `Usage view: 90 days over ${fmt(res.messages)} stored messages (${fmt(res.dbMB / 1024, 2)} GB DB), ledger of ${fmt(res.ledgerRows)} rows`,
-    `${fmt(ms)} ms from the click on "90 days" to the painted chart (${CFG.usage.projects} stacked projects) and its ${fmt(res.tableRows)}-day table; the ledger query alone ${fmt(median(res.queryMs), 1)} ms`,
+    `${fmt(ms)} ms from the click on "90 days" to the painted chart (${CFG.usage.projects} stacked projects) and its ${fmt(res.tableRows)}-day table (CPU: host ${fmt(median(res.runs.map((r) => r.hostCpuMs)))} ms + page ${fmt(median(res.runs.map((r) => r.rendererCpuMs)))} ms; load average ${res.loadAvg.map((x) => x.toFixed(1)).join(' ')}); the ledger query alone ${fmt(median(res.queryMs), 1)} ms`,
     `≤ ${TARGETS.usageMs} ms`, verdict(ms <= TARGETS.usageMs))
 }
 

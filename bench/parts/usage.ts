@@ -5,12 +5,14 @@
  * against a new web host. Also the ledger query alone in-process (what `usage.daily` runs), to show
  * the view reads the ledger, not the messages.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { launchChromium, openApp } from '../lib/browser'
 import { startHost } from '../lib/host'
 import { seedDatabase, type SeedProject } from '../lib/seed'
 import { SCRATCH } from '../lib/paths'
+import { processCpuMs } from '../lib/proc'
+import { loadavg } from 'node:os'
 import { markClosed, openDatabase } from '../../src-main/store/open'
 import { DB_FILE } from '../../src-main/core'
 import { GroupCommitWriter } from '../../src-main/store/writer'
@@ -18,8 +20,14 @@ import { UsageLedger } from '../../src-main/services/usage'
 import { dayMinus } from '../../src-main/services/day'
 import type { Store } from '../../src-main/store/store'
 
-export interface UsageOptions { projects: number; sessionsPerProject: number; messages: number; days: number; runs: number }
-export interface UsageResult { messages: number; dbMB: number; ledgerRows: number; tableRows: number; queryMs: number[]; runs: { clickToPaintMs: number }[] }
+export interface UsageOptions { projects: number; sessionsPerProject: number; messages: number; days: number; runs: number; rendererProfile?: string }
+export interface UsageRun {
+  clickToPaintMs: number
+  /** CPU the click cost: the host process and the page's main thread (CDP TaskDuration). On a loaded machine the wall time is mostly waiting for a core; this is the work itself. */
+  hostCpuMs: number
+  rendererCpuMs: number
+}
+export interface UsageResult { messages: number; dbMB: number; ledgerRows: number; tableRows: number; queryMs: number[]; runs: UsageRun[]; loadAvg: number[] }
 
 /** In the page: time from the click on "90 days" to the frame after the table holds every row. */
 const WATCHER = (rows: number) => `(() => {
@@ -84,7 +92,7 @@ export async function usageRun(o: UsageOptions): Promise<UsageResult> {
     const tableRows = o.days
     const browser = await launchChromium()
     const host = await startHost(dir, {}, 180_000)
-    const runs: { clickToPaintMs: number }[] = []
+    const runs: UsageRun[] = []
     try {
       for (let r = 0; r < o.runs; r++) {
         const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
@@ -94,6 +102,12 @@ export async function usageRun(o: UsageOptions): Promise<UsageResult> {
         await page.getByRole('button', { name: 'Usage', exact: true }).click()
         await page.getByText('Cost, 30 days').waitFor({ timeout: 60_000 })
         await page.locator('table.table tbody tr').first().waitFor({ timeout: 60_000 })
+        const cdp = await context.newCDPSession(page)
+        await cdp.send('Performance.enable')
+        const task = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000
+        const host0 = processCpuMs(host.pid)
+        const task0 = await task()
+        if (o.rendererProfile && r === 0) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start') }
         await page.getByRole('button', { name: '90 days' }).click()
         const deadline = Date.now() + 60_000
         while (!(await page.evaluate('!!(window.__usageBench && window.__usageBench.paintedAt)'))) {
@@ -101,14 +115,16 @@ export async function usageRun(o: UsageOptions): Promise<UsageResult> {
           await new Promise((res) => setTimeout(res, 20))
         }
         const m = (await page.evaluate('window.__usageBench')) as { clickedAt: number; paintedAt: number }
-        runs.push({ clickToPaintMs: m.paintedAt - m.clickedAt })
+        const rendererCpuMs = (await task()) - task0
+        if (o.rendererProfile && r === 0) writeFileSync(o.rendererProfile, JSON.stringify((await cdp.send('Profiler.stop')).profile))
+        runs.push({ clickToPaintMs: m.paintedAt - m.clickedAt, hostCpuMs: processCpuMs(host.pid) - host0, rendererCpuMs })
         await context.close()
       }
     } finally {
       await host.stop()
       await browser.close()
     }
-    return { messages: seed.messages, dbMB: seed.bytes / 2 ** 20, ledgerRows, tableRows, queryMs, runs }
+    return { messages: seed.messages, dbMB: seed.bytes / 2 ** 20, ledgerRows, tableRows, queryMs, runs, loadAvg: loadavg() }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -58,6 +58,8 @@ export class BudgetService {
   #state = new Map<string, SessionBudgetRow>()
   #dayWarned = new Set<string>()
   #control: BudgetControl | null = null
+  /** Whether any cap is set anywhere: without one, a cost event costs only the ledger's bookkeeping. */
+  #anyCap = false
   #midnight: ReturnType<typeof setTimeout> | null = null
   readonly #s
 
@@ -93,6 +95,14 @@ export class BudgetService {
       }
     }
     for (const r of this.#s.states.all()) this.#state.set(r.session_id, r)
+    this.#updateAnyCap()
+  }
+
+  #updateAnyCap(): void {
+    const g = this.#global
+    const set = (c: { sessionUsd: number | null; sessionTokens: number | null; projectDayUsd: number | null; projectDayTokens: number | null }) =>
+      c.sessionUsd !== null || c.sessionTokens !== null || c.projectDayUsd !== null || c.projectDayTokens !== null
+    this.#anyCap = set(g) || g.globalDayUsd !== null || g.globalDayTokens !== null || [...this.#projects.values()].some(set)
   }
 
   /** Connect the supervisor: sessions held before a restart stay held (no process runs for them yet). */
@@ -124,7 +134,7 @@ export class BudgetService {
         const delta = this.ledger.record(e.sessionId, meta, e.totals, this.clock())
         // A cost that arrives after the session stopped is still counted; the check marks it over
         // budget (its next turn is held) but there is nothing to interrupt.
-        if (delta.costUsd > 0 || delta.tokens > 0) this.check(e.sessionId)
+        if (this.#anyCap && (delta.costUsd > 0 || delta.tokens > 0)) this.check(e.sessionId)
         return
       }
       case 'agent.status': {
@@ -151,6 +161,7 @@ export class BudgetService {
    */
   gate(sessionId: string): boolean {
     const st = this.#state.get(sessionId)
+    if (!this.#anyCap && !st) return true
     if (st?.allow_turn === ALLOW_GRANTED) {
       this.#put({ ...st, allow_turn: ALLOW_RUNNING })
       return true
@@ -186,6 +197,7 @@ export class BudgetService {
     const next = globalBudgetSchema.safeParse({ ...this.#global, ...patch })
     if (!next.success) throw badCaps(next.error.issues)
     this.#global = next.data
+    this.#updateAnyCap()
     this.#s.setConfig.run('global', JSON.stringify(next.data))
     this.#recheckAll()
     return next.data
@@ -196,6 +208,7 @@ export class BudgetService {
     const next = projectBudgetSchema.safeParse({ ...(this.#projects.get(projectId) ?? EMPTY_PROJECT_BUDGET), ...patch })
     if (!next.success) throw badCaps(next.error.issues)
     this.#projects.set(projectId, next.data)
+    this.#updateAnyCap()
     this.#s.setConfig.run(`project:${projectId}`, JSON.stringify(next.data))
     this.#recheckAll()
     return next.data

@@ -19,7 +19,7 @@ const REFETCH_MS = 1000
 
 export interface UsageSeries { key: string; label: string; values: number[]; total: number }
 
-export interface UsageData { since: string; today: string; timeZone: string; rows: UsageGroupRow[]; projects: Record<string, string>; by: UsageGroup }
+export interface UsageData { since: string; today: string; timeZone: string; rows: UsageGroupRow[]; projects: Record<string, string>; by: UsageGroup; days: UsageRange }
 /** Table columns: the biggest groups by name, the rest summed as "Other". */
 export const TABLE_GROUPS = 5
 
@@ -39,7 +39,8 @@ export class UsageStore {
     if (!d) return [] as string[]
     const out: string[] = []
     const [y, m, day] = d.today.split('-').map(Number) as [number, number, number]
-    for (let i = this.range - 1; i >= 0; i--) {
+    // The range of the data on screen (a new range shows when its data has come: one chart build).
+    for (let i = d.days - 1; i >= 0; i--) {
       const t = new Date(y, m - 1, day - i, 12)
       out.push(`${t.getFullYear()}-${String(t.getMonth() + 1).padStart(2, '0')}-${String(t.getDate()).padStart(2, '0')}`)
     }
@@ -109,8 +110,9 @@ export class UsageStore {
     this.loading = true
     try {
       const by = this.#group
-      const [daily, limits] = await Promise.all([api.usage.grouped.query({ days: this.range, by }), api.usage.limits.query()])
-      this.data = { ...daily, by }
+      const days = this.range
+      const [daily, limits] = await Promise.all([api.usage.grouped.query({ days, by }), api.usage.limits.query()])
+      this.data = { ...daily, by, days }
       this.meters = limits.meters
       this.error = null
     } catch (err) {
