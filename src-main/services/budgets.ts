@@ -60,6 +60,8 @@ export class BudgetService {
   #control: BudgetControl | null = null
   /** Whether any cap is set anywhere: without one, a cost event costs only the ledger's bookkeeping. */
   #anyCap = false
+  /** Effective caps per project (the global ones with the project's overrides), rebuilt on a change. */
+  #caps = new Map<string, GlobalBudget>()
   #midnight: ReturnType<typeof setTimeout> | null = null
   readonly #s
 
@@ -99,6 +101,7 @@ export class BudgetService {
   }
 
   #updateAnyCap(): void {
+    this.#caps.clear()
     const g = this.#global
     const set = (c: { sessionUsd: number | null; sessionTokens: number | null; projectDayUsd: number | null; projectDayTokens: number | null }) =>
       c.sessionUsd !== null || c.sessionTokens !== null || c.projectDayUsd !== null || c.projectDayTokens !== null
@@ -267,7 +270,11 @@ export class BudgetService {
     if (!meta) return null
     const totals = meta.totals
     const now = this.clock()
-    const caps = effectiveCaps(this.#global, this.#projects.get(meta.projectId) ?? null)
+    let caps = this.#caps.get(meta.projectId)
+    if (!caps) {
+      caps = effectiveCaps(this.#global, this.#projects.get(meta.projectId) ?? null)
+      this.#caps.set(meta.projectId, caps)
+    }
     const p = this.ledger.today(meta.projectId, now)
     const g = this.ledger.today(null, now)
     const st = this.#state.get(sessionId)
