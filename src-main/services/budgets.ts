@@ -17,7 +17,7 @@ import type { Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
 import type { EventHub } from '../supervisor/event-hub'
 import {
-  DEFAULT_GLOBAL_BUDGET, EMPTY_PROJECT_BUDGET, describeCap, effectiveCaps, evaluate, globalBudgetSchema, projectBudgetSchema,
+  DEFAULT_GLOBAL_BUDGET, EMPTY_PROJECT_BUDGET, describeCap, effectiveCaps, evaluate, globalBudgetSchema, nearAnyCap, projectBudgetSchema,
   warningKey, type CapCheck, type GlobalBudget, type ProjectBudget, type Verdict
 } from './budget-rules'
 import { localDay, nextLocalMidnight, timeZoneName } from './day'
@@ -46,6 +46,9 @@ interface SessionBudgetRow {
   session_id: string; extra_usd: number; extra_tokens: number; allow_turn: number; held: number
   held_reason: string | null; held_at: number | null; warned: string
 }
+
+const NO_EXTRA = Object.freeze({ usd: 0, tokens: 0 })
+const NOTHING: Verdict = Object.freeze({ over: [], warn: [], applies: [] }) as unknown as Verdict
 
 /** allow_turn: granted but not started yet, or the allowed turn is running. */
 const ALLOW_GRANTED = 1
@@ -179,8 +182,8 @@ export class BudgetService {
 
   /** Run the rules for one session now (after a cost update or a cap change). */
   check(sessionId: string): void {
-    const v = this.#verdict(sessionId)
-    if (!v) return
+    const v = this.#verdict(sessionId, true)
+    if (!v || (v.over.length === 0 && v.warn.length === 0)) return
     const st = this.#row(sessionId)
     if (v.over.length === 0) {
       this.#warn(sessionId, v, st)
@@ -265,7 +268,7 @@ export class BudgetService {
 
   // ---- internals --------------------------------------------------------------------------------
 
-  #verdict(sessionId: string): Verdict | null {
+  #verdict(sessionId: string, onlyIfNear = false): Verdict | null {
     const meta = this.#metaOf(sessionId)
     if (!meta) return null
     const totals = meta.totals
@@ -278,11 +281,15 @@ export class BudgetService {
     const p = this.ledger.today(meta.projectId, now)
     const g = this.ledger.today(null, now)
     const st = this.#state.get(sessionId)
-    return evaluate({
+    const spend = {
       sessionUsd: totals?.costUsd ?? 0, sessionTokens: (totals?.inputTokens ?? 0) + (totals?.outputTokens ?? 0),
       projectDayUsd: p.costUsd, projectDayTokens: p.uncostedTokens, globalDayUsd: g.costUsd, globalDayTokens: g.uncostedTokens,
       costKnown: totals?.costKnown !== false
-    }, caps, { usd: st?.extra_usd ?? 0, tokens: st?.extra_tokens ?? 0 })
+    }
+    const extra = st ? { usd: st.extra_usd, tokens: st.extra_tokens } : NO_EXTRA
+    // Far from every cap (the usual case on the event path): nothing to warn about or hold.
+    if (onlyIfNear && !nearAnyCap(spend, caps, extra)) return NOTHING
+    return evaluate(spend, caps, extra)
   }
 
   #hold(sessionId: string, v: Verdict, interrupt: boolean): void {
