@@ -15,7 +15,9 @@ const PARTS: Record<string, () => Promise<PartFn>> = {
   idle: async () => (await import('./parts/idle')).idleRun as PartFn,
   soak: async () => (await import('./parts/soak')).soakRun as PartFn,
   search: async () => (await import('./parts/search')).searchRun as PartFn,
-  worktrees: async () => (await import('./parts/worktrees')).worktreesRun as PartFn
+  worktrees: async () => (await import('./parts/worktrees')).worktreesRun as PartFn,
+  usage: async () => (await import('./parts/usage')).usageRun as PartFn,
+  'attention-overhead': async () => (await import('./parts/attention-overhead')).attentionOverheadRun as PartFn
 }
 
 async function main() {

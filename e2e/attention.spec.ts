@@ -143,9 +143,14 @@ test('the usage view shows the day\u2019s cost by project; an over-budget sessio
     const usage = page.getByRole('region', { name: 'Usage' })
     await expect(usage.getByTestId('usage-total-cost')).toHaveText(`$${(costA + costB).toFixed(2)}`)
     const today = (await api.usage.daily.query({ days: 7 })).today
-    const rows = usage.getByRole('row')
-    await expect(rows.filter({ hasText: 'Acme Web' })).toHaveText(new RegExp(`${today}\\s*Acme Web\\s*\\$${costA.toFixed(2)}`))
-    await expect(rows.filter({ hasText: 'Docs Site' })).toHaveText(new RegExp(`${today}\\s*Docs Site\\s*\\$${costB.toFixed(2)}`))
+    // The table: one row per day, the projects as columns (biggest first), then the total.
+    const table = usage.getByRole('table', { name: 'Cost per day by project' })
+    await expect(table.getByRole('columnheader')).toHaveText(['Day', 'Acme Web', 'Docs Site', 'Total'])
+    await expect(table.getByRole('row').nth(1)).toHaveText(new RegExp(`${today}\\s*\\$${costA.toFixed(2)}\\s*\\$${costB.toFixed(2)}\\s*\\$${(costA + costB).toFixed(2)}`))
+    // By agent: one column, Claude Code.
+    await usage.getByRole('button', { name: 'Agent', exact: true }).click()
+    await expect(usage.getByRole('table', { name: 'Cost per day by agent' }).getByRole('columnheader')).toHaveText(['Day', 'Claude Code', 'Total'])
+    await usage.getByRole('button', { name: 'Project', exact: true }).click()
     await expect(usage.getByRole('img', { name: /Cost per day, stacked: Acme Web, Docs Site/ })).toBeVisible()
     await expect(usage.locator('canvas')).toHaveCount(1)
     await usage.getByRole('button', { name: '7 days' }).click()

@@ -9,7 +9,7 @@
 //   npm run bench -- --profile         also write CPU profiles (part 1: main process; part 2: renderer)
 //                                      to .tmp/bench/prof/ (summarize: node bench/profile-summary.mjs FILE)
 //
-// Parts: 1 throughput, 2 latency, 3 renderer store, 4 big transcript, 5 startup, 6 idle, 7 soak, 8 search, 9 worktrees.
+// Parts: 1 throughput, 2 latency, 3 renderer store, 4 big transcript, 5 startup, 6 idle, 7 soak, 8 search, 9 worktrees, 10 usage view.
 import { spawn } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,7 +23,7 @@ const flag = (name) => args.includes(`--${name}`)
 const value = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
 const QUICK = flag('quick')
 const PROFILE = flag('profile')
-const ONLY = new Set((value('only') ?? '1,2,3,4,5,6,7,8,9').split(',').map((s) => s.trim()))
+const ONLY = new Set((value('only') ?? '1,2,3,4,5,6,7,8,9,10').split(',').map((s) => s.trim()))
 const RESULTS = join(root, 'bench', 'results.json')
 const PROF_DIR = join(root, '.tmp', 'bench', 'prof')
 
@@ -39,7 +39,8 @@ const CFG = QUICK
       idle: { sessions: 20, windowSeconds: 10, windows: 1 },
       soak: { cycles: 3, rate: 1000, sessions: 2, minStreamMs: 400, maxStreamMs: 1200 },
       search: { projects: 50, sessionsPerProject: 4, messages: 100_000, bigMessages: 100_000, reps: 3, paintRuns: 1, migrate: true },
-      worktrees: { sessions: 20, idleSeconds: 10, files: 2_000, linesPerFile: 25, bigLines: 5_000, repoFiles: 5_000, runs: 2 }
+      worktrees: { sessions: 20, idleSeconds: 10, files: 2_000, linesPerFile: 25, bigLines: 5_000, repoFiles: 5_000, runs: 2 },
+      usage: { projects: 50, sessionsPerProject: 4, messages: 100_000, days: 90, runs: 2 }
     }
   : {
       t1: { sessions: 1, eventsPerTurn: 12_500, turns: 4, runs: 5 },
@@ -51,7 +52,8 @@ const CFG = QUICK
       idle: { sessions: 20, windowSeconds: 30, windows: 3 },
       soak: { cycles: 20, rate: 1000, sessions: 2, minStreamMs: 500, maxStreamMs: 2000 },
       search: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, bigMessages: 100_000, reps: 10, paintRuns: 3, migrate: true },
-      worktrees: { sessions: 100, idleSeconds: 60, files: 2_000, linesPerFile: 25, bigLines: 5_000, repoFiles: 20_000, runs: 3 }
+      worktrees: { sessions: 100, idleSeconds: 60, files: 2_000, linesPerFile: 25, bigLines: 5_000, repoFiles: 20_000, runs: 3 },
+      usage: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, days: 90, runs: 3 }
     }
 
 const TARGETS = {
@@ -68,7 +70,8 @@ const TARGETS = {
   gitIdle: 0,
   /** git processes per visible pane when a project is opened (a Changes read is 2, plus the record). */
   gitPerPane: 4,
-  changesPaint: 300
+  changesPaint: 300,
+  usageMs: 300
 }
 
 // ---- helpers --------------------------------------------------------------------------------
@@ -188,6 +191,13 @@ async function part1(h) {
       `${fmt(eps)} events/s (range ${fmt(Math.min(...runs.map((r) => r.eventsPerSec)))}–${fmt(Math.max(...runs.map((r) => r.eventsPerSec)))}) = ${fmt((eps / baseEps) * 100)} % of bare read+parse (${fmt(baseEps)}/s); CPU ${fmt(cpu, 1)} µs/event in Shepherd (${fmt(cpu / baseCpu, 1)}× bare ${fmt(baseCpu, 1)} µs; = ${fmt(1e6 / cpu)} events per CPU-second) + ${fmt(agent, 1)} µs in the agents; main loop ${fmt(elu * 100)} % busy; ${fmt(median(runs.map((r) => r.messagesPerPush)))} msgs/push; seq gaps ${gaps}`,
       `≥ ${fmt(target)} events/s`, verdict(eps >= target && gaps === 0))
   }
+  // Issue 16: what the usage ledger and budget rules add per cost event (with/without, interleaved).
+  const ov = await runPart(h, 'attention-overhead', { events: QUICK ? 20_000 : 100_000, rounds: QUICK ? 3 : 5 })
+  raw.attentionOverhead = ov
+  const withUs = median(ov.withUs)
+  const withoutUs = median(ov.withoutUs)
+  row(1, `Budget checks + usage ledger per agent.cost event (${fmt(ov.events)} events × ${ov.withUs.length}, 20 sessions, caps on every level)`,
+    `${fmt(withUs - withoutUs, 2)} µs CPU per cost event (${fmt(withUs, 2)} with, ${fmt(withoutUs, 2)} without)`, '—', 'info')
 }
 
 async function part2(h) {
@@ -280,12 +290,21 @@ async function part9(h) {
   row(9, `Worktree creation in a repository of ${fmt(res.repoFiles)} files`, `${fmt(median(res.createMs))} ms (git worktree add, off the UI thread: the pane shows "preparing worktree…")`, '—', 'info')
 }
 
+async function part10(h) {
+  const res = await runPart(h, 'usage', CFG.usage)
+  raw.usage = res
+  const ms = median(res.runs.map((r) => r.clickToPaintMs))
+  row(10, `Usage view: 90 days over ${fmt(res.messages)} stored messages (${fmt(res.dbMB / 1024, 2)} GB DB), ledger of ${fmt(res.ledgerRows)} rows`,
+    `${fmt(ms)} ms from the click on "90 days" to the painted chart (${CFG.usage.projects} stacked projects) and its ${fmt(res.tableRows)}-day table (CPU used meanwhile: host ${fmt(median(res.runs.map((r) => r.hostCpuMs)))} ms, Chromium ${fmt(median(res.runs.map((r) => r.chromiumCpuMs)))} ms; page main-thread task time ${fmt(median(res.runs.map((r) => r.rendererCpuMs)))} ms; load average ${res.loadAvg.map((x) => x.toFixed(1)).join(' ')}); the ledger query alone ${fmt(median(res.queryMs), 1)} ms`,
+    `≤ ${TARGETS.usageMs} ms`, verdict(ms <= TARGETS.usageMs))
+}
+
 // ---- main -----------------------------------------------------------------------------------
 
 const t0 = Date.now()
 const info = machine()
 log(`Shepherd benchmark${QUICK ? ' (quick)' : ''}: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB memory, load ${info.loadAvgAtStart.join(' ')}, ${info.filesystem}, Node ${info.node}`)
-const needsHost = ['2', '4', '5', '6', '7', '8', '9'].some((p) => ONLY.has(p))
+const needsHost = ['2', '4', '5', '6', '7', '8', '9', '10'].some((p) => ONLY.has(p))
 // The parts with a browser or a separate host process need the built app (quiet: the table goes to stdout).
 if (needsHost) {
   log('building the app if sources changed (electron-vite build)…')
@@ -296,7 +315,7 @@ if (needsHost) {
 }
 const harness = await buildHarness()
 const failures = []
-const parts = { 1: () => part1(harness), 2: () => part2(harness), 3: () => part3(), 4: () => part4(harness), 5: () => part5(harness), 6: () => part6(harness), 7: () => part7(harness), 8: () => part8(harness), 9: () => part9(harness) }
+const parts = { 1: () => part1(harness), 2: () => part2(harness), 3: () => part3(), 4: () => part4(harness), 5: () => part5(harness), 6: () => part6(harness), 7: () => part7(harness), 8: () => part8(harness), 9: () => part9(harness), 10: () => part10(harness) }
 for (const [id, fn] of Object.entries(parts)) {
   if (!ONLY.has(id)) continue
   log(`part ${id}…`)

@@ -8,6 +8,7 @@ import type { Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
 import type { EventHub } from '../supervisor/event-hub'
 import type { Supervisor } from '../supervisor/supervisor'
+import type { ShepherdEvent } from '../shared/events'
 import { BudgetService } from './budgets'
 import { InboxService } from './inbox'
 import { LimitService } from './limits'
@@ -18,6 +19,8 @@ export interface Attention {
   budgets: BudgetService
   inbox: InboxService
   limits: LimitService
+  /** The hub listener (exposed for the bench's with/without measurement). */
+  onEvent(e: ShepherdEvent): void
   dispose(): void
 }
 
@@ -27,11 +30,12 @@ export function createAttention(o: { db: Database.Database; store: Store; writer
   const budgets = new BudgetService(o.db, o.store, o.writer, o.hub, usage, clock)
   const limits = new LimitService(o.db, o.hub, clock)
   const inbox = new InboxService(o.db, o.writer, o.hub, budgets, limits, clock)
-  const unlisten = o.hub.listen((e) => {
+  const onEvent = (e: ShepherdEvent) => {
     budgets.onEvent(e)
     limits.onEvent(e)
     inbox.onEvent(e)
-  })
+  }
+  const unlisten = o.hub.listen(onEvent)
   o.supervisor.setTurnGate((id) => budgets.gate(id))
   budgets.attach({
     holdForBudget: (id, opts) => o.supervisor.holdForBudget(id, opts),
@@ -40,7 +44,7 @@ export function createAttention(o: { db: Database.Database; store: Store; writer
   })
   limits.attach({ send: (id, prompt) => o.supervisor.send(id, prompt) })
   return {
-    usage, budgets, inbox, limits,
+    usage, budgets, inbox, limits, onEvent,
     dispose() {
       unlisten()
       budgets.dispose()

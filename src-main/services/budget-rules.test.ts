@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_GLOBAL_BUDGET, effectiveCaps, evaluate, globalBudgetSchema, projectBudgetSchema, warningKey, type Spend } from './budget-rules'
+import { DEFAULT_GLOBAL_BUDGET, effectiveCaps, evaluate, globalBudgetSchema, nearAnyCap, projectBudgetSchema, warningKey, type Spend } from './budget-rules'
 import { dayMinus, localDay, nextLocalMidnight } from './day'
 
 const spend = (p: Partial<Spend>): Spend => ({ sessionUsd: 0, sessionTokens: 0, projectDayUsd: 0, projectDayTokens: 0, globalDayUsd: 0, globalDayTokens: 0, costKnown: true, ...p })
@@ -39,6 +39,16 @@ describe('budget rules', () => {
     expect(evaluate(spend({ sessionUsd: 1.5 }), caps, { usd: 1, tokens: 0 }).over).toHaveLength(0)
     expect(evaluate(spend({ sessionUsd: 1.5 }), caps, { usd: 1, tokens: 0 }).warn).toHaveLength(0)
     expect(evaluate(spend({ sessionUsd: 1.7 }), caps, { usd: 1, tokens: 0 }).warn).toHaveLength(1)
+  })
+
+  it('the allocation-free pre-check agrees with the full rules', () => {
+    const caps = { ...DEFAULT_GLOBAL_BUDGET, sessionUsd: 2, projectDayUsd: 5, globalDayTokens: 1000, sessionTokens: 300 }
+    for (let i = 0; i < 500; i++) {
+      const sp = spend({ sessionUsd: (i % 37) / 10, projectDayUsd: (i % 71) / 10, sessionTokens: (i * 7) % 400, globalDayTokens: (i * 13) % 1300, costKnown: i % 3 !== 0 })
+      const extra = { usd: (i % 5) / 4, tokens: i % 50 }
+      const v = evaluate(sp, caps, extra)
+      expect(nearAnyCap(sp, caps, extra)).toBe(v.over.length + v.warn.length > 0)
+    }
   })
 
   it('warns once per cap value, and once per local day for the day caps', () => {

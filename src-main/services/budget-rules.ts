@@ -115,6 +115,23 @@ export function evaluate(spend: Spend, caps: GlobalBudget, extra: { usd: number;
   return { over, warn, applies }
 }
 
+/**
+ * Whether any cap that applies is at or past the warning threshold — the same test as `evaluate`,
+ * without allocating: the event path runs this on every cost event and `evaluate` only when it says yes.
+ */
+export function nearAnyCap(spend: Spend, caps: GlobalBudget, extra: { usd: number; tokens: number }): boolean {
+  // The same arithmetic as `evaluate` (ratio × 100 against the percentage), so both agree at the edge.
+  const near = (spent: number, cap: number | null, add: number) => {
+    if (cap === null) return false
+    const c = cap + add
+    return spent >= c || (c > 0 ? spent / c : 1) * 100 >= caps.warnPercent
+  }
+  if (spend.costKnown) {
+    return near(spend.sessionUsd, caps.sessionUsd, extra.usd) || near(spend.projectDayUsd, caps.projectDayUsd, extra.usd) || near(spend.globalDayUsd, caps.globalDayUsd, extra.usd)
+  }
+  return near(spend.sessionTokens, caps.sessionTokens, extra.tokens) || near(spend.projectDayTokens, caps.projectDayTokens, extra.tokens) || near(spend.globalDayTokens, caps.globalDayTokens, extra.tokens)
+}
+
 /** The key a warning is given once for: per cap value, and per local day for the day caps. */
 export function warningKey(c: CapCheck, day: string): string {
   return `${c.scope}:${c.unit}:${c.cap}${c.scope === 'session' ? '' : `:${day}`}`

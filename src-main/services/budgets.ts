@@ -17,7 +17,7 @@ import type { Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
 import type { EventHub } from '../supervisor/event-hub'
 import {
-  DEFAULT_GLOBAL_BUDGET, EMPTY_PROJECT_BUDGET, describeCap, effectiveCaps, evaluate, globalBudgetSchema, projectBudgetSchema,
+  DEFAULT_GLOBAL_BUDGET, EMPTY_PROJECT_BUDGET, describeCap, effectiveCaps, evaluate, globalBudgetSchema, nearAnyCap, projectBudgetSchema,
   warningKey, type CapCheck, type GlobalBudget, type ProjectBudget, type Verdict
 } from './budget-rules'
 import { localDay, nextLocalMidnight, timeZoneName } from './day'
@@ -47,6 +47,9 @@ interface SessionBudgetRow {
   held_reason: string | null; held_at: number | null; warned: string
 }
 
+const NO_EXTRA = Object.freeze({ usd: 0, tokens: 0 })
+const NOTHING: Verdict = Object.freeze({ over: [], warn: [], applies: [] }) as unknown as Verdict
+
 /** allow_turn: granted but not started yet, or the allowed turn is running. */
 const ALLOW_GRANTED = 1
 const ALLOW_RUNNING = 2
@@ -58,6 +61,10 @@ export class BudgetService {
   #state = new Map<string, SessionBudgetRow>()
   #dayWarned = new Set<string>()
   #control: BudgetControl | null = null
+  /** Whether any cap is set anywhere: without one, a cost event costs only the ledger's bookkeeping. */
+  #anyCap = false
+  /** Effective caps per project (the global ones with the project's overrides), rebuilt on a change. */
+  #caps = new Map<string, GlobalBudget>()
   #midnight: ReturnType<typeof setTimeout> | null = null
   readonly #s
 
@@ -93,6 +100,15 @@ export class BudgetService {
       }
     }
     for (const r of this.#s.states.all()) this.#state.set(r.session_id, r)
+    this.#updateAnyCap()
+  }
+
+  #updateAnyCap(): void {
+    this.#caps.clear()
+    const g = this.#global
+    const set = (c: { sessionUsd: number | null; sessionTokens: number | null; projectDayUsd: number | null; projectDayTokens: number | null }) =>
+      c.sessionUsd !== null || c.sessionTokens !== null || c.projectDayUsd !== null || c.projectDayTokens !== null
+    this.#anyCap = set(g) || g.globalDayUsd !== null || g.globalDayTokens !== null || [...this.#projects.values()].some(set)
   }
 
   /** Connect the supervisor: sessions held before a restart stay held (no process runs for them yet). */
@@ -124,7 +140,7 @@ export class BudgetService {
         const delta = this.ledger.record(e.sessionId, meta, e.totals, this.clock())
         // A cost that arrives after the session stopped is still counted; the check marks it over
         // budget (its next turn is held) but there is nothing to interrupt.
-        if (delta.costUsd > 0 || delta.tokens > 0) this.check(e.sessionId)
+        if (this.#anyCap && (delta.costUsd > 0 || delta.tokens > 0)) this.check(e.sessionId)
         return
       }
       case 'agent.status': {
@@ -151,6 +167,7 @@ export class BudgetService {
    */
   gate(sessionId: string): boolean {
     const st = this.#state.get(sessionId)
+    if (!this.#anyCap && !st) return true
     if (st?.allow_turn === ALLOW_GRANTED) {
       this.#put({ ...st, allow_turn: ALLOW_RUNNING })
       return true
@@ -165,8 +182,8 @@ export class BudgetService {
 
   /** Run the rules for one session now (after a cost update or a cap change). */
   check(sessionId: string): void {
-    const v = this.#verdict(sessionId)
-    if (!v) return
+    const v = this.#verdict(sessionId, true)
+    if (!v || (v.over.length === 0 && v.warn.length === 0)) return
     const st = this.#row(sessionId)
     if (v.over.length === 0) {
       this.#warn(sessionId, v, st)
@@ -186,6 +203,7 @@ export class BudgetService {
     const next = globalBudgetSchema.safeParse({ ...this.#global, ...patch })
     if (!next.success) throw badCaps(next.error.issues)
     this.#global = next.data
+    this.#updateAnyCap()
     this.#s.setConfig.run('global', JSON.stringify(next.data))
     this.#recheckAll()
     return next.data
@@ -196,6 +214,7 @@ export class BudgetService {
     const next = projectBudgetSchema.safeParse({ ...(this.#projects.get(projectId) ?? EMPTY_PROJECT_BUDGET), ...patch })
     if (!next.success) throw badCaps(next.error.issues)
     this.#projects.set(projectId, next.data)
+    this.#updateAnyCap()
     this.#s.setConfig.run(`project:${projectId}`, JSON.stringify(next.data))
     this.#recheckAll()
     return next.data
@@ -249,20 +268,28 @@ export class BudgetService {
 
   // ---- internals --------------------------------------------------------------------------------
 
-  #verdict(sessionId: string): Verdict | null {
+  #verdict(sessionId: string, onlyIfNear = false): Verdict | null {
     const meta = this.#metaOf(sessionId)
     if (!meta) return null
     const totals = meta.totals
     const now = this.clock()
-    const caps = effectiveCaps(this.#global, this.#projects.get(meta.projectId) ?? null)
+    let caps = this.#caps.get(meta.projectId)
+    if (!caps) {
+      caps = effectiveCaps(this.#global, this.#projects.get(meta.projectId) ?? null)
+      this.#caps.set(meta.projectId, caps)
+    }
     const p = this.ledger.today(meta.projectId, now)
     const g = this.ledger.today(null, now)
     const st = this.#state.get(sessionId)
-    return evaluate({
+    const spend = {
       sessionUsd: totals?.costUsd ?? 0, sessionTokens: (totals?.inputTokens ?? 0) + (totals?.outputTokens ?? 0),
       projectDayUsd: p.costUsd, projectDayTokens: p.uncostedTokens, globalDayUsd: g.costUsd, globalDayTokens: g.uncostedTokens,
       costKnown: totals?.costKnown !== false
-    }, caps, { usd: st?.extra_usd ?? 0, tokens: st?.extra_tokens ?? 0 })
+    }
+    const extra = st ? { usd: st.extra_usd, tokens: st.extra_tokens } : NO_EXTRA
+    // Far from every cap (the usual case on the event path): nothing to warn about or hold.
+    if (onlyIfNear && !nearAnyCap(spend, caps, extra)) return NOTHING
+    return evaluate(spend, caps, extra)
   }
 
   #hold(sessionId: string, v: Verdict, interrupt: boolean): void {

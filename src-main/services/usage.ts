@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3'
 import type { CostTotals } from '../shared/dto'
 import type { GroupCommitWriter } from '../store/writer'
-import { localDay } from './day'
+import { localDay, nextLocalMidnight } from './day'
 
 export interface SessionMeta { projectId: string; provider: string; model: string | null }
 
@@ -19,10 +19,17 @@ export interface UsageRow {
 }
 
 /** What one cost event added (the budget rules check these against the caps). */
+/** One day × group (project id, agent id or model) of the usage view. */
+export interface UsageGroupRow { day: string; key: string; costUsd: number; tokens: number; uncostedTokens: number }
+export type UsageGroupBy = 'project' | 'agent' | 'model'
+
 export interface UsageDelta { costUsd: number; tokens: number; costKnown: boolean }
 
+const ZERO: DayTotals = Object.freeze({ costUsd: 0, uncostedTokens: 0 })
+
 interface Bucket { day: string; projectId: string; provider: string; model: string; cost: number; inT: number; outT: number; uncosted: number }
-export interface DayTotals { costUsd: number; uncostedTokens: number }
+/** Read-only for callers (the ledger's own running totals). */
+export interface DayTotals { readonly costUsd: number; readonly uncostedTokens: number }
 
 export class UsageLedger {
   readonly #counted = new Map<string, { cost: number; tokens: number }>()
@@ -31,8 +38,12 @@ export class UsageLedger {
   #queued = false
   /** Today's totals per project and overall, for the per-day caps (reloaded at local midnight). */
   #day = ''
-  #todayProject = new Map<string, DayTotals>()
-  #todayAll: DayTotals = { costUsd: 0, uncostedTokens: 0 }
+  #todayProject = new Map<string, { costUsd: number; uncostedTokens: number }>()
+  #todayAll = { costUsd: 0, uncostedTokens: 0 }
+  /** The local day of the last event and when it ends: a Date is formatted once per day, not per event. */
+  #dayStart = 0
+  #dayEnd = 0
+  #dayKey = ''
   readonly #s
 
   constructor(private readonly db: Database.Database, private readonly writer: GroupCommitWriter) {
@@ -46,6 +57,12 @@ export class UsageLedger {
         'SELECT day, project_id, provider, model, cost_usd, input_tokens, output_tokens, uncosted_tokens FROM usage_daily WHERE day >= ? ORDER BY day'),
       dayByProject: db.prepare<[string], { project_id: string; cost: number; uncosted: number }>(
         'SELECT project_id, sum(cost_usd) AS cost, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day = ? GROUP BY project_id'),
+      byProject: db.prepare<[string], { day: string; key: string; cost: number; tokens: number; uncosted: number }>(
+        'SELECT day, project_id AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, project_id'),
+      byAgent: db.prepare<[string], { day: string; key: string; cost: number; tokens: number; uncosted: number }>(
+        'SELECT day, provider AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, provider'),
+      byModel: db.prepare<[string], { day: string; key: string; cost: number; tokens: number; uncosted: number }>(
+        'SELECT day, model AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, model'),
       projectTotals: db.prepare<[], { project_id: string; cost: number; tokens: number }>(
         'SELECT project_id, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens FROM usage_daily GROUP BY project_id')
     }
@@ -66,7 +83,7 @@ export class UsageLedger {
     this.#counted.set(sessionId, next)
     const delta: UsageDelta = { costUsd: dCost, tokens: dTok, costKnown: totals.costKnown }
     if (dCost === 0 && dTok === 0) return delta
-    const day = localDay(now)
+    const day = this.#dayOf(now)
     this.#rollTo(day)
     const model = meta.model ?? ''
     const key = `${day}\u0000${meta.projectId}\u0000${meta.provider}\u0000${model}`
@@ -92,9 +109,19 @@ export class UsageLedger {
 
   /** Today's totals (local day of `now`) for one project, or all with null. */
   today(projectId: string | null, now: number): DayTotals {
-    this.#rollTo(localDay(now))
-    if (projectId === null) return { ...this.#todayAll }
-    return { ...(this.#todayProject.get(projectId) ?? { costUsd: 0, uncostedTokens: 0 }) }
+    this.#rollTo(this.#dayOf(now))
+    if (projectId === null) return this.#todayAll
+    return this.#todayProject.get(projectId) ?? ZERO
+  }
+
+  #dayOf(now: number): string {
+    if (now < this.#dayStart || now >= this.#dayEnd) {
+      this.#dayKey = localDay(now)
+      this.#dayEnd = nextLocalMidnight(now)
+      const d = new Date(now)
+      this.#dayStart = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime()
+    }
+    return this.#dayKey
   }
 
   rows(sinceDay: string): UsageRow[] {
@@ -103,6 +130,13 @@ export class UsageLedger {
       day: r.day, projectId: r.project_id, provider: r.provider, model: r.model, costUsd: r.cost_usd,
       inputTokens: r.input_tokens, outputTokens: r.output_tokens, uncostedTokens: r.uncosted_tokens
     }))
+  }
+
+  /** Per day and project / agent / model, summed in SQL (the view never gets the raw rows). */
+  grouped(sinceDay: string, by: UsageGroupBy): UsageGroupRow[] {
+    this.writer.flush()
+    const stmt = by === 'project' ? this.#s.byProject : by === 'agent' ? this.#s.byAgent : this.#s.byModel
+    return stmt.all(sinceDay).map((r) => ({ day: r.day, key: r.key, costUsd: r.cost, tokens: r.tokens, uncostedTokens: r.uncosted }))
   }
 
   projectTotals(): { projectId: string; costUsd: number; tokens: number }[] {

@@ -1,12 +1,13 @@
 /**
- * The usage view's data: the daily ledger rows for the last 7 / 30 / 90 days (`usage.daily`, a few
- * hundred rows at most — never a scan of messages), grouped by project, agent or model, as cost (USD)
- * or tokens; totals, the table and the CSV. Refetched when cost events arrive while the view is open,
- * at most once a second (coalesced, no polling), and the agents' usage-limit meters.
+ * The usage view's data: the daily ledger for the last 7 / 30 / 90 days summed per day and project,
+ * agent or model in SQL (`usage.grouped`: at most days × groups rows — never a scan of messages), as
+ * cost (USD) or tokens; totals, a table of days (the biggest groups as columns) and the CSV (the raw
+ * ledger rows, fetched on export). Refetched when cost events arrive while the view is open, at most
+ * once a second (coalesced, no polling), and the agents' usage-limit meters.
  */
 import type { ShepherdEvent } from '../../src-main/shared/events'
 import type { LimitMeterDTO } from '../../src-main/services/limits'
-import type { UsageRow } from '../../src-main/services/usage'
+import type { UsageGroupRow } from '../../src-main/services/usage'
 import { api, describeError } from '../lib/api/client'
 
 export type UsageRange = 7 | 30 | 90
@@ -18,11 +19,13 @@ const REFETCH_MS = 1000
 
 export interface UsageSeries { key: string; label: string; values: number[]; total: number }
 
-export interface UsageData { since: string; today: string; timeZone: string; rows: UsageRow[]; projects: Record<string, string> }
+export interface UsageData { since: string; today: string; timeZone: string; rows: UsageGroupRow[]; projects: Record<string, string>; by: UsageGroup; days: UsageRange }
+/** Table columns: the biggest groups by name, the rest summed as "Other". */
+export const TABLE_GROUPS = 5
 
 export class UsageStore {
   range = $state<UsageRange>(30)
-  group = $state<UsageGroup>('project')
+  #group = $state<UsageGroup>('project')
   metric = $state<UsageMetric>('cost')
   data = $state.raw<UsageData | null>(null)
   meters = $state.raw<LimitMeterDTO[]>([])
@@ -36,7 +39,8 @@ export class UsageStore {
     if (!d) return [] as string[]
     const out: string[] = []
     const [y, m, day] = d.today.split('-').map(Number) as [number, number, number]
-    for (let i = this.range - 1; i >= 0; i--) {
+    // The range of the data on screen (a new range shows when its data has come: one chart build).
+    for (let i = d.days - 1; i >= 0; i--) {
       const t = new Date(y, m - 1, day - i, 12)
       out.push(`${t.getFullYear()}-${String(t.getMonth() + 1).padStart(2, '0')}-${String(t.getDate()).padStart(2, '0')}`)
     }
@@ -52,13 +56,13 @@ export class UsageStore {
     for (const r of d.rows) {
       const i = index.get(r.day)
       if (i === undefined) continue
-      const key = this.group === 'project' ? r.projectId : this.group === 'agent' ? r.provider : r.model || '(default model)'
+      const key = r.key
       let s = by.get(key)
       if (!s) {
-        s = { key, label: this.#label(key), values: new Array<number>(this.days.length).fill(0), total: 0 }
+        s = { key, label: this.#label(key, d), values: new Array<number>(this.days.length).fill(0), total: 0 }
         by.set(key, s)
       }
-      const v = this.metric === 'cost' ? r.costUsd : r.inputTokens + r.outputTokens
+      const v = this.metric === 'cost' ? r.costUsd : r.tokens
       s.values[i]! += v
       s.total += v
     }
@@ -71,26 +75,44 @@ export class UsageStore {
     let uncosted = 0
     for (const r of this.data?.rows ?? []) {
       cost += r.costUsd
-      tokens += r.inputTokens + r.outputTokens
+      tokens += r.tokens
       uncosted += r.uncostedTokens
     }
     return { cost, tokens, uncosted }
   })
 
-  /** Table rows: day × group with usage, newest day first. */
+  /** Table: one row per day with usage, newest first; the biggest groups as columns, then Other and Total. */
   readonly table = $derived.by(() => {
-    const out: { day: string; label: string; value: number }[] = []
+    const top = this.series.slice(0, TABLE_GROUPS)
+    const rest = this.series.slice(TABLE_GROUPS)
+    const rows: { day: string; values: number[]; other: number; total: number }[] = []
     for (let i = this.days.length - 1; i >= 0; i--) {
-      for (const s of this.series) if (s.values[i]! > 0) out.push({ day: this.days[i]!, label: s.label, value: s.values[i]! })
+      let total = 0
+      for (const s of this.series) total += s.values[i]!
+      if (total === 0) continue
+      let other = 0
+      for (const s of rest) other += s.values[i]!
+      rows.push({ day: this.days[i]!, values: top.map((s) => s.values[i]!), other, total })
     }
-    return out
+    return { columns: top.map((s) => s.label), hasOther: rest.length > 0, rows }
   })
+
+  get group(): UsageGroup {
+    return this.#group
+  }
+
+  set group(g: UsageGroup) {
+    this.#group = g
+    void this.load()
+  }
 
   async load(): Promise<void> {
     this.loading = true
     try {
-      const [daily, limits] = await Promise.all([api.usage.daily.query({ days: this.range }), api.usage.limits.query()])
-      this.data = daily
+      const by = this.#group
+      const days = this.range
+      const [daily, limits] = await Promise.all([api.usage.grouped.query({ days, by }), api.usage.limits.query()])
+      this.data = { ...daily, by, days }
       this.meters = limits.meters
       this.error = null
     } catch (err) {
@@ -115,8 +137,8 @@ export class UsageStore {
   }
 
   /** The raw ledger rows of the range as CSV (one line per day × project × agent × model). */
-  csv(): string {
-    const d = this.data
+  async csv(): Promise<string> {
+    const d = await api.usage.daily.query({ days: this.range })
     const esc = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)
     const lines = ['day,project,agent,model,cost_usd,input_tokens,output_tokens,tokens_without_cost']
     for (const r of d?.rows ?? []) {
@@ -129,9 +151,9 @@ export class UsageStore {
     if (this.#timer) clearTimeout(this.#timer)
   }
 
-  #label(key: string): string {
-    if (this.group === 'project') return this.data?.projects[key] ?? 'Removed project'
-    if (this.group === 'agent') return AGENT_NAMES[key] ?? key
-    return key
+  #label(key: string, d: UsageData): string {
+    if (d.by === 'project') return d.projects[key] ?? 'Removed project'
+    if (d.by === 'agent') return AGENT_NAMES[key] ?? key
+    return key || '(default model)'
   }
 }

@@ -93,3 +93,21 @@ describe('budgets with the real agent CLIs', () => {
     expect(c.core.supervisor.getSession(s.id).queuedPrompts).toEqual(['[[text:and another]]'])
   }, 240_000)
 })
+
+describe('the pause interrupts a running turn', () => {
+  it('Codex: tokens reported mid-turn cross the cap while a command runs; the turn is interrupted, the process stays', async () => {
+    const c = await core('codex')
+    await c.caller.budgets.setGlobal({ sessionTokens: 50_000 })
+    const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[usage:80000:100]] [[bash:sleep 20]]', permissionMode: 'bypassPermissions' })
+    const held = await waitFor('the cap to hold the running session', async () => (await c.caller.budgets.holds()).find((h) => h.sessionId === s.id) ?? null, 90_000)
+    expect(held.unit).toBe('tokens')
+    const paused = await waitFor('the turn to end paused', () => {
+      const cur = c.core.supervisor.getSession(s.id)
+      return cur.status === 'idle' ? cur : null
+    }, 30_000)
+    expect(paused.statusReason?.message).toBe('paused at the budget cap')
+    // Interrupted while the command ran: the model never got its result back, and the process is still there.
+    expect(assistantText(c, s.id).some((t) => t.startsWith('DONE.'))).toBe(false)
+    expect(c.core.supervisor.liveCount).toBe(1)
+  }, 180_000)
+})
