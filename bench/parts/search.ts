@@ -148,7 +148,10 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
           await hit.waitFor({ state: 'visible', timeout: 30_000 })
           const watch = page.evaluate(tailAfterClickWatcher(needle)) as Promise<{ t0: number; t1: number }>
           await hit.click()
-          const { t0, t1 } = await Promise.race([watch, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the hit was not painted within 60 s')), 60_000))])
+          const { t0, t1 } = await Promise.race([watch, new Promise<never>((_, reject) => setTimeout(() => {
+            void page.screenshot({ path: join(process.cwd(), '.tmp', 'bench', 'search-deep-hit-failed.png') }).catch(() => {})
+            reject(new Error(`the hit (seq ${deepSeq}) was not painted within 60 s; screenshot in .tmp/bench/search-deep-hit-failed.png`))
+          }, 60_000))])
           deepHitPaintMs.push(t1 - t0)
           console.error(`  deep hit (seq ${deepSeq} of ${o.bigMessages}) painted ${(t1 - t0).toFixed(0)} ms after the click`)
         } finally {
