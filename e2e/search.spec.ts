@@ -10,8 +10,9 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
-import { expect, providerTest, test } from './agents'
-import { openApp, type ShepherdHost } from './fixtures'
+import { providerTest } from './agents'
+// Tests that need no agent CLI use the plain host fixture.
+import { expect, openApp, test, type ShepherdHost } from './fixtures'
 
 const DOCS = resolve(__dirname, '../docs')
 const DEMO = join(tmpdir(), 'shepherd-demo')
