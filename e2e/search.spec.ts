@@ -10,8 +10,9 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
-import { expect, providerTest, test } from './agents'
-import { openApp, type ShepherdHost } from './fixtures'
+import { providerTest } from './agents'
+// Tests that need no agent CLI use the plain host fixture.
+import { expect, openApp, test, type ShepherdHost } from './fixtures'
 
 const DOCS = resolve(__dirname, '../docs')
 const DEMO = join(tmpdir(), 'shepherd-demo')
@@ -159,6 +160,7 @@ test('a hit deep in a 100,000-message session opens there and scrolls both ways;
   await expect(p.locator('[data-seq="99000"][data-hit]')).toBeVisible()
   await find.getByLabel('Find in session').press('Enter')
   await expect(find.getByRole('status')).toHaveText('1 of 3')
+  await page.screenshot({ path: join(__dirname, '../test-results/find-in-session.png') })
   await expect(p.locator('[data-seq="100"][data-hit]')).toBeVisible()
   await find.getByLabel('Find in session').press('Enter')
   await expect(p.locator('[data-seq="50000"][data-hit]')).toBeVisible()
@@ -217,6 +219,7 @@ test('session picker with 5,000 sessions: filter by text, status and agent; pin,
   await picker.getByLabel('Agent filter').selectOption({ label: 'Codex' })
   await expect(items.first()).toHaveAccessibleName('Task 4980')
   await expect(picker.getByRole('button', { name: /Show more \(150 more\)/ })).toBeVisible() // 250 failed Codex sessions
+  await page.screenshot({ path: join(__dirname, '../test-results/session-picker.png') })
   await picker.getByLabel('Status filter').selectOption({ label: 'Any status' })
   await picker.getByLabel('Agent filter').selectOption({ label: 'Any agent' })
   await expect(items.first()).toHaveAccessibleName('Task 4999')

@@ -25,7 +25,7 @@ import { startHost } from '../lib/host'
 import { tailAfterClickWatcher } from '../lib/paint'
 import { dataDirWith, seedDatabase, type SeedProject } from '../lib/seed'
 
-export interface SearchOptions { projects: number; sessionsPerProject: number; messages: number; bigMessages: number; reps: number; paintRuns: number; migrate: boolean }
+export interface SearchOptions { projects: number; sessionsPerProject: number; messages: number; bigMessages: number; reps: number; paintRuns: number; migrate: boolean; paintOnly?: boolean }
 
 export interface QueryTiming { query: string; filters: string; hits: number; p50Ms: number; maxMs: number }
 export interface SearchBenchResult {
@@ -62,14 +62,14 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
     const firstProject = seed.ids[0]!.projectId
     const Q: [string, SearchFilters][] = [
       ['session', {}], ['commit', {}], ['the store', {}], ['"return value"', {}], ['render*', {}],
-      ['file42', {}], ['toolu_', {}], ['src/file17.ts', {}], ['project/src', {}], ['BENCH-TAIL', {}],
+      ['file42', {}], ['file9*', {}], ['src/file17.ts', {}], ['project/src', {}], ['BENCH-TAIL', {}],
       ['"BENCH-TAIL p7 s2"', {}], ['p13', {}], ['seq event', { kinds: ['answers'] }], ['status', { projectId: firstProject }],
       ['file5*', { kinds: ['paths'] }], ['test', { kinds: ['output'] }], ['batch', { kinds: ['thinking'], projectId: firstProject }],
       ['agent', { provider: 'claude' }], ['message', { from: Date.now() - 3600_000 * 24 * 30, to: Date.now() }], ['nosuchwordanywhere', {}]
     ]
     const queries: QueryTiming[] = []
     const all: number[] = []
-    for (const [q, f] of Q) {
+    for (const [q, f] of o.paintOnly ? [] : Q) {
       store.search.search(q, f) // warm-up (pages into the OS cache)
       const times: number[] = []
       let hits = 0
@@ -89,7 +89,7 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
     db.close()
 
     let migration: SearchBenchResult['migration'] = null
-    if (o.migrate) {
+    if (o.migrate && !o.paintOnly) {
       // Back to schema 0001 (what a user upgrading has), then open it with this build.
       const mdir = join(work, 'migrate')
       const mfile = join(dataDirWith(seed, mdir), DB_FILE)
@@ -148,7 +148,12 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
           await hit.waitFor({ state: 'visible', timeout: 30_000 })
           const watch = page.evaluate(tailAfterClickWatcher(needle)) as Promise<{ t0: number; t1: number }>
           await hit.click()
-          const { t0, t1 } = await Promise.race([watch, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the hit was not painted within 60 s')), 60_000))])
+          const painted = await Promise.race([watch, new Promise<null>((res) => setTimeout(() => res(null), 60_000))])
+          if (!painted) {
+            await page.screenshot({ path: join(process.cwd(), '.tmp', 'bench', 'search-deep-hit-failed.png') })
+            throw new Error(`the hit (seq ${deepSeq}) was not painted within 60 s; screenshot in .tmp/bench/search-deep-hit-failed.png`)
+          }
+          const { t0, t1 } = painted
           deepHitPaintMs.push(t1 - t0)
           console.error(`  deep hit (seq ${deepSeq} of ${o.bigMessages}) painted ${(t1 - t0).toFixed(0)} ms after the click`)
         } finally {

@@ -83,6 +83,32 @@ describe('search index (issue 15)', () => {
     store.close()
   })
 
+  it('a project filter pages newest first exactly like the unfiltered order (windows over the project rowid range)', () => {
+    const store = new SqliteStore(dbFile())
+    project(store, 'p1')
+    project(store, 'p2')
+    const rows: MessageRow[] = []
+    for (let i = 1; i <= 12_000; i++) rows.push(row(i % 5 === 0 ? 's-p2-0' : 's-p1-0', i, i % 3 === 0 ? `common word ${i}` : `other ${i}`))
+    // p1's messages first, then a long run of p2's, then p1 again: the range holds both.
+    store.transaction(() => {
+      store.insertMessages(rows.filter((r) => r.session_id === 's-p1-0' && r.seq <= 6000))
+      store.insertMessages(rows.filter((r) => r.session_id === 's-p2-0'))
+      store.insertMessages(rows.filter((r) => r.session_id === 's-p1-0' && r.seq > 6000))
+    })
+    const expected = rows.filter((r) => r.session_id === 's-p1-0' && r.seq % 3 === 0).map((r) => r.seq).reverse()
+    const got: number[] = []
+    let before: number | null = null
+    for (;;) {
+      const page = store.search.search('common', { projectId: 'p1' }, 700, before)
+      if (got.length > 20_000) throw new Error(`runaway: ${JSON.stringify(page.next)} ${got.slice(-5)}`)
+      got.push(...page.hits.map((h) => h.seq))
+      if (page.next === null) break
+      before = page.next
+    }
+    expect(got).toEqual(expected)
+    store.close()
+  })
+
   it('in-session find returns every matching seq of that session only', () => {
     const store = new SqliteStore(dbFile())
     project(store, 'p1', 'claude', 2)

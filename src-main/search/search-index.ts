@@ -86,6 +86,19 @@ export class SearchIndex {
     const match = kinds.length === 1 && kinds[0] === 'paths' ? `{tool_path} : (${fts})` : fts
     const where = ['messages_fts MATCH @match']
     if (before !== null) where.push('f.rowid < @before')
+    // A project's messages lie within its rowid range: FTS5 then walks only that part of each
+    // doc-list (a common word in an old project no longer scans every newer project's matches).
+    let lo: number | null = null
+    let hi: number | null = null
+    if (filters.projectId) {
+      const r = this.#stmt<{ lo: number | null; hi: number | null }>(
+        'SELECT MIN(m.rowid) AS lo, MAX(m.rowid) AS hi FROM sessions s JOIN messages m ON m.session_id = s.id WHERE s.project_id = ?'
+      ).get(filters.projectId)
+      if (!r || r.lo === null || r.hi === null) return { hits: [], sessions: [], next: null }
+      lo = r.lo
+      hi = r.hi
+      where.push('f.rowid BETWEEN @lo AND @hi')
+    }
     if (filters.projectId) where.push('s.project_id = @projectId')
     if (filters.provider) where.push('s.provider = @provider')
     if (kinds.length) where.push(`(${kinds.map((k) => KIND_SQL[k]).join(' OR ')})`)
@@ -96,7 +109,7 @@ export class SearchIndex {
       FROM messages_fts f JOIN messages m ON m.rowid = f.rowid JOIN sessions s ON s.id = m.session_id
       WHERE ${where.join(' AND ')} ORDER BY f.rowid DESC LIMIT @limit`
     const hits = this.#stmt<SearchHitRow>(sql).all({
-      match, before, limit: limit + 1, projectId: filters.projectId, provider: filters.provider, from: filters.from, to: filters.to
+      match, before, lo, hi, limit: limit + 1, projectId: filters.projectId, provider: filters.provider, from: filters.from, to: filters.to
     })
     const more = hits.length > limit
     if (more) hits.pop()
