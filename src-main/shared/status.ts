@@ -46,3 +46,27 @@ export interface StatusReason {
   stderrTail?: string
   apiErrorStatus?: number | null
 }
+
+/**
+ * Every status change a session may make, written down once (the session object refuses any other).
+ * A session that is not running can be started again (`queued` while waiting for a slot, then
+ * `starting`); a live process moves between `idle`, `running` and `waiting_approval`; `stopping`
+ * only ends; the three final statuses end a process. `error` is also a failed turn of a live process,
+ * which can take the next prompt. Staying in a status is always allowed (a new reason, a new field).
+ */
+export const STATUS_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
+  queued: ['starting', 'interrupted', 'error'],
+  starting: ['idle', 'running', 'waiting_approval', 'stopping', 'done', 'error', 'interrupted'],
+  running: ['waiting_approval', 'idle', 'stopping', 'done', 'error', 'interrupted'],
+  waiting_approval: ['running', 'idle', 'stopping', 'done', 'error', 'interrupted'],
+  idle: ['running', 'waiting_approval', 'stopping', 'done', 'error', 'interrupted'],
+  stopping: ['done', 'error', 'interrupted'],
+  done: ['queued', 'starting'],
+  error: ['running', 'waiting_approval', 'idle', 'queued', 'starting', 'stopping', 'done', 'interrupted'],
+  interrupted: ['queued', 'starting']
+}
+
+/** True when a session in `from` may go to `to` (see STATUS_TRANSITIONS). */
+export function canTransition(from: SessionStatus, to: SessionStatus): boolean {
+  return from === to || STATUS_TRANSITIONS[from].includes(to)
+}

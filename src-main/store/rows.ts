@@ -1,5 +1,6 @@
 /** Row ↔ DTO mapping. The API returns DTOs, never rows. */
 import type { ApprovalDTO, MessageDTO, ProjectDTO, SessionDTO } from '../shared/dto'
+import { decodeQueue } from './queued-prompts'
 import type { MessageKind, PermissionMode, ProviderId, SessionStatus, StatusReason } from '../shared/status'
 
 export interface ProjectRow {
@@ -46,7 +47,7 @@ export function sessionToDTO(r: SessionRow): SessionDTO {
       cacheReadTokens: r.cache_read_tokens, cacheWriteTokens: r.cache_write_tokens,
       contextTokens: r.context_tokens, contextWindow: r.context_window, costKnown: r.cost_known === 1
     },
-    queuedPrompts: JSON.parse(r.queued_prompts) as string[]
+    queuedPrompts: decodeQueue(r.queued_prompts).map((q) => q.text)
   }
 }
 

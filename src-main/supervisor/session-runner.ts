@@ -1,7 +1,8 @@
 /**
- * One live agent process for one session: forwards provider events into SessionEvents, keeps the
+ * One live agent process for one session: forwards provider events into its `Session`, keeps the
  * status true (running / waiting_approval / idle / error; done or interrupted or error on exit),
- * queues prompts sent while a turn runs, and tells "the process died" from "we asked it to stop".
+ * queues prompts sent while a turn runs (in the session's queue) and delivers them one per turn,
+ * and tells "the process died" from "we asked it to stop".
  */
 import { randomUUID } from 'node:crypto'
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit, ProviderUsage } from '../providers/types'
@@ -9,7 +10,7 @@ import type { PermissionMode, SessionStatus, StatusReason } from '../shared/stat
 import { approvalToDTO } from '../store/rows'
 import type { Store } from '../store/store'
 import { DraftThrottle } from './draft-throttle'
-import type { SessionEvents } from './session-events'
+import type { Session } from './session'
 
 /** Stop: SIGTERM to the process group, SIGKILL after this grace (RELIABILITY.md CP-3: stop() resolves in ≤ 6 s). */
 export const STOP_GRACE_MS = 5000
@@ -32,7 +33,6 @@ export class SessionRunner {
   #lastTurnError: StatusReason | null = null
   #costReported = 0
   #pendingApprovals = new Map<string, string>() // approval id -> provider request id
-  #queue: string[]
   #gone = false
   #exitPromise: Promise<ProviderExit>
   #resolveExit!: (e: ProviderExit) => void
@@ -45,12 +45,10 @@ export class SessionRunner {
     readonly projectId: string,
     readonly provider: string,
     private readonly handle: AgentHandle,
-    private readonly events: SessionEvents,
+    private readonly events: Session,
     private readonly store: Store,
-    private readonly hooks: RunnerHooks,
-    queued: string[]
+    private readonly hooks: RunnerHooks
   ) {
-    this.#queue = [...queued]
     this.#exitPromise = new Promise((r) => (this.#resolveExit = r))
     this.#drafts = new DraftThrottle((d) => { if (!this.#gone) this.events.draft(d) })
     handle.onEvent((e) => this.#onEvent(e))
@@ -60,28 +58,31 @@ export class SessionRunner {
   get pid(): number | null { return this.handle.pid }
   get turnRunning(): boolean { return this.#turnRunning }
   get alive(): boolean { return !this.#gone }
-  get queued(): readonly string[] { return this.#queue }
+  get queued(): readonly string[] { return this.events.queue.items.map((q) => q.text) }
   get exited(): Promise<ProviderExit> { return this.#exitPromise }
 
   /** Send now if no turn runs, else queue (persisted, visible as "queued"). */
   async send(prompt: string): Promise<'sent' | 'queued'> {
     if (this.#turnRunning) {
-      this.#queue.push(prompt)
-      this.events.patch({ queued_prompts: JSON.stringify(this.#queue) })
+      this.events.enqueuePrompt(prompt)
       return 'queued'
     }
     await this.#deliver(prompt)
     return 'sent'
   }
 
+  /** Deliver the oldest queued prompt now when no turn runs (a launch after waiting for a slot). */
+  async sendQueued(): Promise<void> {
+    if (this.#turnRunning) return
+    const next = this.events.nextPrompt()
+    if (next) await this.#deliver(next.text)
+  }
+
   async interrupt(): Promise<void> {
     if (!this.#turnRunning) return
     this.#interruptRequested = true
     // Esc means "stop what you are doing": prompts queued behind this turn are dropped too.
-    if (this.#queue.length) {
-      this.#queue = []
-      this.events.patch({ queued_prompts: '[]' })
-    }
+    this.events.clearQueue()
     await this.handle.interrupt()
   }
 
@@ -176,10 +177,9 @@ export class SessionRunner {
     } else {
       this.events.status('idle', interrupted ? { message: 'turn interrupted' } : null)
     }
-    const next = this.#queue.shift()
+    const next = this.events.nextPrompt()
     if (next !== undefined) {
-      this.events.patch({ queued_prompts: JSON.stringify(this.#queue) })
-      void this.#deliver(next).catch((err) => this.events.message({ kind: 'error', text: `could not send the queued prompt: ${String(err)}`, isError: true }))
+      void this.#deliver(next.text).catch((err) => this.events.message({ kind: 'error', text: `could not send the queued prompt: ${String(err)}`, isError: true }))
     }
   }
 
@@ -278,7 +278,7 @@ export class SessionRunner {
       status = 'done'
     }
     this.#setTurn(false)
-    this.events.status(status, reason, { queued_prompts: '[]' })
+    this.events.status(status, reason, {}, false, true)
     this.#finish(exit)
   }
 

@@ -15,7 +15,7 @@ import type { GroupCommitWriter } from '../store/writer'
 import type { SettingsService } from '../services/settings'
 import type { EventHub } from './event-hub'
 import { processStartTime, sweepOrphans } from './orphans'
-import { SessionEvents } from './session-events'
+import { Session } from './session'
 import { SessionRunner } from './session-runner'
 import { pruneProject } from './retention'
 
@@ -37,6 +37,8 @@ export interface SupervisorOptions {
   providers: AgentProvider[]
   /** The host process environment (the child env is built from an allowlist of it). */
   hostEnv: NodeJS.ProcessEnv
+  /** Diagnostics (a refused status change). */
+  log?: (msg: string) => void
 }
 
 interface LaunchPlan { prompt?: string; resumeId?: string | null; fork?: boolean; freshNote?: string }
@@ -46,7 +48,8 @@ const TITLE_CHARS = 80
 
 export class Supervisor {
   readonly #runners = new Map<string, SessionRunner>()
-  readonly #events = new Map<string, SessionEvents>()
+  /** Each session's state object (status, prompt queue, seq, commit-then-push), made on first use. */
+  readonly #events = new Map<string, Session>()
   readonly #launching = new Set<string>()
   /** Sessions waiting for a free slot, oldest first, with what to run when their turn comes. */
   readonly #waiting: { id: string; plan: LaunchPlan }[] = []
@@ -131,8 +134,7 @@ export class Supervisor {
     if (runner?.alive) return { delivery: await runner.send(prompt) }
     const waiting = this.#waiting.find((w) => w.id === id)
     if (waiting || this.#launching.has(id)) {
-      const queued = [...(JSON.parse(row.queued_prompts) as string[]), prompt]
-      this.#ev(id).patch({ queued_prompts: JSON.stringify(queued) })
+      this.#ev(id).enqueuePrompt(prompt)
       return { delivery: 'queued' }
     }
     await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#forkPending.delete(id) })
@@ -150,12 +152,12 @@ export class Supervisor {
     const w = this.#waiting.findIndex((x) => x.id === id)
     if (w >= 0) {
       this.#waiting.splice(w, 1)
-      this.#ev(id).status('interrupted', { message: 'stopped by you before it started' }, { queued_prompts: '[]' })
+      this.#ev(id).status('interrupted', { message: 'stopped by you before it started' }, {}, false, true)
     } else {
       const runner = this.#runners.get(id)
       if (runner?.alive) await runner.stop()
       else if (ACTIVE_STATUSES.includes(row.status as never) && !this.#launching.has(id)) {
-        this.#ev(id).status('interrupted', { message: 'stopped by you' }, { queued_prompts: '[]' })
+        this.#ev(id).status('interrupted', { message: 'stopped by you' }, {}, false, true)
       }
     }
     return this.getSession(id)
@@ -315,11 +317,11 @@ export class Supervisor {
     return row
   }
 
-  #ev(id: string): SessionEvents {
+  #ev(id: string): Session {
     let ev = this.#events.get(id)
     if (!ev) {
       const row = this.#row(id)
-      ev = new SessionEvents(id, row.project_id, this.o.store, this.o.writer, this.o.hub)
+      ev = new Session(id, row.project_id, this.o.store, this.o.writer, this.o.hub, (from, to) => this.o.log?.(`session ${id}: refused status change ${from} → ${to}`))
       this.#events.set(id, ev)
     }
     return ev
@@ -359,9 +361,12 @@ export class Supervisor {
     if (this.#shuttingDown) throw new ShepherdError('UNAVAILABLE', 'Shepherd is shutting down')
     if (this.#launching.has(id) || this.#runners.get(id)?.alive) throw new ShepherdError('CONFLICT', 'this session is already starting or running')
     if (this.#busyTurns() >= this.o.settings.get().maxConcurrentSessions) {
-      this.#waiting.push({ id, plan })
+      // The prompt waits in the session's queue with any follow-ups; the launch delivers the oldest.
+      const ev = this.#ev(id)
+      if (plan.prompt !== undefined) ev.enqueuePrompt(plan.prompt)
+      this.#waiting.push({ id, plan: { ...plan, prompt: undefined } })
       const max = this.o.settings.get().maxConcurrentSessions
-      this.#ev(id).status('queued', { message: `waiting for a free slot (${max} agents already running)` }, plan.prompt ? { queued_prompts: JSON.stringify([plan.prompt]) } : {})
+      ev.status('queued', { message: `waiting for a free slot (${max} agents already running)` })
       return
     }
     await this.#launch(id, plan)
@@ -391,7 +396,6 @@ export class Supervisor {
         systemPrompt: row.system_prompt, env, binaryPath, resumeCliSessionId: plan.resumeId ?? null, fork: plan.fork ?? false
       })
       row = this.#row(id)
-      const queued = JSON.parse(row.queued_prompts) as string[]
       const runner = new SessionRunner(id, row.project_id, row.provider, handle, ev, this.o.store, {
         onGone: (r) => this.#onGone(r),
         onTurn: () => this.#drainWaiting(),
@@ -399,20 +403,22 @@ export class Supervisor {
           const p = this.o.store.getSession(r.sessionId)
           if (p) this.o.store.addDailyCost(new Date().toISOString().slice(0, 10), p.project_id, r.provider, delta, inT, outT)
         }
-      }, [])
-      if (plan.resumeId) runner.onEarlyExit = (exit) => this.#resumeFailed(id, plan, exit)
+      })
+      // What this launch delivers first: its own prompt, or the oldest one that waited for the slot.
+      const first = plan.prompt !== undefined ? plan.prompt : ev.nextPrompt()?.text
+      if (plan.resumeId) runner.onEarlyExit = (exit) => this.#resumeFailed(id, { ...plan, prompt: first }, exit)
       this.#runners.set(id, runner)
       if (this.#outputPaused) runner.setOutputPaused(true)
       const pid = handle.pid
-      ev.patch({ pid, pid_start_time: pid ? processStartTime(pid) : null, queued_prompts: '[]' })
+      ev.patch({ pid, pid_start_time: pid ? processStartTime(pid) : null })
       this.#launching.delete(id)
       ev.status('idle', null)
-      const prompts = [...(plan.prompt !== undefined ? [plan.prompt] : []), ...queued.filter((q) => q !== plan.prompt)]
-      for (const p of prompts) await runner.send(p)
+      // Prompts queued behind it stay in the session's queue, one delivered per finished turn.
+      if (first !== undefined) await runner.send(first)
     } catch (err) {
       this.#launching.delete(id)
       const message = err instanceof Error ? err.message : String(err)
-      ev.status('error', { message }, { queued_prompts: '[]' })
+      ev.status('error', { message }, {}, false, true)
       this.#drainWaiting()
       throw err
     }
@@ -422,7 +428,7 @@ export class Supervisor {
   #resumeFailed(id: string, plan: LaunchPlan, exit: ProviderExit): boolean {
     const note = `Could not resume the agent's previous conversation${exit.stderrTail ? ` (${exit.stderrTail.trim().split('\n').pop()?.slice(0, 200)})` : ''}. Started a new conversation; the transcript above is kept here, but the agent does not remember it.`
     this.#runners.delete(id)
-    this.o.store.updateSession(id, { cli_session_id: null })
+    this.#ev(id).patch({ cli_session_id: null })
     queueMicrotask(() => {
       this.#launch(id, { prompt: plan.prompt, freshNote: note }).catch(() => { /* status already says error */ })
     })

@@ -1,8 +1,10 @@
 /**
- * Persist-then-push for one session: numbers transcript messages with the session's monotonic `seq`,
- * queues them on the group-commit writer and publishes them (in one `agent.message` batch per
- * commit) only after the commit. Status changes flush the writer first, so a pushed status is never
- * ahead of the messages it follows.
+ * One session's state and its one commit-then-push path: its status (changes checked against
+ * STATUS_TRANSITIONS), its prompt queue, its monotonic `seq`. Transcript messages are numbered,
+ * queued on the group-commit writer and published (one `agent.message` batch per commit) only after
+ * the commit. Every other change (status, row patch, cost, approval) is a writer op whose push is its
+ * after-commit callback: when a commit fails nothing is pushed, and the push follows the retry that
+ * commits it. A status change is one `agent.status` event carrying the committed row.
  *
  * Performance (bench part 1): messages and raw lines are not one writer op each. They collect in
  * per-session pending lists and ONE writer op per commit inserts them all and updates the session
@@ -12,20 +14,25 @@
  */
 import type { DraftDTO, MessageDTO } from '../shared/dto'
 import type { ShepherdEvent } from '../shared/events'
-import type { SessionStatus, StatusReason } from '../shared/status'
+import { canTransition, type SessionStatus, type StatusReason } from '../shared/status'
 import type { ProviderDraft, ProviderMessage } from '../providers/types'
+import { decodeQueue, encodeQueue } from '../store/queued-prompts'
 import { messageToDTO, sessionToDTO, type MessageRow } from '../store/rows'
 import type { RawEvent, SessionPatch, Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
 import type { EventHub } from './event-hub'
+import { PromptQueue, type QueuedPrompt } from './prompt-queue'
 
 /** Raw CLI lines above this size are stored truncated: the parsed message already holds the content. */
 const RAW_KEEP_CHARS = 1_000_000
 /** A draft pushed to the panes keeps this many trailing characters: the view follows the end, and each push carries the whole draft. */
 export const DRAFT_MAX_CHARS = 16_000
 
-export class SessionEvents {
+export class Session {
   #seq: number
+  #status: SessionStatus
+  /** Prompts accepted and not yet delivered: the one queue of this session (items keyed by id). */
+  readonly queue: PromptQueue
   #outbox: MessageDTO[] = []
   /** Rows queued for the next commit (inserted by the one pending writer op, see #enqueueBatch). */
   #rows: MessageRow[] = []
@@ -39,13 +46,50 @@ export class SessionEvents {
     readonly projectId: string,
     private readonly store: Store,
     private readonly writer: GroupCommitWriter,
-    private readonly hub: EventHub
+    private readonly hub: EventHub,
+    /** Told about a status change the table does not allow (it is refused). */
+    private readonly onRefused: (from: SessionStatus, to: SessionStatus) => void = () => {}
   ) {
     this.#seq = store.maxSeq(sessionId)
+    const row = store.getSession(sessionId)
+    this.#status = (row?.status ?? 'queued') as SessionStatus
+    this.queue = new PromptQueue(decodeQueue(row?.queued_prompts))
   }
 
   get seq(): number {
     return this.#seq
+  }
+
+  /** The status last set (its commit may still be pending). */
+  get current(): SessionStatus {
+    return this.#status
+  }
+
+  // ---- the prompt queue ---------------------------------------------------------------------
+
+  /** Accept a prompt for later; persisted, then the row is pushed. */
+  enqueuePrompt(text: string): QueuedPrompt {
+    const item = this.queue.add(text)
+    this.#saveQueue()
+    return item
+  }
+
+  /** The oldest queued prompt, removed (persisted). */
+  nextPrompt(): QueuedPrompt | undefined {
+    const item = this.queue.shift()
+    if (item) this.#saveQueue()
+    return item
+  }
+
+  /** Drop every queued prompt (Esc, stop, the process ended). */
+  clearQueue(): void {
+    if (this.queue.length === 0) return
+    this.queue.clear()
+    this.#saveQueue()
+  }
+
+  #saveQueue(): void {
+    this.patch({ queued_prompts: encodeQueue(this.queue.items) })
   }
 
   /** Assigns the next seq, queues the insert, pushes after commit. Returns the seq. */
@@ -120,29 +164,48 @@ export class SessionEvents {
     this.writer.enqueue(op, publish ? () => this.#publish(publish()) : undefined)
   }
 
-  /** Persist a status (flushing everything before it), then push status + the session row. */
-  status(status: SessionStatus, reason: StatusReason | null, extra: SessionPatch = {}, processAlive = false): void {
+  /**
+   * Persist a status (committing everything queued before it), then push ONE `agent.status` with the
+   * committed row. A change STATUS_TRANSITIONS does not allow is refused (nothing written or pushed).
+   * With `clearQueue` the queued prompts are dropped in the same write.
+   */
+  status(status: SessionStatus, reason: StatusReason | null, extra: SessionPatch = {}, processAlive = false, clearQueue = false): boolean {
+    if (!canTransition(this.#status, status)) {
+      this.onRefused(this.#status, status)
+      return false
+    }
+    this.#status = status
     const now = Date.now()
+    const seq = this.#seq
+    if (clearQueue) this.queue.clear()
     // A failed turn is an error status while the process lives on: keep its pid for the orphan sweep.
     const final = !processAlive && (status === 'done' || status === 'error' || status === 'interrupted')
-    this.writer.enqueue(() =>
-      this.store.updateSession(this.sessionId, {
-        status, status_reason: reason ? JSON.stringify(reason) : null, updated_at: now,
-        ...(final ? { ended_at: now, pid: null, pid_start_time: null } : {}), ...extra
-      })
+    this.writer.enqueue(
+      () =>
+        this.store.updateSession(this.sessionId, {
+          status, status_reason: reason ? JSON.stringify(reason) : null, updated_at: now,
+          ...(final ? { ended_at: now, pid: null, pid_start_time: null } : {}),
+          ...(clearQueue ? { queued_prompts: encodeQueue([]) } : {}), ...extra
+        }),
+      () => {
+        const row = this.store.getSession(this.sessionId)
+        this.hub.publish({
+          type: 'agent.status', sessionId: this.sessionId, projectId: this.projectId, seq, status, reason, at: now,
+          ...(row ? { session: sessionToDTO(row) } : {})
+        })
+      }
     )
     this.writer.flush()
-    this.#publish({ type: 'agent.status', sessionId: this.sessionId, projectId: this.projectId, seq: this.#seq, status, reason, at: now })
-    this.publishSession()
+    return true
   }
 
-  /** Persist a session patch now and push the row. */
+  /** Persist a session patch now; the row is pushed once it is committed. */
   patch(patch: SessionPatch): void {
-    this.writer.enqueue(() => this.store.updateSession(this.sessionId, { ...patch, updated_at: Date.now() }))
+    this.writer.enqueue(() => this.store.updateSession(this.sessionId, { ...patch, updated_at: Date.now() }), () => this.publishSession())
     this.writer.flush()
-    this.publishSession()
   }
 
+  /** Push the stored row (call only for what is committed). */
   publishSession(): void {
     const row = this.store.getSession(this.sessionId)
     if (row) this.hub.publish({ type: 'session.changed', session: sessionToDTO(row) })
