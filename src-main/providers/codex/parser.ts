@@ -16,6 +16,7 @@ import type {
   ThreadTokenUsage,
   Turn
 } from './protocol'
+import { isObj, type Obj, INTERRUPTED_TEXT } from '../scaffold/values'
 
 type TokenTotals = ThreadTokenUsage['total']
 
@@ -69,7 +70,7 @@ export interface ParsedNotification {
   turnEnded?: boolean
 }
 
-export const INTERRUPTED_TEXT = 'Interrupted'
+export { INTERRUPTED_TEXT }
 export const COMMAND_TOOL = 'Bash'
 export const FILE_CHANGE_TOOL = 'Edit'
 
@@ -100,8 +101,6 @@ const IGNORED_METHODS = new Set([
   'deprecationNotice'
 ])
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const msg = (message: ProviderMessage): ProviderEvent => ({ kind: 'message', message })
 const unknownRaw = (method: string, params: unknown): ProviderEvent => ({ kind: 'raw', stream: 'unknown', data: JSON.stringify({ method, params }) })
 
