@@ -110,7 +110,7 @@ export class SessionRunner {
     if (this.#gone) return this.#exitPromise
     if (!this.#stopRequested) {
       this.#stopRequested = true
-      this.events.status('stopping', { message: 'stopping at your request' })
+      this.events.status('stopping', { code: 'stopping', message: 'stopping at your request' })
       void this.handle.stop(STOP_GRACE_MS)
     }
     return this.#exitPromise
@@ -171,11 +171,11 @@ export class SessionRunner {
     const interrupted = this.#interruptRequested
     this.#interruptRequested = false
     this.#setTurn(false)
-    this.#lastTurnError = state === 'error' && !interrupted ? reason ?? { message: 'the agent reported an error' } : null
+    this.#lastTurnError = state === 'error' && !interrupted ? { code: 'turn_failed', ...(reason ?? { message: 'the agent reported an error' }) } : null
     if (this.#lastTurnError) {
       this.events.status('error', this.#lastTurnError, {}, true)
     } else {
-      this.events.status('idle', interrupted ? { message: 'turn interrupted' } : null)
+      this.events.status('idle', interrupted ? { code: 'turn_interrupted', message: 'turn interrupted' } : null)
     }
     const next = this.events.nextPrompt()
     if (next !== undefined) {
@@ -228,7 +228,7 @@ export class SessionRunner {
       input: JSON.stringify(input ?? null), description, status: 'pending', created_at: Date.now(), decided_at: null
     }
     this.events.write(() => this.store.insertApproval(row), () => this.#approvalEvent(id))
-    this.events.status('waiting_approval', { message: `${toolName} needs your approval` })
+    this.events.status('waiting_approval', { code: 'needs_approval', message: `${toolName} needs your approval` })
   }
 
   #approvalCancelled(requestId: string) {
@@ -265,9 +265,11 @@ export class SessionRunner {
     let status: SessionStatus
     if (this.#stopRequested) {
       status = 'interrupted'
+      reason.code = 'stopped_by_user'
       reason.message = 'stopped by you'
     } else if (exit.signal || (exit.code !== 0 && exit.code !== null) || this.#turnRunning) {
       status = 'error'
+      reason.code = exit.signal ? 'killed' : exit.code !== 0 ? 'exited' : 'exited_mid_turn'
       reason.message = exit.signal
         ? `the agent was killed by ${exit.signal}`
         : exit.code !== 0 ? `the agent exited with code ${exit.code}` : 'the agent exited in the middle of a turn'

@@ -222,3 +222,24 @@ describe('Session: status transitions', () => {
     expect((await stopped).status).toBe('interrupted')
   })
 })
+
+describe('Session: reasons carry a code', () => {
+  it('an interrupt, a stop and the slot wait each say what happened as a code, beside the text', async () => {
+    const { caller, provider, project } = await setup()
+    await caller.settings.update({ maxConcurrentSessions: 1 })
+    const s = await caller.sessions.start({ projectId: project.id, prompt: 'x' })
+    const waiting = await caller.sessions.start({ projectId: project.id, prompt: 'y' })
+    expect((await caller.sessions.get({ id: waiting.id })).statusReason?.code).toBe('waiting_for_slot')
+    const h = provider.last
+    await caller.sessions.interrupt({ id: s.id })
+    h.emit({ kind: 'turn', state: 'idle' })
+    await tick()
+    const idle = await caller.sessions.get({ id: s.id })
+    expect(idle.statusReason).toMatchObject({ code: 'turn_interrupted', message: 'turn interrupted' })
+    await caller.sessions.stop({ id: waiting.id })
+    expect((await caller.sessions.get({ id: waiting.id })).statusReason?.code).toBe('stopped_by_user')
+    h.emit({ kind: 'turn', state: 'error', reason: { message: 'API Error: 500' } })
+    await tick()
+    expect((await caller.sessions.get({ id: s.id })).statusReason).toMatchObject({ code: 'turn_failed', message: 'API Error: 500' })
+  })
+})

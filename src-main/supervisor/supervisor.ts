@@ -152,12 +152,12 @@ export class Supervisor {
     const w = this.#waiting.findIndex((x) => x.id === id)
     if (w >= 0) {
       this.#waiting.splice(w, 1)
-      this.#ev(id).status('interrupted', { message: 'stopped by you before it started' }, {}, false, true)
+      this.#ev(id).status('interrupted', { code: 'stopped_by_user', message: 'stopped by you before it started' }, {}, false, true)
     } else {
       const runner = this.#runners.get(id)
       if (runner?.alive) await runner.stop()
       else if (ACTIVE_STATUSES.includes(row.status as never) && !this.#launching.has(id)) {
-        this.#ev(id).status('interrupted', { message: 'stopped by you' }, {}, false, true)
+        this.#ev(id).status('interrupted', { code: 'stopped_by_user', message: 'stopped by you' }, {}, false, true)
       }
     }
     return this.getSession(id)
@@ -287,7 +287,7 @@ export class Supervisor {
   /** App quit: stop everything in parallel; resolves by the deadline even if a process hangs. */
   async shutdown(deadlineMs = 6000): Promise<void> {
     this.#shuttingDown = true
-    for (const w of this.#waiting.splice(0)) this.#ev(w.id).status('interrupted', { message: 'Shepherd was closed before it started' })
+    for (const w of this.#waiting.splice(0)) this.#ev(w.id).status('interrupted', { code: 'app_closed', message: 'Shepherd was closed before it started' })
     const all = Promise.all([...this.#runners.values()].map((r) => r.stop()))
     let timer: ReturnType<typeof setTimeout> | undefined
     await Promise.race([all, new Promise((r) => { timer = setTimeout(r, deadlineMs) })])
@@ -366,7 +366,7 @@ export class Supervisor {
       if (plan.prompt !== undefined) ev.enqueuePrompt(plan.prompt)
       this.#waiting.push({ id, plan: { ...plan, prompt: undefined } })
       const max = this.o.settings.get().maxConcurrentSessions
-      ev.status('queued', { message: `waiting for a free slot (${max} agents already running)` })
+      ev.status('queued', { code: 'waiting_for_slot', message: `waiting for a free slot (${max} agents already running)` })
       return
     }
     await this.#launch(id, plan)
@@ -418,7 +418,7 @@ export class Supervisor {
     } catch (err) {
       this.#launching.delete(id)
       const message = err instanceof Error ? err.message : String(err)
-      ev.status('error', { message }, {}, false, true)
+      ev.status('error', { code: 'launch_failed', message }, {}, false, true)
       this.#drainWaiting()
       throw err
     }
