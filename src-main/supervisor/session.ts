@@ -15,9 +15,10 @@
 import type { DraftDTO, MessageDTO } from '../shared/dto'
 import type { ShepherdEvent } from '../shared/events'
 import { canTransition, type SessionStatus, type StatusReason } from '../shared/status'
-import type { ProviderDraft, ProviderMessage } from '../providers/types'
+import type { ProviderDraft, ProviderMessage, ProviderUsage } from '../providers/types'
 import { decodeQueue, encodeQueue } from '../store/queued-prompts'
-import { messageToDTO, sessionToDTO, type MessageRow } from '../store/rows'
+import { randomUUID } from 'node:crypto'
+import { approvalToDTO, messageToDTO, sessionToDTO, type MessageRow } from '../store/rows'
 import type { RawEvent, SessionPatch, Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
 import type { EventHub } from './event-hub'
@@ -33,6 +34,8 @@ export class Session {
   #status: SessionStatus
   /** Prompts accepted and not yet delivered: the one queue of this session (items keyed by id). */
   readonly queue: PromptQueue
+  /** Approvals the agent waits for: our approval id → the provider's request id. */
+  readonly #approvals = new Map<string, string>()
   #outbox: MessageDTO[] = []
   /** Rows queued for the next commit (inserted by the one pending writer op, see #enqueueBatch). */
   #rows: MessageRow[] = []
@@ -63,6 +66,79 @@ export class Session {
   /** The status last set (its commit may still be pending). */
   get current(): SessionStatus {
     return this.#status
+  }
+
+  // ---- pending approvals ---------------------------------------------------------------------
+
+  get pendingApprovalCount(): number {
+    return this.#approvals.size
+  }
+
+  /** Take a pending approval to answer it: its provider request id (undefined when it is not pending). */
+  takeApproval(approvalId: string): string | undefined {
+    const requestId = this.#approvals.get(approvalId)
+    this.#approvals.delete(approvalId)
+    return requestId
+  }
+
+  /** Store how an approval ended; pushed after the commit. */
+  recordApproval(approvalId: string, status: 'allowed' | 'denied' | 'cancelled'): void {
+    this.write(() => this.store.updateApproval(approvalId, status, Date.now()), () => this.#approvalEvent(approvalId))
+  }
+
+  /** The agent asks: store the approval, push it after the commit; returns its id. */
+  openApproval(requestId: string, toolName: string, input: unknown, description: string | null): string {
+    const id = randomUUID()
+    this.#approvals.set(id, requestId)
+    const row = {
+      id, session_id: this.sessionId, request_id: requestId, tool_name: toolName,
+      input: JSON.stringify(input ?? null), description, status: 'pending', created_at: Date.now(), decided_at: null
+    }
+    this.write(() => this.store.insertApproval(row), () => this.#approvalEvent(id))
+    return id
+  }
+
+  /** The agent withdrew its request (by the provider's id). */
+  cancelApprovalRequest(requestId: string): void {
+    for (const [id, req] of [...this.#approvals]) if (req === requestId && this.takeApproval(id)) this.recordApproval(id, 'cancelled')
+  }
+
+  /** The turn or the process ended: nothing is pending any more. */
+  cancelAllApprovals(): void {
+    for (const id of [...this.#approvals.keys()]) if (this.takeApproval(id)) this.recordApproval(id, 'cancelled')
+  }
+
+  #approvalEvent(id: string): ShepherdEvent | null {
+    const row = this.store.getApproval(id)
+    if (!row) return null
+    return { type: 'agent.approval', sessionId: this.sessionId, projectId: this.projectId, seq: this.#seq, approval: approvalToDTO(row, this.projectId) }
+  }
+
+  // ---- cost ----------------------------------------------------------------------------------
+
+  /** Add a turn's usage (cost delta, tokens) to the session's totals; `alsoInCommit` runs in the same transaction. Pushed after the commit. */
+  addUsage(costDelta: number, u: ProviderUsage, alsoInCommit: () => void): void {
+    const id = this.sessionId
+    const now = Date.now()
+    this.write(
+      () => {
+        const s = this.store.getSession(id)
+        if (!s) return
+        this.store.updateSession(id, {
+          cost_usd: s.cost_usd + costDelta, cost_known: u.costKnown ? 1 : 0,
+          input_tokens: s.input_tokens + u.inputTokens, output_tokens: s.output_tokens + u.outputTokens,
+          cache_read_tokens: s.cache_read_tokens + u.cacheReadTokens, cache_write_tokens: s.cache_write_tokens + u.cacheWriteTokens,
+          context_tokens: u.contextTokens ?? s.context_tokens, context_window: u.contextWindow ?? s.context_window,
+          last_activity_at: now, updated_at: now
+        })
+        alsoInCommit()
+      },
+      () => {
+        const s = this.store.getSession(id)
+        if (!s) return null
+        return { type: 'agent.cost', sessionId: id, projectId: this.projectId, seq: this.#seq, totals: sessionToDTO(s).totals }
+      }
+    )
   }
 
   // ---- the prompt queue ---------------------------------------------------------------------

@@ -396,7 +396,7 @@ export class Supervisor {
         systemPrompt: row.system_prompt, env, binaryPath, resumeCliSessionId: plan.resumeId ?? null, fork: plan.fork ?? false
       })
       row = this.#row(id)
-      const runner = new SessionRunner(id, row.project_id, row.provider, handle, ev, this.o.store, {
+      const runner = new SessionRunner(id, row.project_id, row.provider, handle, ev, {
         onGone: (r) => this.#onGone(r),
         onTurn: () => this.#drainWaiting(),
         onCost: (r, delta, inT, outT) => {
