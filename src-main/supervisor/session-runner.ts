@@ -9,7 +9,7 @@ import type { PermissionMode, SessionStatus, StatusReason } from '../shared/stat
 import { DraftThrottle } from './draft-throttle'
 import type { Session } from './session'
 
-/** Stop: SIGTERM to the process group, SIGKILL after this grace (RELIABILITY.md CP-3: stop() resolves in ≤ 6 s). */
+/** Stop: SIGTERM to the process group, SIGKILL after this grace (docs/fault-catalogue.md CP-3: stop() resolves in ≤ 6 s). */
 export const STOP_GRACE_MS = 5000
 
 export interface RunnerHooks {

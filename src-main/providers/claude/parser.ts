@@ -2,7 +2,7 @@
  * Claude Code `--output-format stream-json` → normalized events. Pure: one stdout line in, events
  * out; the little cross-line context (interrupt requested, last init, context size) lives in a
  * `ClaudeParseState` owned by the caller. Never throws: unknown input becomes `raw` events.
- * Schema and pitfalls: reference/agent-cli/README.md §1 (copied transcripts in ./fixtures).
+ * Schema and pitfalls: docs/agent-cli.md §1 (copied transcripts in ./fixtures).
  */
 import type { ProviderDraft, ProviderEvent, ProviderMessage, ProviderUsage } from '../types'
 import { firstStringOf, isObj, type Obj, INTERRUPTED_TEXT } from '../scaffold/values'
@@ -243,7 +243,7 @@ function parseResult(v: Obj, state: ClaudeParseState): ProviderEvent[] {
     if (!state.interruptShown) events.push(msg({ kind: 'system', text: INTERRUPTED_TEXT }))
     events.push({ kind: 'turn', state: 'idle' })
   } else {
-    // Test is_error, not subtype: API failures arrive as subtype "success" + is_error (README §1).
+    // Test is_error, not subtype: API failures arrive as subtype "success" + is_error (docs/agent-cli.md §1).
     const errors = Array.isArray(v.errors) ? v.errors.filter((e): e is string => typeof e === 'string') : []
     const message = str(v.result) ?? (errors.length > 0 ? errors.join('\n') : `Claude Code turn failed (${str(v.subtype) ?? 'error'})`)
     events.push({ kind: 'turn', state: 'error', reason: { message, apiErrorStatus: num(v.api_error_status) } })

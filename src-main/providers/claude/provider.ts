@@ -1,6 +1,6 @@
 /**
  * Claude Code provider: one long-lived `claude -p` stream-json process per session; prompts only
- * via stdin, approvals through `--permission-prompt-tool stdio` (README §1).
+ * via stdin, approvals through `--permission-prompt-tool stdio` (docs/agent-cli.md §1).
  */
 import { CLAUDE_CONTROLS, CLAUDE_PERMISSION_MODES } from './controls'
 import type { ProviderCapabilities, StartOptions } from '../types'
@@ -66,7 +66,7 @@ export class ClaudeProvider extends CliProvider {
   constructor() {
     super({
       id: 'claude', displayName: 'Claude Code', capabilities: CLAUDE_CAPABILITIES, controls: CLAUDE_CONTROLS, permissionModes: CLAUDE_PERMISSION_MODES,
-      // Claude Code's own settings, passed through from the host env when set there (README §1).
+      // Claude Code's own settings, passed through from the host env when set there (docs/agent-cli.md §1).
       envPassthrough: CLAUDE_ENV_PASSTHROUGH, cliName: 'claude', installHint: CLAUDE_INSTALL_HINT,
       versionEnv: () => buildChildEnv({ providerEnv: claudeProviderEnv({}) })
     })

@@ -2,7 +2,7 @@
  * `codex app-server` notifications and approval requests → normalized events. Pure: one message
  * in, events out; the cross-message context (our thread and turns, items in progress, the token
  * baseline) lives in a `CodexParseState` owned by the handle. Never throws: unexpected input
- * becomes `raw` events. Protocol and pitfalls: reference/agent-cli/README.md §2 (recorded
+ * becomes `raw` events. Protocol and pitfalls: docs/agent-cli.md §2 (recorded
  * exchanges with the real CLI in ./fixtures).
  */
 import type { ProviderEvent, ProviderMessage, ProviderUsage } from '../types'

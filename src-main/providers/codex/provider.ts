@@ -1,7 +1,7 @@
 /**
  * Codex CLI provider: one long-lived `codex app-server` (JSON-RPC over stdio) per session, one
  * Codex thread per Shepherd session (its id is the `cli_session` id), one `turn/start` per prompt
- * (README §2). Configuration (model provider, base URL, credentials) is the user's
+ * (docs/agent-cli.md §2). Configuration (model provider, base URL, credentials) is the user's
  * `$CODEX_HOME/config.toml`; Shepherd sets the working directory, model, approval policy and
  * sandbox per thread and per turn.
  */

@@ -4,7 +4,7 @@
  * subagent children); the cross-event context lives in an `OpenCodeParseState` owned by the handle.
  * Never throws: unexpected shapes are ignored or surface as `raw` events.
  *
- * Completion (README §3 pitfall): a prompt is done when an assistant message whose `parentID` is
+ * Completion (docs/agent-cli.md §3 pitfall): a prompt is done when an assistant message whose `parentID` is
  * OUR user message (Shepherd names it: `prompt_async {messageID}`) has `time.completed` and either
  * an `error` or a `finish` other than "tool-calls" (a "tool-calls" step is followed by another
  * assistant message). `session.idle` is racy (a late idle of the previous prompt may arrive after
