@@ -76,14 +76,16 @@ export interface StatusReason {
  * A session that is not running can be started again (`queued` while waiting for a slot, then
  * `starting`); a live process moves between `idle`, `running` and `waiting_approval`; `stopping`
  * only ends; the three final statuses end its process. `error` is also a failed turn of a live process,
- * which can take the next prompt. Staying in a status is always allowed (a new reason, a new field).
+ * which can take the next prompt. `idle` / `running` → `starting`: a resume that died before the agent
+ * took up the conversation (a stale id) is replaced at once by a fresh start. Staying in a status is
+ * always allowed (a new reason, a new field).
  */
 export const STATUS_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
   queued: ['starting', 'interrupted', 'error'],
   starting: ['idle', 'running', 'waiting_approval', 'stopping', 'done', 'error', 'interrupted'],
-  running: ['waiting_approval', 'idle', 'stopping', 'done', 'error', 'interrupted'],
+  running: ['waiting_approval', 'idle', 'stopping', 'done', 'error', 'interrupted', 'starting'],
   waiting_approval: ['running', 'idle', 'stopping', 'done', 'error', 'interrupted'],
-  idle: ['running', 'waiting_approval', 'stopping', 'done', 'error', 'interrupted'],
+  idle: ['running', 'waiting_approval', 'stopping', 'done', 'error', 'interrupted', 'starting'],
   stopping: ['done', 'error', 'interrupted'],
   done: ['queued', 'starting'],
   error: ['running', 'waiting_approval', 'idle', 'queued', 'starting', 'stopping', 'done', 'interrupted'],

@@ -23,6 +23,7 @@ import type { RawEvent, SessionPatch, Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
 import type { EventHub } from './event-hub'
 import { PromptQueue, type QueuedPrompt } from './prompt-queue'
+import type { SessionRunner } from './session-runner'
 
 /** Raw CLI lines above this size are stored truncated: the parsed message already holds the content. */
 const RAW_KEEP_CHARS = 1_000_000
@@ -36,6 +37,12 @@ export class Session {
   readonly queue: PromptQueue
   /** Approvals the agent waits for: our approval id → the provider's request id. */
   readonly #approvals = new Map<string, string>()
+  /** The live agent process (set by the supervisor at launch, cleared when it is gone). */
+  runner: SessionRunner | null = null
+  /** Between "starting" and a live process (the double-start guard; counts toward the cap). */
+  launching = false
+  /** Forked without a prompt: the first launch must fork the source conversation, not resume it. */
+  forkPending = false
   #outbox: MessageDTO[] = []
   /** Rows queued for the next commit (inserted by the one pending writer op, see #enqueueBatch). */
   #rows: MessageRow[] = []

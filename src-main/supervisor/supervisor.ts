@@ -47,17 +47,13 @@ interface LaunchPlan { prompt?: string; resumeId?: string | null; fork?: boolean
 const TITLE_CHARS = 80
 
 export class Supervisor {
-  readonly #runners = new Map<string, SessionRunner>()
   /** Each session's state object (status, prompt queue, seq, commit-then-push), made on first use. */
   readonly #events = new Map<string, Session>()
-  readonly #launching = new Set<string>()
   /** Sessions waiting for a free slot, oldest first, with what to run when their turn comes. */
   readonly #waiting: { id: string; plan: LaunchPlan }[] = []
   readonly #providers: Map<ProviderId, AgentProvider>
   #shuttingDown = false
   #outputPaused = false
-  /** Forks created without a prompt: their first launch must fork the source conversation, not resume it. */
-  readonly #forkPending = new Set<string>()
 
   constructor(private readonly o: SupervisorOptions) {
     this.#providers = new Map(o.providers.map((p) => [p.id, p]))
@@ -125,7 +121,7 @@ export class Supervisor {
   /** Follow-up prompt: to the live process (queued while a turn runs), else resume the conversation. */
   async send(id: string, prompt: string): Promise<{ delivery: 'sent' | 'queued' }> {
     const row = this.#row(id)
-    const runner = this.#runners.get(id)
+    const runner = this.#runnerOf(id)
     if (runner?.alive && row.status === 'stopping') {
       // Sent while a stop is under way: resume the conversation once the old process is gone, never beside it.
       await runner.exited
@@ -133,17 +129,17 @@ export class Supervisor {
     }
     if (runner?.alive) return { delivery: await runner.send(prompt) }
     const waiting = this.#waiting.find((w) => w.id === id)
-    if (waiting || this.#launching.has(id)) {
+    if (waiting || this.#isLaunching(id)) {
       this.#ev(id).enqueuePrompt(prompt)
       return { delivery: 'queued' }
     }
-    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#forkPending.delete(id) })
-    return { delivery: this.#runners.get(id)?.alive ? 'sent' : 'queued' }
+    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#takeForkPending(id) })
+    return { delivery: this.#runnerOf(id)?.alive ? 'sent' : 'queued' }
   }
 
   async interrupt(id: string): Promise<void> {
     this.#supports(this.#row(id), 'interrupt')
-    await this.#runners.get(id)?.interrupt()
+    await this.#runnerOf(id)?.interrupt()
   }
 
   /** Stop: persist "stopping", signal the group, escalate, verify it is gone. Idempotent. */
@@ -154,9 +150,9 @@ export class Supervisor {
       this.#waiting.splice(w, 1)
       this.#ev(id).status('interrupted', { code: 'stopped_by_user', message: 'stopped by you before it started' }, {}, false, true)
     } else {
-      const runner = this.#runners.get(id)
+      const runner = this.#runnerOf(id)
       if (runner?.alive) await runner.stop()
-      else if (ACTIVE_STATUSES.includes(row.status as never) && !this.#launching.has(id)) {
+      else if (ACTIVE_STATUSES.includes(row.status as never) && !this.#isLaunching(id)) {
         this.#ev(id).status('interrupted', { code: 'stopped_by_user', message: 'stopped by you' }, {}, false, true)
       }
     }
@@ -166,8 +162,8 @@ export class Supervisor {
   /** Bring a finished session back: same CLI conversation (its own id), process alive and idle. */
   async resume(id: string, prompt?: string): Promise<SessionDTO> {
     const row = this.#row(id)
-    if (this.#runners.get(id)?.alive || this.#launching.has(id)) throw new ShepherdError('CONFLICT', 'this session is already running')
-    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#forkPending.delete(id) })
+    if (this.#runnerOf(id)?.alive || this.#isLaunching(id)) throw new ShepherdError('CONFLICT', 'this session is already running')
+    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#takeForkPending(id) })
     return this.getSession(id)
   }
 
@@ -191,13 +187,13 @@ export class Supervisor {
     this.o.writer.flush()
     ev.publishSession()
     if (prompt) await this.#launchOrQueue(newId, { prompt, resumeId: src.cli_session_id, fork: true })
-    else this.#forkPending.add(newId)
+    else ev.forkPending = true
     return this.getSession(newId)
   }
 
   async setModel(id: string, model: string | null): Promise<SessionDTO> {
     this.#supports(this.#row(id), 'model')
-    const runner = this.#runners.get(id)
+    const runner = this.#runnerOf(id)
     if (runner?.alive) await runner.setModel(model)
     this.#ev(id).patch({ model })
     this.#ev(id).message({ kind: 'system', text: `Model set to ${model ?? 'the default'}.` })
@@ -206,7 +202,7 @@ export class Supervisor {
 
   async setPermissionMode(id: string, mode: PermissionMode): Promise<SessionDTO> {
     this.#supports(this.#row(id), 'permissionMode')
-    const runner = this.#runners.get(id)
+    const runner = this.#runnerOf(id)
     if (runner?.alive) await runner.setPermissionMode(mode)
     this.#ev(id).patch({ permission_mode: mode })
     this.#ev(id).message({ kind: 'system', text: `Permission mode set to ${mode}.` })
@@ -215,7 +211,7 @@ export class Supervisor {
 
   /** Restart the process with a changed config, continuing the same conversation. */
   async restart(id: string, cfg: { model?: string | null; permissionMode?: PermissionMode; systemPrompt?: string | null }): Promise<SessionDTO> {
-    const runner = this.#runners.get(id)
+    const runner = this.#runnerOf(id)
     if (runner?.alive) await runner.stop()
     const patch: Record<string, unknown> = {}
     if (cfg.model !== undefined) patch.model = cfg.model
@@ -229,7 +225,7 @@ export class Supervisor {
     const a = this.o.store.getApproval(approvalId)
     if (!a) throw new ShepherdError('NOT_FOUND', `no approval ${approvalId}`)
     if (a.status !== 'pending') throw new ShepherdError('CONFLICT', `this approval was already ${a.status}`)
-    const runner = this.#runners.get(a.session_id)
+    const runner = this.#runnerOf(a.session_id)
     if (!runner?.alive || !(await runner.answerApproval(approvalId, decision))) {
       throw new ShepherdError('CONFLICT', 'the agent is no longer waiting for this approval')
     }
@@ -267,7 +263,7 @@ export class Supervisor {
     const removed = pruneProject(this.o.store.listSessions(projectId), {
       keep: project.retention_count ?? s.retentionCount,
       maxAgeDays: project.retention_days ?? s.retentionDays,
-      isBusy: (id) => this.#runners.get(id)?.alive === true || this.#launching.has(id)
+      isBusy: (id) => this.#runnerOf(id)?.alive === true || this.#isLaunching(id)
     })
     this.o.writer.flush()
     for (const id of removed) {
@@ -279,7 +275,7 @@ export class Supervisor {
   }
 
   async stopProject(projectId: string): Promise<void> {
-    const ids = [...this.#runners.values()].filter((r) => r.projectId === projectId).map((r) => r.sessionId)
+    const ids = this.#allRunners().filter((r) => r.projectId === projectId).map((r) => r.sessionId)
     for (const w of [...this.#waiting]) if (this.o.store.getSession(w.id)?.project_id === projectId) ids.push(w.id)
     await Promise.all(ids.map((id) => this.stop(id)))
   }
@@ -288,7 +284,7 @@ export class Supervisor {
   async shutdown(deadlineMs = 6000): Promise<void> {
     this.#shuttingDown = true
     for (const w of this.#waiting.splice(0)) this.#ev(w.id).status('interrupted', { code: 'app_closed', message: 'Shepherd was closed before it started' })
-    const all = Promise.all([...this.#runners.values()].map((r) => r.stop()))
+    const all = Promise.all(this.#allRunners().map((r) => r.stop()))
     let timer: ReturnType<typeof setTimeout> | undefined
     await Promise.race([all, new Promise((r) => { timer = setTimeout(r, deadlineMs) })])
     clearTimeout(timer)
@@ -302,11 +298,11 @@ export class Supervisor {
   setOutputPaused(paused: boolean): void {
     if (paused === this.#outputPaused) return
     this.#outputPaused = paused
-    for (const r of this.#runners.values()) r.setOutputPaused(paused)
+    for (const r of this.#allRunners()) r.setOutputPaused(paused)
   }
 
   get liveCount(): number {
-    return [...this.#runners.values()].filter((r) => r.alive).length
+    return this.#allRunners().filter((r) => r.alive).length
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -325,6 +321,29 @@ export class Supervisor {
       this.#events.set(id, ev)
     }
     return ev
+  }
+
+  /** The live process of a session, if any (the session object owns it). */
+  #runnerOf(id: string): SessionRunner | undefined {
+    return this.#events.get(id)?.runner ?? undefined
+  }
+
+  #allRunners(): SessionRunner[] {
+    const out: SessionRunner[] = []
+    for (const s of this.#events.values()) if (s.runner) out.push(s.runner)
+    return out
+  }
+
+  #isLaunching(id: string): boolean {
+    return this.#events.get(id)?.launching === true
+  }
+
+  /** A fork made without a prompt forks (not resumes) on its first launch: read and clear the mark. */
+  #takeForkPending(id: string): boolean {
+    const s = this.#events.get(id)
+    if (!s?.forkPending) return false
+    s.forkPending = false
+    return true
   }
 
   #provider(id: ProviderId): AgentProvider {
@@ -352,14 +371,14 @@ export class Supervisor {
   }
 
   #busyTurns(): number {
-    let n = this.#launching.size
-    for (const r of this.#runners.values()) if (r.alive && r.turnRunning) n++
+    let n = 0
+    for (const s of this.#events.values()) if (s.launching || (s.runner?.alive && s.runner.turnRunning)) n++
     return n
   }
 
   async #launchOrQueue(id: string, plan: LaunchPlan): Promise<void> {
     if (this.#shuttingDown) throw new ShepherdError('UNAVAILABLE', 'Shepherd is shutting down')
-    if (this.#launching.has(id) || this.#runners.get(id)?.alive) throw new ShepherdError('CONFLICT', 'this session is already starting or running')
+    if (this.#isLaunching(id) || this.#runnerOf(id)?.alive) throw new ShepherdError('CONFLICT', 'this session is already starting or running')
     if (this.#busyTurns() >= this.o.settings.get().maxConcurrentSessions) {
       // The prompt waits in the session's queue with any follow-ups; the launch delivers the oldest.
       const ev = this.#ev(id)
@@ -373,8 +392,8 @@ export class Supervisor {
   }
 
   async #launch(id: string, plan: LaunchPlan): Promise<void> {
-    this.#launching.add(id)
     const ev = this.#ev(id)
+    ev.launching = true
     let row = this.#row(id)
     try {
       ev.status('starting', null, { ended_at: null })
@@ -407,16 +426,16 @@ export class Supervisor {
       // What this launch delivers first: its own prompt, or the oldest one that waited for the slot.
       const first = plan.prompt !== undefined ? plan.prompt : ev.nextPrompt()?.text
       if (plan.resumeId) runner.onEarlyExit = (exit) => this.#resumeFailed(id, { ...plan, prompt: first }, exit)
-      this.#runners.set(id, runner)
+      ev.runner = runner
       if (this.#outputPaused) runner.setOutputPaused(true)
       const pid = handle.pid
       ev.patch({ pid, pid_start_time: pid ? processStartTime(pid) : null })
-      this.#launching.delete(id)
+      ev.launching = false
       ev.status('idle', null)
       // Prompts queued behind it stay in the session's queue, one delivered per finished turn.
       if (first !== undefined) await runner.send(first)
     } catch (err) {
-      this.#launching.delete(id)
+      ev.launching = false
       const message = err instanceof Error ? err.message : String(err)
       ev.status('error', { code: 'launch_failed', message }, {}, false, true)
       this.#drainWaiting()
@@ -427,7 +446,7 @@ export class Supervisor {
   /** A resume that died before the CLI started: the id is stale. Start fresh, say so, keep the prompt. */
   #resumeFailed(id: string, plan: LaunchPlan, exit: ProviderExit): boolean {
     const note = `Could not resume the agent's previous conversation${exit.stderrTail ? ` (${exit.stderrTail.trim().split('\n').pop()?.slice(0, 200)})` : ''}. Started a new conversation; the transcript above is kept here, but the agent does not remember it.`
-    this.#runners.delete(id)
+    this.#ev(id).runner = null
     this.#ev(id).patch({ cli_session_id: null })
     queueMicrotask(() => {
       this.#launch(id, { prompt: plan.prompt, freshNote: note }).catch(() => { /* status already says error */ })
@@ -436,7 +455,8 @@ export class Supervisor {
   }
 
   #onGone(r: SessionRunner) {
-    if (this.#runners.get(r.sessionId) === r) this.#runners.delete(r.sessionId)
+    const s = this.#events.get(r.sessionId)
+    if (s?.runner === r) s.runner = null
     this.#drainWaiting()
   }
 
