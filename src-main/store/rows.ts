@@ -28,6 +28,11 @@ export interface ApprovalRow {
   status: string; created_at: number; decided_at: number | null
 }
 
+/** The session's extra environment variables (the `extra_env` JSON column). */
+export function extraEnvOf(r: SessionRow): Record<string, string> {
+  return JSON.parse(r.extra_env) as Record<string, string>
+}
+
 export function projectToDTO(r: ProjectRow): ProjectDTO {
   return {
     id: r.id, name: r.name, path: r.path, createdAt: r.created_at, updatedAt: r.updated_at,

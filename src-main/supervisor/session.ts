@@ -16,7 +16,7 @@ import type { DraftDTO, MessageDTO } from '../shared/dto'
 import type { ShepherdEvent } from '../shared/events'
 import { canTransition, type SessionStatus, type StatusReason } from '../shared/status'
 import type { ProviderDraft, ProviderMessage, ProviderUsage } from '../providers/types'
-import { decodeQueue, encodeQueue } from '../store/queued-prompts'
+import { decodeQueue } from '../store/queued-prompts'
 import { randomUUID } from 'node:crypto'
 import { approvalToDTO, messageToDTO, sessionToDTO, type MessageRow } from '../store/rows'
 import type { RawEvent, SessionPatch, Store } from '../store/store'
@@ -172,7 +172,7 @@ export class Session {
   }
 
   #saveQueue(): void {
-    this.patch({ queued_prompts: encodeQueue(this.queue.items) })
+    this.patch({ queued_prompts: this.queue.items })
   }
 
   /** Assigns the next seq, queues the insert, pushes after commit. Returns the seq. */
@@ -266,9 +266,9 @@ export class Session {
     this.writer.enqueue(
       () =>
         this.store.updateSession(this.sessionId, {
-          status, status_reason: reason ? JSON.stringify(reason) : null, updated_at: now,
+          status, status_reason: reason, updated_at: now,
           ...(final ? { ended_at: now, pid: null, pid_start_time: null } : {}),
-          ...(clearQueue ? { queued_prompts: encodeQueue([]) } : {}), ...extra
+          ...(clearQueue ? { queued_prompts: [] } : {}), ...extra
         }),
       () => {
         const row = this.store.getSession(this.sessionId)

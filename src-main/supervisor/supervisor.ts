@@ -9,7 +9,7 @@ import { ShepherdError } from '../shared/errors'
 import { ACTIVE_STATUSES, type PermissionMode, type ProviderId } from '../shared/status'
 import type { AgentProvider, ApprovalDecision, ProviderExit } from '../providers/types'
 import { buildChildEnv } from '../providers/child-env'
-import { approvalToDTO, sessionToDTO, type SessionRow } from '../store/rows'
+import { approvalToDTO, extraEnvOf, sessionToDTO, type SessionRow } from '../store/rows'
 import type { Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
 import type { SettingsService } from '../services/settings'
@@ -178,7 +178,7 @@ export class Supervisor {
       this.o.store.insertSession({
         id: newId, projectId: src.project_id, provider: src.provider, model: src.model, permissionMode: src.permission_mode,
         cwd: src.cwd, title: `Fork of ${src.title}`.slice(0, TITLE_CHARS), systemPrompt: src.system_prompt,
-        extraEnv: JSON.parse(src.extra_env) as Record<string, string>, status: 'idle', now
+        extraEnv: extraEnvOf(src), status: 'idle', now
       })
       this.o.store.updateSession(newId, { cli_session_id: src.cli_session_id, status: 'done' })
     })
@@ -407,7 +407,7 @@ export class Supervisor {
       }
       const env = buildChildEnv({
         parentEnv: this.o.hostEnv, providerEnv,
-        extraEnv: { ...settings.extraEnv, ...(JSON.parse(row.extra_env) as Record<string, string>) }
+        extraEnv: { ...settings.extraEnv, ...extraEnvOf(row) }
       })
       if (plan.freshNote) ev.message({ kind: 'system', text: plan.freshNote })
       const handle = await provider.start({
