@@ -5,11 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { testCore } from '../../test/support/core'
-import { tempDir } from '../../test/support/temp'
-import { MemoryProvider } from '../../test/support/memory-provider'
+import { memoryCore } from '../../test/support/memory-core'
 import { DB_FILE } from '../core'
 import type { ShepherdEvent } from '../shared/events'
 import { SESSION_STATUSES, STATUS_TRANSITIONS, canTransition, type SessionStatus } from '../shared/status'
@@ -22,20 +19,14 @@ const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms))
 const text = (t: string) => ({ kind: 'message' as const, message: { kind: 'assistant' as const, text: t } })
 
 async function setup() {
-  const provider = new MemoryProvider()
-  const t = testCore({ providers: [provider] })
-  const folders = tempDir('shepherd-proj-')
-  cleanups.push(folders.cleanup, t.cleanup)
-  const path = join(folders.dir, 'p')
-  mkdirSync(path)
-  const project = await t.caller.projects.add({ path })
+  const t = await memoryCore(cleanups)
   // Every publish, as it happens (synchronously, not when a subscriber gets round to it).
   const events: ShepherdEvent[] = []
   const hub = t.core.hub
   const publish = hub.publish.bind(hub)
   const observers: ((e: ShepherdEvent) => void)[] = []
   hub.publish = (e) => { events.push(e); for (const o of observers) o(e); publish(e) }
-  return { ...t, provider, project, events, observers }
+  return { ...t, events, observers }
 }
 
 describe('Session: push only what is committed', () => {
