@@ -6,6 +6,13 @@
 import { defineConfig } from '@playwright/test'
 import { CHROMIUM_ARGS } from './test/support/chromium-guard'
 
+/**
+ * The tracked docs/*.png are written only by `npm run docs:screenshots` (which sets this variable):
+ * then only the specs that take them run (e2e/screenshots.spec.ts is nothing else and is not part of
+ * `npm test`; panes.spec.ts takes its pictures into its output folder otherwise, see e2e/docs-shots.ts).
+ */
+const DOCS_SCREENSHOTS = process.env.SHEPHERD_DOCS_SCREENSHOTS === '1'
+
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results/artifacts',
@@ -29,7 +36,9 @@ export default defineConfig({
     }
   },
   projects: [
-    { name: 'web', testMatch: /.*\.spec\.ts/, testIgnore: /electron\// },
+    DOCS_SCREENSHOTS
+      ? { name: 'docs', testMatch: /(screenshots|panes)\.spec\.ts/ }
+      : { name: 'web', testMatch: /.*\.spec\.ts/, testIgnore: [/electron\//, /screenshots\.spec\.ts/] },
     { name: 'electron', testMatch: /electron\/.*\.spec\.ts/ }
   ]
 })

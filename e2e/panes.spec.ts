@@ -12,8 +12,8 @@ import type { Locator, Page } from '@playwright/test'
 import { apiClient, expect, test } from './agents'
 import { addProject, pane, startSession, status } from './ui'
 import { openApp, type ShepherdHost } from './fixtures'
+import { docsShotPath } from './docs-shots'
 
-const DOCS = resolve(__dirname, '../docs')
 /** The scripted stand-in for `claude` (test support): it can emit thousands of lines a second. */
 const FAKE_AGENT_PATH = resolve(__dirname, '../test/support/fake-agent.mjs')
 /** Fixed folder names so screenshots show stable paths; one subfolder per test (tests run in parallel). */
@@ -190,7 +190,7 @@ test('approvals: allow once writes the file, a denial with a reason does not; ca
     await page.emulateMedia({ colorScheme })
     await dismissToasts(page)
     await settle(page)
-    await page.screenshot({ path: join(DOCS, `approval-${colorScheme}.png`), animations: 'disabled' })
+    await page.screenshot({ path: docsShotPath(`approval-${colorScheme}.png`), animations: 'disabled' })
   }
   await page.emulateMedia({ colorScheme: 'light' })
 
@@ -284,7 +284,7 @@ test('a running agent that goes silent is flagged as stalled, with exactly one t
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme })
     await settle(page)
-    await page.screenshot({ path: join(DOCS, `stall-toast-${colorScheme}.png`), animations: 'disabled' })
+    await page.screenshot({ path: docsShotPath(`stall-toast-${colorScheme}.png`), animations: 'disabled' })
   }
 
   await p.getByRole('button', { name: 'Stop' }).click()
@@ -330,7 +330,7 @@ test('two projects side by side stream at once; layout, switcher and unread mark
     await page.emulateMedia({ colorScheme })
     await dismissToasts(page)
     await settle(page)
-    await page.screenshot({ path: join(DOCS, `panes-busy-${colorScheme}.png`), animations: 'disabled' })
+    await page.screenshot({ path: docsShotPath(`panes-busy-${colorScheme}.png`), animations: 'disabled' })
   }
   await page.emulateMedia({ colorScheme: 'light' })
   await expect(status(a)).toHaveText(/Idle/, { timeout: 30_000 })
@@ -415,7 +415,7 @@ test('settings screenshots', async ({ page, shepherd }) => {
     await page.emulateMedia({ colorScheme })
     await dismissToasts(page)
     await settle(page)
-    await page.screenshot({ path: join(DOCS, `settings-${colorScheme}.png`), animations: 'disabled' })
+    await page.screenshot({ path: docsShotPath(`settings-${colorScheme}.png`), animations: 'disabled' })
   }
   // The controls × agents table, top of the card at the top of the view.
   await page.getByRole('heading', { name: 'Agent capabilities' }).evaluate((el) => {
@@ -428,7 +428,7 @@ test('settings screenshots', async ({ page, shepherd }) => {
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme })
     await settle(page)
-    await page.screenshot({ path: join(DOCS, `agents-${colorScheme}.png`), animations: 'disabled' })
+    await page.screenshot({ path: docsShotPath(`agents-${colorScheme}.png`), animations: 'disabled' })
   }
 })
 

@@ -4,11 +4,11 @@
  */
 import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { expect, openApp, test } from './fixtures'
+import { docsShotPath } from './docs-shots'
 
-const DOCS = resolve(__dirname, '../docs')
 const DEMO = join(tmpdir(), 'shepherd-demo')
 const SCHEMES = ['light', 'dark'] as const
 
@@ -30,7 +30,7 @@ test('empty state', async ({ page, shepherd }) => {
   for (const colorScheme of SCHEMES) {
     await page.emulateMedia({ colorScheme })
     await settle(page)
-    await page.screenshot({ path: join(DOCS, `empty-${colorScheme}.png`), animations: 'disabled' })
+    await page.screenshot({ path: docsShotPath(`empty-${colorScheme}.png`), animations: 'disabled' })
   }
 })
 
@@ -57,6 +57,6 @@ test('project open', async ({ page, shepherd }) => {
   for (const colorScheme of SCHEMES) {
     await page.emulateMedia({ colorScheme })
     await settle(page)
-    await page.screenshot({ path: join(DOCS, `project-${colorScheme}.png`), animations: 'disabled' })
+    await page.screenshot({ path: docsShotPath(`project-${colorScheme}.png`), animations: 'disabled' })
   }
 })

@@ -69,7 +69,7 @@ export function createCore(opts: CoreOptions): Core {
   })
   const settings = new SettingsService(store)
   const supervisor = new Supervisor({
-    store, writer, hub, settings, providers: opts.providers ?? defaultProviders(() => settings.get()), hostEnv: opts.hostEnv ?? process.env,
+    store, writer, hub, settings, providers: opts.providers ?? defaultProviders(() => settings.get()), hostEnv: opts.hostEnv ?? process.env, log,
     keepOnPrune: (id) => worktreesRef?.keepOnPrune(id) ?? false
   })
   supervisorRef = supervisor

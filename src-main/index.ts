@@ -26,7 +26,7 @@ import {
 
 /**
  * Overall quit deadline: agent stops use a 5 s grace before SIGKILL, so 6 s covers a full stop
- * (VS Code's `ShutdownTimeoutMs = 6000`, RELIABILITY.md CP-8).
+ * (VS Code's `ShutdownTimeoutMs = 6000`, docs/fault-catalogue.md CP-8).
  */
 export const QUIT_DEADLINE_MS = 6_000
 /** What the core gets for stopping agents, leaving time to flush and close the database. */

@@ -3,7 +3,7 @@
  * trpc 0.4.2) listens for the MessagePort that main posts on each load and exposes a single
  * `window.electronTRPCPort.requestPort()` to the page; the port then arrives via `window.postMessage`.
  *
- * Nothing else crosses the bridge: no `ipcRenderer`, no `process`, no env (EXAMPLES.md example 2).
+ * Nothing else crosses the bridge: no `ipcRenderer`, no `process`, no env (docs/fault-catalogue.md SEC-1).
  */
 import { exposePortReceiver } from 'electron-messageport-trpc/preload'
 

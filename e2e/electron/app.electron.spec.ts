@@ -1,5 +1,5 @@
 /**
- * Electron-only checks (RELIABILITY.md layer E: SEC-1..4, CP-8) driven through Playwright's
+ * Electron-only checks (docs/fault-catalogue.md layer E: SEC-1..4, CP-8) driven through Playwright's
  * `_electron`. They need a real Electron binary and a build (`npx electron-vite build`).
  *
  * The build machines have no Electron binary and cannot download one; there every test here is

@@ -1,13 +1,13 @@
 /**
  * tRPC over Electron IPC: THE one module that touches electron-messageport-trpc (0.4.2) in main,
  * so the announced 0.5 API change (which removes `createWindowMessagePortHandler`) or a swap to
- * another transport touches only this file. See STACK.md sections 4-5.
+ * another transport touches only this file. See docs/design-decisions.md "Rooms and what they may import".
  *
  * How 0.4.2 works: on every `did-finish-load` of a window it creates a `MessageChannelMain`, posts
  * one end to the window's main frame (`webContents.postMessage('electron-messageport-trpc:init',
  * null, [port])`), and serves the router on the other end. Its `createContext` receives only
  * `{ window }` — no frame, URL or sender object. So the sender is validated here, twice
- * (EXAMPLES.md example 3, RELIABILITY.md SEC-4):
+ * (docs/fault-catalogue.md SEC-4):
  * - at handover: the `did-finish-load` listener is wrapped, and the port is handed over only if
  *   the window is one we created and its main frame shows our origin;
  * - per request, in `createContext`: the same check again, else `TRPCError('FORBIDDEN')` and no

@@ -1,6 +1,6 @@
 /**
  * The Electron entry (`src-main/index.ts`) against the fake `electron` and a fake core:
- * single-instance lock, startup order, second instance, quit sequence (RELIABILITY.md CP-8).
+ * single-instance lock, startup order, second instance, quit sequence (docs/fault-catalogue.md CP-8).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

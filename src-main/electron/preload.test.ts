@@ -6,7 +6,7 @@ vi.mock('electron', () => import('../../test/support/fake-electron'))
 
 import * as fake from '../../test/support/fake-electron'
 
-describe('preload (EXAMPLES.md example 2)', () => {
+describe('preload (only the tRPC port crosses the bridge, docs/fault-catalogue.md SEC-1)', () => {
   it('exposes exactly one global, electronTRPCPort, with only requestPort', async () => {
     fake.resetFakeElectron()
     await import('../../src-preload/index')

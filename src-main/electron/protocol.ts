@@ -3,7 +3,7 @@
  * of `file://` (Electron security checklist: "Use a custom protocol instead of file://").
  *
  * Every response carries the production CSP. Paths go through {@link resolveRendererPath} (pure,
- * lexical) and then `realpath` + containment again (symlinks), see RELIABILITY.md SEC-6.
+ * lexical) and then `realpath` + containment again (symlinks), see docs/fault-catalogue.md SEC-6.
  */
 import { realpath as realpathCb, readFile as readFileCb } from 'node:fs'
 import { extname, isAbsolute, resolve, sep } from 'node:path'
@@ -22,7 +22,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
 export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`
 
 /**
- * Production Content-Security-Policy (RELIABILITY.md section 2). No `'unsafe-eval'`, no inline
+ * Production Content-Security-Policy (docs/fault-catalogue.md SEC-10). No `'unsafe-eval'`, no inline
  * script; inline styles are allowed because Svelte transitions and style directives write them.
  */
 export const CONTENT_SECURITY_POLICY = [

@@ -2,7 +2,7 @@
  * Every web-contents guard of the Electron host, installed in one place at startup.
  *
  * Review before changing: each guard below implements an item of the Electron security checklist
- * (https://www.electronjs.org/docs/latest/tutorial/security) and RELIABILITY.md SEC-2/SEC-3.
+ * (https://www.electronjs.org/docs/latest/tutorial/security) and docs/fault-catalogue.md SEC-2/SEC-3.
  * Loosening any of them lets a compromised renderer (e.g. hostile agent output) navigate the
  * privileged window, open windows, launch arbitrary protocol handlers (`file:`, `smb:`,
  * `ms-msdt:`) or use device permissions. Tests: `security.test.ts`, `e2e/electron`.

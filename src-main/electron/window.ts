@@ -1,5 +1,5 @@
 /**
- * The one application window: locked-down web preferences (RELIABILITY.md section 2), the renderer
+ * The one application window: locked-down web preferences (docs/fault-catalogue.md SEC-1..SEC-3), the renderer
  * URL for dev / production, and remembered bounds in `<dataDir>/window-state.json`.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'

@@ -1,5 +1,5 @@
 /**
- * The environment an agent CLI is started with (RELIABILITY.md "Secrets", SEC-8): an allowlist of
+ * The environment an agent CLI is started with (docs/fault-catalogue.md SEC-8): an allowlist of
  * the parent's variables, then app-managed provider variables, then the user's validated extra
  * env. Never `...process.env`: the parent may carry API keys or `CLAUDECODE` (which makes Claude
  * Code believe it runs nested inside itself).

@@ -1,5 +1,5 @@
 /**
- * Frames a child's stdout into lines (RELIABILITY.md "Framing"). Not `readline`: we need a hard
+ * Frames a child's stdout into lines (docs/fault-catalogue.md FR-1..FR-6). Not `readline`: we need a hard
  * per-line cap, exact byte accounting and no quadratic string growth on huge lines.
  *
  * Splitting happens on the 0x0A byte, which never occurs inside a multi-byte UTF-8 sequence; each

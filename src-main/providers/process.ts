@@ -1,5 +1,5 @@
 /**
- * Spawning and stopping agent processes (RELIABILITY.md "Child spawn", "Stop and quit", CP-1..5).
+ * Spawning and stopping agent processes (docs/fault-catalogue.md CP-1..CP-5; docs/design-decisions.md "Process groups, no shell").
  * One process group per agent (POSIX `detached`), so stop and cleanup reach grandchildren too.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'

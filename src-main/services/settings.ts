@@ -5,19 +5,18 @@
 import { z } from 'zod'
 import { ShepherdError } from '../shared/errors'
 import { PERMISSION_MODES, PROVIDER_IDS } from '../shared/status'
+import { SETTING_DEFAULTS, SETTING_LIMITS as L } from '../shared/settings'
 import { extraEnvKeyProblem, extraEnvSchema } from '../providers/child-env'
 import { modelSchema } from '../api/schemas'
 import { acpCommandSchema } from '../providers/acp/command'
 import type { Store } from '../store/store'
-
-const MIN = 60_000
 
 const providerSettings = z.object({
   /** Validated like the per-session model (sessions.start / setModel): it becomes a CLI argument. */
   model: modelSchema,
   permissionMode: z.enum(PERMISSION_MODES),
   /** Absolute path of the CLI; null = look it up on PATH. */
-  cliPath: z.string().max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path').nullable()
+  cliPath: z.string().max(L.pathChars.max).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path').nullable()
 })
 
 export const settingsSchema = z.object({
@@ -27,37 +26,21 @@ export const settingsSchema = z.object({
     /** ACP: `command` = the agent's argv (binary first) or a command line split without a shell. */
     acp: providerSettings.extend({ command: acpCommandSchema.optional() })
   }),
-  systemPromptTemplate: z.string().max(20_000),
-  defaultFolder: z.string().max(4096).nullable(),
-  /** Default 15 min; 30 s is the shortest that is still a "stall" rather than a pause between tool calls. */
-  stallThresholdMs: z.number().int().min(30_000).max(24 * 60 * MIN),
-  retentionCount: z.number().int().min(1).max(50),
-  retentionDays: z.number().int().min(1).max(365),
+  systemPromptTemplate: z.string().max(L.systemPromptChars.max),
+  defaultFolder: z.string().max(L.pathChars.max).nullable(),
+  /** Limits and defaults: shared/settings.ts. */
+  stallThresholdMs: z.number().int().min(L.stallThresholdMs.min).max(L.stallThresholdMs.max),
+  retentionCount: z.number().int().min(L.retentionCount.min).max(L.retentionCount.max),
+  retentionDays: z.number().int().min(L.retentionDays.min).max(L.retentionDays.max),
   extraEnv: extraEnvSchema,
-  /** Running agents at once; more wait in a queue (each CLI is a heavy process). */
-  maxConcurrentSessions: z.number().int().min(1).max(32),
+  maxConcurrentSessions: z.number().int().min(L.maxConcurrentSessions.min).max(L.maxConcurrentSessions.max),
   notifications: z.object({ completed: z.boolean(), error: z.boolean(), stalled: z.boolean(), approval: z.boolean() })
 })
 export type AppSettings = z.infer<typeof settingsSchema>
 export const settingsPatchSchema = settingsSchema.partial()
 
-export const DEFAULT_SETTINGS: AppSettings = {
-  defaultProvider: 'claude',
-  providers: {
-    claude: { model: null, permissionMode: 'default', cliPath: null },
-    codex: { model: null, permissionMode: 'default', cliPath: null },
-    opencode: { model: null, permissionMode: 'default', cliPath: null },
-    acp: { model: null, permissionMode: 'default', cliPath: null }
-  },
-  systemPromptTemplate: '',
-  defaultFolder: null,
-  stallThresholdMs: 15 * MIN,
-  retentionCount: 5,
-  retentionDays: 30,
-  extraEnv: {},
-  maxConcurrentSessions: 4,
-  notifications: { completed: true, error: true, stalled: true, approval: true }
-}
+/** A copy of the shared defaults; the compiler checks them against the schema's type here. */
+export const DEFAULT_SETTINGS: AppSettings = structuredClone(SETTING_DEFAULTS)
 
 export const UI_KEY = /^[A-Za-z0-9:._-]{1,120}$/
 /** UI blobs are drafts and layout, not data: 256 KiB is far above any real one. */

@@ -8,7 +8,11 @@ import type { SessionStatus, StatusReason } from './status'
 
 export type ShepherdEvent =
   | { type: 'agent.message'; sessionId: string; projectId: string; seq: number; messages: MessageDTO[] }
-  | { type: 'agent.status'; sessionId: string; projectId: string; seq: number; status: SessionStatus; reason: StatusReason | null; at: number }
+  /**
+   * One status change is this one event, pushed after it is committed; `session` is the committed row
+   * it produced (the supervisor always sets it; no separate `session.changed` follows).
+   */
+  | { type: 'agent.status'; sessionId: string; projectId: string; seq: number; status: SessionStatus; reason: StatusReason | null; at: number; session?: SessionDTO }
   /**
    * The block the agent is streaming after message `seq` (null: none). Pushed, not stored; a
    * message with a higher seq replaces it.

@@ -1,5 +1,5 @@
 /**
- * A damaged database (RELIABILITY.md DB-5): told apart from other open errors, moved aside with its
+ * A damaged database (docs/fault-catalogue.md DB-5): told apart from other open errors, moved aside with its
  * WAL and shared-memory files (never deleted: the user may want it back), and replaced by the newest
  * pre-migration backup that passes `quick_check`, or else by a fresh database.
  */

@@ -1,5 +1,6 @@
 /** Row ↔ DTO mapping. The API returns DTOs, never rows. */
 import type { ApprovalDTO, MessageDTO, ProjectDTO, SessionDTO } from '../shared/dto'
+import { decodeQueue } from './queued-prompts'
 import type { MessageKind, PermissionMode, ProviderId, SessionStatus, StatusReason } from '../shared/status'
 
 export interface ProjectRow {
@@ -29,6 +30,11 @@ export interface ApprovalRow {
   status: string; created_at: number; decided_at: number | null
 }
 
+/** The session's extra environment variables (the `extra_env` JSON column). */
+export function extraEnvOf(r: SessionRow): Record<string, string> {
+  return JSON.parse(r.extra_env) as Record<string, string>
+}
+
 export function projectToDTO(r: ProjectRow): ProjectDTO {
   return {
     id: r.id, name: r.name, path: r.path, createdAt: r.created_at, updatedAt: r.updated_at,
@@ -48,7 +54,7 @@ export function sessionToDTO(r: SessionRow): SessionDTO {
       cacheReadTokens: r.cache_read_tokens, cacheWriteTokens: r.cache_write_tokens,
       contextTokens: r.context_tokens, contextWindow: r.context_window, costKnown: r.cost_known === 1
     },
-    queuedPrompts: JSON.parse(r.queued_prompts) as string[],
+    queuedPrompts: decodeQueue(r.queued_prompts).map((q) => q.text),
     archived: r.archived === 1
   }
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { NewSession, RawEvent, SessionPatch, Store } from './store'
 import type { ApprovalRow, MessageRow, ProjectRow, SessionRow } from './rows'
+import { encodeQueue } from './queued-prompts'
 import { mapSqliteError, markClosed, openDatabase, type PragmaReport } from './open'
 import type { DbRecovery } from './recovery'
 import { SearchIndex } from '../search/search-index'
@@ -107,7 +108,15 @@ export class SqliteStore implements Store {
     return this.#db.prepare<string[], SessionRow>(`SELECT * FROM sessions WHERE status IN (${marks})`).all(...statuses)
   }
   insertSession(s: NewSession) { this.#s.insertSession.run({ ...s, extraEnv: JSON.stringify(s.extraEnv), costKnown: s.costKnown === false ? 0 : 1 }) }
-  updateSession(id: string, patch: SessionPatch) { this.#patch('sessions', SESSION_COLUMNS, id, patch) }
+  updateSession(id: string, patch: SessionPatch) {
+    // The JSON columns are encoded here, and only here.
+    const { status_reason, queued_prompts, extra_env, ...plain } = patch
+    const row: Record<string, unknown> = plain
+    if (status_reason !== undefined) row.status_reason = status_reason === null ? null : JSON.stringify(status_reason)
+    if (queued_prompts !== undefined) row.queued_prompts = encodeQueue(queued_prompts)
+    if (extra_env !== undefined) row.extra_env = JSON.stringify(extra_env)
+    this.#patch('sessions', SESSION_COLUMNS, id, row)
+  }
   deleteSession(id: string) { this.#s.deleteSession.run(id) }
 
   insertMessages(rows: MessageRow[]) {

@@ -2,6 +2,8 @@
  * The store interface in front of SQLite. The supervisor and the API depend on this, not on
  * better-sqlite3, so tests can inject faults (SQLITE_FULL, slow appends) at this seam.
  */
+import type { StatusReason } from '../shared/status'
+import type { QueuedPrompt } from './queued-prompts'
 import type { ApprovalRow, MessageRow, ProjectRow, SessionRow } from './rows'
 
 export interface NewSession {
@@ -11,13 +13,14 @@ export interface NewSession {
   costKnown?: boolean
 }
 
+/** Columns to change. JSON columns take their values (the store encodes them; callers never do). */
 export type SessionPatch = Partial<{
-  model: string | null; permission_mode: string; title: string; status: string; status_reason: string | null
+  model: string | null; permission_mode: string; title: string; status: string; status_reason: StatusReason | null
   cli_session_id: string | null; pinned: number; last_seq: number; last_activity_at: number; updated_at: number
   ended_at: number | null; cost_usd: number; cli_cost_total: number; cost_known: number; input_tokens: number
   output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; context_tokens: number | null
-  context_window: number | null; queued_prompts: string; pid: number | null; pid_start_time: string | null
-  system_prompt: string | null; extra_env: string; archived: number
+  context_window: number | null; queued_prompts: readonly QueuedPrompt[]; pid: number | null; pid_start_time: string | null
+  system_prompt: string | null; extra_env: Record<string, string>; archived: number
 }>
 
 export interface RawEvent { sessionId: string; stream: string; data: string; createdAt: number }

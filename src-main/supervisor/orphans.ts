@@ -3,20 +3,14 @@
  * interrupted, and kill a leftover process group only when its pid AND start time match what we
  * recorded (a reused pid belongs to somebody else).
  */
-import { readFileSync } from 'node:fs'
+import { readProcessStartTime } from '../providers/process'
 import { ACTIVE_STATUSES } from '../shared/status'
 import type { Store } from '../store/store'
 
-/** Process start time (clock ticks since boot, field 22 of /proc/<pid>/stat) on Linux; null elsewhere or when gone. */
+/** Process start time (clock ticks since boot, `/proc/<pid>/stat` field 22) as stored in the session row; null elsewhere or when gone. */
 export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return fields[19] ?? null
-  } catch {
-    return null
-  }
+  const t = readProcessStartTime(pid)
+  return t === null ? null : String(t)
 }
 
 export interface SweepResult { interrupted: string[]; killed: number[] }
@@ -50,8 +44,8 @@ export function sweepOrphans(store: Store, now = Date.now()): SweepResult {
     }
     store.updateSession(s.id, {
       status: 'interrupted',
-      status_reason: JSON.stringify({ message: 'Shepherd exited unexpectedly while this session was active' }),
-      ended_at: now, updated_at: now, pid: null, pid_start_time: null, queued_prompts: '[]',
+      status_reason: { code: 'app_crashed', message: 'Shepherd exited unexpectedly while this session was active' },
+      ended_at: now, updated_at: now, pid: null, pid_start_time: null, queued_prompts: [],
       ...(lastSeq !== undefined ? { last_seq: lastSeq, last_activity_at: now } : {})
     })
     result.interrupted.push(s.id)

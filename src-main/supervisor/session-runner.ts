@@ -1,17 +1,15 @@
 /**
- * One live agent process for one session: forwards provider events into SessionEvents, keeps the
+ * One live agent process for one session: forwards provider events into its `Session`, keeps the
  * status true (running / waiting_approval / idle / error; done or interrupted or error on exit),
- * queues prompts sent while a turn runs, and tells "the process died" from "we asked it to stop".
+ * queues prompts sent while a turn runs (in the session's queue) and delivers them one per turn,
+ * and tells "the process died" from "we asked it to stop".
  */
-import { randomUUID } from 'node:crypto'
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit, ProviderUsage } from '../providers/types'
 import type { PermissionMode, SessionStatus, StatusReason } from '../shared/status'
-import { approvalInputWithNote, approvalToDTO } from '../store/rows'
-import type { Store } from '../store/store'
 import { DraftThrottle } from './draft-throttle'
-import type { SessionEvents } from './session-events'
+import type { Session } from './session'
 
-/** Stop: SIGTERM to the process group, SIGKILL after this grace (RELIABILITY.md CP-3: stop() resolves in ≤ 6 s). */
+/** Stop: SIGTERM to the process group, SIGKILL after this grace (docs/fault-catalogue.md CP-3: stop() resolves in ≤ 6 s). */
 export const STOP_GRACE_MS = 5000
 
 export interface RunnerHooks {
@@ -33,8 +31,6 @@ export class SessionRunner {
   /** The last turn's error, so a clean exit afterwards does not turn an error into "done". */
   #lastTurnError: StatusReason | null = null
   #costReported = 0
-  #pendingApprovals = new Map<string, string>() // approval id -> provider request id
-  #queue: string[]
   #gone = false
   #exitPromise: Promise<ProviderExit>
   #resolveExit!: (e: ProviderExit) => void
@@ -56,14 +52,11 @@ export class SessionRunner {
     readonly projectId: string,
     readonly provider: string,
     private readonly handle: AgentHandle,
-    private readonly events: SessionEvents,
-    private readonly store: Store,
-    private readonly hooks: RunnerHooks,
-    queued: string[]
+    private readonly session: Session,
+    private readonly hooks: RunnerHooks
   ) {
-    this.#queue = [...queued]
     this.#exitPromise = new Promise((r) => (this.#resolveExit = r))
-    this.#drafts = new DraftThrottle((d) => { if (!this.#gone) this.events.draft(d) })
+    this.#drafts = new DraftThrottle((d) => { if (!this.#gone) this.session.draft(d) })
     handle.onEvent((e) => this.#onEvent(e))
     handle.onExit((e) => this.#onExit(e))
   }
@@ -71,28 +64,31 @@ export class SessionRunner {
   get pid(): number | null { return this.handle.pid }
   get turnRunning(): boolean { return this.#turnRunning }
   get alive(): boolean { return !this.#gone }
-  get queued(): readonly string[] { return this.#queue }
+  get queued(): readonly string[] { return this.session.queue.items.map((q) => q.text) }
   get exited(): Promise<ProviderExit> { return this.#exitPromise }
 
   /** Send now if no turn runs, else queue (persisted, visible as "queued"). */
   async send(prompt: string): Promise<'sent' | 'queued'> {
     if (this.#turnRunning || this.#held || !this.#mayStartTurn()) {
-      this.#queue.push(prompt)
-      this.events.patch({ queued_prompts: JSON.stringify(this.#queue) })
+      this.session.enqueuePrompt(prompt)
       return 'queued'
     }
     await this.#deliver(prompt)
     return 'sent'
   }
 
+  /** Deliver the oldest queued prompt now when no turn runs (a launch after waiting for a slot). */
+  async sendQueued(): Promise<void> {
+    if (this.#turnRunning || this.#held || !this.#mayStartTurn()) return
+    const next = this.session.nextPrompt()
+    if (next) await this.#deliver(next.text)
+  }
+
   async interrupt(): Promise<void> {
     if (!this.#turnRunning) return
     this.#interruptRequested = true
     // Esc means "stop what you are doing": prompts queued behind this turn are dropped too.
-    if (this.#queue.length) {
-      this.#queue = []
-      this.events.patch({ queued_prompts: '[]' })
-    }
+    this.session.clearQueue()
     await this.handle.interrupt()
   }
 
@@ -126,10 +122,10 @@ export class SessionRunner {
   }
 
   #next(): void {
-    if (this.#held || this.#queue.length === 0 || !this.#mayStartTurn()) return
-    const next = this.#queue.shift()!
-    this.events.patch({ queued_prompts: JSON.stringify(this.#queue) })
-    void this.#deliver(next).catch((err) => this.events.message({ kind: 'error', text: `could not send the queued prompt: ${String(err)}`, isError: true }))
+    if (this.#held || this.session.queue.items.length === 0 || !this.#mayStartTurn()) return
+    const next = this.session.nextPrompt()
+    if (!next) return
+    void this.#deliver(next.text).catch((err) => this.session.message({ kind: 'error', text: `could not send the queued prompt: ${String(err)}`, isError: true }))
   }
 
   setOutputPaused(paused: boolean): void {
@@ -141,13 +137,11 @@ export class SessionRunner {
   async setPermissionMode(mode: PermissionMode): Promise<void> { await this.handle.setPermissionMode(mode) }
 
   async answerApproval(approvalId: string, decision: ApprovalDecision): Promise<boolean> {
-    const requestId = this.#pendingApprovals.get(approvalId)
+    const requestId = this.session.takeApproval(approvalId)
     if (!requestId) return false
-    this.#pendingApprovals.delete(approvalId)
     await this.handle.answerApproval(requestId, decision)
-    const status = decision.behavior === 'allow' ? 'allowed' : 'denied'
-    this.events.write(() => this.store.updateApproval(approvalId, status, Date.now()), () => this.#approvalEvent(approvalId))
-    if (this.#pendingApprovals.size === 0 && this.#turnRunning) this.events.status('running', null)
+    this.session.recordApproval(approvalId, decision.behavior === 'allow' ? 'allowed' : 'denied')
+    if (this.session.pendingApprovalCount === 0 && this.#turnRunning) this.session.status('running', null)
     return true
   }
 
@@ -156,7 +150,7 @@ export class SessionRunner {
     if (this.#gone) return this.#exitPromise
     if (!this.#stopRequested) {
       this.#stopRequested = true
-      this.events.status('stopping', { message: 'stopping at your request' })
+      this.session.status('stopping', { code: 'stopping', message: 'stopping at your request' })
       void this.handle.stop(STOP_GRACE_MS)
     }
     return this.#exitPromise
@@ -165,9 +159,9 @@ export class SessionRunner {
   async #deliver(prompt: string): Promise<void> {
     this.#lastPrompt = prompt
     this.#limitHit = null
-    this.events.message({ kind: 'user', text: prompt })
+    this.session.message({ kind: 'user', text: prompt })
     this.#setTurn(true)
-    this.events.status('running', null)
+    this.session.status('running', null)
     await this.handle.send(prompt)
   }
 
@@ -182,7 +176,7 @@ export class SessionRunner {
     switch (e.kind) {
       case 'message':
         this.#drafts.cancel()
-        this.events.message(e.message)
+        this.session.message(e.message)
         if (this.#pauseAfterTool && e.message.kind === 'tool_result') {
           this.#pauseAfterTool = false
           this.#pauseTurn()
@@ -192,7 +186,7 @@ export class SessionRunner {
         if (e.limited) this.#limitHit = { resetsAt: e.resetsAt }
         if (e.windows.length) this.#windows = e.windows
         const prompt = this.#lastPrompt
-        this.events.write(() => {}, () => ({
+        this.session.write(() => {}, () => ({
           type: 'agent.ratelimit', sessionId: this.sessionId, projectId: this.projectId, provider: this.provider,
           windows: e.windows, limited: e.limited, resetsAt: e.resetsAt, prompt: e.limited ? prompt : null
         }))
@@ -202,20 +196,22 @@ export class SessionRunner {
         this.#drafts.offer(e.draft)
         return
       case 'raw':
-        this.events.raw(e.stream, e.data)
+        this.session.raw(e.stream, e.data)
         return
       case 'cli_session':
         this.#sawInit = true
-        this.events.patch({ cli_session_id: e.cliSessionId, ...(e.model ? { model: e.model } : {}) })
+        this.session.patch({ cli_session_id: e.cliSessionId, ...(e.model ? { model: e.model } : {}) })
         return
       case 'usage':
         this.#usage(e.usage)
         return
       case 'approval_request':
-        this.#approvalRequest(e.request.requestId, e.request.toolName, e.request.input, e.request.description ?? null, e.request.sessionScope ?? null)
+        this.session.openApproval(e.request.requestId, e.request.toolName, e.request.input, e.request.description ?? null, e.request.sessionScope ?? null)
+        this.session.status('waiting_approval', { code: 'needs_approval', message: `${e.request.toolName} needs your approval` })
         return
       case 'approval_cancelled':
-        this.#approvalCancelled(e.requestId)
+        this.session.cancelApprovalRequest(e.requestId)
+        if (this.session.pendingApprovalCount === 0 && this.#turnRunning) this.session.status('running', null)
         return
       case 'turn':
         this.#turn(e.state, e.reason)
@@ -225,11 +221,11 @@ export class SessionRunner {
 
   #turn(state: 'running' | 'idle' | 'error', reason?: StatusReason) {
     if (state === 'running') {
-      if (!this.#turnRunning) { this.#setTurn(true); this.events.status('running', null) }
+      if (!this.#turnRunning) { this.#setTurn(true); this.session.status('running', null) }
       return
     }
     this.#drafts.cancel()
-    this.#cancelAllApprovals()
+    this.session.cancelAllApprovals()
     const interrupted = this.#interruptRequested
     this.#interruptRequested = false
     this.#setTurn(false)
@@ -242,20 +238,22 @@ export class SessionRunner {
       limit = { resetsAt: fullest?.resetsAt ?? null }
       const prompt = this.#lastPrompt
       const resetsAt = limit.resetsAt
-      this.events.write(() => {}, () => ({
+      this.session.write(() => {}, () => ({
         type: 'agent.ratelimit', sessionId: this.sessionId, projectId: this.projectId, provider: this.provider,
         windows: [], limited: true, resetsAt, prompt
       }))
     }
-    this.#lastTurnError = state === 'error' && !interrupted && !limit ? reason ?? { message: 'the agent reported an error' } : null
+    this.#lastTurnError = state === 'error' && !interrupted && !limit ? { code: 'turn_failed', ...(reason ?? { message: 'the agent reported an error' }) } : null
     if (this.#lastTurnError) {
-      this.events.status('error', this.#lastTurnError, {}, true)
+      this.session.status('error', this.#lastTurnError, {}, true)
     } else if (limit) {
       // A usage limit is not a failure: the session waits for the reset (issue 16).
       const at = limit.resetsAt ? ` at ${new Date(limit.resetsAt).toTimeString().slice(0, 5)}` : ''
-      this.events.status('idle', { message: `waiting for the usage limit to reset${at}` })
+      this.session.status('idle', { code: 'usage_limit', message: `waiting for the usage limit to reset${at}` })
+    } else if (interrupted) {
+      this.session.status('idle', this.#held ? { code: 'budget_hold', message: 'paused at the budget cap' } : { code: 'turn_interrupted', message: 'turn interrupted' })
     } else {
-      this.events.status('idle', interrupted ? { message: this.#held ? 'paused at the budget cap' : 'turn interrupted' } : null)
+      this.session.status('idle', null)
     }
     this.#next()
   }
@@ -267,67 +265,7 @@ export class SessionRunner {
       delta = u.costUsdSessionTotal >= this.#costReported ? u.costUsdSessionTotal - this.#costReported : u.costUsdSessionTotal
       this.#costReported = u.costUsdSessionTotal
     }
-    const id = this.sessionId
-    const now = Date.now()
-    this.events.write(
-      () => {
-        const s = this.store.getSession(id)
-        if (!s) return
-        this.store.updateSession(id, {
-          cost_usd: s.cost_usd + delta, cost_known: u.costKnown ? 1 : 0,
-          input_tokens: s.input_tokens + u.inputTokens, output_tokens: s.output_tokens + u.outputTokens,
-          cache_read_tokens: s.cache_read_tokens + u.cacheReadTokens, cache_write_tokens: s.cache_write_tokens + u.cacheWriteTokens,
-          context_tokens: u.contextTokens ?? s.context_tokens, context_window: u.contextWindow ?? s.context_window,
-          last_activity_at: now, updated_at: now
-        })
-        this.hooks.onCost(this, delta, u.inputTokens, u.outputTokens)
-      },
-      () => {
-        const s = this.store.getSession(id)
-        if (!s) return null
-        return {
-          type: 'agent.cost', sessionId: id, projectId: this.projectId, seq: this.events.seq,
-          totals: {
-            costUsd: s.cost_usd, inputTokens: s.input_tokens, outputTokens: s.output_tokens,
-            cacheReadTokens: s.cache_read_tokens, cacheWriteTokens: s.cache_write_tokens,
-            contextTokens: s.context_tokens, contextWindow: s.context_window, costKnown: s.cost_known === 1
-          }
-        }
-      }
-    )
-  }
-
-  #approvalRequest(requestId: string, toolName: string, input: unknown, description: string | null, sessionScope: string | null) {
-    const id = randomUUID()
-    this.#pendingApprovals.set(id, requestId)
-    const row = {
-      id, session_id: this.sessionId, request_id: requestId, tool_name: toolName,
-      input: approvalInputWithNote(input, sessionScope), description, status: 'pending', created_at: Date.now(), decided_at: null
-    }
-    this.events.write(() => this.store.insertApproval(row), () => this.#approvalEvent(id))
-    this.events.status('waiting_approval', { message: `${toolName} needs your approval` })
-  }
-
-  #approvalCancelled(requestId: string) {
-    for (const [id, req] of this.#pendingApprovals) {
-      if (req !== requestId) continue
-      this.#pendingApprovals.delete(id)
-      this.events.write(() => this.store.updateApproval(id, 'cancelled', Date.now()), () => this.#approvalEvent(id))
-    }
-    if (this.#pendingApprovals.size === 0 && this.#turnRunning) this.events.status('running', null)
-  }
-
-  #cancelAllApprovals() {
-    for (const id of this.#pendingApprovals.keys()) {
-      this.events.write(() => this.store.updateApproval(id, 'cancelled', Date.now()), () => this.#approvalEvent(id))
-    }
-    this.#pendingApprovals.clear()
-  }
-
-  #approvalEvent(id: string) {
-    const row = this.store.getApproval(id)
-    if (!row) return null
-    return { type: 'agent.approval' as const, sessionId: this.sessionId, projectId: this.projectId, seq: this.events.seq, approval: approvalToDTO(row, this.projectId) }
+    this.session.addUsage(delta, u, () => this.hooks.onCost(this, delta, u.inputTokens, u.outputTokens))
   }
 
   #onExit(exit: ProviderExit): void {
@@ -337,14 +275,16 @@ export class SessionRunner {
       this.#finish(exit)
       return
     }
-    this.#cancelAllApprovals()
+    this.session.cancelAllApprovals()
     const reason: StatusReason = { exitCode: exit.code, signal: exit.signal, stderrTail: exit.stderrTail.slice(-4000) }
     let status: SessionStatus
     if (this.#stopRequested) {
       status = 'interrupted'
+      reason.code = 'stopped_by_user'
       reason.message = 'stopped by you'
     } else if (exit.signal || (exit.code !== 0 && exit.code !== null) || this.#turnRunning) {
       status = 'error'
+      reason.code = exit.signal ? 'killed' : exit.code !== 0 ? 'exited' : 'exited_mid_turn'
       reason.message = exit.signal
         ? `the agent was killed by ${exit.signal}`
         : exit.code !== 0 ? `the agent exited with code ${exit.code}` : 'the agent exited in the middle of a turn'
@@ -355,7 +295,7 @@ export class SessionRunner {
       status = 'done'
     }
     this.#setTurn(false)
-    this.events.status(status, reason, { queued_prompts: '[]' })
+    this.session.status(status, reason, {}, false, true)
     this.#finish(exit)
   }
 

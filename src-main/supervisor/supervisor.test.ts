@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { TRPCError } from '@trpc/server'
 import { testCore } from '../../test/support/core'
 import { tempDir } from '../../test/support/temp'
+import { memoryCore } from '../../test/support/memory-core'
 import { MemoryProvider } from '../../test/support/memory-provider'
 import type { ShepherdEvent } from '../shared/events'
 
@@ -13,18 +12,12 @@ afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() 
 const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms))
 
 async function setup(opts: { dataDir?: string } = {}) {
-  const provider = new MemoryProvider()
-  const t = testCore({ providers: [provider], dataDir: opts.dataDir })
-  const folders = tempDir('shepherd-proj-')
-  cleanups.push(folders.cleanup, t.cleanup)
-  const path = join(folders.dir, 'p')
-  mkdirSync(path)
-  const project = await t.caller.projects.add({ path })
+  const t = await memoryCore(cleanups, opts)
   const events: ShepherdEvent[] = []
   const ac = new AbortController()
   cleanups.push(() => ac.abort())
   void (async () => { for await (const item of t.core.hub.subscribe(null, ac.signal)) events.push(item.event) })()
-  return { ...t, provider, project, events }
+  return { ...t, events }
 }
 
 const text = (t: string) => ({ kind: 'message' as const, message: { kind: 'assistant' as const, text: t } })

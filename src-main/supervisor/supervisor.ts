@@ -9,13 +9,13 @@ import { ShepherdError } from '../shared/errors'
 import { ACTIVE_STATUSES, type PermissionMode, type ProviderId } from '../shared/status'
 import type { AgentProvider, ApprovalDecision, ProviderExit } from '../providers/types'
 import { buildChildEnv } from '../providers/child-env'
-import { approvalToDTO, sessionToDTO, type SessionRow } from '../store/rows'
+import { approvalToDTO, extraEnvOf, sessionToDTO, type SessionRow } from '../store/rows'
 import type { Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
 import type { SettingsService } from '../services/settings'
 import type { EventHub } from './event-hub'
 import { processStartTime, sweepOrphans } from './orphans'
-import { SessionEvents } from './session-events'
+import { Session } from './session'
 import { SessionRunner } from './session-runner'
 import { pruneProject } from './retention'
 
@@ -48,6 +48,8 @@ export interface SupervisorOptions {
   hostEnv: NodeJS.ProcessEnv
   /** Retention never prunes a session this says to keep (e.g. its worktree may hold unmerged work). */
   keepOnPrune?: (sessionId: string) => boolean
+  /** Diagnostics (a refused status change). */
+  log?: (msg: string) => void
 }
 
 interface LaunchPlan { prompt?: string; resumeId?: string | null; fork?: boolean; freshNote?: string }
@@ -56,16 +58,13 @@ interface LaunchPlan { prompt?: string; resumeId?: string | null; fork?: boolean
 const TITLE_CHARS = 80
 
 export class Supervisor {
-  readonly #runners = new Map<string, SessionRunner>()
-  readonly #events = new Map<string, SessionEvents>()
-  readonly #launching = new Set<string>()
+  /** Each session's state object (status, prompt queue, seq, commit-then-push), made on first use. */
+  readonly #events = new Map<string, Session>()
   /** Sessions waiting for a free slot, oldest first, with what to run when their turn comes. */
   readonly #waiting: { id: string; plan: LaunchPlan }[] = []
   readonly #providers: Map<ProviderId, AgentProvider>
   #shuttingDown = false
   #outputPaused = false
-  /** Forks created without a prompt: their first launch must fork the source conversation, not resume it. */
-  readonly #forkPending = new Set<string>()
   /** Sessions held at their budget cap: no turn starts until released (services/budgets.ts). */
   readonly #held = new Set<string>()
   /** Asked before any prompt starts a turn (the budgets' check point). */
@@ -145,18 +144,20 @@ export class Supervisor {
   }
 
   #prepareThenLaunch(id: string, prompt: string, prepare: NonNullable<StartInput['prepare']>): void {
-    this.#launching.add(id)
     const ev = this.#ev(id)
+    ev.launching = true
     ev.status('starting', { message: 'preparing worktree…' })
     prepare(id, (text) => ev.message({ kind: 'system', text })).then(
       () => {
-        this.#launching.delete(id)
+        ev.launching = false
         return this.#launchOrQueue(id, { prompt })
       },
       (err: unknown) => {
-        this.#launching.delete(id)
+        ev.launching = false
         const message = err instanceof Error ? err.message : String(err)
-        ev.status('error', { message }, { queued_prompts: JSON.stringify([prompt]) })
+        // The prompt stays queued: "Start anyway" (or a retry) delivers it.
+        ev.enqueuePrompt(prompt)
+        ev.status('error', { code: 'launch_failed', message })
         this.#drainWaiting()
       }
     ).catch(() => { /* status already says error */ })
@@ -165,7 +166,7 @@ export class Supervisor {
   /** Follow-up prompt: to the live process (queued while a turn runs), else resume the conversation. */
   async send(id: string, prompt: string): Promise<{ delivery: 'sent' | 'queued' }> {
     const row = this.#row(id)
-    const runner = this.#runners.get(id)
+    const runner = this.#runnerOf(id)
     if (runner?.alive && row.status === 'stopping') {
       // Sent while a stop is under way: resume the conversation once the old process is gone, never beside it.
       await runner.exited
@@ -174,22 +175,21 @@ export class Supervisor {
     if (runner?.alive) return { delivery: await runner.send(prompt) }
     if (this.#held.has(id)) {
       // Over budget: kept queued (persisted) until the user raises the cap or allows a turn.
-      this.#ev(id).patch({ queued_prompts: JSON.stringify([...(JSON.parse(row.queued_prompts) as string[]), prompt]) })
+      this.#ev(id).enqueuePrompt(prompt)
       return { delivery: 'queued' }
     }
     const waiting = this.#waiting.find((w) => w.id === id)
-    if (waiting || this.#launching.has(id)) {
-      const queued = [...(JSON.parse(row.queued_prompts) as string[]), prompt]
-      this.#ev(id).patch({ queued_prompts: JSON.stringify(queued) })
+    if (waiting || this.#isLaunching(id)) {
+      this.#ev(id).enqueuePrompt(prompt)
       return { delivery: 'queued' }
     }
-    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#forkPending.delete(id) })
-    return { delivery: this.#runners.get(id)?.alive ? 'sent' : 'queued' }
+    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#takeForkPending(id) })
+    return { delivery: this.#runnerOf(id)?.alive ? 'sent' : 'queued' }
   }
 
   async interrupt(id: string): Promise<void> {
     this.#supports(this.#row(id), 'interrupt')
-    await this.#runners.get(id)?.interrupt()
+    await this.#runnerOf(id)?.interrupt()
   }
 
   /** Stop: persist "stopping", signal the group, escalate, verify it is gone. Idempotent. */
@@ -198,12 +198,12 @@ export class Supervisor {
     const w = this.#waiting.findIndex((x) => x.id === id)
     if (w >= 0) {
       this.#waiting.splice(w, 1)
-      this.#ev(id).status('interrupted', { message: 'stopped by you before it started' }, { queued_prompts: '[]' })
+      this.#ev(id).status('interrupted', { code: 'stopped_by_user', message: 'stopped by you before it started' }, {}, false, true)
     } else {
-      const runner = this.#runners.get(id)
+      const runner = this.#runnerOf(id)
       if (runner?.alive) await runner.stop()
-      else if (ACTIVE_STATUSES.includes(row.status as never) && !this.#launching.has(id)) {
-        this.#ev(id).status('interrupted', { message: 'stopped by you' }, { queued_prompts: '[]' })
+      else if (ACTIVE_STATUSES.includes(row.status as never) && !this.#isLaunching(id)) {
+        this.#ev(id).status('interrupted', { code: 'stopped_by_user', message: 'stopped by you' }, {}, false, true)
       }
     }
     return this.getSession(id)
@@ -212,8 +212,8 @@ export class Supervisor {
   /** Bring a finished session back: same CLI conversation (its own id), process alive and idle. */
   async resume(id: string, prompt?: string): Promise<SessionDTO> {
     const row = this.#row(id)
-    if (this.#runners.get(id)?.alive || this.#launching.has(id)) throw new ShepherdError('CONFLICT', 'this session is already running')
-    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#forkPending.delete(id) })
+    if (this.#runnerOf(id)?.alive || this.#isLaunching(id)) throw new ShepherdError('CONFLICT', 'this session is already running')
+    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#takeForkPending(id) })
     return this.getSession(id)
   }
 
@@ -228,7 +228,7 @@ export class Supervisor {
       this.o.store.insertSession({
         id: newId, projectId: src.project_id, provider: src.provider, model: src.model, permissionMode: src.permission_mode,
         cwd: opts.cwd ?? src.cwd, title: `Fork of ${src.title}`.slice(0, TITLE_CHARS), systemPrompt: src.system_prompt,
-        extraEnv: JSON.parse(src.extra_env) as Record<string, string>, status: 'idle', now, costKnown: src.cost_known === 1
+        extraEnv: extraEnvOf(src), status: 'idle', now, costKnown: src.cost_known === 1
       })
       this.o.store.updateSession(newId, { cli_session_id: src.cli_session_id, status: 'done' })
       opts.onCreated?.(newId)
@@ -238,13 +238,13 @@ export class Supervisor {
     this.o.writer.flush()
     ev.publishSession()
     if (prompt) await this.#launchOrQueue(newId, { prompt, resumeId: src.cli_session_id, fork: true })
-    else this.#forkPending.add(newId)
+    else ev.forkPending = true
     return this.getSession(newId)
   }
 
   async setModel(id: string, model: string | null): Promise<SessionDTO> {
     this.#supports(this.#row(id), 'model')
-    const runner = this.#runners.get(id)
+    const runner = this.#runnerOf(id)
     if (runner?.alive) await runner.setModel(model)
     this.#ev(id).patch({ model })
     this.#ev(id).message({ kind: 'system', text: `Model set to ${model ?? 'the default'}.` })
@@ -253,7 +253,7 @@ export class Supervisor {
 
   async setPermissionMode(id: string, mode: PermissionMode): Promise<SessionDTO> {
     this.#supports(this.#row(id), 'permissionMode')
-    const runner = this.#runners.get(id)
+    const runner = this.#runnerOf(id)
     if (runner?.alive) await runner.setPermissionMode(mode)
     this.#ev(id).patch({ permission_mode: mode })
     this.#ev(id).message({ kind: 'system', text: `Permission mode set to ${mode}.` })
@@ -262,7 +262,7 @@ export class Supervisor {
 
   /** Restart the process with a changed config, continuing the same conversation. */
   async restart(id: string, cfg: { model?: string | null; permissionMode?: PermissionMode; systemPrompt?: string | null }): Promise<SessionDTO> {
-    const runner = this.#runners.get(id)
+    const runner = this.#runnerOf(id)
     if (runner?.alive) await runner.stop()
     const patch: Record<string, unknown> = {}
     if (cfg.model !== undefined) patch.model = cfg.model
@@ -276,7 +276,7 @@ export class Supervisor {
     const a = this.o.store.getApproval(approvalId)
     if (!a) throw new ShepherdError('NOT_FOUND', `no approval ${approvalId}`)
     if (a.status !== 'pending') throw new ShepherdError('CONFLICT', `this approval was already ${a.status}`)
-    const runner = this.#runners.get(a.session_id)
+    const runner = this.#runnerOf(a.session_id)
     if (!runner?.alive) throw new ShepherdError('CONFLICT', 'the agent is no longer waiting for this approval')
     // Answered from two places at once (inbox and pane): the first takes it, the other is told.
     if (!(await runner.answerApproval(approvalId, decision))) throw new ShepherdError('CONFLICT', 'this approval was already answered')
@@ -296,18 +296,18 @@ export class Supervisor {
    */
   holdForBudget(id: string, opts: { finishToolCall: boolean; interrupt: boolean } = { finishToolCall: false, interrupt: true }): void {
     this.#held.add(id)
-    this.#runners.get(id)?.hold(opts)
+    this.#runnerOf(id)?.hold(opts)
   }
 
   /** Lift a budget hold: the next queued prompt starts (resuming the conversation if its process ended). */
   release(id: string): void {
     if (!this.#held.delete(id)) return
-    const runner = this.#runners.get(id)
+    const runner = this.#runnerOf(id)
     if (runner?.alive) return runner.release()
     const row = this.o.store.getSession(id)
-    if (!row || this.#launching.has(id) || this.#waiting.some((w) => w.id === id)) return
-    if ((JSON.parse(row.queued_prompts) as string[]).length === 0) return
-    this.#launchOrQueue(id, { resumeId: row.cli_session_id, fork: this.#forkPending.delete(id) }).catch(() => { /* status says error */ })
+    if (!row || this.#isLaunching(id) || this.#waiting.some((w) => w.id === id)) return
+    if (this.#ev(id).queue.items.length === 0) return
+    this.#launchOrQueue(id, { resumeId: row.cli_session_id, fork: this.#takeForkPending(id) }).catch(() => { /* status says error */ })
   }
 
   pin(id: string, pinned: boolean): SessionDTO {
@@ -339,7 +339,7 @@ export class Supervisor {
     const removed = pruneProject(this.o.store.listSessions(projectId), {
       keep: project.retention_count ?? s.retentionCount,
       maxAgeDays: project.retention_days ?? s.retentionDays,
-      isBusy: (id) => this.#runners.get(id)?.alive === true || this.#launching.has(id) || this.o.keepOnPrune?.(id) === true
+      isBusy: (id) => this.#runnerOf(id)?.alive === true || this.#isLaunching(id) || this.o.keepOnPrune?.(id) === true
     })
     this.o.writer.flush()
     for (const id of removed) {
@@ -351,7 +351,7 @@ export class Supervisor {
   }
 
   async stopProject(projectId: string): Promise<void> {
-    const ids = [...this.#runners.values()].filter((r) => r.projectId === projectId).map((r) => r.sessionId)
+    const ids = this.#allRunners().filter((r) => r.projectId === projectId).map((r) => r.sessionId)
     for (const w of [...this.#waiting]) if (this.o.store.getSession(w.id)?.project_id === projectId) ids.push(w.id)
     await Promise.all(ids.map((id) => this.stop(id)))
   }
@@ -359,8 +359,8 @@ export class Supervisor {
   /** App quit: stop everything in parallel; resolves by the deadline even if a process hangs. */
   async shutdown(deadlineMs = 6000): Promise<void> {
     this.#shuttingDown = true
-    for (const w of this.#waiting.splice(0)) this.#ev(w.id).status('interrupted', { message: 'Shepherd was closed before it started' })
-    const all = Promise.all([...this.#runners.values()].map((r) => r.stop()))
+    for (const w of this.#waiting.splice(0)) this.#ev(w.id).status('interrupted', { code: 'app_closed', message: 'Shepherd was closed before it started' })
+    const all = Promise.all(this.#allRunners().map((r) => r.stop()))
     let timer: ReturnType<typeof setTimeout> | undefined
     await Promise.race([all, new Promise((r) => { timer = setTimeout(r, deadlineMs) })])
     clearTimeout(timer)
@@ -374,11 +374,11 @@ export class Supervisor {
   setOutputPaused(paused: boolean): void {
     if (paused === this.#outputPaused) return
     this.#outputPaused = paused
-    for (const r of this.#runners.values()) r.setOutputPaused(paused)
+    for (const r of this.#allRunners()) r.setOutputPaused(paused)
   }
 
   get liveCount(): number {
-    return [...this.#runners.values()].filter((r) => r.alive).length
+    return this.#allRunners().filter((r) => r.alive).length
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -389,14 +389,37 @@ export class Supervisor {
     return row
   }
 
-  #ev(id: string): SessionEvents {
+  #ev(id: string): Session {
     let ev = this.#events.get(id)
     if (!ev) {
       const row = this.#row(id)
-      ev = new SessionEvents(id, row.project_id, this.o.store, this.o.writer, this.o.hub)
+      ev = new Session(id, row.project_id, this.o.store, this.o.writer, this.o.hub, (from, to) => this.o.log?.(`session ${id}: refused status change ${from} → ${to}`))
       this.#events.set(id, ev)
     }
     return ev
+  }
+
+  /** The live process of a session, if any (the session object owns it). */
+  #runnerOf(id: string): SessionRunner | undefined {
+    return this.#events.get(id)?.runner ?? undefined
+  }
+
+  #allRunners(): SessionRunner[] {
+    const out: SessionRunner[] = []
+    for (const s of this.#events.values()) if (s.runner) out.push(s.runner)
+    return out
+  }
+
+  #isLaunching(id: string): boolean {
+    return this.#events.get(id)?.launching === true
+  }
+
+  /** A fork made without a prompt forks (not resumes) on its first launch: read and clear the mark. */
+  #takeForkPending(id: string): boolean {
+    const s = this.#events.get(id)
+    if (!s?.forkPending) return false
+    s.forkPending = false
+    return true
   }
 
   #provider(id: ProviderId): AgentProvider {
@@ -424,26 +447,29 @@ export class Supervisor {
   }
 
   #busyTurns(): number {
-    let n = this.#launching.size
-    for (const r of this.#runners.values()) if (r.alive && r.turnRunning) n++
+    let n = 0
+    for (const s of this.#events.values()) if (s.launching || (s.runner?.alive && s.runner.turnRunning)) n++
     return n
   }
 
   async #launchOrQueue(id: string, plan: LaunchPlan): Promise<void> {
     if (this.#shuttingDown) throw new ShepherdError('UNAVAILABLE', 'Shepherd is shutting down')
-    if (this.#launching.has(id) || this.#runners.get(id)?.alive) throw new ShepherdError('CONFLICT', 'this session is already starting or running')
+    if (this.#isLaunching(id) || this.#runnerOf(id)?.alive) throw new ShepherdError('CONFLICT', 'this session is already starting or running')
     if (this.#busyTurns() >= this.o.settings.get().maxConcurrentSessions) {
-      this.#waiting.push({ id, plan })
+      // The prompt waits in the session's queue with any follow-ups; the launch delivers the oldest.
+      const ev = this.#ev(id)
+      if (plan.prompt !== undefined) ev.enqueuePrompt(plan.prompt)
+      this.#waiting.push({ id, plan: { ...plan, prompt: undefined } })
       const max = this.o.settings.get().maxConcurrentSessions
-      this.#ev(id).status('queued', { message: `waiting for a free slot (${max} agents already running)` }, plan.prompt ? { queued_prompts: JSON.stringify([plan.prompt]) } : {})
+      ev.status('queued', { code: 'waiting_for_slot', message: `waiting for a free slot (${max} agents already running)` })
       return
     }
     await this.#launch(id, plan)
   }
 
   async #launch(id: string, plan: LaunchPlan): Promise<void> {
-    this.#launching.add(id)
     const ev = this.#ev(id)
+    ev.launching = true
     let row = this.#row(id)
     try {
       ev.status('starting', null, { ended_at: null })
@@ -457,7 +483,7 @@ export class Supervisor {
       }
       const env = buildChildEnv({
         parentEnv: this.o.hostEnv, providerEnv,
-        extraEnv: { ...settings.extraEnv, ...(JSON.parse(row.extra_env) as Record<string, string>) }
+        extraEnv: { ...settings.extraEnv, ...extraEnvOf(row) }
       })
       if (plan.freshNote) ev.message({ kind: 'system', text: plan.freshNote })
       const handle = await provider.start({
@@ -465,8 +491,7 @@ export class Supervisor {
         systemPrompt: row.system_prompt, env, binaryPath, resumeCliSessionId: plan.resumeId ?? null, fork: plan.fork ?? false
       })
       row = this.#row(id)
-      const queued = JSON.parse(row.queued_prompts) as string[]
-      const runner = new SessionRunner(id, row.project_id, row.provider, handle, ev, this.o.store, {
+      const runner = new SessionRunner(id, row.project_id, row.provider, handle, ev, {
         onGone: (r) => this.#onGone(r),
         onTurn: () => this.#drainWaiting(),
         onCost: (r, delta, inT, outT) => {
@@ -474,21 +499,23 @@ export class Supervisor {
           if (p) this.o.store.addDailyCost(new Date().toISOString().slice(0, 10), p.project_id, r.provider, delta, inT, outT)
         },
         beforeTurn: (r) => !this.#held.has(r.sessionId) && (this.#turnGate?.(r.sessionId) ?? true)
-      }, [])
+      })
       if (this.#held.has(id)) runner.hold({ finishToolCall: false, interrupt: false })
-      if (plan.resumeId) runner.onEarlyExit = (exit) => this.#resumeFailed(id, plan, exit)
-      this.#runners.set(id, runner)
+      // What this launch delivers first: its own prompt, or the oldest one that waited for the slot.
+      const first = plan.prompt !== undefined ? plan.prompt : ev.nextPrompt()?.text
+      if (plan.resumeId) runner.onEarlyExit = (exit) => this.#resumeFailed(id, { ...plan, prompt: first }, exit)
+      ev.runner = runner
       if (this.#outputPaused) runner.setOutputPaused(true)
       const pid = handle.pid
-      ev.patch({ pid, pid_start_time: pid ? processStartTime(pid) : null, queued_prompts: '[]' })
-      this.#launching.delete(id)
+      ev.patch({ pid, pid_start_time: pid ? processStartTime(pid) : null })
+      ev.launching = false
       ev.status('idle', null)
-      const prompts = [...(plan.prompt !== undefined ? [plan.prompt] : []), ...queued.filter((q) => q !== plan.prompt)]
-      for (const p of prompts) await runner.send(p)
+      // Prompts queued behind it stay in the session's queue, one delivered per finished turn.
+      if (first !== undefined) await runner.send(first)
     } catch (err) {
-      this.#launching.delete(id)
+      ev.launching = false
       const message = err instanceof Error ? err.message : String(err)
-      ev.status('error', { message }, { queued_prompts: '[]' })
+      ev.status('error', { code: 'launch_failed', message }, {}, false, true)
       this.#drainWaiting()
       throw err
     }
@@ -497,8 +524,8 @@ export class Supervisor {
   /** A resume that died before the CLI started: the id is stale. Start fresh, say so, keep the prompt. */
   #resumeFailed(id: string, plan: LaunchPlan, exit: ProviderExit): boolean {
     const note = `Could not resume the agent's previous conversation${exit.stderrTail ? ` (${exit.stderrTail.trim().split('\n').pop()?.slice(0, 200)})` : ''}. Started a new conversation; the transcript above is kept here, but the agent does not remember it.`
-    this.#runners.delete(id)
-    this.o.store.updateSession(id, { cli_session_id: null })
+    this.#ev(id).runner = null
+    this.#ev(id).patch({ cli_session_id: null })
     queueMicrotask(() => {
       this.#launch(id, { prompt: plan.prompt, freshNote: note }).catch(() => { /* status already says error */ })
     })
@@ -506,7 +533,8 @@ export class Supervisor {
   }
 
   #onGone(r: SessionRunner) {
-    if (this.#runners.get(r.sessionId) === r) this.#runners.delete(r.sessionId)
+    const s = this.#events.get(r.sessionId)
+    if (s?.runner === r) s.runner = null
     this.#drainWaiting()
   }
 

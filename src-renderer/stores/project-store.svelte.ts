@@ -262,6 +262,8 @@ export class ProjectStore {
       case 'agent.status':
         if (e.status !== 'running') this.#dropDraft(e.sessionId)
         this.#status(e.sessionId, e.status, e.reason?.message ?? null, e.at)
+        // The committed row comes with the status (one event per change).
+        if (e.session) this.#upsert(e.session)
         return
       case 'agent.cost':
         this.#touch(e.sessionId)

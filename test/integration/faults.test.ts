@@ -1,5 +1,5 @@
 /**
- * Fault catalogue (RELIABILITY.md CP-*, FR-*, SEC-7/8) with a fake `claude` that misbehaves on
+ * Fault catalogue (docs/fault-catalogue.md CP-*, FR-*, SEC-7/8) with a fake `claude` that misbehaves on
  * command, through the real supervisor and SQLite. After each fault: the status is true, no process
  * of ours is left, and every complete line before the fault is stored with gap-free seq.
  */

@@ -6,12 +6,11 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { ACP_RESOURCE_NOT_FOUND, JsonRpcError, RPC_INVALID_PARAMS } from './jsonrpc'
 import { PathOutsideProjectError, resolveInsideProject } from './paths'
+import { isObj, type Obj } from '../scaffold/values'
 
 /** Larger files are refused: the answer is one JSON line on the agent's stdin. */
 export const MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 function resolveOrThrow(projectDir: string, p: unknown, mustExist: boolean): string {
   try {

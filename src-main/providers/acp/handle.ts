@@ -7,14 +7,13 @@
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit } from '../types'
-import { HandleEvents } from '../handle-events'
-import { LineSplitter } from '../line-splitter'
-import { spawnManaged, type ManagedProcess } from '../process'
+import { ProcessHandle } from '../scaffold/process-handle'
 import { ACP_AUTH_REQUIRED, JsonRpcConnection, JsonRpcError, RPC_METHOD_NOT_FOUND, type RpcId } from './jsonrpc'
 import { AcpUpdateMapper, AcpUsageTracker } from './mapper'
 import { readTextFile, writeTextFile } from './client-fs'
 import { TerminalManager } from './terminals'
 import { mapPermissionMode, parseSessionSetup, updateSelectorsFromConfig, type Selector } from './session-config'
+import { isObj, type Obj, INTERRUPTED_TEXT } from '../scaffold/values'
 
 export const ACP_DISPLAY_NAME = 'ACP agent'
 export const ACP_INSTALL_HINT = 'Set the command that starts your agent in ACP mode in Settings → ACP (for example “opencode acp”, “gemini --experimental-acp” or “goose acp”).'
@@ -25,11 +24,9 @@ export const INITIALIZE_TIMEOUT_MS = 30_000
 export const START_TIMEOUT_MS = 60_000
 /** set_mode / set_config_option answer in milliseconds; 10 s flags a wedged agent. */
 export const CONTROL_TIMEOUT_MS = 10_000
-export const INTERRUPTED_TEXT = 'Interrupted'
+export { INTERRUPTED_TEXT }
 const CLIENT_VERSION = '0.1.0'
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
 /** What an agent advertised (initialize) and offered (session setup). */
@@ -71,20 +68,11 @@ interface PendingApproval {
   answer: (outcome: object) => void
 }
 
-export class AcpHandle implements AgentHandle {
-  private proc: ManagedProcess | null = null
-  private readonly splitter = new LineSplitter({
-    onLine: (line) => this.onLine(line),
-    onLineTooLarge: (bytes, head) => this.emit({ kind: 'raw', stream: 'line_too_large', data: JSON.stringify({ bytes, head }) })
-  })
+export class AcpHandle extends ProcessHandle implements AgentHandle {
   private readonly conn: JsonRpcConnection
   private readonly mapper: AcpUpdateMapper
   private usage: AcpUsageTracker = new AcpUsageTracker(0)
   private readonly terminals: TerminalManager
-  private readonly events = new HandleEvents('acp')
-  private get exit(): ProviderExit | null {
-    return this.events.exit
-  }
   private readonly approvals = new Map<string, PendingApproval>()
   private nextApproval = 1
 
@@ -102,6 +90,7 @@ export class AcpHandle implements AgentHandle {
   private dyingReason: string | null = null
 
   private constructor(private readonly opts: AcpHandleOptions) {
+    super('acp')
     this.conn = new JsonRpcConnection((line) => this.writeLine(line), {
       onRequest: (method, params, id) => this.onAgentRequest(method, params, id),
       onNotification: (method, params) => this.onNotification(method, params),
@@ -118,31 +107,16 @@ export class AcpHandle implements AgentHandle {
    */
   static async open(opts: AcpHandleOptions): Promise<AcpHandle> {
     const h = new AcpHandle(opts)
-    h.proc = await spawnManaged(opts.binaryPath, [...opts.args], {
-      cwd: opts.cwd,
-      env: opts.env,
-      onStdout: (chunk) => h.splitter.push(chunk),
-      displayName: ACP_DISPLAY_NAME,
-      installHint: ACP_INSTALL_HINT
-    })
-    void h.proc.exited.then((exit) => h.finish(exit))
+    const proc = await h.launch(opts.binaryPath, opts.args, { cwd: opts.cwd, env: opts.env, displayName: ACP_DISPLAY_NAME, installHint: ACP_INSTALL_HINT })
     try {
       await h.setUp()
     } catch (err) {
-      const exit = await h.proc.stop(2000)
+      const exit = await proc.stop(2000)
       const tail = exit.stderrTail.trim().split('\n').slice(-3).join(' | ').slice(0, 600)
       const message = err instanceof ShepherdError && err.code === 'SPAWN_FAILED' ? err.message : `Cannot start the ACP agent (${opts.binaryPath}): ${(err as Error).message}`
       throw new ShepherdError('SPAWN_FAILED', tail ? `${message} (agent said: ${tail})` : message)
     }
     return h
-  }
-
-  get pid(): number | null {
-    return this.proc?.pid ?? null
-  }
-
-  get startTime(): number | null {
-    return this.proc?.startTime ?? null
   }
 
   /** The ACP session id (null before setup or when the resume failed). */
@@ -159,14 +133,11 @@ export class AcpHandle implements AgentHandle {
   /** Spawn the agent and `initialize` it, nothing more (provider detection). Stop it after use. */
   static async probe(opts: { binaryPath: string; args: readonly string[]; cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<AcpHandle> {
     const h = new AcpHandle({ ...opts, model: null, permissionMode: 'default', systemPrompt: null, startTimeoutMs: opts.timeoutMs })
-    h.proc = await spawnManaged(opts.binaryPath, [...opts.args], {
-      cwd: opts.cwd, env: opts.env, onStdout: (chunk) => h.splitter.push(chunk), displayName: ACP_DISPLAY_NAME, installHint: ACP_INSTALL_HINT
-    })
-    void h.proc.exited.then((exit) => h.finish(exit))
+    const proc = await h.launch(opts.binaryPath, opts.args, { cwd: opts.cwd, env: opts.env, displayName: ACP_DISPLAY_NAME, installHint: ACP_INSTALL_HINT })
     try {
       await h.initializeAgent(opts.timeoutMs)
     } catch (err) {
-      await h.proc.stop(1000)
+      await proc.stop(1000)
       throw err
     }
     return h
@@ -383,22 +354,6 @@ export class AcpHandle implements AgentHandle {
     return this.proc.stop(graceMs)
   }
 
-  pauseOutput(): void {
-    this.proc?.pauseStdout()
-  }
-
-  resumeOutput(): void {
-    this.proc?.resumeStdout()
-  }
-
-  onEvent(listener: (event: ProviderEvent) => void): void {
-    this.events.onEvent(listener)
-  }
-
-  onExit(listener: (exit: ProviderExit) => void): void {
-    this.events.onExit(listener)
-  }
-
   // ---- session config ------------------------------------------------------------------------
 
   private async selectModel(value: string): Promise<void> {
@@ -437,7 +392,7 @@ export class AcpHandle implements AgentHandle {
 
   // ---- agent → client ------------------------------------------------------------------------
 
-  private onLine(line: string): void {
+  protected onLine(line: string): void {
     this.emit({ kind: 'raw', stream: 'stdout', data: line })
     this.conn.handleLine(line)
   }
@@ -597,7 +552,7 @@ export class AcpHandle implements AgentHandle {
     this.emit({ kind: 'message', message: { kind: 'system', text } })
   }
 
-  private finish(exit: ProviderExit): void {
+  protected finish(exit: ProviderExit): void {
     this.splitter.end()
     this.conn.close(new ShepherdError('UNAVAILABLE', `${this.agentName} exited`))
     this.terminals.closeAll()
@@ -605,9 +560,5 @@ export class AcpHandle implements AgentHandle {
     for (const requestId of [...this.approvals.keys()]) this.settleApproval(requestId, { outcome: 'cancelled' }, true)
     // The supervisor's stale-resume note quotes the last stderr line: make it say why.
     this.events.exited(this.dyingReason ? { ...exit, stderrTail: `${exit.stderrTail.trimEnd()}\n${this.dyingReason}`.trimStart() } : exit)
-  }
-
-  private emit(event: ProviderEvent): void {
-    this.events.emit(event)
   }
 }

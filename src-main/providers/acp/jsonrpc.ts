@@ -7,6 +7,8 @@
  * Responses are settled synchronously while their line is handled (`requestCb`), so whatever the
  * agent printed before a response is processed before it: a turn ends after its last update.
  */
+import { isObj } from '../scaffold/values'
+import { PendingRequests } from '../scaffold/pending-requests'
 
 export const RPC_PARSE_ERROR = -32700
 export const RPC_INVALID_REQUEST = -32600
@@ -41,20 +43,9 @@ export interface RpcHandlers {
 
 type Settle = (err: JsonRpcError | Error | null, result: unknown) => void
 
-interface Pending {
-  method: string
-  settle: Settle
-  timer: NodeJS.Timeout | null
-}
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
 export class JsonRpcConnection {
   private nextId = 1
-  private readonly pending = new Map<RpcId, Pending>()
-  private closedWith: Error | null = null
+  private readonly pending = new PendingRequests<RpcId>()
 
   constructor(
     private readonly write: (line: string) => Promise<void>,
@@ -62,7 +53,7 @@ export class JsonRpcConnection {
   ) {}
 
   get closed(): boolean {
-    return this.closedWith !== null
+    return this.pending.closedWith !== null
   }
 
   /** Handle one input line. */
@@ -85,13 +76,11 @@ export class JsonRpcConnection {
       return
     }
     if (hasId && ('result' in msg || 'error' in msg)) {
-      const p = this.pending.get(msg.id as RpcId)
+      const p = this.pending.take(msg.id as RpcId)
       if (!p) {
         this.handlers.onInvalid(line, 'response to an unknown request')
         return
       }
-      this.pending.delete(msg.id as RpcId)
-      if (p.timer) clearTimeout(p.timer)
       if (isObj(msg.error)) {
         const e = msg.error
         p.settle(new JsonRpcError(typeof e.code === 'number' ? e.code : RPC_INTERNAL_ERROR, typeof e.message === 'string' ? e.message : 'error', e.data), null)
@@ -105,22 +94,11 @@ export class JsonRpcConnection {
 
   /** Call the agent; `settle` runs synchronously when the response line is handled. */
   requestCb(method: string, params: unknown, settle: Settle, timeoutMs?: number): void {
-    if (this.closedWith) return settle(this.closedWith, null)
     const id = this.nextId++
-    const timer = timeoutMs
-      ? setTimeout(() => {
-          if (!this.pending.delete(id)) return
-          settle(new Error(`the agent did not answer ${method} within ${Math.round(timeoutMs / 1000)} s`), null)
-        }, timeoutMs)
-      : null
-    this.pending.set(id, { method, settle, timer })
-    this.write(JSON.stringify({ jsonrpc: '2.0', id, method, params })).catch((err: Error) => {
-      const p = this.pending.get(id)
-      if (!p) return
-      this.pending.delete(id)
-      if (p.timer) clearTimeout(p.timer)
-      settle(err, null)
-    })
+    this.pending.open(
+      id, method, settle, () => this.write(JSON.stringify({ jsonrpc: '2.0', id, method, params })), timeoutMs ?? null,
+      (label, ms) => new Error(`the agent did not answer ${label} within ${Math.round(ms / 1000)} s`)
+    )
   }
 
   request<T = unknown>(method: string, params: unknown, timeoutMs?: number): Promise<T> {
@@ -128,18 +106,13 @@ export class JsonRpcConnection {
   }
 
   notify(method: string, params: unknown): Promise<void> {
-    if (this.closedWith) return Promise.reject(this.closedWith)
+    if (this.pending.closedWith) return Promise.reject(this.pending.closedWith)
     return this.write(JSON.stringify({ jsonrpc: '2.0', method, params }))
   }
 
   /** Fail every call in flight (the agent exited). Later calls fail at once. */
   close(err: Error): void {
-    this.closedWith ??= err
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id)
-      if (p.timer) clearTimeout(p.timer)
-      p.settle(err, null)
-    }
+    this.pending.close(err)
   }
 
   private dispatchRequest(id: RpcId, method: string, params: unknown): void {
@@ -159,7 +132,7 @@ export class JsonRpcConnection {
   }
 
   private respond(msg: object): void {
-    if (this.closedWith) return
+    if (this.pending.closedWith) return
     this.write(JSON.stringify(msg)).catch(() => {
       /* the agent is gone; its exit is reported elsewhere */
     })

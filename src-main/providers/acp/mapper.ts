@@ -12,9 +12,8 @@
  * - `plan`: a `system` message with the checklist (only when it changed).
  */
 import type { ProviderEvent, ProviderMessage, ProviderUsage } from '../types'
+import { isObj, type Obj } from '../scaffold/values'
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 

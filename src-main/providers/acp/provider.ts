@@ -11,11 +11,11 @@
 import { ACP_PERMISSION_MAP, acpControls } from './controls'
 import os from 'node:os'
 import path from 'node:path'
-import { accessSync, constants, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import type { ProviderControls } from '../../shared/controls'
 import type { AgentProvider, ProviderCapabilities, ProviderDetection, StartOptions } from '../types'
 import { buildChildEnv } from '../child-env'
-import { findOnPath } from '../claude/provider'
+import { findOnPath, isExecutableFile, locateCli } from '../scaffold/cli'
 import { ShepherdError } from '../../shared/errors'
 import { acpCommandProblem } from './command'
 import { ACP_DISPLAY_NAME, ACP_INSTALL_HINT, AcpHandle, type AcpAgentInfo } from './handle'
@@ -86,16 +86,6 @@ export interface AcpProviderOptions {
   command?: readonly string[] | null | (() => readonly string[] | null | undefined)
   /** More host variables to pass to the agent. */
   envPassthrough?: readonly string[]
-}
-
-function isExecutableFile(p: string): boolean {
-  try {
-    if (!statSync(p).isFile()) return false
-    if (process.platform !== 'win32') accessSync(p, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** What identifies one build of an agent binary with its arguments (null when it cannot be read). */
@@ -192,7 +182,7 @@ export class AcpProvider implements AgentProvider {
   }
 
   #resolveBinary(configuredPath: string | null, argv: string[] | null, envPath: string): string | null {
-    if (configuredPath) return path.isAbsolute(configuredPath) && isExecutableFile(configuredPath) ? configuredPath : null
+    if (configuredPath) return locateCli('', configuredPath, envPath)
     const bin = argv?.[0]
     if (!bin) return null
     if (path.isAbsolute(bin)) return isExecutableFile(bin) ? bin : null

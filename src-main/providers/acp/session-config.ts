@@ -5,9 +5,8 @@
  * unstable `models` + `session/set_model`; Gemini CLI, Claude Code's ACP adapter).
  */
 import type { PermissionMode } from '../../shared/status'
+import { isObj, type Obj } from '../scaffold/values'
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
 export interface Selector {

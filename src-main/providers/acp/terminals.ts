@@ -15,6 +15,7 @@ import { watchGroup } from '../watchdog'
 import { stripForbiddenEnv } from '../child-env'
 import { resolveInsideProject } from './paths'
 import { JsonRpcError, RPC_INVALID_PARAMS } from './jsonrpc'
+import { isObj, type Obj } from '../scaffold/values'
 
 const IS_WINDOWS = process.platform === 'win32'
 /** Output kept when the agent sets no `outputByteLimit`. */
@@ -26,8 +27,6 @@ export const MAX_TERMINALS = 32
 /** Grace between SIGTERM and SIGKILL on kill/release. */
 const KILL_GRACE_MS = 2000
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 export interface ExitStatus {

@@ -5,22 +5,15 @@
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit } from '../types'
-import { HandleEvents } from '../handle-events'
-import { LineSplitter } from '../line-splitter'
-import { spawnManaged, type ManagedProcess } from '../process'
+import { ProcessHandle } from '../scaffold/process-handle'
+import { PendingRequests } from '../scaffold/pending-requests'
 import { createParseState, parseClaudeLine, type ControlResponse } from './parser'
+import { isObj } from '../scaffold/values'
 
 export const CLAUDE_DISPLAY_NAME = 'Claude Code'
 export const CLAUDE_INSTALL_HINT = 'npm install -g @anthropic-ai/claude-code'
 /** The CLI answers controls in ~35–330 ms; 10 s flags a wedged CLI without hanging the UI. */
 export const CONTROL_TIMEOUT_MS = 10_000
-
-interface PendingControl {
-  subtype: string
-  resolve: (response: unknown) => void
-  reject: (err: Error) => void
-  timer: NodeJS.Timeout
-}
 
 export interface ClaudeSpawnOptions {
   cwd: string
@@ -32,45 +25,23 @@ export interface ClaudeSpawnOptions {
 /** What Claude Code is told for a denial the user gave no reason for. */
 export const DENIED_WITHOUT_REASON = 'The user denied this.'
 
-export class ClaudeHandle implements AgentHandle {
-  private proc: ManagedProcess | null = null
+export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   private readonly state = createParseState()
-  private readonly splitter = new LineSplitter({
-    onLine: (line) => this.onLine(line),
-    onLineTooLarge: (bytes, head) => this.emit({ kind: 'raw', stream: 'line_too_large', data: JSON.stringify({ bytes, head }) })
-  })
-  private readonly events = new HandleEvents('claude')
-  private get exit(): ProviderExit | null {
-    return this.events.exit
-  }
-  private readonly controls = new Map<string, PendingControl>()
+  /** Control requests waiting for their `control_response`, by request id. */
+  private readonly controls = new PendingRequests<string>()
   /** Open permission prompts: the original input and suggestions are needed to answer. */
   private readonly approvals = new Map<string, { input: unknown; suggestions: unknown[] }>()
   private nextControlId = 1
 
-  private constructor(private readonly controlTimeoutMs: number) {}
+  private constructor(private readonly controlTimeoutMs: number) {
+    super('claude')
+  }
 
   /** Spawn the CLI; throws ShepherdError('AGENT_NOT_FOUND' | 'SPAWN_FAILED'). */
   static async spawn(binaryPath: string, argv: string[], opts: ClaudeSpawnOptions): Promise<ClaudeHandle> {
     const handle = new ClaudeHandle(opts.controlTimeoutMs ?? CONTROL_TIMEOUT_MS)
-    handle.proc = await spawnManaged(binaryPath, argv, {
-      cwd: opts.cwd,
-      env: opts.env,
-      onStdout: (chunk) => handle.splitter.push(chunk),
-      displayName: CLAUDE_DISPLAY_NAME,
-      installHint: CLAUDE_INSTALL_HINT
-    })
-    void handle.proc.exited.then((exit) => handle.finish(exit))
+    await handle.launch(binaryPath, argv, { cwd: opts.cwd, env: opts.env, displayName: CLAUDE_DISPLAY_NAME, installHint: CLAUDE_INSTALL_HINT })
     return handle
-  }
-
-  get pid(): number | null {
-    return this.proc?.pid ?? null
-  }
-
-  /** Linux process start time (see process.ts), for the orphan sweep. */
-  get startTime(): number | null {
-    return this.proc?.startTime ?? null
   }
 
   async send(prompt: string): Promise<void> {
@@ -121,24 +92,7 @@ export class ClaudeHandle implements AgentHandle {
     return this.proc.stop(graceMs)
   }
 
-  /** Backpressure (BP-6): stop reading stdout; the pipe then blocks the CLI. */
-  pauseOutput(): void {
-    this.proc?.pauseStdout()
-  }
-
-  resumeOutput(): void {
-    this.proc?.resumeStdout()
-  }
-
-  onEvent(listener: (event: ProviderEvent) => void): void {
-    this.events.onEvent(listener)
-  }
-
-  onExit(listener: (exit: ProviderExit) => void): void {
-    this.events.onExit(listener)
-  }
-
-  private onLine(line: string): void {
+  protected onLine(line: string): void {
     const parsed = parseClaudeLine(line, this.state)
     if (!parsed.transient) this.emit({ kind: 'raw', stream: 'stdout', data: line })
     if (parsed.controlResponse) this.settleControl(parsed.controlResponse)
@@ -156,31 +110,21 @@ export class ClaudeHandle implements AgentHandle {
   }
 
   private settleControl(r: ControlResponse): void {
-    const pending = this.controls.get(r.requestId)
+    const pending = this.controls.take(r.requestId)
     if (!pending) return
-    this.controls.delete(r.requestId)
-    clearTimeout(pending.timer)
-    if (r.ok) pending.resolve(r.response)
+    if (r.ok) pending.settle(null, r.response)
     else {
       const code = r.errorCode ? ` (${r.errorCode})` : ''
-      pending.reject(new ShepherdError('CONFLICT', `Claude Code refused ${pending.subtype}: ${r.error}${code}`))
+      pending.settle(new ShepherdError('CONFLICT', `Claude Code refused ${pending.label}: ${r.error}${code}`), null)
     }
   }
 
   private control(subtype: string, fields: Record<string, unknown>): Promise<unknown> {
     const requestId = `shepherd_${this.nextControlId++}`
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.controls.delete(requestId)
-        reject(new ShepherdError('UNAVAILABLE', `Claude Code did not answer ${subtype} within ${this.controlTimeoutMs / 1000} s`))
-      }, this.controlTimeoutMs)
-      this.controls.set(requestId, { subtype, resolve, reject, timer })
-      this.write({ type: 'control_request', request_id: requestId, request: { subtype, ...fields } }).catch((err: Error) => {
-        clearTimeout(timer)
-        this.controls.delete(requestId)
-        reject(err)
-      })
-    })
+    return this.controls.request(
+      requestId, subtype, () => this.write({ type: 'control_request', request_id: requestId, request: { subtype, ...fields } }),
+      this.controlTimeoutMs, (label, ms) => new ShepherdError('UNAVAILABLE', `Claude Code did not answer ${label} within ${ms / 1000} s`)
+    )
   }
 
   private async write(message: object): Promise<void> {
@@ -192,23 +136,11 @@ export class ClaudeHandle implements AgentHandle {
     }
   }
 
-  private finish(exit: ProviderExit): void {
+  protected finish(exit: ProviderExit): void {
     this.splitter.end() // the trailing partial line (CP-1) is parsed, usually into parse_error
-    for (const [id, pending] of this.controls) {
-      clearTimeout(pending.timer)
-      pending.reject(new ShepherdError('UNAVAILABLE', `Claude Code exited before answering ${pending.subtype}`))
-      this.controls.delete(id)
-    }
+    this.controls.close(new ShepherdError('UNAVAILABLE', 'Claude Code is not running'), (label) => new ShepherdError('UNAVAILABLE', `Claude Code exited before answering ${label}`))
     for (const requestId of this.approvals.keys()) this.emit({ kind: 'approval_cancelled', requestId })
     this.approvals.clear()
     this.events.exited(exit)
   }
-
-  private emit(event: ProviderEvent): void {
-    this.events.emit(event)
-  }
-}
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }

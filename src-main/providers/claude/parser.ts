@@ -2,9 +2,10 @@
  * Claude Code `--output-format stream-json` → normalized events. Pure: one stdout line in, events
  * out; the little cross-line context (interrupt requested, last init, context size) lives in a
  * `ClaudeParseState` owned by the caller. Never throws: unknown input becomes `raw` events.
- * Schema and pitfalls: reference/agent-cli/README.md §1 (copied transcripts in ./fixtures).
+ * Schema and pitfalls: docs/agent-cli.md §1 (copied transcripts in ./fixtures).
  */
 import type { ProviderDraft, ProviderEvent, ProviderMessage, ProviderUsage } from '../types'
+import { firstStringOf, isObj, type Obj, INTERRUPTED_TEXT } from '../scaffold/values'
 
 export interface ClaudeParseState {
   /** Set by the handle when it interrupts a turn in flight; cleared at the next `result`. */
@@ -48,14 +49,12 @@ export interface ParsedLine {
   transient?: boolean
 }
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 const msg = (message: ProviderMessage): ProviderEvent => ({ kind: 'message', message })
 const raw = (stream: 'unknown' | 'parse_error', data: string): ProviderEvent => ({ kind: 'raw', stream, data })
 
-export const INTERRUPTED_TEXT = 'Interrupted'
+export { INTERRUPTED_TEXT }
 const INTERRUPT_MARKER = '[Request interrupted by user'
 
 export function parseClaudeLine(line: string, state: ClaudeParseState): ParsedLine {
@@ -166,14 +165,7 @@ function parseSystem(v: Obj, line: string, state: ClaudeParseState): ProviderEve
 
 const TOOL_PATH_KEYS = ['file_path', 'notebook_path', 'path', 'command', 'pattern', 'url']
 
-function toolPathOf(input: unknown): string | null {
-  if (!isObj(input)) return null
-  for (const key of TOOL_PATH_KEYS) {
-    const v = str(input[key])
-    if (v) return v
-  }
-  return null
-}
+const toolPathOf = (input: unknown): string | null => firstStringOf(input, TOOL_PATH_KEYS)
 
 function parseAssistant(v: Obj, state: ClaudeParseState): ProviderEvent[] {
   const message = isObj(v.message) ? v.message : {}
@@ -275,7 +267,7 @@ function parseResult(v: Obj, state: ClaudeParseState): ProviderEvent[] {
     if (!state.interruptShown) events.push(msg({ kind: 'system', text: INTERRUPTED_TEXT }))
     events.push({ kind: 'turn', state: 'idle' })
   } else {
-    // Test is_error, not subtype: API failures arrive as subtype "success" + is_error (README §1).
+    // Test is_error, not subtype: API failures arrive as subtype "success" + is_error (docs/agent-cli.md §1).
     const errors = Array.isArray(v.errors) ? v.errors.filter((e): e is string => typeof e === 'string') : []
     const subtype = str(v.subtype) ?? 'error'
     const message = str(v.result) ?? (errors.length > 0 ? errors.join('\n') : (RESULT_ERRORS[subtype] ?? `Claude Code turn failed (${subtype})`))

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ProviderEvent, StartOptions } from '../types'
-import { buildClaudeArgs, ClaudeProvider, findOnPath } from './provider'
+import { buildClaudeArgs, ClaudeProvider } from './provider'
+import { findOnPath } from '../scaffold/cli'
 
 const POSIX = process.platform !== 'win32'
 const dir = mkdtempSync(join(tmpdir(), 'shepherd-claude-provider-'))

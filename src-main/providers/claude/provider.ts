@@ -1,17 +1,12 @@
 /**
  * Claude Code provider: one long-lived `claude -p` stream-json process per session; prompts only
- * via stdin, approvals through `--permission-prompt-tool stdio` (README §1).
+ * via stdin, approvals through `--permission-prompt-tool stdio` (docs/agent-cli.md §1).
  */
 import { CLAUDE_CONTROLS, CLAUDE_PERMISSION_MODES } from './controls'
-import { execFile } from 'node:child_process'
-import { accessSync, constants, statSync } from 'node:fs'
-import path from 'node:path'
-import type { AgentProvider, ProviderCapabilities, ProviderDetection, StartOptions } from '../types'
+import type { ProviderCapabilities, StartOptions } from '../types'
 import { buildChildEnv } from '../child-env'
 import { CLAUDE_INSTALL_HINT, ClaudeHandle } from './handle'
-
-/** `--version` of a warm binary takes ~0.3 s, a cold one ~1 s; 10 s bounds a hung binary. */
-const VERSION_TIMEOUT_MS = 10_000
+import { CliProvider } from '../scaffold/cli-provider'
 
 export const CLAUDE_CAPABILITIES: ProviderCapabilities = {
   interrupt: true,
@@ -67,60 +62,14 @@ export function claudeProviderEnv(settings: { apiKey?: string | null; baseUrl?: 
   return env
 }
 
-function isExecutableFile(p: string): boolean {
-  try {
-    if (!statSync(p).isFile()) return false
-    if (process.platform !== 'win32') accessSync(p, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** Search `envPath` like a shell would (no shell involved). Windows: only `.exe` is spawnable without a shell. */
-export function findOnPath(name: string, envPath: string): string | null {
-  const names = process.platform === 'win32' ? [`${name}.exe`] : [name]
-  for (const dir of envPath.split(path.delimiter)) {
-    if (!dir || !path.isAbsolute(dir)) continue // relative PATH entries would depend on our cwd
-    for (const n of names) {
-      const candidate = path.join(dir, n)
-      if (isExecutableFile(candidate)) return candidate
-    }
-  }
-  return null
-}
-
-function readVersion(binary: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    const env = buildChildEnv({ providerEnv: claudeProviderEnv({}) })
-    const child = execFile(binary, ['--version'], { timeout: VERSION_TIMEOUT_MS, env, shell: false, windowsHide: true }, (err, stdout) => {
-      if (err) return resolve(null)
-      resolve(/\d+\.\d+\.\d+[^\s]*/.exec(String(stdout))?.[0] ?? null)
+export class ClaudeProvider extends CliProvider {
+  constructor() {
+    super({
+      id: 'claude', displayName: 'Claude Code', capabilities: CLAUDE_CAPABILITIES, controls: CLAUDE_CONTROLS, permissionModes: CLAUDE_PERMISSION_MODES,
+      // Claude Code's own settings, passed through from the host env when set there (docs/agent-cli.md §1).
+      envPassthrough: CLAUDE_ENV_PASSTHROUGH, cliName: 'claude', installHint: CLAUDE_INSTALL_HINT,
+      versionEnv: () => buildChildEnv({ providerEnv: claudeProviderEnv({}) })
     })
-    // A CLI that reads stdin must see EOF, not wait on an open pipe.
-    child.stdin?.end()
-  })
-}
-
-export class ClaudeProvider implements AgentProvider {
-  readonly id = 'claude' as const
-  readonly displayName = 'Claude Code'
-  readonly capabilities = CLAUDE_CAPABILITIES
-  readonly controls = CLAUDE_CONTROLS
-  readonly permissionModes = CLAUDE_PERMISSION_MODES
-  /** Claude Code's own settings, passed through from the host env when set there (README §1). */
-  readonly envPassthrough = CLAUDE_ENV_PASSTHROUGH
-
-  async detect(configuredPath: string | null, envPath: string, opts: { version?: boolean } = {}): Promise<ProviderDetection> {
-    const installHint = CLAUDE_INSTALL_HINT
-    let found: string | null = null
-    if (configuredPath) {
-      found = path.isAbsolute(configuredPath) && isExecutableFile(configuredPath) ? configuredPath : null
-    } else {
-      found = findOnPath('claude', envPath)
-    }
-    if (!found) return { found: false, path: null, version: null, installHint }
-    return { found: true, path: found, version: opts.version === false ? null : await readVersion(found), installHint }
   }
 
   start(opts: StartOptions): Promise<ClaudeHandle> {

@@ -10,9 +10,7 @@
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit } from '../types'
-import { HandleEvents } from '../handle-events'
-import { LineSplitter } from '../line-splitter'
-import { spawnManaged, type ManagedProcess } from '../process'
+import { ProcessHandle } from '../scaffold/process-handle'
 import {
   createParseState,
   INTERRUPTED_TEXT,
@@ -65,18 +63,9 @@ interface PendingApproval {
 /** The `codex app-server` argv. Configuration comes from `$CODEX_HOME/config.toml` plus the thread/turn params. */
 export const CODEX_APP_SERVER_ARGS: readonly string[] = ['app-server']
 
-export class CodexHandle implements AgentHandle {
-  private proc: ManagedProcess | null = null
+export class CodexHandle extends ProcessHandle implements AgentHandle {
   private readonly rpc: CodexRpc
   private readonly state = createParseState()
-  private readonly splitter = new LineSplitter({
-    onLine: (line) => this.onLine(line),
-    onLineTooLarge: (bytes, head) => this.emit({ kind: 'raw', stream: 'line_too_large', data: JSON.stringify({ bytes, head }) })
-  })
-  private readonly events = new HandleEvents('codex')
-  private get exit(): ProviderExit | null {
-    return this.events.exit
-  }
   /** Resolves true once the thread is ready, false when the handshake failed (the process is being stopped). */
   private ready: Promise<boolean> = Promise.resolve(false)
   private handshakeDone = false
@@ -96,6 +85,7 @@ export class CodexHandle implements AgentHandle {
   private readonly knownPolicies = new Map<SandboxPolicy['type'], SandboxPolicy>()
 
   private constructor(private readonly opts: CodexSessionOptions) {
+    super('codex')
     this.rpc = new CodexRpc((message) => this.write(message), opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
   }
 
@@ -105,25 +95,9 @@ export class CodexHandle implements AgentHandle {
    */
   static async spawn(binaryPath: string, opts: CodexSessionOptions, argv: readonly string[] = CODEX_APP_SERVER_ARGS): Promise<CodexHandle> {
     const handle = new CodexHandle(opts)
-    handle.proc = await spawnManaged(binaryPath, [...argv], {
-      cwd: opts.cwd,
-      env: opts.env,
-      onStdout: (chunk) => handle.splitter.push(chunk),
-      displayName: CODEX_DISPLAY_NAME,
-      installHint: CODEX_INSTALL_HINT
-    })
-    void handle.proc.exited.then((exit) => handle.finish(exit))
+    await handle.launch(binaryPath, argv, { cwd: opts.cwd, env: opts.env, displayName: CODEX_DISPLAY_NAME, installHint: CODEX_INSTALL_HINT })
     handle.ready = handle.handshake()
     return handle
-  }
-
-  get pid(): number | null {
-    return this.proc?.pid ?? null
-  }
-
-  /** Linux process start time (see process.ts), for the orphan sweep. */
-  get startTime(): number | null {
-    return this.proc?.startTime ?? null
   }
 
   /** The Codex thread id once the handshake finished (= the session's `cli_session` id). */
@@ -200,23 +174,6 @@ export class CodexHandle implements AgentHandle {
     await this.proc.stop(graceMs)
     // The reported exit (with any handshake error) is the one onExit listeners got.
     return this.exit ?? this.reportedExit(await this.proc.exited)
-  }
-
-  /** Backpressure (BP-6): stop reading stdout; the pipe then blocks the server. */
-  pauseOutput(): void {
-    this.proc?.pauseStdout()
-  }
-
-  resumeOutput(): void {
-    this.proc?.resumeStdout()
-  }
-
-  onEvent(listener: (event: ProviderEvent) => void): void {
-    this.events.onEvent(listener)
-  }
-
-  onExit(listener: (exit: ProviderExit) => void): void {
-    this.events.onExit(listener)
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -306,7 +263,7 @@ export class CodexHandle implements AgentHandle {
     }
   }
 
-  private onLine(line: string): void {
+  protected onLine(line: string): void {
     let value: unknown
     try {
       value = JSON.parse(line)
@@ -381,16 +338,12 @@ export class CodexHandle implements AgentHandle {
     return { ...exit, stderrTail: [exit.stderrTail.trimEnd(), this.handshakeError].filter(Boolean).join('\n') }
   }
 
-  private finish(processExit: ProviderExit): void {
+  protected finish(processExit: ProviderExit): void {
     this.splitter.end()
     this.rpc.close('Codex exited')
     for (const requestId of this.approvals.keys()) this.emit({ kind: 'approval_cancelled', requestId })
     this.approvals.clear()
     const exit = this.reportedExit(processExit)
     this.events.exited(exit)
-  }
-
-  private emit(event: ProviderEvent): void {
-    this.events.emit(event)
   }
 }

@@ -2,7 +2,7 @@
  * `codex app-server` notifications and approval requests → normalized events. Pure: one message
  * in, events out; the cross-message context (our thread and turns, items in progress, the token
  * baseline) lives in a `CodexParseState` owned by the handle. Never throws: unexpected input
- * becomes `raw` events. Protocol and pitfalls: reference/agent-cli/README.md §2 (recorded
+ * becomes `raw` events. Protocol and pitfalls: docs/agent-cli.md §2 (recorded
  * exchanges with the real CLI in ./fixtures).
  */
 import type { ProviderEvent, ProviderMessage, ProviderUsage, RateLimitWindow } from '../types'
@@ -16,6 +16,7 @@ import type {
   ThreadTokenUsage,
   Turn
 } from './protocol'
+import { isObj, type Obj, INTERRUPTED_TEXT } from '../scaffold/values'
 
 type TokenTotals = ThreadTokenUsage['total']
 
@@ -75,7 +76,7 @@ export interface ParsedNotification {
   turnEnded?: boolean
 }
 
-export const INTERRUPTED_TEXT = 'Interrupted'
+export { INTERRUPTED_TEXT }
 export const COMMAND_TOOL = 'Bash'
 export const FILE_CHANGE_TOOL = 'Edit'
 
@@ -105,8 +106,6 @@ const IGNORED_METHODS = new Set([
   'deprecationNotice'
 ])
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const msg = (message: ProviderMessage): ProviderEvent => ({ kind: 'message', message })
 const unknownRaw = (method: string, params: unknown): ProviderEvent => ({ kind: 'raw', stream: 'unknown', data: JSON.stringify({ method, params }) })
 

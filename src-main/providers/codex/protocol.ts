@@ -1,7 +1,7 @@
 /**
  * The slice of the `codex app-server` protocol Shepherd speaks, typed with the generated bindings
  * in ./generated (`codex app-server generate-ts`, see its README). One JSON object per line,
- * JSON-RPC-like but without a `"jsonrpc"` field (README §2 of the agent-CLI reference).
+ * JSON-RPC-like but without a `"jsonrpc"` field (docs/agent-cli.md §2).
  */
 import type { InitializeParams } from './generated/InitializeParams'
 import type { InitializeResponse } from './generated/InitializeResponse'

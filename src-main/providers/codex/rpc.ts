@@ -4,7 +4,9 @@
  * request (which must be answered) or a notification. Transport-free: the handle supplies `write`.
  */
 import { ShepherdError } from '../../shared/errors'
+import { PendingRequests } from '../scaffold/pending-requests'
 import type { CodexMethod, ParamsOf, RequestId, ResultOf, RpcErrorObject } from './protocol'
+import { isObj, type Obj } from '../scaffold/values'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000
 
@@ -26,21 +28,11 @@ export type Incoming =
   | { type: 'notification'; method: string; params: unknown }
   | { type: 'invalid'; reason: 'parse_error' | 'unknown' }
 
-interface Pending {
-  method: string
-  resolve: (result: unknown) => void
-  reject: (err: Error) => void
-  timer: NodeJS.Timeout
-}
-
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const isId = (v: unknown): v is RequestId => typeof v === 'string' || typeof v === 'number'
 
 export class CodexRpc {
   private nextId = 1
-  private readonly pending = new Map<RequestId, Pending>()
-  private closedReason: string | null = null
+  private readonly pending = new PendingRequests<RequestId>()
 
   constructor(
     private readonly write: (message: object) => Promise<void>,
@@ -48,20 +40,11 @@ export class CodexRpc {
   ) {}
 
   request<M extends CodexMethod>(method: M, params: ParamsOf<M>, timeoutMs = this.timeoutMs): Promise<ResultOf<M>> {
-    if (this.closedReason) return Promise.reject(new ShepherdError('UNAVAILABLE', this.closedReason))
     const id = this.nextId++
-    return new Promise<ResultOf<M>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id)
-        reject(new ShepherdError('UNAVAILABLE', `Codex did not answer ${method} within ${Math.round(timeoutMs / 1000)} s`))
-      }, timeoutMs)
-      this.pending.set(id, { method, resolve: resolve as (r: unknown) => void, reject, timer })
-      this.write({ id, method, params }).catch((err: Error) => {
-        clearTimeout(timer)
-        this.pending.delete(id)
-        reject(err)
-      })
-    })
+    return this.pending.request<ResultOf<M>>(
+      id, method, () => this.write({ id, method, params }), timeoutMs,
+      (label, ms) => new ShepherdError('UNAVAILABLE', `Codex did not answer ${label} within ${Math.round(ms / 1000)} s`)
+    )
   }
 
   notify(method: 'initialized'): Promise<void> {
@@ -85,16 +68,14 @@ export class CodexRpc {
       return isId(id) ? { type: 'request', id, method, params: value.params } : { type: 'notification', method, params: value.params }
     }
     if (!isId(id) || !('result' in value || 'error' in value)) return { type: 'invalid', reason: 'unknown' }
-    const pending = this.pending.get(id)
+    const pending = this.pending.take(id)
     if (pending) {
-      this.pending.delete(id)
-      clearTimeout(pending.timer)
       if ('error' in value) {
         const e = isObj(value.error) ? value.error : {}
         const message = typeof e.message === 'string' ? e.message : JSON.stringify(value.error)
-        pending.reject(new CodexRpcError(pending.method, typeof e.code === 'number' ? e.code : 0, message))
+        pending.settle(new CodexRpcError(pending.label, typeof e.code === 'number' ? e.code : 0, message), null)
       } else {
-        pending.resolve(value.result)
+        pending.settle(null, value.result)
       }
     }
     return { type: 'response', id }
@@ -102,12 +83,7 @@ export class CodexRpc {
 
   /** The process is gone: fail everything still waiting, refuse new requests. */
   close(reason: string): void {
-    this.closedReason = reason
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer)
-      p.reject(new ShepherdError('UNAVAILABLE', `${reason} (before answering ${p.method})`))
-      this.pending.delete(id)
-    }
+    this.pending.close(new ShepherdError('UNAVAILABLE', reason), (label) => new ShepherdError('UNAVAILABLE', `${reason} (before answering ${label})`))
   }
 
   get pendingCount(): number {

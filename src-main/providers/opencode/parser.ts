@@ -4,7 +4,7 @@
  * subagent children); the cross-event context lives in an `OpenCodeParseState` owned by the handle.
  * Never throws: unexpected shapes are ignored or surface as `raw` events.
  *
- * Completion (README §3 pitfall): a prompt is done when an assistant message whose `parentID` is
+ * Completion (docs/agent-cli.md §3 pitfall): a prompt is done when an assistant message whose `parentID` is
  * OUR user message (Shepherd names it: `prompt_async {messageID}`) has `time.completed` and either
  * an `error` or a `finish` other than "tool-calls" (a "tool-calls" step is followed by another
  * assistant message). `session.idle` is racy (a late idle of the previous prompt may arrive after
@@ -22,14 +22,13 @@
  */
 import type { ProviderEvent, ProviderMessage, ProviderUsage } from '../types'
 import type { StatusReason } from '../../shared/status'
+import { firstStringOf, isObj, type Obj, INTERRUPTED_TEXT } from '../scaffold/values'
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 const msg = (message: ProviderMessage): ProviderEvent => ({ kind: 'message', message })
 
-export const INTERRUPTED_TEXT = 'Interrupted'
+export { INTERRUPTED_TEXT }
 const ABORTED_ERROR = 'MessageAbortedError'
 
 interface AssistantInfo {
@@ -327,14 +326,7 @@ function draftOf(progress: PartProgress): ProviderEvent[] {
 
 const TOOL_PATH_KEYS = ['command', 'filePath', 'filepath', 'path', 'pattern', 'url']
 
-function toolPathOf(input: unknown): string | null {
-  if (!isObj(input)) return null
-  for (const key of TOOL_PATH_KEYS) {
-    const v = str(input[key])
-    if (v) return v
-  }
-  return null
-}
+const toolPathOf = (input: unknown): string | null => firstStringOf(input, TOOL_PATH_KEYS)
 
 function partUpdated(p: Obj, state: OpenCodeParseState): ProviderEvent[] {
   const part = isObj(p.part) ? p.part : null

@@ -1,22 +1,16 @@
 /**
  * OpenCode provider: `opencode serve` (HTTP + SSE on 127.0.0.1, basic auth), one server per project
  * folder shared by that folder's sessions (`server-pool.ts`), one OpenCode session per Shepherd
- * session (`handle.ts`), events normalized by `parser.ts` (README §3).
+ * session (`handle.ts`), events normalized by `parser.ts` (docs/agent-cli.md §3).
  */
 import { OPENCODE_CONTROLS, OPENCODE_PERMISSION_MAP } from './controls'
-import { execFile } from 'node:child_process'
-import { accessSync, constants, statSync } from 'node:fs'
-import path from 'node:path'
-import type { AgentProvider, ProviderCapabilities, ProviderDetection, StartOptions } from '../types'
-import { buildChildEnv } from '../child-env'
-import { findOnPath } from '../claude/provider'
+import type { ProviderCapabilities, StartOptions } from '../types'
+import { CliProvider } from '../scaffold/cli-provider'
 import { OpenCodeHandle } from './handle'
 import { OPENCODE_DISPLAY_NAME, OPENCODE_INSTALL_HINT, OpenCodeServerPool } from './server-pool'
 
 export { OPENCODE_PERMISSION_MODES, permissionRules } from './permissions'
 export { OPENCODE_INSTALL_HINT } from './server-pool'
-
-const VERSION_TIMEOUT_MS = 10_000
 
 export const OPENCODE_CAPABILITIES: ProviderCapabilities = {
   /** `POST /session/{id}/abort`. */
@@ -78,54 +72,20 @@ export const OPENCODE_ENV_PASSTHROUGH: readonly string[] = [
   'AWS_PROFILE'
 ]
 
-function isExecutableFile(p: string): boolean {
-  try {
-    if (!statSync(p).isFile()) return false
-    if (process.platform !== 'win32') accessSync(p, constants.X_OK)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function readVersion(binary: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    const env = buildChildEnv({})
-    const child = execFile(binary, ['--version'], { timeout: VERSION_TIMEOUT_MS, env, shell: false, windowsHide: true }, (err, stdout) => {
-      if (err) return resolve(null)
-      resolve(/\d+\.\d+\.\d+[^\s]*/.exec(String(stdout))?.[0] ?? null)
-    })
-    child.stdin?.end()
-  })
-}
-
 export interface OpenCodeProviderOptions {
   /** Servers shared by this provider's sessions; tests pass their own to inspect it. */
   pool?: OpenCodeServerPool
 }
 
-export class OpenCodeProvider implements AgentProvider {
-  readonly id = 'opencode' as const
-  readonly displayName = OPENCODE_DISPLAY_NAME
-  readonly capabilities = OPENCODE_CAPABILITIES
-  readonly controls = OPENCODE_CONTROLS
-  readonly permissionModes = OPENCODE_PERMISSION_MAP
-  readonly envPassthrough = OPENCODE_ENV_PASSTHROUGH
+export class OpenCodeProvider extends CliProvider {
   readonly pool: OpenCodeServerPool
 
   constructor(opts: OpenCodeProviderOptions = {}) {
+    super({
+      id: 'opencode', displayName: OPENCODE_DISPLAY_NAME, capabilities: OPENCODE_CAPABILITIES, controls: OPENCODE_CONTROLS,
+      permissionModes: OPENCODE_PERMISSION_MAP, envPassthrough: OPENCODE_ENV_PASSTHROUGH, cliName: 'opencode', installHint: OPENCODE_INSTALL_HINT
+    })
     this.pool = opts.pool ?? new OpenCodeServerPool()
-  }
-
-  async detect(configuredPath: string | null, envPath: string, opts: { version?: boolean } = {}): Promise<ProviderDetection> {
-    const installHint = OPENCODE_INSTALL_HINT
-    const found = configuredPath
-      ? path.isAbsolute(configuredPath) && isExecutableFile(configuredPath)
-        ? configuredPath
-        : null
-      : findOnPath('opencode', envPath)
-    if (!found) return { found: false, path: null, version: null, installHint }
-    return { found: true, path: found, version: opts.version === false ? null : await readVersion(found), installHint }
   }
 
   start(opts: StartOptions): Promise<OpenCodeHandle> {

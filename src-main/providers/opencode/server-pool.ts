@@ -16,7 +16,7 @@ import { eventSessionId } from './parser'
 
 export const OPENCODE_DISPLAY_NAME = 'OpenCode'
 export const OPENCODE_INSTALL_HINT = 'npm install -g opencode-ai'
-/** Healthy after 1.1–2.1 s warm (README §3); a cold first start on a slow disk takes longer. */
+/** Healthy after 1.1–2.1 s warm (docs/agent-cli.md §3); a cold first start on a slow disk takes longer. */
 export const SERVER_START_TIMEOUT_MS = 30_000
 /** Grace for a server shutdown (SIGTERM, then SIGKILL). */
 export const SERVER_STOP_GRACE_MS = 3_000

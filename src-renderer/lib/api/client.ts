@@ -7,7 +7,7 @@
  * Also here: the connection state (for "Reconnecting…"), the single `events.stream` subscription
  * fanned out to listeners, and {@link describeError} for turning API errors into UI messages.
  *
- * Only types are imported from `src-main` (ARCHITECTURE.md: the renderer never imports values from main).
+ * Only types are imported from `src-main` (docs/design-decisions.md "Rooms and what they may import").
  * Those types reach into main-process modules that use Node (`node:fs`, `NodeJS.ProcessEnv`), so the
  * type checker needs Node's declarations to resolve `AppRouter`; nothing Node-only runs here.
  */
