@@ -16,7 +16,8 @@ const DOCS_SCREENSHOTS = process.env.SHEPHERD_DOCS_SCREENSHOTS === '1'
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results/artifacts',
-  timeout: 30_000,
+  // Real agent CLIs on a 2-core machine: a turn can take seconds when the machine is busy.
+  timeout: 60_000,
   expect: { timeout: 5_000 },
   fullyParallel: false,
   workers: 2,
