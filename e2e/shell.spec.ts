@@ -361,6 +361,7 @@ test.describe('settings', () => {
 test.describe('connection', () => {
   // A fixed port and token, so after a restart the page's address and cookie are still valid.
   test.use({
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
     shepherdEnv: async ({}, use) => {
       const port = await new Promise<number>((resolve) => {
         const srv = createServer()
