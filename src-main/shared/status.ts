@@ -38,8 +38,21 @@ export type PermissionMode = (typeof PERMISSION_MODES)[number]
 export const MESSAGE_KINDS = ['user', 'assistant', 'thinking', 'tool_call', 'tool_result', 'system', 'error'] as const
 export type MessageKind = (typeof MESSAGE_KINDS)[number]
 
-/** Why a status was entered (shown in the UI next to the badge). */
+/**
+ * What kind of reason a status has, for code to act on (the renderer never matches `message`, which is
+ * English for people): `interrupted` = the user interrupted the turn (Esc), the agent lives on;
+ * `stopped` = the user stopped the session; `shutdown` = Shepherd closed before it started;
+ * `waiting_slot` = queued for a free agent slot; `agent_error` = the agent or its API reported a
+ * failure; `crashed` = the process died or exited mid-turn; `exited` = the process ended after a
+ * finished turn; `start_failed` = the agent could not be started; `orphaned` = Shepherd exited while
+ * the session was active. Reasons stored before codes existed have none.
+ */
+export const STATUS_REASON_CODES = ['interrupted', 'stopped', 'shutdown', 'waiting_slot', 'agent_error', 'crashed', 'exited', 'start_failed', 'orphaned'] as const
+export type StatusReasonCode = (typeof STATUS_REASON_CODES)[number]
+
+/** Why a status was entered (`message` is shown in the UI next to the badge). */
 export interface StatusReason {
+  code?: StatusReasonCode
   message?: string
   exitCode?: number | null
   signal?: string | null

@@ -109,7 +109,7 @@ export class SessionRunner {
     if (this.#gone) return this.#exitPromise
     if (!this.#stopRequested) {
       this.#stopRequested = true
-      this.events.status('stopping', { message: 'stopping at your request' })
+      this.events.status('stopping', { code: 'stopped', message: 'stopping at your request' })
       void this.handle.stop(STOP_GRACE_MS)
     }
     return this.#exitPromise
@@ -170,11 +170,11 @@ export class SessionRunner {
     const interrupted = this.#interruptRequested
     this.#interruptRequested = false
     this.#setTurn(false)
-    this.#lastTurnError = state === 'error' && !interrupted ? reason ?? { message: 'the agent reported an error' } : null
+    this.#lastTurnError = state === 'error' && !interrupted ? { code: 'agent_error', ...(reason ?? { message: 'the agent reported an error' }) } : null
     if (this.#lastTurnError) {
       this.events.status('error', this.#lastTurnError, {}, true)
     } else {
-      this.events.status('idle', interrupted ? { message: 'turn interrupted' } : null)
+      this.events.status('idle', interrupted ? { code: 'interrupted', message: 'turn interrupted' } : null)
     }
     const next = this.#queue.shift()
     if (next !== undefined) {
@@ -265,9 +265,11 @@ export class SessionRunner {
     let status: SessionStatus
     if (this.#stopRequested) {
       status = 'interrupted'
+      reason.code = 'stopped'
       reason.message = 'stopped by you'
     } else if (exit.signal || (exit.code !== 0 && exit.code !== null) || this.#turnRunning) {
       status = 'error'
+      reason.code = 'crashed'
       reason.message = exit.signal
         ? `the agent was killed by ${exit.signal}`
         : exit.code !== 0 ? `the agent exited with code ${exit.code}` : 'the agent exited in the middle of a turn'
@@ -276,6 +278,7 @@ export class SessionRunner {
       Object.assign(reason, this.#lastTurnError)
     } else {
       status = 'done'
+      reason.code = 'exited'
     }
     this.#setTurn(false)
     this.events.status(status, reason, { queued_prompts: '[]' })
