@@ -29,6 +29,10 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number]
 export const ACTIVE_STATUSES: readonly SessionStatus[] = ['queued', 'starting', 'running', 'waiting_approval', 'idle', 'stopping']
 /** Statuses after which nothing more happens until the user acts. */
 export const FINAL_STATUSES: readonly SessionStatus[] = ['done', 'error', 'interrupted']
+/** Statuses in which a turn is under way or about to be (Esc / Interrupt make sense; "running" in the sidebar's unread marks). */
+export const BUSY_STATUSES: readonly SessionStatus[] = ['queued', 'starting', 'running', 'waiting_approval']
+/** Statuses a busy session lands in when its turn ends (finished, failed, or the process ended). */
+export const TURN_ENDED_STATUSES: readonly SessionStatus[] = ['idle', 'done', 'error']
 
 /** Permission modes, named after Claude Code's; other providers map them (see each provider). */
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions'] as const
