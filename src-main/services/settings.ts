@@ -4,13 +4,12 @@
  */
 import { z } from 'zod'
 import { ShepherdError } from '../shared/errors'
+import { SETTING_DEFAULTS, SETTING_LIMITS } from '../shared/limits'
 import { PERMISSION_MODES, PROVIDER_IDS } from '../shared/status'
 import { extraEnvKeyProblem, extraEnvSchema } from '../providers/child-env'
 import { modelSchema } from '../api/schemas'
 import { acpCommandSchema } from '../providers/acp/command'
 import type { Store } from '../store/store'
-
-const MIN = 60_000
 
 const providerSettings = z.object({
   /** Validated like the per-session model (sessions.start / setModel): it becomes a CLI argument. */
@@ -29,13 +28,13 @@ export const settingsSchema = z.object({
   }),
   systemPromptTemplate: z.string().max(20_000),
   defaultFolder: z.string().max(4096).nullable(),
-  /** Default 15 min; 30 s is the shortest that is still a "stall" rather than a pause between tool calls. */
-  stallThresholdMs: z.number().int().min(30_000).max(24 * 60 * MIN),
-  retentionCount: z.number().int().min(1).max(50),
-  retentionDays: z.number().int().min(1).max(365),
+  /** Limits and defaults: src-main/shared/limits.ts (the Settings form uses the same). */
+  stallThresholdMs: z.number().int().min(SETTING_LIMITS.stallThresholdMs.min).max(SETTING_LIMITS.stallThresholdMs.max),
+  retentionCount: z.number().int().min(SETTING_LIMITS.retentionCount.min).max(SETTING_LIMITS.retentionCount.max),
+  retentionDays: z.number().int().min(SETTING_LIMITS.retentionDays.min).max(SETTING_LIMITS.retentionDays.max),
   extraEnv: extraEnvSchema,
   /** Running agents at once; more wait in a queue (each CLI is a heavy process). */
-  maxConcurrentSessions: z.number().int().min(1).max(32),
+  maxConcurrentSessions: z.number().int().min(SETTING_LIMITS.maxConcurrentSessions.min).max(SETTING_LIMITS.maxConcurrentSessions.max),
   notifications: z.object({ completed: z.boolean(), error: z.boolean(), stalled: z.boolean(), approval: z.boolean() })
 })
 export type AppSettings = z.infer<typeof settingsSchema>
@@ -51,12 +50,12 @@ export const DEFAULT_SETTINGS: AppSettings = {
   },
   systemPromptTemplate: '',
   defaultFolder: null,
-  stallThresholdMs: 15 * MIN,
-  retentionCount: 5,
-  retentionDays: 30,
+  stallThresholdMs: SETTING_DEFAULTS.stallThresholdMs,
+  retentionCount: SETTING_DEFAULTS.retentionCount,
+  retentionDays: SETTING_DEFAULTS.retentionDays,
   extraEnv: {},
-  maxConcurrentSessions: 4,
-  notifications: { completed: true, error: true, stalled: true, approval: true }
+  maxConcurrentSessions: SETTING_DEFAULTS.maxConcurrentSessions,
+  notifications: { ...SETTING_DEFAULTS.notifications }
 }
 
 export const UI_KEY = /^[A-Za-z0-9:._-]{1,120}$/

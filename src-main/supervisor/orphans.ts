@@ -50,7 +50,7 @@ export function sweepOrphans(store: Store, now = Date.now()): SweepResult {
     }
     store.updateSession(s.id, {
       status: 'interrupted',
-      status_reason: JSON.stringify({ message: 'Shepherd exited unexpectedly while this session was active' }),
+      status_reason: JSON.stringify({ code: 'orphaned', message: 'Shepherd exited unexpectedly while this session was active' }),
       ended_at: now, updated_at: now, pid: null, pid_start_time: null, queued_prompts: '[]',
       ...(lastSeq !== undefined ? { last_seq: lastSeq, last_activity_at: now } : {})
     })

@@ -156,7 +156,7 @@ export class SessionRunner {
     if (this.#gone) return this.#exitPromise
     if (!this.#stopRequested) {
       this.#stopRequested = true
-      this.events.status('stopping', { message: 'stopping at your request' })
+      this.events.status('stopping', { code: 'stopped', message: 'stopping at your request' })
       void this.handle.stop(STOP_GRACE_MS)
     }
     return this.#exitPromise
@@ -247,15 +247,15 @@ export class SessionRunner {
         windows: [], limited: true, resetsAt, prompt
       }))
     }
-    this.#lastTurnError = state === 'error' && !interrupted && !limit ? reason ?? { message: 'the agent reported an error' } : null
+    this.#lastTurnError = state === 'error' && !interrupted && !limit ? { code: 'agent_error', ...(reason ?? { message: 'the agent reported an error' }) } : null
     if (this.#lastTurnError) {
       this.events.status('error', this.#lastTurnError, {}, true)
     } else if (limit) {
       // A usage limit is not a failure: the session waits for the reset (issue 16).
       const at = limit.resetsAt ? ` at ${new Date(limit.resetsAt).toTimeString().slice(0, 5)}` : ''
-      this.events.status('idle', { message: `waiting for the usage limit to reset${at}` })
+      this.events.status('idle', { code: 'usage_limit', message: `waiting for the usage limit to reset${at}` })
     } else {
-      this.events.status('idle', interrupted ? { message: this.#held ? 'paused at the budget cap' : 'turn interrupted' } : null)
+      this.events.status('idle', interrupted ? (this.#held ? { code: 'budget_paused', message: 'paused at the budget cap' } : { code: 'interrupted', message: 'turn interrupted' }) : null)
     }
     this.#next()
   }
@@ -342,9 +342,11 @@ export class SessionRunner {
     let status: SessionStatus
     if (this.#stopRequested) {
       status = 'interrupted'
+      reason.code = 'stopped'
       reason.message = 'stopped by you'
     } else if (exit.signal || (exit.code !== 0 && exit.code !== null) || this.#turnRunning) {
       status = 'error'
+      reason.code = 'crashed'
       reason.message = exit.signal
         ? `the agent was killed by ${exit.signal}`
         : exit.code !== 0 ? `the agent exited with code ${exit.code}` : 'the agent exited in the middle of a turn'
@@ -353,6 +355,7 @@ export class SessionRunner {
       Object.assign(reason, this.#lastTurnError)
     } else {
       status = 'done'
+      reason.code = 'exited'
     }
     this.#setTurn(false)
     this.events.status(status, reason, { queued_prompts: '[]' })

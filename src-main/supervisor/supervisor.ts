@@ -198,12 +198,12 @@ export class Supervisor {
     const w = this.#waiting.findIndex((x) => x.id === id)
     if (w >= 0) {
       this.#waiting.splice(w, 1)
-      this.#ev(id).status('interrupted', { message: 'stopped by you before it started' }, { queued_prompts: '[]' })
+      this.#ev(id).status('interrupted', { code: 'stopped', message: 'stopped by you before it started' }, { queued_prompts: '[]' })
     } else {
       const runner = this.#runners.get(id)
       if (runner?.alive) await runner.stop()
       else if (ACTIVE_STATUSES.includes(row.status as never) && !this.#launching.has(id)) {
-        this.#ev(id).status('interrupted', { message: 'stopped by you' }, { queued_prompts: '[]' })
+        this.#ev(id).status('interrupted', { code: 'stopped', message: 'stopped by you' }, { queued_prompts: '[]' })
       }
     }
     return this.getSession(id)
@@ -359,7 +359,7 @@ export class Supervisor {
   /** App quit: stop everything in parallel; resolves by the deadline even if a process hangs. */
   async shutdown(deadlineMs = 6000): Promise<void> {
     this.#shuttingDown = true
-    for (const w of this.#waiting.splice(0)) this.#ev(w.id).status('interrupted', { message: 'Shepherd was closed before it started' })
+    for (const w of this.#waiting.splice(0)) this.#ev(w.id).status('interrupted', { code: 'shutdown', message: 'Shepherd was closed before it started' })
     const all = Promise.all([...this.#runners.values()].map((r) => r.stop()))
     let timer: ReturnType<typeof setTimeout> | undefined
     await Promise.race([all, new Promise((r) => { timer = setTimeout(r, deadlineMs) })])
@@ -435,7 +435,7 @@ export class Supervisor {
     if (this.#busyTurns() >= this.o.settings.get().maxConcurrentSessions) {
       this.#waiting.push({ id, plan })
       const max = this.o.settings.get().maxConcurrentSessions
-      this.#ev(id).status('queued', { message: `waiting for a free slot (${max} agents already running)` }, plan.prompt ? { queued_prompts: JSON.stringify([plan.prompt]) } : {})
+      this.#ev(id).status('queued', { code: 'waiting_slot', message: `waiting for a free slot (${max} agents already running)` }, plan.prompt ? { queued_prompts: JSON.stringify([plan.prompt]) } : {})
       return
     }
     await this.#launch(id, plan)
@@ -488,7 +488,7 @@ export class Supervisor {
     } catch (err) {
       this.#launching.delete(id)
       const message = err instanceof Error ? err.message : String(err)
-      ev.status('error', { message }, { queued_prompts: '[]' })
+      ev.status('error', { code: 'start_failed', message }, { queued_prompts: '[]' })
       this.#drainWaiting()
       throw err
     }

@@ -205,7 +205,7 @@ export class AcpHandle implements AgentHandle {
       authMethods = await this.initializeAgent(Math.min(startTimeout, INITIALIZE_TIMEOUT_MS))
     } catch (err) {
       if (err instanceof JsonRpcError || this.exit || this.conn.closed) throw err
-      throw new Error(`${(err as Error).message}. Is the command right? It must start the agent in ACP mode (for example “opencode acp”).`)
+      throw new Error(`${(err as Error).message}. Is the command right? It must start the agent in ACP mode (for example “opencode acp”).`, { cause: err })
     }
 
     const base = { cwd: this.opts.cwd, mcpServers: [] as unknown[] }

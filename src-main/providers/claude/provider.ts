@@ -113,7 +113,7 @@ export class ClaudeProvider implements AgentProvider {
 
   async detect(configuredPath: string | null, envPath: string, opts: { version?: boolean } = {}): Promise<ProviderDetection> {
     const installHint = CLAUDE_INSTALL_HINT
-    let found: string | null = null
+    let found: string | null
     if (configuredPath) {
       found = path.isAbsolute(configuredPath) && isExecutableFile(configuredPath) ? configuredPath : null
     } else {
