@@ -124,6 +124,26 @@ describe('AppState: one subscriber, stores named for what they hold', () => {
     expect(a.layout.openProjects.map((p) => p.id)).toEqual(['b', 'a'])
   })
 
+  it('the inbox and a shown view\'s store (usage) are fed by the same one subscriber; leaving the inbox view is leaving for projects', async () => {
+    const a = await start()
+    const inboxApply = vi.spyOn(a.inbox, 'apply')
+    const seen: string[] = []
+    const stop = a.follow((e) => seen.push(e.type))
+    emit({ type: 'project.changed', project: project('c') })
+    expect(h.listeners).toHaveLength(1)
+    expect(inboxApply).toHaveBeenCalledTimes(1)
+    expect(seen).toEqual(['project.changed'])
+    stop()
+    emit({ type: 'project.changed', project: project('d') })
+    expect(seen).toEqual(['project.changed'])
+    a.layout.showInbox()
+    expect(a.layout.view).toBe('inbox')
+    a.layout.showUsage()
+    expect(a.layout.view).toBe('usage')
+    a.layout.select('a')
+    expect(a.layout.view).toBe('projects')
+  })
+
   it('leaving Settings reads the settings again', async () => {
     const a = await start()
     const refresh = vi.spyOn(a.settings, 'refresh')
