@@ -17,12 +17,12 @@ const notice = (i: number, kind: Notice['kind'] = 'completed'): Notice => ({
 })
 
 describe('Notifications', () => {
-  let showInbox: ReturnType<typeof vi.fn>
+  let showInbox: ReturnType<typeof vi.fn<() => void>>
   let n: InstanceType<typeof Notifications>
   beforeEach(() => {
     vi.useFakeTimers()
     for (const t of toasts.items) toasts.dismiss(t.id)
-    showInbox = vi.fn()
+    showInbox = vi.fn<() => void>()
     n = new Notifications({ ui: { get: () => false, set: () => {} } as never, focus: () => {}, hostNotifies: () => true, showInbox })
   })
   afterEach(() => {
