@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Locator, Page } from '@playwright/test'
+import type { Locator } from '@playwright/test'
 import { expect, providerTest as test } from './agents'
 import { openApp } from './fixtures'
 import { pane } from './ui'

@@ -23,6 +23,7 @@ interface AgentFixtures {
 }
 
 export const test = base.extend<AgentFixtures>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
   model: async ({}, use) => {
     // A dynamic import: the server is an ES module and specs are compiled to CommonJS.
     const { startFakeModelServer } = await import('../test/support/fake-model-server.mjs')

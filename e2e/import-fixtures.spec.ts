@@ -19,6 +19,7 @@ interface Sandbox { root: string; project: string }
 const walk = (x: string): string[] => readdirSync(x, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(x, e.name)) : [join(x, e.name)]))
 
 const test = base.extend<{ sb: Sandbox }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
   sb: async ({}, use) => {
     const root = mkdtempSync(join(tmpdir(), 'shepherd-e2e-import-'))
     // A fixed folder (like e2e/screenshots.spec.ts) so the docs screenshots only change with the UI.

@@ -11,7 +11,6 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Locator, Page } from '@playwright/test'
 import type { LoggedRequest } from '../test/support/fake-model-server.mjs'
 import { apiClient, expect, providerTest as test } from './agents'
 import { openApp } from './fixtures'

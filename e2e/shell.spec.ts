@@ -367,6 +367,7 @@ test.describe('settings', () => {
 test.describe('connection', () => {
   // A fixed port, so after a restart the page's address is still valid (the token is kept in the data dir).
   test.use({
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
     shepherdEnv: async ({}, use) => {
       const port = await new Promise<number>((resolve) => {
         const srv = createServer()

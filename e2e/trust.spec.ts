@@ -103,6 +103,7 @@ test('a second tab and a second browser profile opened from the printed address 
 
 test.describe('after a restart', () => {
   test.use({
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
     shepherdEnv: async ({}, use) => {
       await use({ PORT: String(await freePort()) })
     }

@@ -52,7 +52,10 @@ export function buildIfNeeded({ quiet = false } = {}) {
   if (!quiet) console.log('Building Shepherd…')
   const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: quiet ? 'pipe' : 'inherit' })
   if (r.status !== 0) {
-    if (quiet) process.stderr.write(r.stdout?.toString() ?? '', 'utf8'), process.stderr.write(r.stderr?.toString() ?? '', 'utf8')
+    if (quiet) {
+      process.stderr.write(r.stdout?.toString() ?? '', 'utf8')
+      process.stderr.write(r.stderr?.toString() ?? '', 'utf8')
+    }
     return false
   }
   return true

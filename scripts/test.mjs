@@ -1,5 +1,5 @@
 // `npm test`: the whole suite on a fresh machine — system Chromium (apt, when missing and root),
-// the pinned test-only agent CLIs, typecheck, build, unit + integration (Vitest), e2e (Playwright
+// the pinned test-only agent CLIs, typecheck, lint (ESLint), format check (Prettier), build, unit + integration (Vitest), e2e (Playwright
 // against the web host in Chromium). Ends with one line `N passed, N failed`; exits non-zero on any failure.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
@@ -49,6 +49,16 @@ function playwright(chromium) {
   if (r.status !== 0 && s.unexpected === 0) step('playwright (exit code)', false)
 }
 
+/** Prettier's check (`npm run format:check`); SHEPHERD_FORMAT_CHECK=skip leaves it out (say why when you do). */
+function formatCheck() {
+  if (process.env.SHEPHERD_FORMAT_CHECK === 'skip') {
+    console.log('\n▶ format check skipped (SHEPHERD_FORMAT_CHECK=skip)')
+    skipped++
+    return
+  }
+  step('format (prettier --check)', run(process.execPath, [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '.']).status === 0)
+}
+
 mkdirSync(join(root, 'test-results'), { recursive: true })
 const chromium = ensureChromium()
 step('chromium available', Boolean(chromium))
@@ -58,6 +68,8 @@ step('typecheck preload', run(process.execPath, [join(root, 'node_modules/typesc
 step('svelte-check renderer', run(process.execPath, [join(root, 'node_modules/svelte-check/bin/svelte-check'), '--tsconfig', 'tsconfig.web.json', '--threshold', 'error']).status === 0)
 // Electronegativity over main + preload + renderer; findings fixed or justified in security/electronegativity.json.
 step('electron security lint', run(process.execPath, [join(root, 'scripts/electron-lint.mjs')]).status === 0)
+step('lint (eslint: recommended rules + the layer import rules)', run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.']).status === 0)
+formatCheck()
 const built = buildIfNeeded()
 step('build', built)
 vitest()

@@ -16,8 +16,8 @@ export async function baselineRun(o: { events: number }): Promise<BaselineResult
   const child = spawn(process.execPath, [SYNTHETIC_AGENT], { stdio: ['pipe', 'pipe', 'ignore'] })
   let events = 0
   let warm = false
-  let t0 = 0
-  let cpu0 = 0
+  let t0: number
+  let cpu0: number
   let onResult: () => void = () => {}
   const splitter = new LineSplitter({
     onLine: (line) => {

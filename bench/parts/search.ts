@@ -12,7 +12,7 @@
  *    the hit (web host + Chromium).
  */
 import Database from 'better-sqlite3'
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'

@@ -1,5 +1,6 @@
 // Preloaded into the Electron security linter (scripts/electron-lint.mjs): its `got` HTTP client
 // (translations, Electron release notes) fails at once, so the lint never leaves this machine.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS preload (node -r) hooks require itself
 const Module = require('node:module')
 const load = Module._load
 Module._load = function (request, parent, isMain) {

@@ -10,14 +10,13 @@ import { defaultProviders } from './registry'
 import type { ControlId, SupportLevel } from '../shared/controls'
 import type { PermissionMode } from '../shared/status'
 import type { AppSettings } from '../services/settings'
-import { CONTROL_LABELS } from '../../src-renderer/panes/controls'
-import { PERMISSION_LABELS } from '../../src-renderer/panes/format'
+import { CONTROL_LABELS, PERMISSION_LABELS } from '../shared/labels'
 
 const DOC = path.resolve(__dirname, '..', '..', 'docs', 'agents.md')
 const BEGIN = '<!-- generated: controls table -->'
 const END = '<!-- end generated -->'
 
-// The same labels as the app's table (pure modules of the renderer, types-only imports).
+// The same labels as the app's table (src-main/shared/labels.ts).
 const CONTROL_ROWS = CONTROL_LABELS
 const MODE_ROWS = PERMISSION_LABELS
 const MARK: Record<SupportLevel, string> = { yes: '✓', partial: '◐ partly', no: '✕ no', depends: '? depends on the agent' }

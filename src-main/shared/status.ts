@@ -37,6 +37,8 @@ export const ATTENTION_STATUSES: readonly SessionStatus[] = ['waiting_approval',
 export const isBusy = (s: SessionStatus): boolean => BUSY_STATUSES.includes(s)
 export const isLive = (s: SessionStatus): boolean => ACTIVE_STATUSES.includes(s)
 export const isFinished = (s: SessionStatus): boolean => FINAL_STATUSES.includes(s)
+/** Statuses a busy session lands in when its turn ends (finished, failed, or the process ended). */
+export const TURN_ENDED_STATUSES: readonly SessionStatus[] = ['idle', 'done', 'error']
 
 /** Permission modes, named after Claude Code's; other providers map them (see each provider). */
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypassPermissions'] as const

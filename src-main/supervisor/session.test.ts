@@ -60,7 +60,7 @@ describe('Session: push only what is committed', () => {
   })
 
   it('every pushed event (message, status, cost, approval, session row) is already committed when it is published (bug 3)', async () => {
-    const { caller, core, provider, project, observers, dataDir } = await setup()
+    const { caller, provider, project, observers, dataDir } = await setup()
     // A second connection sees only committed data: what a push carries must already be there.
     const reader = new Database(join(dataDir, DB_FILE), { readonly: true, fileMustExist: true })
     cleanups.push(() => reader.close())

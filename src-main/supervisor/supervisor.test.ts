@@ -111,12 +111,16 @@ describe('Supervisor', () => {
     const got = await caller.sessions.get({ id: s.id })
     expect(got.status).toBe('error')
     expect(got.statusReason?.apiErrorStatus).toBe(500)
+    expect(got.statusReason?.code).toBe('agent_error')
     await caller.sessions.send({ id: s.id, prompt: 'again' })
     await caller.sessions.interrupt({ id: s.id })
     expect(provider.last.controls).toContain('interrupt')
     provider.last.emit({ kind: 'turn', state: 'error', reason: { message: 'aborted' } })
     await tick()
-    expect((await caller.sessions.get({ id: s.id })).status).toBe('idle')
+    const after = await caller.sessions.get({ id: s.id })
+    expect(after.status).toBe('idle')
+    // The renderer tells an interrupted turn from a finished one by this code, never by the words.
+    expect(after.statusReason?.code).toBe('interrupted')
   })
 
   it('stop persists stopping, then interrupted; a crash mid-turn is an error with the exit reason', async () => {
@@ -124,6 +128,7 @@ describe('Supervisor', () => {
     const a = await caller.sessions.start({ projectId: project.id, prompt: 'x' })
     const stopped = await caller.sessions.stop({ id: a.id })
     expect(stopped.status).toBe('interrupted')
+    expect(stopped.statusReason?.code).toBe('stopped')
     const st = events.filter((e) => e.type === 'agent.status' && e.sessionId === a.id).map((e) => (e as { status: string }).status)
     expect(st.slice(-2)).toEqual(['stopping', 'interrupted'])
     const b = await caller.sessions.start({ projectId: project.id, prompt: 'y' })
@@ -132,6 +137,7 @@ describe('Supervisor', () => {
     const got = await caller.sessions.get({ id: b.id })
     expect(got.status).toBe('error')
     expect(got.statusReason?.signal).toBe('SIGKILL')
+    expect(got.statusReason?.code).toBe('crashed')
     expect(got.statusReason?.stderrTail).toBe('boom')
   })
 
@@ -264,6 +270,7 @@ describe('Supervisor', () => {
     const got = await second.caller.sessions.get({ id: s.id })
     expect(got.status).toBe('interrupted')
     expect(got.statusReason?.message).toMatch(/exited unexpectedly/)
+    expect(got.statusReason?.code).toBe('orphaned')
   })
 })
 

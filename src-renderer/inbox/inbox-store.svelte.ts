@@ -6,7 +6,6 @@
  * when the earliest snooze ends (one timer, no polling). Also: budget holds (the pane's over-budget
  * banner), usage-limit waits, and budget alerts turned into toasts + OS notifications.
  */
-import { createContext } from 'svelte'
 import type { ShepherdEvent } from '../../src-main/shared/events'
 import type { InboxItemDTO, InboxKind } from '../../src-main/services/inbox'
 import type { BudgetHoldDTO } from '../../src-main/services/budgets'
@@ -179,4 +178,3 @@ export function snoozeUntil(choice: '15m' | '1h' | 'tomorrow', now = Date.now())
   return new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1, 8, 0, 0).getTime()
 }
 
-export const [getInbox, setInbox] = createContext<InboxStore>()

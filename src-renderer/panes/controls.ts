@@ -2,30 +2,10 @@
  * Labels for the controls × agents table and the marks on controls an agent cannot do. What each
  * agent supports comes from the main process (`settings.providers` → each provider's table).
  */
-import type { ControlId, ControlSupport, SupportLevel } from '../../src-main/shared/controls'
+import type { ControlSupport } from '../../src-main/shared/controls'
 
-/** In the order of the Settings table: what a user does first comes first. */
-export const CONTROL_LABELS: Record<ControlId, string> = {
-  queue: 'Follow-ups while it works',
-  interrupt: 'Interrupt the turn (Esc)',
-  stop: 'Stop the agent',
-  model: 'Choose and switch the model',
-  permissionMode: 'Choose and switch the permission mode',
-  approvals: 'Approvals: allow once, deny',
-  approveForSession: 'Allow for this session',
-  denyReason: 'Deny with a reason the agent reads',
-  resume: 'Resume after a restart',
-  fork: 'Fork a session',
-  cost: 'Cost in USD',
-  tokens: 'Tokens and context use'
-}
-
-export const LEVEL_LABELS: Record<SupportLevel, string> = {
-  yes: 'Yes',
-  partial: 'Partly',
-  no: 'No',
-  depends: 'Depends'
-}
+// The labels are shared with the generated docs/agents.md: defined once in src-main/shared/labels.ts.
+export { CONTROL_LABELS, LEVEL_LABELS } from '../../src-main/shared/labels'
 
 /** A note split at its `code` spans, for rendering. */
 export function noteParts(note: string): { code: boolean; text: string }[] {

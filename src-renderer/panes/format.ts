@@ -1,31 +1,11 @@
 /** Small pure formatters for the panes: times, money, tokens, statuses, tool summaries. */
 import type { CostTotals, MessageDTO, SessionDTO } from '../../src-main/shared/dto'
-import type { PermissionMode, ProviderId, SessionStatus } from '../../src-main/shared/status'
+import { ACTIVE_STATUSES, BUSY_STATUSES, FINAL_STATUSES, type SessionStatus } from '../../src-main/shared/status'
 
 export type DisplayStatus = SessionStatus | 'stalled'
 
-/** Before detection answers; the same names the providers give themselves (displayName). */
-export const PROVIDER_NAMES: Record<ProviderId, string> = {
-  claude: 'Claude Code',
-  codex: 'Codex',
-  opencode: 'OpenCode',
-  acp: 'ACP agent'
-}
-
-export const PERMISSION_LABELS: Record<PermissionMode, string> = {
-  default: 'Ask before edits and commands',
-  acceptEdits: 'Accept edits, ask for commands',
-  plan: 'Plan only (no changes)',
-  bypassPermissions: 'Never ask (bypass)'
-}
-
-/** Short labels for the compact selector in the pane header. */
-export const PERMISSION_SHORT: Record<PermissionMode, string> = {
-  default: 'Ask first',
-  acceptEdits: 'Accept edits',
-  plan: 'Plan only',
-  bypassPermissions: 'Never ask'
-}
+// Mode and agent names are the same words in the app and in docs/agents.md: src-main/shared/labels.ts.
+export { PERMISSION_LABELS, PERMISSION_SHORT, PROVIDER_NAMES } from '../../src-main/shared/labels'
 
 export const STATUS_LABELS: Record<DisplayStatus, string> = {
   queued: 'Queued',
@@ -64,16 +44,16 @@ export function statusTone(s: DisplayStatus): StatusTone {
 
 /** Statuses in which a turn is under way (Esc / Interrupt make sense). */
 export function isBusy(s: SessionStatus): boolean {
-  return s === 'running' || s === 'waiting_approval' || s === 'starting' || s === 'queued'
+  return BUSY_STATUSES.includes(s)
 }
 
 /** Statuses in which the agent process may be alive (Stop makes sense). */
 export function isLive(s: SessionStatus): boolean {
-  return s !== 'done' && s !== 'error' && s !== 'interrupted'
+  return ACTIVE_STATUSES.includes(s)
 }
 
 export function isFinished(s: SessionStatus): boolean {
-  return s === 'done' || s === 'error' || s === 'interrupted'
+  return FINAL_STATUSES.includes(s)
 }
 
 /** The reason shown next to an error / interrupted badge. */

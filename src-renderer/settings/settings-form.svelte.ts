@@ -3,6 +3,7 @@
  * the form itself can get wrong (empty numbers, ranges, KEY=VALUE syntax), and server field errors
  * mapped back onto the fields (keys are dotted API paths: `stallThresholdMs`, `extraEnv.FOO`, …).
  */
+import { SETTING_DEFAULTS, SETTING_LIMITS } from '../../src-main/shared/limits'
 import type { PermissionMode, ProviderId } from '../../src-main/shared/status'
 import type { AppSettings } from '../lib/api/client'
 
@@ -23,12 +24,12 @@ function joinArgv(argv: readonly string[] | undefined): string {
 
 export type NotificationKey = keyof AppSettings['notifications']
 
-/** Numeric limits, mirrored from the server's schema so the form can explain them before saving. */
+/** Numeric limits, the server's own (src-main/shared/limits.ts), so the form can explain them before saving. */
 export const LIMITS = {
-  stallMinutes: { min: 0.5, max: 1440 },
-  retentionCount: { min: 1, max: 50 },
-  retentionDays: { min: 1, max: 365 },
-  maxConcurrentSessions: { min: 1, max: 32 }
+  stallMinutes: { min: SETTING_LIMITS.stallThresholdMs.min / MINUTE, max: SETTING_LIMITS.stallThresholdMs.max / MINUTE },
+  retentionCount: SETTING_LIMITS.retentionCount,
+  retentionDays: SETTING_LIMITS.retentionDays,
+  maxConcurrentSessions: SETTING_LIMITS.maxConcurrentSessions
 } as const
 
 export type SettingsPatch = Partial<AppSettings>
@@ -38,12 +39,12 @@ export class SettingsForm {
   providers = $state<Record<ProviderId, ProviderDraft>>({} as Record<ProviderId, ProviderDraft>)
   systemPromptTemplate = $state('')
   defaultFolder = $state('')
-  stallMinutes = $state<number | null>(15)
-  retentionCount = $state<number | null>(5)
-  retentionDays = $state<number | null>(30)
-  maxConcurrentSessions = $state<number | null>(4)
+  stallMinutes = $state<number | null>(SETTING_DEFAULTS.stallThresholdMs / MINUTE)
+  retentionCount = $state<number | null>(SETTING_DEFAULTS.retentionCount)
+  retentionDays = $state<number | null>(SETTING_DEFAULTS.retentionDays)
+  maxConcurrentSessions = $state<number | null>(SETTING_DEFAULTS.maxConcurrentSessions)
   extraEnvText = $state('')
-  notifications = $state<AppSettings['notifications']>({ completed: true, error: true, stalled: true, approval: true })
+  notifications = $state<AppSettings['notifications']>({ ...SETTING_DEFAULTS.notifications })
 
   /** Field errors keyed by API path; `extraEnv` holds syntax errors of the text itself. */
   errors = $state<Record<string, string>>({})

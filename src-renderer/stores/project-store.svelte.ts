@@ -6,7 +6,7 @@
  */
 import type { ApprovalDTO, DraftDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
 import type { ShepherdEvent } from '../../src-main/shared/events'
-import type { SessionStatus } from '../../src-main/shared/status'
+import type { SessionStatus, StatusReason } from '../../src-main/shared/status'
 import { systemClock, type Clock, type NoticeKind, type Notifier, type ProjectApi, type StoreSettings } from './api'
 import { SeqFeed } from './seq-feed'
 
@@ -261,7 +261,7 @@ export class ProjectStore {
         return
       case 'agent.status':
         if (e.status !== 'running') this.#dropDraft(e.sessionId)
-        this.#status(e.sessionId, e.status, e.reason?.message ?? null, e.at)
+        this.#status(e.sessionId, e.status, e.reason, e.at)
         // The committed row comes with the status (one event per change).
         if (e.session) this.#upsert(e.session)
         return
@@ -367,7 +367,7 @@ export class ProjectStore {
     this.sessions = this.sessions.with(i, { ...this.sessions[i]!, ...patch })
   }
 
-  #status(id: string, status: SessionStatus, reason: string | null, at: number): void {
+  #status(id: string, status: SessionStatus, reason: StatusReason | null, at: number): void {
     const prev = this.sessions.find((s) => s.id === id)
     this.#patch(id, { status })
     this.#activity.set(id, at)
@@ -376,14 +376,14 @@ export class ProjectStore {
     const title = s?.title ?? 'Session'
     const stoppedByUser = status === 'interrupted' || status === 'stopping'
     if (stoppedByUser) return
-    if (status === 'idle' && prev?.status === 'running' && reason !== 'turn interrupted' && reason !== 'paused at the budget cap') {
+    if (status === 'idle' && prev?.status === 'running' && reason?.code !== 'turn_interrupted' && reason?.code !== 'budget_hold') {
       this.#notice('completed', `${id}:completed:${at}`, `${this.project.name}: done`, title, id)
       this.#prune()
     } else if (status === 'done' && prev && prev.status !== 'idle' && prev.status !== 'done') {
       this.#notice('completed', `${id}:completed:${at}`, `${this.project.name}: done`, title, id)
       this.#prune()
     } else if (status === 'error') {
-      this.#notice('error', `${id}:error:${at}`, `${this.project.name}: agent failed`, reason ?? title, id)
+      this.#notice('error', `${id}:error:${at}`, `${this.project.name}: agent failed`, reason?.message ?? title, id)
       this.#prune()
     }
   }

@@ -208,8 +208,8 @@ describe('ProjectStore', () => {
     store.apply({ ...done, at: 1000 }) // the same event replayed after a reconnect
     expect(notices.filter((n) => n.kind === 'completed')).toHaveLength(1)
     expect(calls.filter((c) => c === 'prune').length).toBeGreaterThanOrEqual(2) // at startup and on completion
-    store.apply({ type: 'agent.status', sessionId: 's2', projectId: 'p1', seq: 1, status: 'stopping', reason: { message: 'stopping at your request' }, at: 2000 })
-    store.apply({ type: 'agent.status', sessionId: 's2', projectId: 'p1', seq: 1, status: 'interrupted', reason: { message: 'stopped by you' }, at: 2001 })
+    store.apply({ type: 'agent.status', sessionId: 's2', projectId: 'p1', seq: 1, status: 'stopping', reason: { code: 'stopping', message: 'stopping at your request' }, at: 2000 })
+    store.apply({ type: 'agent.status', sessionId: 's2', projectId: 'p1', seq: 1, status: 'interrupted', reason: { code: 'stopped_by_user', message: 'stopped by you' }, at: 2001 })
     expect(notices.filter((n) => n.sessionId === 's2')).toHaveLength(0)
     store.apply({ type: 'agent.approval', sessionId: 's1', projectId: 'p1', seq: 3, approval: { id: 'a1', sessionId: 's1', projectId: 'p1', toolName: 'Write', input: '{}', description: null, sessionScope: null, status: 'pending', createdAt: 1 } })
     expect(store.approvals).toHaveLength(1)
@@ -219,6 +219,17 @@ describe('ProjectStore', () => {
     expect(withdrawn).toEqual([notices.find((n) => n.kind === 'approval')!.key])
     store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 4, status: 'error', reason: { message: 'API Error: 500' }, at: 3000 })
     expect(notices.map((n) => n.kind)).toEqual(['completed', 'approval', 'error'])
+    store.dispose()
+  })
+
+  it('an interrupted turn (Esc) is not announced as done: the reason code says so, whatever its words', async () => {
+    const { store, notices } = makeStore({ messages: [], sessions: [session({ status: 'running', lastActivityAt: Date.now() })] })
+    await store.load()
+    store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 2, status: 'idle', reason: { code: 'turn_interrupted', message: 'Turn abgebrochen' }, at: 1000 })
+    expect(notices).toHaveLength(0)
+    store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 3, status: 'running', reason: null, at: 1001 })
+    store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 4, status: 'idle', reason: { message: 'turn interrupted' }, at: 1002 })
+    expect(notices.map((n) => n.kind)).toEqual(['completed']) // no code: a finished turn, the text is not read
     store.dispose()
   })
 

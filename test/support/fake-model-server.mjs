@@ -699,7 +699,7 @@ async function handleResponses(ctx, res, entry) {
     const inProgress = { type: 'message', id: item.id, status: 'in_progress', role: 'assistant', content: [] }
     ev('response.output_item.added', { output_index: outputIndex, item: inProgress })
     ev('response.content_part.added', { item_id: item.id, output_index: outputIndex, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } })
-    let text = ''
+    let text
     if (typeof textSource === 'string') {
       for (const piece of chunkText(textSource)) ev('response.output_text.delta', { item_id: item.id, output_index: outputIndex, content_index: 0, delta: piece, logprobs: [] })
       text = textSource

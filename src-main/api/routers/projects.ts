@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { procedure, router } from '../trpc'
+import { SETTING_LIMITS } from '../../shared/limits'
 import { idSchema, nameSchema, pathSchema } from '../schemas'
 
 export const projectsRouter = router({
@@ -15,9 +16,9 @@ export const projectsRouter = router({
     .input(
       z.object({
         id: idSchema,
-        stallThresholdMs: z.number().int().min(30_000).max(86_400_000).nullable().optional(),
-        retentionCount: z.number().int().min(1).max(50).nullable().optional(),
-        retentionDays: z.number().int().min(1).max(365).nullable().optional()
+        stallThresholdMs: z.number().int().min(SETTING_LIMITS.stallThresholdMs.min).max(SETTING_LIMITS.stallThresholdMs.max).nullable().optional(),
+        retentionCount: z.number().int().min(SETTING_LIMITS.retentionCount.min).max(SETTING_LIMITS.retentionCount.max).nullable().optional(),
+        retentionDays: z.number().int().min(SETTING_LIMITS.retentionDays.min).max(SETTING_LIMITS.retentionDays.max).nullable().optional()
       }).strict()
     )
     .mutation(({ ctx, input }) => ctx.projects.updateSettings(input.id, input)),

@@ -9,6 +9,7 @@ import { ShepherdError } from '../../shared/errors'
 const bySession = z.object({ sessionId: idSchema }).strict()
 const byProject = z.object({ projectId: idSchema }).strict()
 /** Git ref names: no control characters, spaces, `..`, or a leading `-` (never an option). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const branchSchema = z.string().min(1).max(250).regex(/^(?!-)(?!.*\.\.)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, 'not a valid branch name')
 const relPathSchema = z.string().min(1).max(4096)
 const messageSchema = z.string().trim().min(1, 'the commit message is empty').max(20_000)

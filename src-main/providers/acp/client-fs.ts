@@ -6,7 +6,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { ACP_RESOURCE_NOT_FOUND, JsonRpcError, RPC_INVALID_PARAMS } from './jsonrpc'
 import { PathOutsideProjectError, resolveInsideProject } from './paths'
-import { isObj, type Obj } from '../scaffold/values'
+import { isObj } from '../scaffold/values'
 
 /** Larger files are refused: the answer is one JSON line on the agent's stdin. */
 export const MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024

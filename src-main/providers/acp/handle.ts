@@ -6,7 +6,7 @@
  */
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
-import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit } from '../types'
+import type { AgentHandle, ApprovalDecision, ProviderExit } from '../types'
 import { ProcessHandle } from '../scaffold/process-handle'
 import { ACP_AUTH_REQUIRED, JsonRpcConnection, JsonRpcError, RPC_METHOD_NOT_FOUND, type RpcId } from './jsonrpc'
 import { AcpUpdateMapper, AcpUsageTracker } from './mapper'
@@ -176,7 +176,7 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
       authMethods = await this.initializeAgent(Math.min(startTimeout, INITIALIZE_TIMEOUT_MS))
     } catch (err) {
       if (err instanceof JsonRpcError || this.exit || this.conn.closed) throw err
-      throw new Error(`${(err as Error).message}. Is the command right? It must start the agent in ACP mode (for example “opencode acp”).`)
+      throw new Error(`${(err as Error).message}. Is the command right? It must start the agent in ACP mode (for example “opencode acp”).`, { cause: err })
     }
 
     const base = { cwd: this.opts.cwd, mcpServers: [] as unknown[] }

@@ -5,7 +5,7 @@
  * unstable `models` + `session/set_model`; Gemini CLI, Claude Code's ACP adapter).
  */
 import type { PermissionMode } from '../../shared/status'
-import { isObj, type Obj } from '../scaffold/values'
+import { isObj } from '../scaffold/values'
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 

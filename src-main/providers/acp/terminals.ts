@@ -15,7 +15,7 @@ import { watchGroup } from '../watchdog'
 import { stripForbiddenEnv } from '../child-env'
 import { resolveInsideProject } from './paths'
 import { JsonRpcError, RPC_INVALID_PARAMS } from './jsonrpc'
-import { isObj, type Obj } from '../scaffold/values'
+import { isObj } from '../scaffold/values'
 
 const IS_WINDOWS = process.platform === 'win32'
 /** Output kept when the agent sets no `outputByteLimit`. */

@@ -9,7 +9,7 @@
  */
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
-import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit } from '../types'
+import type { AgentHandle, ApprovalDecision, ProviderExit } from '../types'
 import { ProcessHandle } from '../scaffold/process-handle'
 import {
   createParseState,

@@ -16,7 +16,7 @@ import type {
   ThreadTokenUsage,
   Turn
 } from './protocol'
-import { isObj, type Obj, INTERRUPTED_TEXT } from '../scaffold/values'
+import { isObj, INTERRUPTED_TEXT } from '../scaffold/values'
 
 type TokenTotals = ThreadTokenUsage['total']
 

@@ -6,7 +6,7 @@
 import { ShepherdError } from '../../shared/errors'
 import { PendingRequests } from '../scaffold/pending-requests'
 import type { CodexMethod, ParamsOf, RequestId, ResultOf, RpcErrorObject } from './protocol'
-import { isObj, type Obj } from '../scaffold/values'
+import { isObj } from '../scaffold/values'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000
 
