@@ -9,8 +9,12 @@ import { ShepherdError } from '../../shared/errors'
 const bySession = z.object({ sessionId: idSchema }).strict()
 const byProject = z.object({ projectId: idSchema }).strict()
 /** Git ref names: no control characters, spaces, `..`, or a leading `-` (never an option). */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const branchSchema = z.string().min(1).max(250).regex(/^(?!-)(?!.*\.\.)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, 'not a valid branch name')
+const branchSchema = z
+  .string()
+  .min(1)
+  .max(250)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  .regex(/^(?!-)(?!.*\.\.)[^\s~^:?*[\\\x00-\x1f\x7f]+$/, 'not a valid branch name')
 const relPathSchema = z.string().min(1).max(4096)
 const messageSchema = z.string().trim().min(1, 'the commit message is empty').max(20_000)
 const mergeModeSchema = z.enum(['merge', 'squash'])
@@ -24,26 +28,34 @@ export const worktreesRouter = router({
   /** `sessions.start` in a new worktree: returns at once, the pane shows "preparing worktree…". */
   start: procedure
     .input(
-      z.object({
-        projectId: idSchema,
-        prompt: promptSchema,
-        baseBranch: branchSchema.optional(),
-        provider: providerSchema.optional(),
-        model: modelSchema.optional(),
-        permissionMode: permissionModeSchema.optional(),
-        systemPrompt: z.string().max(20_000).nullable().optional(),
-        extraEnv: extraEnvSchema.optional()
-      }).strict()
+      z
+        .object({
+          projectId: idSchema,
+          prompt: promptSchema,
+          baseBranch: branchSchema.optional(),
+          provider: providerSchema.optional(),
+          model: modelSchema.optional(),
+          permissionMode: permissionModeSchema.optional(),
+          systemPrompt: z.string().max(20_000).nullable().optional(),
+          extraEnv: extraEnvSchema.optional()
+        })
+        .strict()
     )
     .mutation(async ({ ctx, input }) => {
       const { baseBranch, ...rest } = input
       const plan = await ctx.worktrees.planStart(input.projectId, titleOf(input.prompt), baseBranch)
       return ctx.supervisor.start({ ...rest, ...plan })
     }),
-  fork: procedure.input(z.object({ sessionId: idSchema, prompt: promptSchema.optional() }).strict()).mutation(({ ctx, input }) => ctx.worktrees.fork(input.sessionId, input.prompt)),
+  fork: procedure
+    .input(z.object({ sessionId: idSchema, prompt: promptSchema.optional() }).strict())
+    .mutation(({ ctx, input }) => ctx.worktrees.fork(input.sessionId, input.prompt)),
   changes: procedure.input(bySession).query(({ ctx, input }) => ctx.worktrees.changes(input.sessionId)),
-  diff: procedure.input(z.object({ sessionId: idSchema, path: relPathSchema }).strict()).query(({ ctx, input }) => ctx.worktrees.diff(input.sessionId, input.path)),
-  commit: procedure.input(z.object({ sessionId: idSchema, message: messageSchema }).strict()).mutation(({ ctx, input }) => ctx.worktrees.commit(input.sessionId, input.message)),
+  diff: procedure
+    .input(z.object({ sessionId: idSchema, path: relPathSchema }).strict())
+    .query(({ ctx, input }) => ctx.worktrees.diff(input.sessionId, input.path)),
+  commit: procedure
+    .input(z.object({ sessionId: idSchema, message: messageSchema }).strict())
+    .mutation(({ ctx, input }) => ctx.worktrees.commit(input.sessionId, input.message)),
   merge: procedure
     .input(z.object({ sessionId: idSchema, mode: mergeModeSchema, message: messageSchema }).strict())
     .mutation(({ ctx, input }) => ctx.worktrees.merge(input.sessionId, input.mode, input.message)),
@@ -65,12 +77,16 @@ export const worktreesRouter = router({
   startAnyway: procedure.input(bySession).mutation(({ ctx, input }) => ctx.supervisor.resume(input.sessionId)),
   setup: procedure.input(byProject).query(({ ctx, input }) => ctx.worktrees.setup(input.projectId)),
   saveSetup: procedure
-    .input(z.object({
-      projectId: idSchema,
-      copyFiles: z.array(relPathSchema).max(100).optional(),
-      setupCommand: z.string().max(4000).nullable().optional(),
-      mergeMode: mergeModeSchema.optional()
-    }).strict())
+    .input(
+      z
+        .object({
+          projectId: idSchema,
+          copyFiles: z.array(relPathSchema).max(100).optional(),
+          setupCommand: z.string().max(4000).nullable().optional(),
+          mergeMode: mergeModeSchema.optional()
+        })
+        .strict()
+    )
     .mutation(({ ctx, input }) => {
       const { projectId, ...patch } = input
       return ctx.worktrees.saveSetup(projectId, patch)
