@@ -11,7 +11,15 @@ import ts from 'typescript-eslint'
 const NODE_BUILTINS = builtinModules.filter((m) => !m.startsWith('_')).flatMap((m) => [m, `node:${m}`])
 
 /** The core of the main process: runs in tests and in the web host, where there is no Electron. */
-const CORE = ['src-main/core.ts', 'src-main/store/**', 'src-main/supervisor/**', 'src-main/api/**', 'src-main/providers/**', 'src-main/services/**', 'src-main/shared/**']
+const CORE = [
+  'src-main/core.ts',
+  'src-main/store/**',
+  'src-main/supervisor/**',
+  'src-main/api/**',
+  'src-main/providers/**',
+  'src-main/services/**',
+  'src-main/shared/**'
+]
 
 const NO_ELECTRON = {
   regex: '^electron(/.*)?$|(^|/)electron/',
@@ -40,7 +48,20 @@ const PRELOAD_ONLY_IPC = {
 const restrict = (patterns, paths = []) => ['error', { patterns, paths }]
 
 export default ts.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test/agents/**', 'test-results/**', 'playwright-report/**', '.tmp/**', '.cache/**', 'bench/results.json', '**/generated/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test/agents/**',
+      'test-results/**',
+      'playwright-report/**',
+      '.tmp/**',
+      '.cache/**',
+      'bench/results.json',
+      '**/generated/**'
+    ]
+  },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,
@@ -48,7 +69,10 @@ export default ts.config(
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
       // `_name` marks a value kept on purpose (a destructured rest, an unused callback argument).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }
+      ],
       // Plain Map/Set/Date in stores are bookkeeping that must NOT be reactive (dedup keys, timers).
       'svelte/prefer-svelte-reactivity': 'off',
       // The Svelte compiler (svelte-check) decides which svelte-ignore comments are needed; this rule disagrees with it.

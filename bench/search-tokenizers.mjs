@@ -6,7 +6,9 @@ import Database from 'better-sqlite3'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 
-const files = execFileSync('git', ['ls-files', 'src-main', 'src-renderer', 'docs', 'README.md'], { encoding: 'utf8' }).split('\n').filter((f) => /\.(ts|svelte|md)$/.test(f))
+const files = execFileSync('git', ['ls-files', 'src-main', 'src-renderer', 'docs', 'README.md'], { encoding: 'utf8' })
+  .split('\n')
+  .filter((f) => /\.(ts|svelte|md)$/.test(f))
 const docs = []
 for (const f of files) {
   const t = readFileSync(f, 'utf8')
@@ -16,12 +18,28 @@ for (let i = 0; i < 200; i++) docs.push(`ログインの不具合を修正しま
 const bytes = docs.reduce((a, d) => a + Buffer.byteLength(d), 0)
 
 const TOKENIZERS = {
-  'unicode61 remove_diacritics 2 (chosen)': "unicode61 remove_diacritics 2",
+  'unicode61 remove_diacritics 2 (chosen)': 'unicode61 remove_diacritics 2',
   "unicode61 tokenchars '_'": "unicode61 remove_diacritics 2 tokenchars '_'",
   "unicode61 tokenchars '_./'": "unicode61 remove_diacritics 2 tokenchars '_./'",
   trigram: 'trigram'
 }
-const QUERIES = ['"mapSqliteError"', '"ログイン"*', '"group commit"', '"src-main/store/writer.ts"', '"store/writer"', '"writer"', '"busy_timeout"', '"timeout"', '"quick_check"', '"check"', '"ShepherdError"', '"Error"', '"認証トークン"', '"トークン"', '"错误"']
+const QUERIES = [
+  '"mapSqliteError"',
+  '"ログイン"*',
+  '"group commit"',
+  '"src-main/store/writer.ts"',
+  '"store/writer"',
+  '"writer"',
+  '"busy_timeout"',
+  '"timeout"',
+  '"quick_check"',
+  '"check"',
+  '"ShepherdError"',
+  '"Error"',
+  '"認証トークン"',
+  '"トークン"',
+  '"错误"'
+]
 
 console.log(`${docs.length} messages, ${(bytes / 2 ** 20).toFixed(2)} MB of text`)
 const header = ['tokenizer', 'index/text', 'insert ms/MB', ...QUERIES]
@@ -35,9 +53,13 @@ for (const [name, tok] of [['warm-up', 'unicode61'], ...Object.entries(TOKENIZER
   db.transaction(() => docs.forEach((d, i) => ins.run(i + 1, d)))()
   const ms = performance.now() - t0
   db.exec("INSERT INTO f(f) VALUES ('optimize')")
-  const idx = db.prepare("SELECT SUM(length(block)) AS b FROM f_data").get().b
+  const idx = db.prepare('SELECT SUM(length(block)) AS b FROM f_data').get().b
   const counts = QUERIES.map((q) => {
-    try { return db.prepare('SELECT COUNT(*) AS n FROM f WHERE f MATCH ?').get(q).n } catch { return 'err' }
+    try {
+      return db.prepare('SELECT COUNT(*) AS n FROM f WHERE f MATCH ?').get(q).n
+    } catch {
+      return 'err'
+    }
   })
   if (name !== 'warm-up') rows.push([name, (idx / bytes).toFixed(2), (ms / (bytes / 2 ** 20)).toFixed(0), ...counts])
   db.close()

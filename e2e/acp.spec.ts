@@ -39,8 +39,18 @@ test('an ACP agent (opencode acp) set up from Settings: tool call, approvals, wh
   await expect(acpItem).toContainText(/Found · 1\.18\.33/, { timeout: 30_000 })
   const table = page.getByRole('table', { name: 'What each agent supports' })
   // Learnt from the probe: opencode acp loads and forks sessions; it never hears a deny reason.
-  await expect(table.getByRole('row', { name: /^Resume after a restart/ }).getByRole('cell').nth(3)).toHaveText(/^✓ Yes/)
-  await expect(table.getByRole('row', { name: /^Deny with a reason/ }).getByRole('cell').nth(3)).toHaveText(/^✕ No/)
+  await expect(
+    table
+      .getByRole('row', { name: /^Resume after a restart/ })
+      .getByRole('cell')
+      .nth(3)
+  ).toHaveText(/^✓ Yes/)
+  await expect(
+    table
+      .getByRole('row', { name: /^Deny with a reason/ })
+      .getByRole('cell')
+      .nth(3)
+  ).toHaveText(/^✕ No/)
   await page.getByRole('button', { name: 'Back to projects' }).click()
 
   await page.getByRole('button', { name: 'Add project', exact: true }).click()

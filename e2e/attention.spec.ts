@@ -39,7 +39,9 @@ test('the inbox lists an approval from another project; answering it there unblo
     // Two more things that need the user in a third project: a finished turn and a failed one.
     const fin = await api.sessions.start.mutate({ projectId: docs.id, prompt: 'Update the changelog [[text:Updated the changelog.]]' })
     const bad = await api.sessions.start.mutate({ projectId: docs.id, prompt: 'Deploy the preview [[error:500:noretry]]' })
-    await expect.poll(async () => [(await api.sessions.get.query({ id: fin.id })).status, (await api.sessions.get.query({ id: bad.id })).status], { timeout: 60_000 }).toEqual(['idle', 'error'])
+    await expect
+      .poll(async () => [(await api.sessions.get.query({ id: fin.id })).status, (await api.sessions.get.query({ id: bad.id })).status], { timeout: 60_000 })
+      .toEqual(['idle', 'error'])
     await api.sessions.rename.mutate({ id: fin.id, title: 'Update the changelog' })
     await api.sessions.rename.mutate({ id: bad.id, title: 'Deploy the preview' })
     await openApp(page, shepherd)
@@ -58,7 +60,11 @@ test('the inbox lists an approval from another project; answering it there unblo
     await page.keyboard.press('i')
     const inbox = page.getByRole('region', { name: /^Inbox/ })
     // Most urgent first: the approval, then the failure, then the finished turn.
-    await expect(inbox.getByRole('option')).toHaveText([/Needs approval\s*Billing Service · Rotate the invoice keys/, /Failed\s*Docs Site · Deploy the preview/, /Finished\s*Docs Site · Update the changelog/])
+    await expect(inbox.getByRole('option')).toHaveText([
+      /Needs approval\s*Billing Service · Rotate the invoice keys/,
+      /Failed\s*Docs Site · Deploy the preview/,
+      /Finished\s*Docs Site · Update the changelog/
+    ])
     const card = inbox.getByRole('group', { name: 'Allow Bash?' })
     await expect(card).toContainText('touch rotated.txt')
     for (const colorScheme of SCHEMES) {
@@ -109,10 +115,15 @@ test('ten sessions finishing within seconds give one grouped toast', async ({ pa
     // Each model reply waits a few seconds, so ten CLIs that started one after another finish close together.
     const ids: string[] = []
     for (let i = 0; i < 10; i++) ids.push((await api.sessions.start.mutate({ projectId: project.id, prompt: `job ${i} [[silent:6]]` })).id)
-    await expect.poll(async () => {
-      const all = await api.sessions.list.query({ projectId: project.id })
-      return all.filter((x) => x.status === 'idle').length
-    }, { timeout: 180_000, intervals: [500] }).toBe(10)
+    await expect
+      .poll(
+        async () => {
+          const all = await api.sessions.list.query({ projectId: project.id })
+          return all.filter((x) => x.status === 'idle').length
+        },
+        { timeout: 180_000, intervals: [500] }
+      )
+      .toBe(10)
     const toasts = page.getByRole('status', { name: 'Notifications' })
     await expect(toasts.getByText('10 sessions finished')).toBeVisible({ timeout: 15_000 })
     await expect(toasts.getByText('Fleet: done')).toHaveCount(0)
@@ -129,7 +140,10 @@ test('the usage view shows the day\u2019s cost by project; an over-budget sessio
     mkdirSync(second, { recursive: true })
     const a = await api.projects.add.mutate({ path: sandbox.projectDir, name: 'Acme Web' })
     const b = await api.projects.add.mutate({ path: second, name: 'Docs Site' })
-    const big = await api.sessions.start.mutate({ projectId: a.id, prompt: 'Refactor the checkout flow [[usage:1500000:20000]] [[text:Refactored the checkout flow.]]' })
+    const big = await api.sessions.start.mutate({
+      projectId: a.id,
+      prompt: 'Refactor the checkout flow [[usage:1500000:20000]] [[text:Refactored the checkout flow.]]'
+    })
     const small = await api.sessions.start.mutate({ projectId: b.id, prompt: 'Fix the broken links [[usage:300000:4000]] [[text:Fixed 12 links.]]' })
     await api.sessions.rename.mutate({ id: big.id, title: 'Refactor the checkout flow' })
     for (const id of [big.id, small.id]) await expect.poll(async () => (await api.sessions.get.query({ id })).status, { timeout: 60_000 }).toBe('idle')
@@ -146,7 +160,9 @@ test('the usage view shows the day\u2019s cost by project; an over-budget sessio
     // The table: one row per day, the projects as columns (biggest first), then the total.
     const table = usage.getByRole('table', { name: 'Cost per day by project' })
     await expect(table.getByRole('columnheader')).toHaveText(['Day', 'Acme Web', 'Docs Site', 'Total'])
-    await expect(table.getByRole('row').nth(1)).toHaveText(new RegExp(`${today}\\s*\\$${costA.toFixed(2)}\\s*\\$${costB.toFixed(2)}\\s*\\$${(costA + costB).toFixed(2)}`))
+    await expect(table.getByRole('row').nth(1)).toHaveText(
+      new RegExp(`${today}\\s*\\$${costA.toFixed(2)}\\s*\\$${costB.toFixed(2)}\\s*\\$${(costA + costB).toFixed(2)}`)
+    )
     // By agent: one column, Claude Code.
     await usage.getByRole('button', { name: 'Agent', exact: true }).click()
     await expect(usage.getByRole('table', { name: 'Cost per day by agent' }).getByRole('columnheader')).toHaveText(['Day', 'Claude Code', 'Total'])

@@ -18,7 +18,9 @@ function groupMembers(pgid: number): number[] {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
       if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X') out.push(Number(name))
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return out
 }
@@ -53,7 +55,10 @@ test('kill -9 of the host: the agent is gone 2 s later and the turn is marked cu
   // The next start: the turn is marked in the transcript, the session is no longer running.
   await shepherd.restart()
   await openApp(page, shepherd)
-  await page.getByRole('button', { name: /^Crash/ }).first().click()
+  await page
+    .getByRole('button', { name: /^Crash/ })
+    .first()
+    .click()
   const pane = page.getByRole('region', { name: 'Crash', exact: true })
   await expect(pane.getByText(/^Cut short: Shepherd stopped unexpectedly while this turn was running/)).toBeVisible({ timeout: 15_000 })
   await expect(pane.getByRole('status', { name: 'Session status' })).toHaveText(/Interrupted/)

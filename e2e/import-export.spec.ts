@@ -27,7 +27,9 @@ test('import a session the real Claude Code wrote, resume it, export it in each 
   // (Asynchronously: the fake model server answers from this same process.)
   const out = await new Promise<string>((resolveOut, reject) => {
     const child = spawn(agentBinary('claude'), ['-p', `remember the word ${WORD} [[text:Noted: ${WORD}.]]`, '--output-format', 'json'], {
-      cwd: sandbox.projectDir, env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe']
+      cwd: sandbox.projectDir,
+      env: sandbox.env,
+      stdio: ['ignore', 'pipe', 'pipe']
     })
     let text = ''
     let err = ''
@@ -57,7 +59,10 @@ test('import a session the real Claude Code wrote, resume it, export it in each 
   // The imported session is in the picker: open it, its transcript is there.
   const p = pane(page, 'Old work')
   await p.getByRole('button', { name: 'Sessions' }).click()
-  await page.getByRole('dialog', { name: 'Sessions in Old work' }).getByRole('button', { name: `remember the word ${WORD} [[text:Noted: ${WORD}.]]`, exact: true }).click()
+  await page
+    .getByRole('dialog', { name: 'Sessions in Old work' })
+    .getByRole('button', { name: `remember the word ${WORD} [[text:Noted: ${WORD}.]]`, exact: true })
+    .click()
   await expect(p.getByText(`Noted: ${WORD}.`, { exact: true })).toBeVisible()
 
   // Resume it in Shepherd: the real CLI continues its own conversation (the model gets the first turn).
@@ -79,7 +84,11 @@ test('import a session the real Claude Code wrote, resume it, export it in each 
 
     // Export each format from the pane header; the browser downloads it.
     const files: Record<string, string> = {}
-    for (const [format, label] of [['md', 'Markdown'], ['json', 'JSON'], ['html', 'HTML']] as const) {
+    for (const [format, label] of [
+      ['md', 'Markdown'],
+      ['json', 'JSON'],
+      ['html', 'HTML']
+    ] as const) {
       await p.getByRole('button', { name: 'Export session' }).click()
       const download = page.waitForEvent('download')
       await page.getByRole('menuitem', { name: new RegExp(`^${label}`) }).click()

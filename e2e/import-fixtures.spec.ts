@@ -14,7 +14,10 @@ import { agentBinary } from './provider-sandboxes'
 const FIX = resolve(__dirname, '../src-main/import/fixtures')
 const DOCS = resolve(__dirname, '../docs')
 
-interface Sandbox { root: string; project: string }
+interface Sandbox {
+  root: string
+  project: string
+}
 
 const walk = (x: string): string[] => readdirSync(x, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(x, e.name)) : [join(x, e.name)]))
 
@@ -30,7 +33,10 @@ const test = base.extend<{ sb: Sandbox }>({
     cpSync(join(FIX, 'claude'), claudeDir, { recursive: true })
     cpSync(join(FIX, 'codex'), join(root, 'home', '.codex', 'sessions'), { recursive: true })
     for (const f of walk(join(root, 'home'))) {
-      writeFileSync(f, readFileSync(f, 'utf8').replaceAll('/tmp/shepherd-agent-MyNCzl/project', project).replaceAll('/tmp/shepherd-codex-E4gXxH/project', project))
+      writeFileSync(
+        f,
+        readFileSync(f, 'utf8').replaceAll('/tmp/shepherd-agent-MyNCzl/project', project).replaceAll('/tmp/shepherd-codex-E4gXxH/project', project)
+      )
     }
     await use({ root, project })
     rmSync(root, { recursive: true, force: true })
@@ -40,7 +46,11 @@ const test = base.extend<{ sb: Sandbox }>({
     // The pinned `claude` on PATH when installed, so the new-session form in the screenshots looks as a user's would.
     const bin = join(sb.root, 'bin')
     mkdirSync(bin)
-    try { symlinkSync(agentBinary('claude'), join(bin, 'claude')) } catch { /* not installed: the form says so */ }
+    try {
+      symlinkSync(agentBinary('claude'), join(bin, 'claude'))
+    } catch {
+      /* not installed: the form says so */
+    }
     await use({ HOME: join(sb.root, 'home'), CLAUDE_CONFIG_DIR: '', CODEX_HOME: '', PATH: `${bin}:${process.env.PATH ?? ''}` })
   }
 })
@@ -53,7 +63,7 @@ async function quiet(page: Page) {
   await page.evaluate('document.activeElement && document.activeElement.blur()')
 }
 
-test('import both CLIs\' sessions from the project menu, then export one in each format', async ({ page, shepherd, sb }) => {
+test("import both CLIs' sessions from the project menu, then export one in each format", async ({ page, shepherd, sb }) => {
   test.setTimeout(90_000)
   await openApp(page, shepherd)
   await page.getByRole('button', { name: 'Add project', exact: true }).click()
@@ -99,7 +109,10 @@ test('import both CLIs\' sessions from the project menu, then export one in each
   await p.getByRole('button', { name: 'Sessions' }).click()
   const picker = page.getByRole('dialog', { name: 'Sessions in legacy-app' })
   await expect(picker.getByRole('button', { name: /^please \[\[bash:echo hello-import\]\]$/ })).toHaveCount(2)
-  await picker.getByRole('button', { name: /^please \[\[bash:echo hello-import\]\]$/ }).first().click()
+  await picker
+    .getByRole('button', { name: /^please \[\[bash:echo hello-import\]\]$/ })
+    .first()
+    .click()
   await expect(p.getByTitle('Agent', { exact: true })).toHaveText('Codex') // the newest of the two
   await expect(p.getByRole('button', { name: /echo hello-import/ })).toBeVisible()
   await expect(p.getByText('pondering the import', { exact: true })).toHaveCount(1)

@@ -28,7 +28,10 @@ function folder(name: string): string {
 
 /** The seqs rendered in a pane's transcript (all rows are in view in these short sessions). */
 async function renderedSeqs(p: Locator): Promise<number[]> {
-  const seqs = await p.getByRole('region', { name: 'Transcript' }).locator('[data-seq]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))))
+  const seqs = await p
+    .getByRole('region', { name: 'Transcript' })
+    .locator('[data-seq]')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))))
   return seqs
 }
 
@@ -111,7 +114,11 @@ test('a session runs a tool call live, finishes with a toast and takes a follow-
   await expect(p.getByText('Permission mode set to acceptEdits.')).toBeVisible()
 
   // SEC-10: assistant Markdown is inert: no images, no script, links only https (in a new window).
-  await p.getByLabel('Prompt', { exact: true }).fill('[[text:**bold** <img src=x onerror="document.title=1"> <script>document.title=2</script> [bad](javascript:document.title=3) [good](https://example.com/ok)]]')
+  await p
+    .getByLabel('Prompt', { exact: true })
+    .fill(
+      '[[text:**bold** <img src=x onerror="document.title=1"> <script>document.title=2</script> [bad](javascript:document.title=3) [good](https://example.com/ok)]]'
+    )
   await p.getByLabel('Prompt', { exact: true }).press('Enter')
   const md = p.locator('[data-kind="assistant"]').last()
   await expect(md.locator('strong')).toHaveText('bold', { timeout: 20_000 })
@@ -305,7 +312,10 @@ test('two projects side by side stream at once; layout, switcher and unread mark
   await expect(b).toBeVisible()
 
   await startSession(a, 'Check the build [[bash:echo build ok]]', 'Accept edits, ask for commands')
-  await startSession(b, 'Plan the invoice export [[text:Here is the plan:\n\n1. Add an `exportInvoices()` query\n2. Stream rows as **CSV**\n3. Cover it with a test\n\n```ts\nexport async function exportInvoices(db: Db) {\n  return db.invoices.stream({ format: "csv" })\n}\n```\n\nSee https://example.com/csv for the format.]]')
+  await startSession(
+    b,
+    'Plan the invoice export [[text:Here is the plan:\n\n1. Add an `exportInvoices()` query\n2. Stream rows as **CSV**\n3. Cover it with a test\n\n```ts\nexport async function exportInvoices(db: Db) {\n  return db.invoices.stream({ format: "csv" })\n}\n```\n\nSee https://example.com/csv for the format.]]'
+  )
   await expect(a.getByText('DONE. Tool output was: build ok')).toBeVisible({ timeout: 30_000 })
   await expect(b.locator('[data-kind="assistant"]').getByText('Here is the plan:')).toBeVisible({ timeout: 30_000 })
   await expect(b.getByRole('link', { name: 'https://example.com/csv' })).toHaveAttribute('target', '_blank')
@@ -457,11 +467,40 @@ test('a 100 000-message session opens at once and only renders what is in view',
     for (let seq = 1; seq <= N; seq++) {
       const at = t0 + seq * 1000
       switch (seq % 5) {
-        case 1: insert.run(id, seq, 'user', `Prompt number ${seq}: please look at the next file`, null, null, null, null, at); break
-        case 2: insert.run(id, seq, 'assistant', `**Answer ${seq}**: here is what I found in \`src/file-${seq}.ts\`:\n\n- one thing\n- another thing`, null, null, null, null, at); break
-        case 3: insert.run(id, seq, 'tool_call', '', 'Bash', JSON.stringify({ command: `grep -n todo src/file-${seq}.ts` }), null, `tu_${seq}`, at); break
-        case 4: insert.run(id, seq, 'tool_result', Array.from({ length: 6 }, (_, i) => `src/file-${seq}.ts:${i + 1}: // todo ${i}`).join('\n'), null, null, null, `tu_${seq - 1}`, at); break
-        default: insert.run(id, seq, 'system', `Checkpoint ${seq}`, null, null, null, null, at)
+        case 1:
+          insert.run(id, seq, 'user', `Prompt number ${seq}: please look at the next file`, null, null, null, null, at)
+          break
+        case 2:
+          insert.run(
+            id,
+            seq,
+            'assistant',
+            `**Answer ${seq}**: here is what I found in \`src/file-${seq}.ts\`:\n\n- one thing\n- another thing`,
+            null,
+            null,
+            null,
+            null,
+            at
+          )
+          break
+        case 3:
+          insert.run(id, seq, 'tool_call', '', 'Bash', JSON.stringify({ command: `grep -n todo src/file-${seq}.ts` }), null, `tu_${seq}`, at)
+          break
+        case 4:
+          insert.run(
+            id,
+            seq,
+            'tool_result',
+            Array.from({ length: 6 }, (_, i) => `src/file-${seq}.ts:${i + 1}: // todo ${i}`).join('\n'),
+            null,
+            null,
+            null,
+            `tu_${seq - 1}`,
+            at
+          )
+          break
+        default:
+          insert.run(id, seq, 'system', `Checkpoint ${seq}`, null, null, null, null, at)
       }
     }
   })()
@@ -479,7 +518,9 @@ test('a 100 000-message session opens at once and only renders what is in view',
   const minSeq = () => transcript.locator('[data-seq]').evaluateAll((els) => Math.min(...els.map((e) => Number(e.getAttribute('data-seq')))))
   let lowest = await minSeq()
   for (let i = 0; i < 6; i++) {
-    await transcript.evaluate((el) => { el.scrollTop = 0 })
+    await transcript.evaluate((el) => {
+      el.scrollTop = 0
+    })
     await expect.poll(minSeq).toBeLessThan(lowest)
     lowest = await minSeq()
   }
@@ -507,7 +548,9 @@ test('BP-1: a page frozen for 5 s while an agent floods events ends equal to the
     // The page's main thread does nothing else for 5 s: it reads no events meanwhile.
     await page.evaluate(() => {
       const end = Date.now() + 5_000
-      while (Date.now() < end) { /* busy */ }
+      while (Date.now() < end) {
+        /* busy */
+      }
     })
     await expect(status(p)).toHaveText(/Idle/, { timeout: 30_000 })
     const db = await api.messages.page.query({ sessionId: session!.id, beforeSeq: null, limit: 100 })
@@ -571,7 +614,7 @@ test('DB-2: a full disk pauses the agent with a banner; after space is freed it 
       const [project] = await check.api.projects.list.query()
       const [session] = await check.api.sessions.list.query({ projectId: project!.id })
       const seqs: number[] = []
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const page1 = await check.api.messages.after.query({ sessionId: session!.id, afterSeq: after, limit: 1000 })
         seqs.push(...page1.messages.map((m) => m.seq))
         if (page1.messages.length < 1000) break

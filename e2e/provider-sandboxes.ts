@@ -37,7 +37,8 @@ function firstBinary(what: string, candidates: string[]): string {
 }
 
 function pinned(pkg: string): string {
-  const deps = (JSON.parse(readFileSync(path.join(ROOT, 'test', 'agents', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}
+  const deps =
+    (JSON.parse(readFileSync(path.join(ROOT, 'test', 'agents', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}
   const installed = (JSON.parse(readFileSync(path.join(AGENTS_NM, pkg, 'package.json'), 'utf8')) as { version?: string }).version
   if (!deps[pkg] || installed !== deps[pkg]) throw new Error(`test ${pkg} is ${installed}, pinned ${deps[pkg]}: run node scripts/install-test-agents.mjs`)
   return installed

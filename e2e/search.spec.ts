@@ -49,7 +49,11 @@ async function seed(host: ShepherdHost, fn: (db: import('better-sqlite3').Databa
   const { default: Database } = await import('better-sqlite3')
   const db = new Database(join(host.dataDir, 'shepherd.db'))
   db.pragma('busy_timeout = 10000')
-  try { fn(db) } finally { db.close() }
+  try {
+    fn(db)
+  } finally {
+    db.close()
+  }
 }
 
 const AGENTS = [
@@ -109,8 +113,10 @@ test('a hit deep in a 100,000-message session opens there and scrolls both ways;
   await seed(shepherd, (db) => {
     const project = db.prepare('SELECT id, path FROM projects').get() as { id: string; path: string }
     const t0 = Date.now() - N * 1000
-    db.prepare(`INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, status, last_seq, last_activity_at, created_at, updated_at)
-      VALUES (?, ?, 'claude', NULL, 'default', ?, 'A very long session', 'done', ?, ?, ?, ?)`).run(id, project.id, project.path, N, t0 + N * 1000, t0, t0 + N * 1000)
+    db.prepare(
+      `INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, status, last_seq, last_activity_at, created_at, updated_at)
+      VALUES (?, ?, 'claude', NULL, 'default', ?, 'A very long session', 'done', ?, ?, ?, ?)`
+    ).run(id, project.id, project.path, N, t0 + N * 1000, t0, t0 + N * 1000)
     const insert = db.prepare(`INSERT INTO messages (session_id, seq, kind, text, is_error, created_at) VALUES (?, ?, ?, ?, 0, ?)`)
     db.transaction(() => {
       for (let seq = 1; seq <= N; seq++) {
@@ -139,11 +145,15 @@ test('a hit deep in a 100,000-message session opens there and scrolls both ways;
   // Both ways from there: older pages load at the top, newer ones at the bottom.
   const seqs = () => transcript.locator('[data-seq]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))))
   const lowest = Math.min(...(await seqs()))
-  await transcript.evaluate((el) => { el.scrollTop = 0 })
+  await transcript.evaluate((el) => {
+    el.scrollTop = 0
+  })
   await expect.poll(async () => Math.min(...(await seqs()))).toBeLessThan(lowest)
   for (let i = 0; i < 4; i++) {
     const highest = Math.max(...(await seqs()))
-    await transcript.evaluate((el) => { el.scrollTop = el.scrollHeight })
+    await transcript.evaluate((el) => {
+      el.scrollTop = el.scrollHeight
+    })
     await expect.poll(async () => Math.max(...(await seqs()))).toBeGreaterThan(highest)
   }
   expect(Math.max(...(await seqs()))).toBeLessThan(N)
@@ -189,14 +199,25 @@ test('session picker with 5,000 sessions: filter by text, status and agent; pin,
     // Retention (at most 50 through the API) would prune these at load: this project keeps them all.
     db.prepare('UPDATE projects SET retention_count = 100000, retention_days = 3650 WHERE id = ?').run(project.id)
     const now = Date.now()
-    const ins = db.prepare(`INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, status, last_seq, last_activity_at, created_at, updated_at)
+    const ins =
+      db.prepare(`INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, status, last_seq, last_activity_at, created_at, updated_at)
       VALUES (?, ?, ?, NULL, 'default', ?, ?, ?, 1, ?, ?, ?)`)
     const msg = db.prepare(`INSERT INTO messages (session_id, seq, kind, text, is_error, created_at) VALUES (?, 1, 'user', ?, 0, ?)`)
     db.transaction(() => {
       for (let i = 0; i < 5000; i++) {
         const id = `sess-${i}`
         const at = now - (5000 - i) * 60_000
-        ins.run(id, project.id, i % 4 === 0 ? 'codex' : 'claude', project.path, i === 1234 ? 'Refactor the walrus parser' : `Task ${i}`, i % 10 === 0 ? 'error' : 'done', at, at, at)
+        ins.run(
+          id,
+          project.id,
+          i % 4 === 0 ? 'codex' : 'claude',
+          project.path,
+          i === 1234 ? 'Refactor the walrus parser' : `Task ${i}`,
+          i % 10 === 0 ? 'error' : 'done',
+          at,
+          at,
+          at
+        )
         msg.run(id, i === 1234 ? 'please refactor walrus_parser' : `prompt ${i}`, at)
       }
     })()
@@ -263,28 +284,61 @@ test('search view screenshots (light and dark)', async ({ page, shepherd }) => {
   await seed(shepherd, (db) => {
     const projects = db.prepare('SELECT id, path, name FROM projects ORDER BY created_at').all() as { id: string; path: string; name: string }[]
     const now = Date.now()
-    const ins = db.prepare(`INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, status, last_seq, last_activity_at, created_at, updated_at)
+    const ins =
+      db.prepare(`INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, status, last_seq, last_activity_at, created_at, updated_at)
       VALUES (?, ?, ?, NULL, 'default', ?, ?, 'done', 4, ?, ?, ?)`)
-    const msg = db.prepare(`INSERT INTO messages (session_id, seq, kind, text, tool_name, tool_input, tool_path, is_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    const msg = db.prepare(
+      `INSERT INTO messages (session_id, seq, kind, text, tool_name, tool_input, tool_path, is_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    )
     const sessions: [number, string, string, number, [string, string, string | null, string | null, number][]][] = [
-      [0, 'claude', 'Fix token refresh race in the auth client', 2, [
-        ['user', 'The refresh_token sometimes expires twice when two tabs refresh at once — can you fix the race in src/auth/client.ts?', null, null, 0],
-        ['assistant', 'The race is in refreshSession(): both tabs read the same refresh_token before either writes the new one. I will serialize the refresh behind a lock in src/auth/client.ts.', null, null, 0],
-        ['tool_call', 'Edit src/auth/client.ts', 'Edit', 'src/auth/client.ts', 0],
-        ['tool_result', 'FAIL src/auth/client.test.ts › refresh_token is rotated once › expected 1 call, got 2', null, null, 1]
-      ]],
-      [1, 'codex', 'Invoice PDF totals off by one cent', 30, [
-        ['user', 'Totals in invoice PDFs are off by a cent; check rounding and the refresh of cached totals.', null, null, 0],
-        ['assistant', 'Rounding happens per line instead of on the total. After the fix I refresh the cached totals with a migration.', null, null, 0],
-        ['tool_call', 'rg -n "round(" src/billing', 'Bash', 'rg -n "round(" src/billing', 0],
-        ['tool_result', 'src/billing/invoice.ts:88:  line.total = round(line.qty * line.price)', null, null, 0]
-      ]],
-      [0, 'opencode', 'Session refresh on focus', 300, [
-        ['user', 'When the window regains focus, refresh the session if the token is older than 5 minutes.', null, null, 0],
-        ['thinking', 'The visibilitychange handler is the right hook; the token age is in the JWT iat claim, so refresh when now - iat > 300.', null, null, 0],
-        ['assistant', 'Added a visibilitychange listener that calls refreshSession() when the token is older than five minutes.', null, null, 0],
-        ['error', 'Request failed: 429 rate limited while refreshing the session', null, null, 1]
-      ]]
+      [
+        0,
+        'claude',
+        'Fix token refresh race in the auth client',
+        2,
+        [
+          ['user', 'The refresh_token sometimes expires twice when two tabs refresh at once — can you fix the race in src/auth/client.ts?', null, null, 0],
+          [
+            'assistant',
+            'The race is in refreshSession(): both tabs read the same refresh_token before either writes the new one. I will serialize the refresh behind a lock in src/auth/client.ts.',
+            null,
+            null,
+            0
+          ],
+          ['tool_call', 'Edit src/auth/client.ts', 'Edit', 'src/auth/client.ts', 0],
+          ['tool_result', 'FAIL src/auth/client.test.ts › refresh_token is rotated once › expected 1 call, got 2', null, null, 1]
+        ]
+      ],
+      [
+        1,
+        'codex',
+        'Invoice PDF totals off by one cent',
+        30,
+        [
+          ['user', 'Totals in invoice PDFs are off by a cent; check rounding and the refresh of cached totals.', null, null, 0],
+          ['assistant', 'Rounding happens per line instead of on the total. After the fix I refresh the cached totals with a migration.', null, null, 0],
+          ['tool_call', 'rg -n "round(" src/billing', 'Bash', 'rg -n "round(" src/billing', 0],
+          ['tool_result', 'src/billing/invoice.ts:88:  line.total = round(line.qty * line.price)', null, null, 0]
+        ]
+      ],
+      [
+        0,
+        'opencode',
+        'Session refresh on focus',
+        300,
+        [
+          ['user', 'When the window regains focus, refresh the session if the token is older than 5 minutes.', null, null, 0],
+          [
+            'thinking',
+            'The visibilitychange handler is the right hook; the token age is in the JWT iat claim, so refresh when now - iat > 300.',
+            null,
+            null,
+            0
+          ],
+          ['assistant', 'Added a visibilitychange listener that calls refreshSession() when the token is older than five minutes.', null, null, 0],
+          ['error', 'Request failed: 429 rate limited while refreshing the session', null, null, 1]
+        ]
+      ]
     ]
     db.transaction(() => {
       // Oldest first, as they would have been written.
@@ -292,7 +346,19 @@ test('search view screenshots (light and dark)', async ({ page, shepherd }) => {
         const id = `shot-${i}`
         const at = now - minutesAgo * 60_000
         ins.run(id, projects[pi]!.id, provider, projects[pi]!.path, title, at, at - 3600_000, at)
-        msgs.forEach(([kind, text, tool, path, err], j) => msg.run(id, j + 1, kind, kind === 'tool_call' ? '' : text, tool, kind === 'tool_call' ? JSON.stringify({ command: text }) : null, path, err, at - (4 - j) * 60_000))
+        msgs.forEach(([kind, text, tool, path, err], j) =>
+          msg.run(
+            id,
+            j + 1,
+            kind,
+            kind === 'tool_call' ? '' : text,
+            tool,
+            kind === 'tool_call' ? JSON.stringify({ command: text }) : null,
+            path,
+            err,
+            at - (4 - j) * 60_000
+          )
+        )
       })
     })()
   })

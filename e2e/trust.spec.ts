@@ -206,11 +206,19 @@ function overlaps(a: { x: number; y: number; width: number; height: number }, b:
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
 }
 
-test('a Codex-style write outside the project: the card shows the path, flagged, every diff line, and what "for this session" allows', async ({ page, shepherd }) => {
+test('a Codex-style write outside the project: the card shows the path, flagged, every diff line, and what "for this session" allows', async ({
+  page,
+  shepherd
+}) => {
   const outside = '/home/someone/.bashrc'
   const spec = {
     tool: 'Edit',
-    input: { changes: [{ path: outside, kind: { type: 'update' }, diff: '@@ -1,2 +1,2 @@\n keep\n--- old (a removed "-- old" line)\n+++ new (an added "++ new" line)\n' }], grantRoot: null },
+    input: {
+      changes: [
+        { path: outside, kind: { type: 'update' }, diff: '@@ -1,2 +1,2 @@\n keep\n--- old (a removed "-- old" line)\n+++ new (an added "++ new" line)\n' }
+      ],
+      grantRoot: null
+    },
     suggestions: [{ type: 'addRules', rules: [{ toolName: 'Edit', ruleContent: '/home/someone/**' }], behavior: 'allow', destination: 'localSettings' }]
   }
   const p = await projectWithSession(page, shepherd, `[[permission-json:${b64(spec)}]]`)
@@ -291,7 +299,8 @@ test.describe('the real host process', () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'shepherd-e2e-token-'))
       try {
         const child = spawn(process.execPath, [resolve(__dirname, '../out/main/host.js')], {
-          env: { ...process.env, PORT: '0', SHEPHERD_DATA_DIR: dataDir, SHEPHERD_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe']
+          env: { ...process.env, PORT: '0', SHEPHERD_DATA_DIR: dataDir, SHEPHERD_TOKEN: token },
+          stdio: ['ignore', 'pipe', 'pipe']
         })
         let out = ''
         child.stdout.on('data', (d) => (out += String(d)))

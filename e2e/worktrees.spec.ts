@@ -16,8 +16,12 @@ import { openApp } from './fixtures'
 
 const DOCS = join(__dirname, '..', 'docs')
 const GIT_ENV = {
-  GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.invalid'
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'Test',
+  GIT_AUTHOR_EMAIL: 'test@example.invalid',
+  GIT_COMMITTER_NAME: 'Test',
+  GIT_COMMITTER_EMAIL: 'test@example.invalid'
 }
 const test = providerTest.extend({
   // The host's git must not read the machine's git config; it commits as a test identity.
@@ -31,10 +35,12 @@ function git(cwd: string, ...args: string[]): string {
 function initRepo(dir: string) {
   git(dir, 'init', '-q', '-b', 'main')
   // The agent's own git (rebase --continue) runs with its sandboxed HOME: identity from the repo.
-  git(dir, 'config', 'user.name', 'Agent'); git(dir, 'config', 'user.email', 'agent@example.invalid')
+  git(dir, 'config', 'user.name', 'Agent')
+  git(dir, 'config', 'user.email', 'agent@example.invalid')
   writeFileSync(join(dir, 'shared.txt'), 'base\n')
   writeFileSync(join(dir, 'app.js'), Array.from({ length: 30 }, (_, i) => `export const value${i} = ${i}\n`).join(''))
-  git(dir, 'add', '-A'); git(dir, 'commit', '-q', '-m', 'initial')
+  git(dir, 'add', '-A')
+  git(dir, 'commit', '-q', '-m', 'initial')
 }
 
 const pane = (page: Page, name: string) => page.getByRole('region', { name, exact: true })
@@ -65,7 +71,11 @@ async function allowUntilIdle(p: Locator) {
   const deadline = Date.now() + 90_000
   while (Date.now() < deadline) {
     const allow = p.getByRole('button', { name: 'Allow once' })
-    if (await allow.count()) await allow.first().click().catch(() => {})
+    if (await allow.count())
+      await allow
+        .first()
+        .click()
+        .catch(() => {})
     if (/Idle/.test((await status(p).textContent()) ?? '') && (await p.locator('[data-kind="tool_result"]').count()) > 0) return
     await p.page().waitForTimeout(200)
   }
@@ -84,7 +94,11 @@ test.describe('Claude Code', () => {
     const p = pane(page, 'Demo')
 
     // ---- session A writes two files in its worktree ------------------------------------------
-    await startInWorktree(p, 'Claude Code', `Session A [[bash:printf 'from A\\n' > shared.txt && printf 'notes\\n' > notes.txt && sed -i 's/value3 = 3/value3 = 33/' app.js]]`)
+    await startInWorktree(
+      p,
+      'Claude Code',
+      `Session A [[bash:printf 'from A\\n' > shared.txt && printf 'notes\\n' > notes.txt && sed -i 's/value3 = 3/value3 = 33/' app.js]]`
+    )
     const badge = p.getByTestId('changes-badge')
     await expect(badge).toHaveText(/3 files changed/, { timeout: 15_000 })
     // The main checkout is untouched.
@@ -127,7 +141,11 @@ test.describe('Claude Code', () => {
 
     // ---- A: the merge conflicts and is refused, changing nothing -------------------------------
     await p.getByRole('button', { name: 'Sessions' }).click()
-    await p.getByRole('list', { name: 'Session history' }).getByRole('button', { name: /^Session A/ }).first().click()
+    await p
+      .getByRole('list', { name: 'Session history' })
+      .getByRole('button', { name: /^Session A/ })
+      .first()
+      .click()
     await expect(badge).toHaveText(/3 files changed/, { timeout: 15_000 })
     await badge.click()
     await expect(view.getByTestId('changed-files')).toContainText('notes.txt')
@@ -166,7 +184,9 @@ test.describe('Claude Code', () => {
     await page.getByRole('button', { name: 'Rebase onto main' }).click()
     const prompt = merge.getByLabel('Ask the agent to resolve them')
     await expect(prompt).toHaveValue(/conflicts in:\n- shared\.txt/)
-    await prompt.fill(`${await prompt.inputValue()}\n[[bash:printf 'from A and B\\n' > shared.txt && git add shared.txt && git -c core.editor=true rebase --continue]]`)
+    await prompt.fill(
+      `${await prompt.inputValue()}\n[[bash:printf 'from A and B\\n' > shared.txt && git add shared.txt && git -c core.editor=true rebase --continue]]`
+    )
     await page.getByRole('button', { name: 'Send to the agent' }).click()
     await expect(merge).toHaveCount(0)
     await page.keyboard.press('Escape')
@@ -204,7 +224,11 @@ test.describe('Claude Code', () => {
 test.describe('Codex', () => {
   test.use({ agent: 'codex' })
 
-  test('own worktree: the agent writes there, Changes shows it, Merge puts it on main, Discard removes worktree and branch', async ({ page, shepherd, agentSandbox }) => {
+  test('own worktree: the agent writes there, Changes shows it, Merge puts it on main, Discard removes worktree and branch', async ({
+    page,
+    shepherd,
+    agentSandbox
+  }) => {
     test.setTimeout(180_000)
     const repo = agentSandbox.projectDir
     initRepo(repo)

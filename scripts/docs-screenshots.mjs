@@ -12,4 +12,7 @@ function run(args, env = process.env) {
   if (r.status !== 0) process.exit(r.status ?? 1)
 }
 run([join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'])
-run([join(root, 'node_modules/@playwright/test/cli.js'), 'test', '--project=docs', ...process.argv.slice(2)], { ...process.env, SHEPHERD_DOCS_SCREENSHOTS: '1' })
+run([join(root, 'node_modules/@playwright/test/cli.js'), 'test', '--project=docs', ...process.argv.slice(2)], {
+  ...process.env,
+  SHEPHERD_DOCS_SCREENSHOTS: '1'
+})

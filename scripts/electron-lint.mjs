@@ -25,19 +25,34 @@ export function parseCsv(text) {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++ } else if (c === '"') quoted = false
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (c === '"') quoted = false
       else field += c
     } else if (c === '"') quoted = true
-    else if (c === ',') { row.push(field.trim()); field = '' }
-    else if (c === '\n') { row.push(field.trim()); rows.push(row); row = []; field = '' }
-    else if (c !== '\r') field += c
+    else if (c === ',') {
+      row.push(field.trim())
+      field = ''
+    } else if (c === '\n') {
+      row.push(field.trim())
+      rows.push(row)
+      row = []
+      field = ''
+    } else if (c !== '\r') field += c
   }
-  if (field !== '' || row.length) { row.push(field.trim()); rows.push(row) }
+  if (field !== '' || row.length) {
+    row.push(field.trim())
+    rows.push(row)
+  }
   return rows
 }
 
 function main() {
-  if (!existsSync(BIN)) { console.error('Electronegativity is not installed (npm install)'); return 1 }
+  if (!existsSync(BIN)) {
+    console.error('Electronegativity is not installed (npm install)')
+    return 1
+  }
   const electron = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies.electron
   const stage = mkdtempSync(join(tmpdir(), 'shepherd-electron-lint-'))
   try {
@@ -49,24 +64,49 @@ function main() {
     let findings = []
     for (let attempt = 1; attempt <= 3; attempt++) {
       rmSync(out, { force: true })
-      const r = spawnSync(process.execPath, ['-r', join(root, 'scripts/lib/offline-got.cjs'), BIN, '-i', stage, '-e', electron, '-r', '-v', 'false',
-        // The one check that needs the network (Electron release notes from GitHub).
-        '-x', 'AvailableSecurityFixesGlobalCheck', '-o', out], { cwd: root, encoding: 'utf8', timeout: 300_000 })
+      const r = spawnSync(
+        process.execPath,
+        [
+          '-r',
+          join(root, 'scripts/lib/offline-got.cjs'),
+          BIN,
+          '-i',
+          stage,
+          '-e',
+          electron,
+          '-r',
+          '-v',
+          'false',
+          // The one check that needs the network (Electron release notes from GitHub).
+          '-x',
+          'AvailableSecurityFixesGlobalCheck',
+          '-o',
+          out
+        ],
+        { cwd: root, encoding: 'utf8', timeout: 300_000 }
+      )
       if (r.status !== 0 || !existsSync(out)) {
         console.error(`electronegativity failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`)
         return 1
       }
       const [, ...rows] = parseCsv(readFileSync(out, 'utf8'))
-      findings = rows.filter((x) => x.length >= 5).map(([check, severity, confidence, file, location, sample]) => ({ check, severity, confidence, file: file.replace(/\\/g, '/'), location, sample }))
+      findings = rows
+        .filter((x) => x.length >= 5)
+        .map(([check, severity, confidence, file, location, sample]) => ({ check, severity, confidence, file: file.replace(/\\/g, '/'), location, sample }))
       if (findings.some((f) => f.check === 'ELECTRON_VERSION_JSON_CHECK')) break
-      if (attempt === 3) { console.error('electronegativity produced an empty report three times'); return 1 }
+      if (attempt === 3) {
+        console.error('electronegativity produced an empty report three times')
+        return 1
+      }
     }
     const justified = JSON.parse(readFileSync(JUSTIFIED, 'utf8')).findings
     const key = (f) => `${f.check} ${f.file}`
     const known = new Map(justified.map((j) => [key(j), j]))
     const open = findings.filter((f) => !known.has(key(f)))
     const stale = justified.filter((j) => !findings.some((f) => key(f) === key(j)))
-    console.log(`Electronegativity (Electron ${electron}): ${findings.length} finding(s), ${findings.length - open.length} justified in security/electronegativity.json`)
+    console.log(
+      `Electronegativity (Electron ${electron}): ${findings.length} finding(s), ${findings.length - open.length} justified in security/electronegativity.json`
+    )
     for (const f of findings) if (known.has(key(f))) console.log(`  ok   ${f.check} ${f.file}:${f.location} — ${known.get(key(f)).why.slice(0, 100)}…`)
     for (const f of open) console.log(`  OPEN ${f.check} [${f.severity}/${f.confidence}] ${f.file}:${f.location} ${f.sample ?? ''}`)
     for (const j of stale) console.log(`  STALE justification (no such finding any more): ${key(j)}`)

@@ -53,7 +53,12 @@ export function ensureTestAgents({ quiet = false, dir = TEST_AGENTS_DIR } = {}) 
   const args = ['install', '--no-audit', '--no-fund', '--loglevel=error']
   if (!quiet) process.stderr.write(`install-test-agents: ${missing.join(', ')} -> npm ${args.join(' ')} (in ${path.relative(process.cwd(), dir) || '.'})\n`)
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-  const r = spawnSync(npm, args, { cwd: dir, stdio: quiet ? ['ignore', 'ignore', 'pipe'] : ['ignore', 'inherit', 'inherit'], encoding: 'utf8', shell: process.platform === 'win32' })
+  const r = spawnSync(npm, args, {
+    cwd: dir,
+    stdio: quiet ? ['ignore', 'ignore', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    encoding: 'utf8',
+    shell: process.platform === 'win32'
+  })
   if (r.error) throw new Error(`install-test-agents: cannot run npm: ${r.error.message}`)
   if (r.status !== 0) throw new Error(`install-test-agents: npm ${args[0]} failed with exit code ${r.status}${quiet && r.stderr ? `\n${r.stderr}` : ''}`)
   const still = outdatedTestAgents(dir)

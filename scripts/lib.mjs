@@ -36,8 +36,9 @@ export function newestMtime(paths) {
   const walk = (p) => {
     if (!existsSync(p)) return
     const st = statSync(p)
-    if (st.isDirectory()) { for (const e of readdirSync(p)) if (e !== 'node_modules') walk(join(p, e)) }
-    else newest = Math.max(newest, st.mtimeMs)
+    if (st.isDirectory()) {
+      for (const e of readdirSync(p)) if (e !== 'node_modules') walk(join(p, e))
+    } else newest = Math.max(newest, st.mtimeMs)
   }
   for (const p of paths) walk(join(root, p))
   return newest
@@ -50,7 +51,10 @@ export function buildIfNeeded({ quiet = false } = {}) {
   const built = outputs.every(existsSync) ? Math.min(...outputs.map((p) => statSync(p).mtimeMs)) : 0
   if (built > sources) return true
   if (!quiet) console.log('Building Shepherd…')
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: quiet ? 'pipe' : 'inherit' })
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: root,
+    stdio: quiet ? 'pipe' : 'inherit'
+  })
   if (r.status !== 0) {
     if (quiet) {
       process.stderr.write(r.stdout?.toString() ?? '', 'utf8')

@@ -32,7 +32,12 @@ export function ensureElectronNative({ log = () => {} } = {}) {
     const gyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')
     const gypPath = existsSync(gyp) ? gyp : null
     if (gypPath) {
-      spawnSync(process.execPath, [gypPath, 'rebuild', '--release', `--target=${version}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'], { cwd: dir, env, stdio: 'pipe', timeout: 600_000 })
+      spawnSync(process.execPath, [gypPath, 'rebuild', '--release', `--target=${version}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'], {
+        cwd: dir,
+        env,
+        stdio: 'pipe',
+        timeout: 600_000
+      })
     }
   }
   if (!existsSync(binding)) {

@@ -14,7 +14,7 @@ const EARLY_EXIT_MS = 4000
 function electronBinary() {
   const pkg = join(root, 'node_modules', 'electron')
   const pathFile = join(pkg, 'path.txt')
-  const find = () => existsSync(pathFile) ? join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim()) : null
+  const find = () => (existsSync(pathFile) ? join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim()) : null)
   let bin = find()
   if (bin && existsSync(bin)) return bin
   // Electron ≥ 42 downloads its binary lazily; try once, quietly (fails fast without internet).
@@ -30,7 +30,10 @@ function serveWeb(reason) {
   const flags = process.argv.filter((a) => a === '--rotate-token')
   const child = spawn(process.execPath, [join(root, 'out', 'main', 'host.js'), ...flags], { cwd: root, stdio: 'inherit', env: process.env })
   let forwarded = null
-  const forward = (sig) => () => { forwarded = sig; child.kill(sig) }
+  const forward = (sig) => () => {
+    forwarded = sig
+    child.kill(sig)
+  }
   process.on('SIGINT', forward('SIGINT'))
   process.on('SIGTERM', forward('SIGTERM'))
   child.on('exit', (code, signal) => process.exit(exitStatus('The Shepherd host', code, signal, forwarded)))
@@ -47,12 +50,17 @@ function exitStatus(what, code, signal, forwarded) {
     return code
   }
   if (signal && signal === forwarded) return 0
-  console.error(`${what} was killed by ${signal}${signal === 'SIGKILL' ? ' (e.g. out of memory or kill -9)' : ''}; your agents were stopped with it and nothing stored is lost. Run \`npm start\` again to continue.`)
+  console.error(
+    `${what} was killed by ${signal}${signal === 'SIGKILL' ? ' (e.g. out of memory or kill -9)' : ''}; your agents were stopped with it and nothing stored is lost. Run \`npm start\` again to continue.`
+  )
   return 128 + (osConstants.signals[signal] ?? 0)
 }
 
 function main() {
-  if (!buildIfNeeded()) { console.error('The build failed; see the errors above.'); process.exit(1) }
+  if (!buildIfNeeded()) {
+    console.error('The build failed; see the errors above.')
+    process.exit(1)
+  }
   if (process.argv.includes('--web') || process.env.SHEPHERD_WEB === '1') return serveWeb(null)
   let bin, binding
   try {
@@ -64,10 +72,17 @@ function main() {
   const started = Date.now()
   let stderrTail = ''
   const child = spawn(bin, ['.'], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, SHEPHERD_SQLITE_BINDING: binding } })
-  child.stderr.on('data', (d) => { process.stderr.write(d); stderrTail = (stderrTail + d.toString()).slice(-400) })
+  child.stderr.on('data', (d) => {
+    process.stderr.write(d)
+    stderrTail = (stderrTail + d.toString()).slice(-400)
+  })
   child.on('error', (err) => serveWeb(`could not run ${bin}: ${err.message}`))
   let forwarded = null
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { forwarded = sig; child.kill(sig) })
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.on(sig, () => {
+      forwarded = sig
+      child.kill(sig)
+    })
   child.on('exit', (code, signal) => {
     if (Date.now() - started < EARLY_EXIT_MS && code !== 0) {
       const last = stderrTail.trim().split('\n').pop() || `exit code ${code ?? signal}`

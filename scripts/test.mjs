@@ -18,14 +18,20 @@ function run(cmd, args, opts = {}) {
 
 function step(name, ok) {
   if (ok) passed++
-  else { failed++; failures.push(name) }
+  else {
+    failed++
+    failures.push(name)
+  }
 }
 
 function vitest() {
   const out = join(root, 'test-results', 'vitest.json')
   rmSync(out, { force: true })
   const r = run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`])
-  if (!existsSync(out)) { step('vitest (no report)', false); return }
+  if (!existsSync(out)) {
+    step('vitest (no report)', false)
+    return
+  }
   const j = JSON.parse(readFileSync(out, 'utf8'))
   passed += j.numPassedTests
   failed += j.numFailedTests
@@ -40,7 +46,10 @@ function playwright(chromium) {
   const r = run(process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test'], {
     env: { ...process.env, CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: out }
   })
-  if (!existsSync(out)) { step('playwright (no report)', false); return }
+  if (!existsSync(out)) {
+    step('playwright (no report)', false)
+    return
+  }
   const s = JSON.parse(readFileSync(out, 'utf8')).stats
   passed += s.expected + (s.flaky ?? 0)
   failed += s.unexpected
@@ -65,7 +74,10 @@ step('chromium available', Boolean(chromium))
 step('test agents installed', run(process.execPath, [join(root, 'scripts/install-test-agents.mjs')]).status === 0)
 step('typecheck main', run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.node.json']).status === 0)
 step('typecheck preload', run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.preload.json']).status === 0)
-step('svelte-check renderer', run(process.execPath, [join(root, 'node_modules/svelte-check/bin/svelte-check'), '--tsconfig', 'tsconfig.web.json', '--threshold', 'error']).status === 0)
+step(
+  'svelte-check renderer',
+  run(process.execPath, [join(root, 'node_modules/svelte-check/bin/svelte-check'), '--tsconfig', 'tsconfig.web.json', '--threshold', 'error']).status === 0
+)
 // Electronegativity over main + preload + renderer; findings fixed or justified in security/electronegativity.json.
 step('electron security lint', run(process.execPath, [join(root, 'scripts/electron-lint.mjs')]).status === 0)
 step('lint (eslint: recommended rules + the layer import rules)', run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.']).status === 0)
@@ -74,7 +86,10 @@ const built = buildIfNeeded()
 step('build', built)
 vitest()
 if (built && chromium) playwright(chromium)
-else { failed++; failures.push('e2e not run (no build or no Chromium)') }
+else {
+  failed++
+  failures.push('e2e not run (no build or no Chromium)')
+}
 
 console.log('')
 if (failures.length) console.log(`Failed: ${failures.join('; ')}`)

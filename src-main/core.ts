@@ -69,7 +69,13 @@ export function createCore(opts: CoreOptions): Core {
   })
   const settings = new SettingsService(store)
   const supervisor = new Supervisor({
-    store, writer, hub, settings, providers: opts.providers ?? defaultProviders(() => settings.get()), hostEnv: opts.hostEnv ?? process.env, log,
+    store,
+    writer,
+    hub,
+    settings,
+    providers: opts.providers ?? defaultProviders(() => settings.get()),
+    hostEnv: opts.hostEnv ?? process.env,
+    log,
     keepOnPrune: (id) => worktreesRef?.keepOnPrune(id) ?? false
   })
   supervisorRef = supervisor
@@ -77,17 +83,27 @@ export function createCore(opts: CoreOptions): Core {
   const worktrees = new WorktreeService({ db: store.connection, store, git: new GitRunner(), dataDir: opts.dataDir, supervisor, log })
   worktreesRef = worktrees
   const swept = supervisor.recoverOrphans()
-  if (swept.interrupted.length) log(`marked ${swept.interrupted.length} session(s) interrupted after an unexpected exit; killed ${swept.killed.length} leftover process group(s)`)
+  if (swept.interrupted.length)
+    log(`marked ${swept.interrupted.length} session(s) interrupted after an unexpected exit; killed ${swept.killed.length} leftover process group(s)`)
   const projects = new ProjectService(store, hub, (id) => supervisor.stopProject(id))
   for (const p of store.listProjects()) {
-    try { supervisor.prune(p.id) } catch (err) { log(`retention for ${p.name} failed: ${String(err)}`) }
+    try {
+      supervisor.prune(p.id)
+    } catch (err) {
+      log(`retention for ${p.name} failed: ${String(err)}`)
+    }
   }
   if (store.recovery) {
     const r = store.recovery
     log(`the database was damaged (${r.reason}); moved to ${r.movedTo}; continuing from ${r.restoredFrom ?? 'a new, empty database'}`)
   }
   const info: AppInfo = {
-    name: 'Shepherd', version: opts.version ?? '0.0.0', host: opts.host.kind, dataDir: opts.dataDir, platform: process.platform, dbRecovery: store.recovery
+    name: 'Shepherd',
+    version: opts.version ?? '0.0.0',
+    host: opts.host.kind,
+    dataDir: opts.dataDir,
+    platform: process.platform,
+    dbRecovery: store.recovery
   }
   // The CLIs' files live under the HOME / CLAUDE_CONFIG_DIR / CODEX_HOME the agents get.
   const imports = new ImportService(store, hub, opts.hostEnv ?? process.env)
@@ -100,7 +116,10 @@ export function createCore(opts: CoreOptions): Core {
   return {
     router: appRouter,
     createContext: () => ctx,
-    store, supervisor, hub, worktrees,
+    store,
+    supervisor,
+    hub,
+    worktrees,
     dispose(deadlineMs = 6000) {
       disposed ??= (async () => {
         backfill.stop()

@@ -14,15 +14,7 @@ import { createIpcBridge, type IpcBridge } from './electron/ipc'
 import { installAppMenu } from './electron/menu'
 import { handleAppProtocol, registerAppSchemePrivileges } from './electron/protocol'
 import { installSecurityGuards } from './electron/security'
-import {
-  createMainWindow,
-  focusWindow,
-  loadRenderer,
-  persistWindowState,
-  rendererRoot,
-  resolveRendererTarget,
-  type RendererTarget
-} from './electron/window'
+import { createMainWindow, focusWindow, loadRenderer, persistWindowState, rendererRoot, resolveRendererTarget, type RendererTarget } from './electron/window'
 
 /**
  * Overall quit deadline: agent stops use a 5 s grace before SIGKILL, so 6 s covers a full stop

@@ -24,8 +24,14 @@ function within<T>(p: Promise<T>, fallback: T): Promise<T> {
 async function boot() {
   const ui = new UiState(trpcProjectApi(api))
   const [, settings] = await Promise.all([
-    within(ui.load().catch((err: unknown) => console.warn('could not load UI state', err)), undefined),
-    within(api.settings.get.query().catch((): AppSettings | null => null), null)
+    within(
+      ui.load().catch((err: unknown) => console.warn('could not load UI state', err)),
+      undefined
+    ),
+    within(
+      api.settings.get.query().catch((): AppSettings | null => null),
+      null
+    )
   ])
   return mount(App, { target: appTarget, props: { ui, settings } })
 }

@@ -27,7 +27,10 @@ describe('layer rules (no-restricted-imports)', () => {
       rule: 'core never imports electron',
       file: 'src-main/supervisor/example.ts',
       refused: ["import { app } from 'electron'\nexport const x = app", "import { buildMenu } from '../electron/menu'\nexport const x = buildMenu"],
-      allowed: ["import { z } from 'zod'\nexport const x = z", "import { createTRPCProxyClient } from 'electron-messageport-trpc'\nexport const x = createTRPCProxyClient"]
+      allowed: [
+        "import { z } from 'zod'\nexport const x = z",
+        "import { createTRPCProxyClient } from 'electron-messageport-trpc'\nexport const x = createTRPCProxyClient"
+      ]
     },
     {
       rule: 'core never imports electron (store, api, services, shared, core.ts)',
@@ -38,7 +41,10 @@ describe('layer rules (no-restricted-imports)', () => {
     {
       rule: 'providers never import the store',
       file: 'src-main/providers/example/provider.ts',
-      refused: ["import type { Store } from '../../store/store'\nexport type X = Store", "import { openDatabase } from '../../store/open'\nexport const x = openDatabase"],
+      refused: [
+        "import type { Store } from '../../store/store'\nexport type X = Store",
+        "import { openDatabase } from '../../store/open'\nexport const x = openDatabase"
+      ],
       allowed: ["import { LineSplitter } from '../line-splitter'\nexport const x = LineSplitter"]
     },
     {
@@ -53,8 +59,8 @@ describe('layer rules (no-restricted-imports)', () => {
     {
       rule: 'the renderer rule holds inside .svelte components',
       file: 'src-renderer/panes/Example.svelte',
-      refused: ["<script lang=\"ts\">\n  import { appRouter } from '../../src-main/api/router'\n  console.log(appRouter)\n</script>\n"],
-      allowed: ["<script lang=\"ts\">\n  import { PROVIDER_IDS } from '../../src-main/shared/status'\n  console.log(PROVIDER_IDS)\n</script>\n"]
+      refused: ['<script lang="ts">\n  import { appRouter } from \'../../src-main/api/router\'\n  console.log(appRouter)\n</script>\n'],
+      allowed: ['<script lang="ts">\n  import { PROVIDER_IDS } from \'../../src-main/shared/status\'\n  console.log(PROVIDER_IDS)\n</script>\n']
     },
     {
       rule: 'src-main/shared imports nothing of ours nor Node',
@@ -69,7 +75,10 @@ describe('layer rules (no-restricted-imports)', () => {
     {
       rule: 'the preload imports only the IPC adapter',
       file: 'src-preload/index.ts',
-      refused: ["import { ipcRenderer } from 'electron'\nexport const x = ipcRenderer", "import { api } from '../src-renderer/lib/api/client'\nexport const x = api"],
+      refused: [
+        "import { ipcRenderer } from 'electron'\nexport const x = ipcRenderer",
+        "import { api } from '../src-renderer/lib/api/client'\nexport const x = api"
+      ],
       allowed: ["import { exposePortReceiver } from 'electron-messageport-trpc/preload'\nexposePortReceiver()"]
     }
   ]

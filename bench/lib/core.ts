@@ -26,20 +26,27 @@ export async function benchCore(opts: { dataDir?: string } = {}): Promise<BenchC
   const home = join(dataDir, 'home')
   mkdirSync(home, { recursive: true })
   const core = createCore({
-    dataDir, host: { kind: 'web' }, providers: [new ClaudeProvider()],
-    hostEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home }, log: () => {}
+    dataDir,
+    host: { kind: 'web' },
+    providers: [new ClaudeProvider()],
+    hostEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
+    log: () => {}
   })
   const caller = factory(core.createContext())
   const s = await caller.settings.get()
   await caller.settings.update({
-    maxConcurrentSessions: 32, retentionCount: 50,
+    maxConcurrentSessions: 32,
+    retentionCount: 50,
     providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: SYNTHETIC_AGENT } }
   })
   const projectDir = join(dataDir, 'project')
   mkdirSync(projectDir, { recursive: true })
   const project = await caller.projects.add({ path: projectDir })
   return {
-    core, caller, dataDir, projectId: project.id,
+    core,
+    caller,
+    dataDir,
+    projectId: project.id,
     callerWith: (signal) => factory(core.createContext(), { signal }),
     async cleanup() {
       await core.dispose()

@@ -36,22 +36,36 @@ export async function startHost(dataDir: string, env: Record<string, string> = {
   let out = ''
   child.stdout!.setEncoding('utf8')
   child.stderr!.setEncoding('utf8')
-  child.stderr!.on('data', (c: string) => { out += c })
+  child.stderr!.on('data', (c: string) => {
+    out += c
+  })
   const exited = new Promise<void>((r) => child.once('exit', () => r()))
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`host did not start within ${timeoutMs} ms\n${out}`)), timeoutMs)
     child.stdout!.on('data', (c: string) => {
       out += c
       const m = /^SHEPHERD_URL (\S+)$/m.exec(out)
-      if (m?.[1]) { clearTimeout(timer); resolve(m[1]) }
+      if (m?.[1]) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
     })
-    child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`host exited during start-up (${code ?? signal})\n${out}`)) })
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`host exited during start-up (${code ?? signal})\n${out}`))
+    })
   })
   const readyMs = wallNow() - t0
   const u = new URL(url)
   const gone = () => child.exitCode !== null || child.signalCode !== null
   return {
-    child, pid: child.pid!, url, origin: u.origin, token: new URLSearchParams(u.hash.slice(1)).get('token') ?? '', port: Number(u.port), readyMs,
+    child,
+    pid: child.pid!,
+    url,
+    origin: u.origin,
+    token: new URLSearchParams(u.hash.slice(1)).get('token') ?? '',
+    port: Number(u.port),
+    readyMs,
     output: () => out,
     async stop(graceMs = 8_000) {
       if (gone()) return

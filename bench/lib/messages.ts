@@ -40,14 +40,28 @@ export class MessageMaker {
     const r = this.#r
     const k = r()
     const kind = text !== undefined ? 'assistant' : k < 0.3 ? 'assistant' : k < 0.4 ? 'thinking' : k < 0.7 ? 'tool_call' : 'tool_result'
-    const len = kind === 'tool_result' ? (r() < 0.9 ? 40 + Math.floor(r() * 6000) : 6000 + Math.floor(r() * 14000)) : kind === 'thinking' ? 150 + Math.floor(r() * 1650) : 40 + Math.floor(r() * 560)
+    const len =
+      kind === 'tool_result'
+        ? r() < 0.9
+          ? 40 + Math.floor(r() * 6000)
+          : 6000 + Math.floor(r() * 14000)
+        : kind === 'thinking'
+          ? 150 + Math.floor(r() * 1650)
+          : 40 + Math.floor(r() * 560)
     const path = `/work/project/src/file${seq % 97}.ts`
     return {
-      sessionId, seq, kind, text: text ?? (kind === 'tool_call' ? `Read: ${path}` : `${seq} ${this.#text(len)}`),
-      toolName: kind === 'tool_call' ? 'Read' : null, toolInput: kind === 'tool_call' ? JSON.stringify({ file_path: path }) : null,
+      sessionId,
+      seq,
+      kind,
+      text: text ?? (kind === 'tool_call' ? `Read: ${path}` : `${seq} ${this.#text(len)}`),
+      toolName: kind === 'tool_call' ? 'Read' : null,
+      toolInput: kind === 'tool_call' ? JSON.stringify({ file_path: path }) : null,
       toolPath: kind === 'tool_call' ? path : null,
       toolUseId: kind === 'tool_call' || kind === 'tool_result' ? `toolu_${sessionId.slice(0, 8)}_${Math.floor(seq / 2)}` : null,
-      parentId: null, isError: false, createdAt, fullLength: null
+      parentId: null,
+      isError: false,
+      createdAt,
+      fullLength: null
     }
   }
 

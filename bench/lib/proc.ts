@@ -4,7 +4,11 @@ import { cpus } from 'node:os'
 
 const TICKS_PER_SECOND = 100 // USER_HZ on Linux
 
-interface Stat { pid: number; ppid: number; cpuMs: number }
+interface Stat {
+  pid: number
+  ppid: number
+  cpuMs: number
+}
 
 function readStat(pid: number): Stat | null {
   try {

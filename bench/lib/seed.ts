@@ -13,9 +13,19 @@ import { DB_FILE } from '../../src-main/core'
 import { MessageMaker } from './messages'
 import { SCRATCH } from './paths'
 
-export interface SeedSession { title: string; messages: number; tailText: string }
-export interface SeedProject { name: string; sessions: SeedSession[] }
-export interface SeedSpec { name: string; projects: SeedProject[] }
+export interface SeedSession {
+  title: string
+  messages: number
+  tailText: string
+}
+export interface SeedProject {
+  name: string
+  sessions: SeedSession[]
+}
+export interface SeedSpec {
+  name: string
+  projects: SeedProject[]
+}
 
 export interface SeededDb {
   /** The cached database file (copy it before opening it with the host). */
@@ -45,9 +55,12 @@ export function seedDatabase(spec: SeedSpec, log: (m: string) => void = () => {}
   // Bulk load: one writer, no fsync per transaction (the file is checkpointed and closed at the end).
   db.pragma('synchronous = OFF')
   const insProject = db.prepare('INSERT INTO projects (id, name, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-  const insSession = db.prepare(`INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, status, last_seq, last_activity_at, created_at, updated_at, ended_at, cost_usd, input_tokens, output_tokens)
+  const insSession =
+    db.prepare(`INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, status, last_seq, last_activity_at, created_at, updated_at, ended_at, cost_usd, input_tokens, output_tokens)
     VALUES (?, ?, 'claude', 'claude-opus-5-5', 'default', ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?)`)
-  const insMessage = db.prepare('INSERT INTO messages (session_id, seq, kind, text, tool_name, tool_input, tool_path, tool_use_id, parent_id, is_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+  const insMessage = db.prepare(
+    'INSERT INTO messages (session_id, seq, kind, text, tool_name, tool_input, tool_path, tool_use_id, parent_id, is_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+  )
   const maker = new MessageMaker(11)
   const ids: SeededDb['ids'] = []
   let total = 0

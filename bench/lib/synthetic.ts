@@ -8,7 +8,10 @@ export function synthPrompt(events: number, rate = 0, seed = 1): string {
 
 const STAMP = /⟦t=([\d.]+)#(\d+)⟧/
 
-export interface Stamp { writtenAt: number; index: number }
+export interface Stamp {
+  writtenAt: number
+  index: number
+}
 
 /** The stamp the agent wrote into a message (text, or the tool input for tool calls). */
 export function stampOf(m: Pick<MessageDTO, 'text' | 'toolInput'>): Stamp | null {

@@ -8,8 +8,15 @@
 import { benchCore } from '../lib/core'
 import type { ShepherdEvent } from '../../src-main/shared/events'
 
-export interface AttentionOverheadOptions { events: number; rounds: number }
-export interface AttentionOverheadResult { events: number; withUs: number[]; withoutUs: number[] }
+export interface AttentionOverheadOptions {
+  events: number
+  rounds: number
+}
+export interface AttentionOverheadResult {
+  events: number
+  withUs: number[]
+  withoutUs: number[]
+}
 
 export async function attentionOverheadRun(o: AttentionOverheadOptions): Promise<AttentionOverheadResult> {
   const b = await benchCore()
@@ -20,7 +27,19 @@ export async function attentionOverheadRun(o: AttentionOverheadOptions): Promise
     const sessions: string[] = []
     for (let i = 0; i < 20; i++) {
       const id = `bench-${i}`
-      b.core.store.insertSession({ id, projectId: b.projectId, provider: 'claude', model: 'claude-opus-5-5', permissionMode: 'default', cwd: '/tmp', title: 't', systemPrompt: null, extraEnv: {}, status: 'idle', now: Date.now() })
+      b.core.store.insertSession({
+        id,
+        projectId: b.projectId,
+        provider: 'claude',
+        model: 'claude-opus-5-5',
+        permissionMode: 'default',
+        cwd: '/tmp',
+        title: 't',
+        systemPrompt: null,
+        extraEnv: {},
+        status: 'idle',
+        now: Date.now()
+      })
       sessions.push(id)
     }
     const totals = new Map(sessions.map((id) => [id, { cost: 0, tokens: 0 }]))
@@ -30,7 +49,22 @@ export async function attentionOverheadRun(o: AttentionOverheadOptions): Promise
         const t = totals.get(id)!
         t.cost += 0.00001
         t.tokens += 37
-        return { type: 'agent.cost', sessionId: id, projectId: b.projectId, seq: i, totals: { costUsd: t.cost, inputTokens: t.tokens, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: null, contextWindow: null, costKnown: true } }
+        return {
+          type: 'agent.cost',
+          sessionId: id,
+          projectId: b.projectId,
+          seq: i,
+          totals: {
+            costUsd: t.cost,
+            inputTokens: t.tokens,
+            outputTokens: 5,
+            cacheReadTokens: 0,
+            cacheWriteTokens: 0,
+            contextTokens: null,
+            contextWindow: null,
+            costKnown: true
+          }
+        }
       })
     const withUs: number[] = []
     const withoutUs: number[] = []

@@ -10,7 +10,11 @@ import { SYNTHETIC_AGENT } from '../lib/paths'
 import { selfCpuMs } from '../lib/proc'
 import { synthPrompt, wallNow } from '../lib/synthetic'
 
-export interface BaselineResult { events: number; eventsPerSec: number; cpuUsPerEvent: number }
+export interface BaselineResult {
+  events: number
+  eventsPerSec: number
+  cpuUsPerEvent: number
+}
 
 export async function baselineRun(o: { events: number }): Promise<BaselineResult> {
   const child = spawn(process.execPath, [SYNTHETIC_AGENT], { stdio: ['pipe', 'pipe', 'ignore'] })
@@ -27,10 +31,11 @@ export async function baselineRun(o: { events: number }): Promise<BaselineResult
     }
   })
   child.stdout.on('data', (c: Buffer) => splitter.push(c))
-  const turn = (prompt: string) => new Promise<void>((resolve) => {
-    onResult = resolve
-    child.stdin.write(JSON.stringify({ type: 'user', message: { role: 'user', content: prompt } }) + '\n')
-  })
+  const turn = (prompt: string) =>
+    new Promise<void>((resolve) => {
+      onResult = resolve
+      child.stdin.write(JSON.stringify({ type: 'user', message: { role: 'user', content: prompt } }) + '\n')
+    })
   try {
     await turn(synthPrompt(200)) // start-up and warm-up, not measured
     warm = true

@@ -13,11 +13,24 @@ import { cpuMsOf, processCpuMs, processTree } from '../lib/proc'
 import { synthPrompt, wallNow } from '../lib/synthetic'
 import { useSyntheticAgent, waitIdle } from './latency'
 
-export interface IdleOptions { sessions: number; windowSeconds: number; windows: number }
+export interface IdleOptions {
+  sessions: number
+  windowSeconds: number
+  windows: number
+}
 
-export interface IdleWindow { hostPct: number; rendererPct: number; agentsPct: number; shepherdPct: number }
+export interface IdleWindow {
+  hostPct: number
+  rendererPct: number
+  agentsPct: number
+  shepherdPct: number
+}
 
-export interface IdleResult { sessions: number; windowSeconds: number; windows: IdleWindow[] }
+export interface IdleResult {
+  sessions: number
+  windowSeconds: number
+  windows: IdleWindow[]
+}
 
 export async function idleRun(o: IdleOptions): Promise<IdleResult> {
   const dir = mkdtempSync(join(tmpdir(), 'shepherd-idle-'))
@@ -32,7 +45,10 @@ export async function idleRun(o: IdleOptions): Promise<IdleResult> {
     for (const id of ids) await waitIdle(conn.client, id)
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     await openApp(page, host.url)
-    await page.getByRole('region', { name: 'Transcript' }).waitFor({ state: 'visible', timeout: 15_000 }).catch(() => {})
+    await page
+      .getByRole('region', { name: 'Transcript' })
+      .waitFor({ state: 'visible', timeout: 15_000 })
+      .catch(() => {})
     conn.close() // our own WebSocket must not count as activity
     await new Promise((r) => setTimeout(r, 3_000)) // let start-up work settle
     const renderer = processTree(process.pid).filter((p) => !before.has(p) && p !== host.pid && !processTree(host.pid).includes(p))
@@ -40,7 +56,9 @@ export async function idleRun(o: IdleOptions): Promise<IdleResult> {
     const windows: IdleWindow[] = []
     for (let w = 0; w < o.windows; w++) {
       const t0 = wallNow()
-      const h0 = processCpuMs(host.pid), r0 = cpuMsOf(renderer), a0 = cpuMsOf(agents)
+      const h0 = processCpuMs(host.pid),
+        r0 = cpuMsOf(renderer),
+        a0 = cpuMsOf(agents)
       await new Promise((r) => setTimeout(r, o.windowSeconds * 1000))
       const ms = wallNow() - t0
       const pct = (x: number) => (x / ms) * 100

@@ -9,7 +9,10 @@ import { percentile } from '../lib/stats'
 import { stampOf, synthPrompt, wallNow } from '../lib/synthetic'
 import type { ShepherdEvent } from '../../src-main/shared/events'
 
-export interface CoreLatencyOptions { rate: number; seconds: number }
+export interface CoreLatencyOptions {
+  rate: number
+  seconds: number
+}
 
 export async function coreLatencyRun(o: CoreLatencyOptions) {
   const bc = await benchCore()
@@ -20,7 +23,11 @@ export async function coreLatencyRun(o: CoreLatencyOptions) {
   const real = store.transaction.bind(store)
   store.transaction = <T>(fn: () => T): T => {
     const t = performance.now()
-    try { return real(fn) } finally { commits.push(performance.now() - t) }
+    try {
+      return real(fn)
+    } finally {
+      commits.push(performance.now() - t)
+    }
   }
   let idle = false
   try {
@@ -30,7 +37,10 @@ export async function coreLatencyRun(o: CoreLatencyOptions) {
         if (ev.type === 'agent.status') idle = ev.status === 'idle'
         if (ev.type !== 'agent.message') continue
         const t = wallNow()
-        for (const m of ev.messages) { const st = stampOf(m); if (st) lat.push(t - st.writtenAt) }
+        for (const m of ev.messages) {
+          const st = stampOf(m)
+          if (st) lat.push(t - st.writtenAt)
+        }
       }
     })().catch(() => {})
     const s = await bc.caller.sessions.start({ projectId: bc.projectId, prompt: synthPrompt(20) })
@@ -44,9 +54,17 @@ export async function coreLatencyRun(o: CoreLatencyOptions) {
     while (!idle) await new Promise((r) => setTimeout(r, 20))
     h.disable()
     return {
-      events: lat.length, p50Ms: percentile(lat, 50), p90Ms: percentile(lat, 90), p99Ms: percentile(lat, 99), maxMs: Math.max(...lat),
-      commits: commits.length, commitP50Ms: percentile(commits, 50), commitP99Ms: percentile(commits, 99), commitMaxMs: Math.max(...commits),
-      loopDelayP99Ms: h.percentile(99) / 1e6, loopDelayMaxMs: h.max / 1e6
+      events: lat.length,
+      p50Ms: percentile(lat, 50),
+      p90Ms: percentile(lat, 90),
+      p99Ms: percentile(lat, 99),
+      maxMs: Math.max(...lat),
+      commits: commits.length,
+      commitP50Ms: percentile(commits, 50),
+      commitP99Ms: percentile(commits, 99),
+      commitMaxMs: Math.max(...commits),
+      loopDelayP99Ms: h.percentile(99) / 1e6,
+      loopDelayMaxMs: h.max / 1e6
     }
   } finally {
     ac.abort()

@@ -48,7 +48,8 @@ export async function waitIdle(client: HostClient, id: string, timeoutMs = 60_00
   for (;;) {
     const s = await client.sessions.get.query({ id })
     if (s.status === 'idle') return
-    if (s.status === 'error' || s.status === 'interrupted' || s.status === 'done') throw new Error(`session ended: ${s.status} ${JSON.stringify(s.statusReason)}`)
+    if (s.status === 'error' || s.status === 'interrupted' || s.status === 'done')
+      throw new Error(`session ended: ${s.status} ${JSON.stringify(s.statusReason)}`)
     if (Date.now() > deadline) throw new Error(`session ${id} not idle after ${timeoutMs} ms (status ${s.status})`)
     await new Promise((r) => setTimeout(r, 50))
   }
@@ -57,7 +58,8 @@ export async function waitIdle(client: HostClient, id: string, timeoutMs = 60_00
 export async function useSyntheticAgent(client: HostClient, dir: string, name = 'project'): Promise<string> {
   const s = await client.settings.get.query()
   await client.settings.update.mutate({
-    maxConcurrentSessions: 32, retentionCount: 50,
+    maxConcurrentSessions: 32,
+    retentionCount: 50,
     providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: SYNTHETIC_AGENT } }
   })
   const path = join(dir, name)
@@ -80,7 +82,13 @@ export async function latencyRun(o: LatencyOptions): Promise<LatencyResult> {
     if (page) {
       await page.addInitScript(ARRIVAL_HOOK)
       await openApp(page, host.url)
-      transcriptShown = await page.getByRole('region', { name: 'Transcript' }).waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)
+      transcriptShown = await page
+        .getByRole('region', { name: 'Transcript' })
+        .waitFor({ state: 'visible', timeout: 10_000 })
+        .then(
+          () => true,
+          () => false
+        )
     }
 
     let hostArrivals: number[] = []
@@ -89,7 +97,10 @@ export async function latencyRun(o: LatencyOptions): Promise<LatencyResult> {
         const ev = env.data as ShepherdEvent
         if (ev.type !== 'agent.message') return
         const t = wallNow()
-        for (const m of ev.messages) { const st = stampOf(m); if (st) hostArrivals.push(t - st.writtenAt) }
+        for (const m of ev.messages) {
+          const st = stampOf(m)
+          if (st) hostArrivals.push(t - st.writtenAt)
+        }
       },
       onError: () => {}
     })
@@ -98,7 +109,10 @@ export async function latencyRun(o: LatencyOptions): Promise<LatencyResult> {
     const n = Math.round(o.rate * o.seconds)
     const cdp = page && o.rendererProfile ? await page.context().newCDPSession(page) : null
     for (let r = 0; r < o.runs; r++) {
-      if (cdp && r === o.runs - 1) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start') }
+      if (cdp && r === o.runs - 1) {
+        await cdp.send('Profiler.enable')
+        await cdp.send('Profiler.start')
+      }
       if (page) await page.evaluate('window.__shepherdBench.take()')
       hostArrivals = []
       await conn.client.sessions.send.mutate({ id: s.id, prompt: synthPrompt(n, o.rate, r + 2) })
@@ -114,8 +128,12 @@ export async function latencyRun(o: LatencyOptions): Promise<LatencyResult> {
       if (cdp && r === o.runs - 1) writeFileSync(o.rendererProfile!, JSON.stringify((await cdp.send('Profiler.stop')).profile))
       await waitIdle(conn.client, s.id)
       runs.push({
-        events: lat.length, p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), maxMs: Math.max(...lat),
-        hostP50Ms: percentile(hostArrivals, 50), hostP99Ms: percentile(hostArrivals, 99)
+        events: lat.length,
+        p50Ms: percentile(lat, 50),
+        p99Ms: percentile(lat, 99),
+        maxMs: Math.max(...lat),
+        hostP50Ms: percentile(hostArrivals, 50),
+        hostP99Ms: percentile(hostArrivals, 99)
       })
     }
     sub.unsubscribe()

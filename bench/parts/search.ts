@@ -25,9 +25,24 @@ import { startHost } from '../lib/host'
 import { tailAfterClickWatcher } from '../lib/paint'
 import { dataDirWith, seedDatabase, type SeedProject } from '../lib/seed'
 
-export interface SearchOptions { projects: number; sessionsPerProject: number; messages: number; bigMessages: number; reps: number; paintRuns: number; migrate: boolean; paintOnly?: boolean }
+export interface SearchOptions {
+  projects: number
+  sessionsPerProject: number
+  messages: number
+  bigMessages: number
+  reps: number
+  paintRuns: number
+  migrate: boolean
+  paintOnly?: boolean
+}
 
-export interface QueryTiming { query: string; filters: string; hits: number; p50Ms: number; maxMs: number }
+export interface QueryTiming {
+  query: string
+  filters: string
+  hits: number
+  p50Ms: number
+  maxMs: number
+}
 export interface SearchBenchResult {
   messages: number
   dbMB: number
@@ -61,11 +76,26 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
     const store = new SqliteStore(join(dir, DB_FILE))
     const firstProject = seed.ids[0]!.projectId
     const Q: [string, SearchFilters][] = [
-      ['session', {}], ['commit', {}], ['the store', {}], ['"return value"', {}], ['render*', {}],
-      ['file42', {}], ['file9*', {}], ['src/file17.ts', {}], ['project/src', {}], ['BENCH-TAIL', {}],
-      ['"BENCH-TAIL p7 s2"', {}], ['p13', {}], ['seq event', { kinds: ['answers'] }], ['status', { projectId: firstProject }],
-      ['file5*', { kinds: ['paths'] }], ['test', { kinds: ['output'] }], ['batch', { kinds: ['thinking'], projectId: firstProject }],
-      ['agent', { provider: 'claude' }], ['message', { from: Date.now() - 3600_000 * 24 * 30, to: Date.now() }], ['nosuchwordanywhere', {}]
+      ['session', {}],
+      ['commit', {}],
+      ['the store', {}],
+      ['"return value"', {}],
+      ['render*', {}],
+      ['file42', {}],
+      ['file9*', {}],
+      ['src/file17.ts', {}],
+      ['project/src', {}],
+      ['BENCH-TAIL', {}],
+      ['"BENCH-TAIL p7 s2"', {}],
+      ['p13', {}],
+      ['seq event', { kinds: ['answers'] }],
+      ['status', { projectId: firstProject }],
+      ['file5*', { kinds: ['paths'] }],
+      ['test', { kinds: ['output'] }],
+      ['batch', { kinds: ['thinking'], projectId: firstProject }],
+      ['agent', { provider: 'claude' }],
+      ['message', { from: Date.now() - 3600_000 * 24 * 30, to: Date.now() }],
+      ['nosuchwordanywhere', {}]
     ]
     const queries: QueryTiming[] = []
     const all: number[] = []
@@ -85,7 +115,13 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
     const indexBytes = store.search.indexBytes()
     store.close()
     const db = new Database(join(dir, DB_FILE), { readonly: true })
-    const textBytes = (db.prepare('SELECT SUM(length(CAST(text AS BLOB)) + COALESCE(length(CAST(tool_input AS BLOB)), 0) + COALESCE(length(CAST(tool_path AS BLOB)), 0)) AS b FROM messages').get() as { b: number }).b
+    const textBytes = (
+      db
+        .prepare(
+          'SELECT SUM(length(CAST(text AS BLOB)) + COALESCE(length(CAST(tool_input AS BLOB)), 0) + COALESCE(length(CAST(tool_path AS BLOB)), 0)) AS b FROM messages'
+        )
+        .get() as { b: number }
+    ).b
     db.close()
 
     let migration: SearchBenchResult['migration'] = null
@@ -106,7 +142,11 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
       const rows = s2.search.status().total
       let maxStall = 0
       let last = performance.now()
-      const probe = setInterval(() => { const now = performance.now(); maxStall = Math.max(maxStall, now - last - 10); last = now }, 10)
+      const probe = setInterval(() => {
+        const now = performance.now()
+        maxStall = Math.max(maxStall, now - last - 10)
+        last = now
+      }, 10)
       const t1 = performance.now()
       await startBackfill(s2.search, (m) => console.error(`  ${m}`)).done
       const backfillMs = performance.now() - t1
@@ -116,15 +156,30 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
     }
 
     // Opening a hit deep in the 100k-message session (the seed of part 4).
-    const big = seedDatabase({
-      name: `transcript-${o.bigMessages}`,
-      projects: [{ name: 'Bench big', sessions: [{ title: 'Big transcript', messages: o.bigMessages, tailText: 'BENCH-TAIL-BIG the last message of the big transcript' }, { title: 'Small recent session', messages: 20, tailText: 'BENCH-TAIL-SMALL' }] }]
-    }, (m) => console.error(m))
+    const big = seedDatabase(
+      {
+        name: `transcript-${o.bigMessages}`,
+        projects: [
+          {
+            name: 'Bench big',
+            sessions: [
+              { title: 'Big transcript', messages: o.bigMessages, tailText: 'BENCH-TAIL-BIG the last message of the big transcript' },
+              { title: 'Small recent session', messages: 20, tailText: 'BENCH-TAIL-SMALL' }
+            ]
+          }
+        ]
+      },
+      (m) => console.error(m)
+    )
     const needle = 'benchneedlexyz'
     // An answer near message 80,000 (its row shows its text; a tool call's row shows its input).
     const bigSession = big.ids[0]!.sessionIds[0]!
     const probe0 = new Database(big.file, { readonly: true })
-    const deepSeq = (probe0.prepare("SELECT seq FROM messages WHERE session_id = ? AND seq >= ? AND kind = 'assistant' ORDER BY seq LIMIT 1").get(bigSession, Math.floor(o.bigMessages * 0.8)) as { seq: number }).seq
+    const deepSeq = (
+      probe0
+        .prepare("SELECT seq FROM messages WHERE session_id = ? AND seq >= ? AND kind = 'assistant' ORDER BY seq LIMIT 1")
+        .get(bigSession, Math.floor(o.bigMessages * 0.8)) as { seq: number }
+    ).seq
     probe0.close()
     const browser = await launchChromium()
     const deepHitPaintMs: number[] = []
@@ -166,8 +221,16 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
       await browser.close()
     }
     return {
-      messages: seed.messages, dbMB: seed.bytes / 2 ** 20, queries, p50Ms: pct(all, 50), p95Ms: pct(all, 95),
-      indexMB: indexBytes / 2 ** 20, textMB: textBytes / 2 ** 20, indexRatio: indexBytes / textBytes, migration, deepHitPaintMs
+      messages: seed.messages,
+      dbMB: seed.bytes / 2 ** 20,
+      queries,
+      p50Ms: pct(all, 50),
+      p95Ms: pct(all, 95),
+      indexMB: indexBytes / 2 ** 20,
+      textMB: textBytes / 2 ** 20,
+      indexRatio: indexBytes / textBytes,
+      migration,
+      deepHitPaintMs
     }
   } finally {
     rmSync(work, { recursive: true, force: true })

@@ -55,7 +55,8 @@ export interface SoakResult {
 async function setupHost(client: HostClient, dir: string): Promise<string> {
   const s = await client.settings.get.query()
   await client.settings.update.mutate({
-    maxConcurrentSessions: 32, retentionCount: 50,
+    maxConcurrentSessions: 32,
+    retentionCount: 50,
     providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: SYNTHETIC_AGENT } }
   })
   const path = join(dir, 'project')
@@ -80,7 +81,9 @@ export async function soakRun(o: SoakOptions): Promise<SoakResult> {
       const pushed = new Map<string, Map<number, MessageDTO>>()
       let received = 0
       let subscribed: () => void = () => {}
-      const ready = new Promise<void>((r) => { subscribed = r })
+      const ready = new Promise<void>((r) => {
+        subscribed = r
+      })
       const sub = conn.client.events.stream.subscribe(undefined, {
         onStarted: () => subscribed(),
         onData: (envelope) => {
@@ -88,7 +91,10 @@ export async function soakRun(o: SoakOptions): Promise<SoakResult> {
           if (ev.type !== 'agent.message') return
           let m = pushed.get(ev.sessionId)
           if (!m) pushed.set(ev.sessionId, (m = new Map()))
-          for (const msg of ev.messages) { m.set(msg.seq, msg); received++ }
+          for (const msg of ev.messages) {
+            m.set(msg.seq, msg)
+            received++
+          }
         },
         onError: () => {}
       })
@@ -142,7 +148,9 @@ function check(file: string, pushed: Map<string, Map<number, MessageDTO>>): Omit
   const db = new Database(file, { readonly: true })
   try {
     const integrity = String(db.pragma('integrity_check', { simple: true }))
-    const rows = db.prepare<[string], { seq: number; text: string; tool_input: string | null }>('SELECT seq, text, tool_input FROM messages WHERE session_id = ? ORDER BY seq')
+    const rows = db.prepare<[string], { seq: number; text: string; tool_input: string | null }>(
+      'SELECT seq, text, tool_input FROM messages WHERE session_id = ? ORDER BY seq'
+    )
     let count = 0
     let stored = 0
     let lost = 0
@@ -151,14 +159,20 @@ function check(file: string, pushed: Map<string, Map<number, MessageDTO>>): Omit
     for (const [sessionId, msgs] of pushed) {
       const all = rows.all(sessionId)
       stored += all.length
-      all.forEach((r, i) => { if (r.seq !== i + 1) gaps++ })
+      all.forEach((r, i) => {
+        if (r.seq !== i + 1) gaps++
+      })
       const bySeq = new Map(all.map((r) => [r.seq, r]))
       for (const [seq, m] of msgs) {
         count++
         const row = bySeq.get(seq)
         if (!row) lost++
         // Long tool results are pushed as a preview (fullLength set): compare that prefix and the length.
-        else if ((m.fullLength === null ? row.text !== m.text : !row.text.startsWith(m.text) || row.text.length !== m.fullLength) || row.tool_input !== m.toolInput) mismatches++
+        else if (
+          (m.fullLength === null ? row.text !== m.text : !row.text.startsWith(m.text) || row.text.length !== m.fullLength) ||
+          row.tool_input !== m.toolInput
+        )
+          mismatches++
       }
     }
     return { pushed: count, stored, lost, contentMismatches: mismatches, seqGaps: gaps, integrity }

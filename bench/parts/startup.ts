@@ -67,14 +67,22 @@ export async function startupRun(o: StartupOptions): Promise<StartupResult> {
       await page.goto(host.url)
       // Polled from here: the app's CSP (no 'unsafe-eval') rules out waitForFunction with a string.
       const deadline = Date.now() + 180_000
-      while (!(await page.evaluate('!!window.__shepherdStartup && window.__shepherdStartup.projectsListedAt !== null && window.__shepherdStartup.tailPaintedAt !== null'))) {
+      while (
+        !(await page.evaluate(
+          '!!window.__shepherdStartup && window.__shepherdStartup.projectsListedAt !== null && window.__shepherdStartup.tailPaintedAt !== null'
+        ))
+      ) {
         if (Date.now() > deadline) throw new Error('startup: the first paint did not happen within 180 s')
         await new Promise((res) => setTimeout(res, 100))
       }
-      const m = (await page.evaluate(`({ origin: performance.timeOrigin, fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN, ...window.__shepherdStartup })`)) as { origin: number; fcp: number; projectsListedAt: number; tailPaintedAt: number }
+      const m = (await page.evaluate(
+        `({ origin: performance.timeOrigin, fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN, ...window.__shepherdStartup })`
+      )) as { origin: number; fcp: number; projectsListedAt: number; tailPaintedAt: number }
       return {
-        hostReadyMs: host.readyMs, fcpMs: m.origin + m.fcp - t0,
-        projectsListedMs: m.origin + m.projectsListedAt - t0, firstPaintMs: m.origin + Math.max(m.projectsListedAt, m.tailPaintedAt) - t0
+        hostReadyMs: host.readyMs,
+        fcpMs: m.origin + m.fcp - t0,
+        projectsListedMs: m.origin + m.projectsListedAt - t0,
+        firstPaintMs: m.origin + Math.max(m.projectsListedAt, m.tailPaintedAt) - t0
       }
     } finally {
       await context.close()

@@ -80,7 +80,10 @@ export async function throughputRun(o: ThroughputOptions): Promise<ThroughputRes
             const prev = lastSeq.get(m.sessionId) ?? 0
             if (m.seq !== prev + 1) seqGaps++
             lastSeq.set(m.sessionId, m.seq)
-            if (stampOf(m)) { stamped++; bytes += m.text.length + (m.toolInput?.length ?? 0) }
+            if (stampOf(m)) {
+              stamped++
+              bytes += m.text.length + (m.toolInput?.length ?? 0)
+            }
           }
           lastAt = wallNow()
         } else if (ev.type === 'agent.status') status.set(ev.sessionId, ev.status)
@@ -92,7 +95,10 @@ export async function throughputRun(o: ThroughputOptions): Promise<ThroughputRes
       const deadline = Date.now() + timeoutMs
       while (!check()) {
         if (Date.now() > deadline) throw new Error(`throughput: timed out waiting for ${what}`)
-        await new Promise<void>((r) => { waker.wake = r; setTimeout(r, 50) })
+        await new Promise<void>((r) => {
+          waker.wake = r
+          setTimeout(r, 50)
+        })
         waker.wake = null
       }
     }
@@ -108,7 +114,10 @@ export async function throughputRun(o: ThroughputOptions): Promise<ThroughputRes
     await until('agents to start', () => ids.every((id) => status.get(id) === 'idle'), 60_000)
     const pids = ids.map((id) => bc.core.store.getSession(id)?.pid ?? 0).filter((p) => p > 0)
 
-    stamped = 0; pushes = 0; pushedMessages = 0; bytes = 0
+    stamped = 0
+    pushes = 0
+    pushedMessages = 0
+    bytes = 0
     const expected = o.sessions * o.turns * o.eventsPerTurn
     const agentCpu0 = cpuMsOf(pids)
     const cpu0 = selfCpuMs()
@@ -126,9 +135,16 @@ export async function throughputRun(o: ThroughputOptions): Promise<ThroughputRes
     waker.wake?.()
     void consume.catch(() => {})
     return {
-      sessions: o.sessions, events: stamped, wallMs, eventsPerSec: (stamped / wallMs) * 1000,
-      cpuUsPerEvent: (cpuMs * 1000) / stamped, agentCpuUsPerEvent: (agentCpuMs * 1000) / stamped,
-      messagesPerPush: pushedMessages / Math.max(1, pushes), bytesPerEvent: bytes / Math.max(1, stamped), seqGaps, eventLoopUtilization: elu
+      sessions: o.sessions,
+      events: stamped,
+      wallMs,
+      eventsPerSec: (stamped / wallMs) * 1000,
+      cpuUsPerEvent: (cpuMs * 1000) / stamped,
+      agentCpuUsPerEvent: (agentCpuMs * 1000) / stamped,
+      messagesPerPush: pushedMessages / Math.max(1, pushes),
+      bytesPerEvent: bytes / Math.max(1, stamped),
+      seqGaps,
+      eventLoopUtilization: elu
     }
   } finally {
     ac.abort()

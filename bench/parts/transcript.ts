@@ -12,7 +12,10 @@ import { startHost } from '../lib/host'
 import { tailAfterClickWatcher } from '../lib/paint'
 import { dataDirWith, seedDatabase } from '../lib/seed'
 
-export interface TranscriptOptions { messages: number; runs: number }
+export interface TranscriptOptions {
+  messages: number
+  runs: number
+}
 
 export interface TranscriptRun {
   /** Click on the session → frame that paints its last message. */
@@ -24,18 +27,32 @@ export interface TranscriptRun {
   rowsInDom: number
 }
 
-export interface TranscriptResult { messages: number; dbMB: number; seededNowMs: number | null; runs: TranscriptRun[] }
+export interface TranscriptResult {
+  messages: number
+  dbMB: number
+  seededNowMs: number | null
+  runs: TranscriptRun[]
+}
 
 const BIG = 'Big transcript'
 const TAIL = 'BENCH-TAIL-BIG the last message of the big transcript'
 
 export async function transcriptRun(o: TranscriptOptions): Promise<TranscriptResult> {
-  const seed = seedDatabase({
-    name: `transcript-${o.messages}`,
-    projects: [
-      { name: 'Bench big', sessions: [{ title: BIG, messages: o.messages, tailText: TAIL }, { title: 'Small recent session', messages: 20, tailText: 'BENCH-TAIL-SMALL' }] }
-    ]
-  }, (m) => console.error(m))
+  const seed = seedDatabase(
+    {
+      name: `transcript-${o.messages}`,
+      projects: [
+        {
+          name: 'Bench big',
+          sessions: [
+            { title: BIG, messages: o.messages, tailText: TAIL },
+            { title: 'Small recent session', messages: 20, tailText: 'BENCH-TAIL-SMALL' }
+          ]
+        }
+      ]
+    },
+    (m) => console.error(m)
+  )
   const browser = await launchChromium()
   const runs: TranscriptRun[] = []
   try {
@@ -57,7 +74,13 @@ export async function transcriptRun(o: TranscriptOptions): Promise<TranscriptRes
         const { t0, t1 } = await watch
         const after = await pageMemory(page)
         const rowsInDom = await page.locator('[aria-label="Transcript"] [data-seq]').count()
-        runs.push({ tailPaintMs: t1 - t0, jsHeapBeforeMB: before.jsHeapUsedBytes / 2 ** 20, jsHeapAfterMB: after.jsHeapUsedBytes / 2 ** 20, domNodesAfter: after.domNodes, rowsInDom })
+        runs.push({
+          tailPaintMs: t1 - t0,
+          jsHeapBeforeMB: before.jsHeapUsedBytes / 2 ** 20,
+          jsHeapAfterMB: after.jsHeapUsedBytes / 2 ** 20,
+          domNodesAfter: after.domNodes,
+          rowsInDom
+        })
       } finally {
         await context.close()
         await host.stop()

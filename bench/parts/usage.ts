@@ -20,7 +20,14 @@ import { UsageLedger } from '../../src-main/services/usage'
 import { dayMinus } from '../../src-main/services/day'
 import type { Store } from '../../src-main/store/store'
 
-export interface UsageOptions { projects: number; sessionsPerProject: number; messages: number; days: number; runs: number; rendererProfile?: string }
+export interface UsageOptions {
+  projects: number
+  sessionsPerProject: number
+  messages: number
+  days: number
+  runs: number
+  rendererProfile?: string
+}
 export interface UsageRun {
   clickToPaintMs: number
   /** CPU the click cost: the host process and the page's main thread (CDP TaskDuration). On a loaded machine the wall time is mostly waiting for a core; this is the work itself. */
@@ -29,7 +36,15 @@ export interface UsageRun {
   /** CPU time the whole Chromium process tree used meanwhile (/proc; 10 ms ticks): the work, not the wait. */
   chromiumCpuMs: number
 }
-export interface UsageResult { messages: number; dbMB: number; ledgerRows: number; tableRows: number; queryMs: number[]; runs: UsageRun[]; loadAvg: number[] }
+export interface UsageResult {
+  messages: number
+  dbMB: number
+  ledgerRows: number
+  tableRows: number
+  queryMs: number[]
+  runs: UsageRun[]
+  loadAvg: number[]
+}
 
 /** In the page: time from the click on "90 days" to the frame after the table holds every row. */
 const WATCHER = (rows: number) => `(() => {
@@ -64,14 +79,21 @@ export async function usageRun(o: UsageOptions): Promise<UsageResult> {
     copyFileSync(seed.file, join(dir, DB_FILE))
     // The ledger: 90 local days × projects × (Claude Code: 2 models, Codex: 2 models), varied amounts.
     const { db } = openDatabase(join(dir, DB_FILE))
-    const ins = db.prepare('INSERT OR REPLACE INTO usage_daily (day, project_id, provider, model, cost_usd, input_tokens, output_tokens, uncosted_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    const ins = db.prepare(
+      'INSERT OR REPLACE INTO usage_daily (day, project_id, provider, model, cost_usd, input_tokens, output_tokens, uncosted_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+    )
     let ledgerRows = 0
     const now = Date.now()
     db.transaction(() => {
       for (let d = 0; d < o.days; d++) {
         const day = dayMinus(now, d)
         seed.ids.forEach(({ projectId }, p) => {
-          for (const [provider, model, costed] of [['claude', 'claude-opus-5-5', true], ['claude', 'claude-sonnet-5', true], ['codex', 'gpt-5.5', false], ['codex', 'gpt-5.5-mini', false]] as const) {
+          for (const [provider, model, costed] of [
+            ['claude', 'claude-opus-5-5', true],
+            ['claude', 'claude-sonnet-5', true],
+            ['codex', 'gpt-5.5', false],
+            ['codex', 'gpt-5.5-mini', false]
+          ] as const) {
             const tokens = 10_000 + ((d * 7919 + p * 104_729) % 400_000)
             ins.run(day, projectId, provider, model, costed ? tokens * 0.000004 : 0, Math.round(tokens * 0.9), Math.round(tokens * 0.1), costed ? 0 : tokens)
             ledgerRows++
@@ -114,7 +136,10 @@ export async function usageRun(o: UsageOptions): Promise<UsageResult> {
         const chrome0 = cpuMsOf(tree)
         const host0 = processCpuMs(host.pid)
         const task0 = await task()
-        if (o.rendererProfile && r === 0) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start') }
+        if (o.rendererProfile && r === 0) {
+          await cdp.send('Profiler.enable')
+          await cdp.send('Profiler.start')
+        }
         await page.getByRole('button', { name: '90 days' }).click()
         const deadline = Date.now() + 60_000
         while (!(await page.evaluate('!!(window.__usageBench && window.__usageBench.paintedAt)'))) {
@@ -124,7 +149,12 @@ export async function usageRun(o: UsageOptions): Promise<UsageResult> {
         const m = (await page.evaluate('window.__usageBench')) as { clickedAt: number; paintedAt: number }
         const rendererCpuMs = (await task()) - task0
         if (o.rendererProfile && r === 0) writeFileSync(o.rendererProfile, JSON.stringify((await cdp.send('Profiler.stop')).profile))
-        runs.push({ clickToPaintMs: m.paintedAt - m.clickedAt, hostCpuMs: processCpuMs(host.pid) - host0, rendererCpuMs, chromiumCpuMs: cpuMsOf(tree) - chrome0 })
+        runs.push({
+          clickToPaintMs: m.paintedAt - m.clickedAt,
+          hostCpuMs: processCpuMs(host.pid) - host0,
+          rendererCpuMs,
+          chromiumCpuMs: cpuMsOf(tree) - chrome0
+        })
         await context.close()
       }
     } finally {

@@ -22,7 +22,15 @@ import { SqliteStore } from '../../src-main/store/sqlite-store'
 import { GitRunner } from '../../src-main/git/runner'
 import { addWorktree } from '../../src-main/git/repo'
 
-export interface WorktreesOptions { sessions: number; idleSeconds: number; files: number; linesPerFile: number; bigLines: number; repoFiles: number; runs: number }
+export interface WorktreesOptions {
+  sessions: number
+  idleSeconds: number
+  files: number
+  linesPerFile: number
+  bigLines: number
+  repoFiles: number
+  runs: number
+}
 
 export interface WorktreesResult {
   sessions: number
@@ -43,10 +51,15 @@ export interface WorktreesResult {
 }
 
 const GIT_ENV = {
-  GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.invalid', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.invalid'
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.invalid',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.invalid'
 }
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 })
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 })
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export async function worktreesRun(o: WorktreesOptions): Promise<WorktreesResult> {
@@ -59,7 +72,8 @@ export async function worktreesRun(o: WorktreesOptions): Promise<WorktreesResult
     writeFileSync(join(repo, 'README.md'), '# bench\n')
     const big = Array.from({ length: o.bigLines }, (_, i) => `export const line${i} = ${i} // original`).join('\n') + '\n'
     writeFileSync(join(repo, 'big.ts'), big)
-    git(repo, 'add', '-A'); git(repo, 'commit', '-q', '-m', 'initial')
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-q', '-m', 'initial')
     const base = git(repo, 'rev-parse', 'HEAD').trim()
     const wtRoot = join(dir, 'worktrees')
     const data = join(dir, 'data')
@@ -67,8 +81,19 @@ export async function worktreesRun(o: WorktreesOptions): Promise<WorktreesResult
     const store = new SqliteStore(join(data, 'shepherd.db'))
     const projectId = randomUUID()
     const now = Date.now()
-    store.insertProject({ id: projectId, name: 'Bench worktrees', path: repo, created_at: now, updated_at: now, stall_threshold_ms: null, retention_count: null, retention_days: null })
-    const ins = store.connection.prepare('INSERT INTO session_worktrees (session_id, project_id, repo_path, path, branch, base_branch, base_commit, state, merged_head, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)')
+    store.insertProject({
+      id: projectId,
+      name: 'Bench worktrees',
+      path: repo,
+      created_at: now,
+      updated_at: now,
+      stall_threshold_ms: null,
+      retention_count: null,
+      retention_days: null
+    })
+    const ins = store.connection.prepare(
+      'INSERT INTO session_worktrees (session_id, project_id, repo_path, path, branch, base_branch, base_commit, state, merged_head, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)'
+    )
     let newest = ''
     console.error(`creating ${o.sessions} worktrees…`)
     for (let i = 0; i < o.sessions; i++) {
@@ -76,7 +101,19 @@ export async function worktreesRun(o: WorktreesOptions): Promise<WorktreesResult
       const path = join(wtRoot, `s${i}`)
       const branch = `shepherd/bench-${i}`
       git(repo, 'worktree', 'add', '-q', '-b', branch, path, base)
-      store.insertSession({ id, projectId, provider: 'claude', model: null, permissionMode: 'default', cwd: path, title: `Worktree session ${i}`, systemPrompt: null, extraEnv: {}, status: 'done', now: now + i })
+      store.insertSession({
+        id,
+        projectId,
+        provider: 'claude',
+        model: null,
+        permissionMode: 'default',
+        cwd: path,
+        title: `Worktree session ${i}`,
+        systemPrompt: null,
+        extraEnv: {},
+        status: 'done',
+        now: now + i
+      })
       ins.run(id, projectId, repo, path, branch, 'main', base, 'ready', now + i, now + i)
       newest = path
     }
@@ -89,7 +126,8 @@ export async function worktreesRun(o: WorktreesOptions): Promise<WorktreesResult
       writeFileSync(join(sub, `file${f}.ts`), body)
     }
     writeFileSync(join(newest, 'big.ts'), big.replaceAll('// original', '// changed by the agent'))
-    git(newest, 'add', '-A'); git(newest, 'commit', '-q', '-m', 'agent work')
+    git(newest, 'add', '-A')
+    git(newest, 'commit', '-q', '-m', 'agent work')
     store.close()
 
     // ---- counting git wrapper -----------------------------------------------------------------
@@ -104,9 +142,21 @@ export async function worktreesRun(o: WorktreesOptions): Promise<WorktreesResult
     const host = await startHost(data, { SHEPHERD_GIT: wrapper, ...GIT_ENV })
     const browser = await launchChromium()
     const res: WorktreesResult = {
-      sessions: o.sessions, startupSpawns: 0, openSpawns: 0, visiblePanes: 1, idleSpawns: 0, idleSeconds: o.idleSeconds,
-      files: o.files + 1, changedLines: o.files * o.linesPerFile + 2 * o.bigLines, listPaintMs: [], bigLines: o.bigLines, diffPaintMs: [],
-      scrollLongTasks: [], scrollLongestMs: [], repoFiles: o.repoFiles, createMs: []
+      sessions: o.sessions,
+      startupSpawns: 0,
+      openSpawns: 0,
+      visiblePanes: 1,
+      idleSpawns: 0,
+      idleSeconds: o.idleSeconds,
+      files: o.files + 1,
+      changedLines: o.files * o.linesPerFile + 2 * o.bigLines,
+      listPaintMs: [],
+      bigLines: o.bigLines,
+      diffPaintMs: [],
+      scrollLongTasks: [],
+      scrollLongestMs: [],
+      repoFiles: o.repoFiles,
+      createMs: []
     }
     try {
       await sleep(3000) // the startup reconcile runs in the background
@@ -126,46 +176,75 @@ export async function worktreesRun(o: WorktreesOptions): Promise<WorktreesResult
 
       for (let r = 0; r < o.runs; r++) {
         // Click the badge → the frame that paints the whole file list.
-        const listWatch = page.evaluate((n) => new Promise<number>((resolve) => {
-          let t0 = 0
-          document.addEventListener('click', () => { t0 = performance.now() }, { capture: true, once: true })
-          const check = () => {
-            const rows = document.querySelectorAll('[data-testid="changed-files"] li').length
-            if (t0 && rows >= n) requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0)))
-            else requestAnimationFrame(check)
-          }
-          requestAnimationFrame(check)
-        }), res.files)
+        const listWatch = page.evaluate(
+          (n) =>
+            new Promise<number>((resolve) => {
+              let t0 = 0
+              document.addEventListener(
+                'click',
+                () => {
+                  t0 = performance.now()
+                },
+                { capture: true, once: true }
+              )
+              const check = () => {
+                const rows = document.querySelectorAll('[data-testid="changed-files"] li').length
+                if (t0 && rows >= n) requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0)))
+                else requestAnimationFrame(check)
+              }
+              requestAnimationFrame(check)
+            }),
+          res.files
+        )
         const [listMs] = await Promise.all([listWatch, badge.click()])
         res.listPaintMs.push(listMs)
         // Click the big file → the frame that paints its diff.
-        const diffWatch = page.evaluate((n) => new Promise<number>((resolve) => {
-          let t0 = 0
-          document.addEventListener('click', () => { t0 = performance.now() }, { capture: true, once: true })
-          const check = () => {
-            const rows = document.querySelectorAll('[data-testid="file-diff"] .d2h-diff-tbody tr').length
-            if (t0 && rows >= n) requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0)))
-            else requestAnimationFrame(check)
-          }
-          requestAnimationFrame(check)
-        }), o.bigLines)
+        const diffWatch = page.evaluate(
+          (n) =>
+            new Promise<number>((resolve) => {
+              let t0 = 0
+              document.addEventListener(
+                'click',
+                () => {
+                  t0 = performance.now()
+                },
+                { capture: true, once: true }
+              )
+              const check = () => {
+                const rows = document.querySelectorAll('[data-testid="file-diff"] .d2h-diff-tbody tr').length
+                if (t0 && rows >= n) requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0)))
+                else requestAnimationFrame(check)
+              }
+              requestAnimationFrame(check)
+            }),
+          o.bigLines
+        )
         const [diffMs] = await Promise.all([diffWatch, page.getByTestId('changed-files').locator('button[title="big.ts"]').click()])
         res.diffPaintMs.push(diffMs)
         // Scroll the diff top to bottom; long tasks meanwhile.
-        const scroll = await page.evaluate(() => new Promise<{ n: number; longest: number }>((resolve) => {
-          const tasks: number[] = []
-          const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) tasks.push(e.duration) })
-          obs.observe({ type: 'longtask', buffered: false })
-          const el = document.querySelector('[data-testid="file-diff"]')?.closest('.diff-pane') as HTMLElement
-          let y = 0
-          const step = () => {
-            y += 600
-            el.scrollTop = y
-            if (y < el.scrollHeight) requestAnimationFrame(step)
-            else setTimeout(() => { obs.disconnect(); resolve({ n: tasks.length, longest: Math.max(0, ...tasks) }) }, 200)
-          }
-          requestAnimationFrame(step)
-        }))
+        const scroll = await page.evaluate(
+          () =>
+            new Promise<{ n: number; longest: number }>((resolve) => {
+              const tasks: number[] = []
+              const obs = new PerformanceObserver((l) => {
+                for (const e of l.getEntries()) tasks.push(e.duration)
+              })
+              obs.observe({ type: 'longtask', buffered: false })
+              const el = document.querySelector('[data-testid="file-diff"]')?.closest('.diff-pane') as HTMLElement
+              let y = 0
+              const step = () => {
+                y += 600
+                el.scrollTop = y
+                if (y < el.scrollHeight) requestAnimationFrame(step)
+                else
+                  setTimeout(() => {
+                    obs.disconnect()
+                    resolve({ n: tasks.length, longest: Math.max(0, ...tasks) })
+                  }, 200)
+              }
+              requestAnimationFrame(step)
+            })
+        )
         res.scrollLongTasks.push(scroll.n)
         res.scrollLongestMs.push(scroll.longest)
         await page.keyboard.press('Escape')
@@ -186,7 +265,8 @@ export async function worktreesRun(o: WorktreesOptions): Promise<WorktreesResult
       if (f % 200 === 0) mkdirSync(sub)
       writeFileSync(join(sub, `f${f}.txt`), `file ${f}\n`)
     }
-    git(large, 'add', '-A'); git(large, 'commit', '-q', '-m', 'many files')
+    git(large, 'add', '-A')
+    git(large, 'commit', '-q', '-m', 'many files')
     const g = new GitRunner('git', { ...process.env, ...GIT_ENV })
     for (let r = 0; r < o.runs; r++) {
       const t0 = performance.now()

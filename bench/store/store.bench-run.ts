@@ -19,7 +19,10 @@ import { ProjectStore } from '../../src-renderer/stores/project-store.svelte'
 const N = Number(process.env.BENCH_MESSAGES ?? 100_000)
 const SEED = 7
 
-interface StoreUnderTest { messages: readonly MessageDTO[]; apply(e: ShepherdEvent): void }
+interface StoreUnderTest {
+  messages: readonly MessageDTO[]
+  apply(e: ShepherdEvent): void
+}
 
 /** `n` messages of one session in push-sized batches, as JSON frames (decoded per frame, like tRPC). */
 function makeBatches(n: number): string[] {
@@ -29,14 +32,22 @@ function makeBatches(n: number): string[] {
   while (seq < n) {
     const size = Math.min(n - seq, maker.batchSize())
     const messages: MessageDTO[] = []
-    for (let i = 0; i < size; i++) { seq++; messages.push(maker.make('s1', seq, 1_700_000_000_000 + seq)) }
+    for (let i = 0; i < size; i++) {
+      seq++
+      messages.push(maker.make('s1', seq, 1_700_000_000_000 + seq))
+    }
     batches.push(JSON.stringify({ type: 'agent.message', sessionId: 's1', projectId: 'p1', seq, messages }))
   }
   return batches
 }
 
-const gc = () => { for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.() }
-const heap = () => { gc(); return process.memoryUsage().heapUsed }
+const gc = () => {
+  for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.()
+}
+const heap = () => {
+  gc()
+  return process.memoryUsage().heapUsed
+}
 
 /** Frame by frame: decode (not timed, same for every store), apply, microtasks, effects. */
 async function drive(store: StoreUnderTest, frames: readonly string[]) {
@@ -54,10 +65,33 @@ async function drive(store: StoreUnderTest, frames: readonly string[]) {
   return ms
 }
 
-const project: ProjectDTO = { id: 'p1', name: 'Bench', path: '/tmp/bench', createdAt: 1, updatedAt: 1, stallThresholdMs: null, retentionCount: null, retentionDays: null }
+const project: ProjectDTO = {
+  id: 'p1',
+  name: 'Bench',
+  path: '/tmp/bench',
+  createdAt: 1,
+  updatedAt: 1,
+  stallThresholdMs: null,
+  retentionCount: null,
+  retentionDays: null
+}
 const session: SessionDTO = {
-  id: 's1', projectId: 'p1', provider: 'claude', model: null, permissionMode: 'default', cwd: '/tmp/bench', title: 'Bench', status: 'running',
-  statusReason: null, cliSessionId: null, pinned: false, lastSeq: 0, lastActivityAt: Date.now(), createdAt: 1, updatedAt: 1, endedAt: null,
+  id: 's1',
+  projectId: 'p1',
+  provider: 'claude',
+  model: null,
+  permissionMode: 'default',
+  cwd: '/tmp/bench',
+  title: 'Bench',
+  status: 'running',
+  statusReason: null,
+  cliSessionId: null,
+  pinned: false,
+  lastSeq: 0,
+  lastActivityAt: Date.now(),
+  createdAt: 1,
+  updatedAt: 1,
+  endedAt: null,
   totals: { costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: null, contextWindow: null, costKnown: true },
   queuedPrompts: [],
   archived: false
@@ -67,8 +101,11 @@ const session: SessionDTO = {
 async function projectStore(followTail: boolean): Promise<StoreUnderTest & { dispose(): void }> {
   const store = new ProjectStore(project, {
     api: {
-      listSessions: async () => [session], approvals: async () => [], prune: async () => ({ removed: [] }),
-      pageMessages: async () => ({ messages: [], hasMore: false }), messagesAfter: async () => ({ messages: [], lastSeq: 0 }),
+      listSessions: async () => [session],
+      approvals: async () => [],
+      prune: async () => ({ removed: [] }),
+      pageMessages: async () => ({ messages: [], hasMore: false }),
+      messagesAfter: async () => ({ messages: [], lastSeq: 0 }),
       messagesAround: async () => ({ messages: [], hasOlder: false, hasNewer: false, lastSeq: 0 })
     },
     notifier: { notify: () => {} },
@@ -106,7 +143,14 @@ it(`applies ${N} messages`, async () => {
   const out: Record<string, unknown> = { messages: N, batches: batches.length, avgBatch: N / batches.length, repeat }
   for (const name of ['naive', 'storeFollowing', 'storeReading', 'floor']) {
     const rs = runs[name]
-    out[name] = rs ? { ms: median(rs.map((x) => x.ms)), msRuns: rs.map((x) => x.ms), retained: rs[0]!.retained, heapPerMessageBytes: median(rs.map((x) => x.heapPerMessageBytes)) } : null
+    out[name] = rs
+      ? {
+          ms: median(rs.map((x) => x.ms)),
+          msRuns: rs.map((x) => x.ms),
+          retained: rs[0]!.retained,
+          heapPerMessageBytes: median(rs.map((x) => x.heapPerMessageBytes))
+        }
+      : null
   }
   if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify(out))
   else console.log(out)

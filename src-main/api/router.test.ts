@@ -10,18 +10,28 @@ import { testCore } from '../../test/support/core'
 import { tempDir } from '../../test/support/temp'
 
 const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => { for (const c of cleanups.splice(0)) await c() })
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c()
+})
 
 function setup() {
   const t = testCore()
   const folders = tempDir('shepherd-proj-')
   cleanups.push(t.cleanup, folders.cleanup)
-  const mk = (name: string) => { const p = join(folders.dir, name); mkdirSync(p); return p }
+  const mk = (name: string) => {
+    const p = join(folders.dir, name)
+    mkdirSync(p)
+    return p
+  }
   return { ...t, mk, folders }
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  try { await p } catch (err) { return err instanceof TRPCError ? err.code : `not a TRPCError: ${String(err)}` }
+  try {
+    await p
+  } catch (err) {
+    return err instanceof TRPCError ? err.code : `not a TRPCError: ${String(err)}`
+  }
   return 'no error'
 }
 

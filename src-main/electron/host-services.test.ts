@@ -32,7 +32,11 @@ describe('pickSavePath', () => {
     const host = createElectronHostServices(() => win as never)
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: '/home/u/fix-2026.md' })
     await expect(host.pickSavePath('fix-2026.md', 'markdown')).resolves.toBe('/home/u/fix-2026.md')
-    expect(fake.dialog.showSaveDialog).toHaveBeenCalledWith(win, { defaultPath: 'fix-2026.md', filters: [{ name: 'Markdown', extensions: ['md'] }], properties: ['createDirectory', 'showOverwriteConfirmation'] })
+    expect(fake.dialog.showSaveDialog).toHaveBeenCalledWith(win, {
+      defaultPath: 'fix-2026.md',
+      filters: [{ name: 'Markdown', extensions: ['md'] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation']
+    })
     fake.dialog.showSaveDialog.mockResolvedValueOnce({ canceled: true, filePath: undefined })
     await expect(host.pickSavePath('x.html', 'html')).resolves.toBeNull()
   })

@@ -54,7 +54,11 @@ export function createElectronHostServices(
     },
     async pickSavePath(defaultName, format) {
       const win = getWindow()
-      const filters = { markdown: [{ name: 'Markdown', extensions: ['md'] }], json: [{ name: 'JSON', extensions: ['json'] }], html: [{ name: 'HTML', extensions: ['html'] }] }[format]
+      const filters = {
+        markdown: [{ name: 'Markdown', extensions: ['md'] }],
+        json: [{ name: 'JSON', extensions: ['json'] }],
+        html: [{ name: 'HTML', extensions: ['html'] }]
+      }[format]
       const options: SaveDialogOptions = { defaultPath: defaultName, filters, properties: ['createDirectory', 'showOverwriteConfirmation'] }
       const result = win && !win.isDestroyed() ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
       return result.canceled || !result.filePath ? null : result.filePath

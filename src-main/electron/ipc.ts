@@ -91,8 +91,7 @@ function guardWindow(win: BrowserWindow, isTrusted: (contents: WebContents) => b
   const contents = win.webContents
   const wrapped = new Map<() => void, () => void>()
   const webContents: RendererWebContentsLike = {
-    postMessage: (channel, message, transfer) =>
-      contents.postMessage(channel, message, transfer as MessagePortMain[] | undefined),
+    postMessage: (channel, message, transfer) => contents.postMessage(channel, message, transfer as MessagePortMain[] | undefined),
     on: (_event, listener) => {
       const guarded = () => {
         if (isTrusted(contents)) listener()

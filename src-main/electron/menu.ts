@@ -39,15 +39,7 @@ export function buildMenuTemplate(opts: MenuOptions): MenuItemConstructorOptions
   template.push({ label: 'File', submenu: [opts.isMac ? { role: 'close' } : { role: 'quit' }] })
   template.push({
     label: 'Edit',
-    submenu: [
-      { role: 'undo' },
-      { role: 'redo' },
-      { type: 'separator' },
-      { role: 'cut' },
-      { role: 'copy' },
-      { role: 'paste' },
-      { role: 'selectAll' }
-    ]
+    submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }]
   })
   const devItems: MenuItemConstructorOptions[] = opts.isPackaged ? [] : [{ role: 'toggleDevTools' }]
   template.push({

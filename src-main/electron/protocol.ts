@@ -141,9 +141,7 @@ export async function serveRendererRequest(rendererRoot: string, requestUrl: str
  * makes it a secure context, `supportFetchAPI` lets the renderer fetch its own assets.
  */
 export function registerAppSchemePrivileges(): void {
-  protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }
-  ])
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 }
 
 /** Installs the `app:` handler on the default session (after `app` is ready). */

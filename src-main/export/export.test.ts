@@ -28,11 +28,34 @@ async function setup(status = 'done') {
   cleanups.push(dir.cleanup)
   const project = await t.caller.projects.add({ path: dir.dir, name: 'Demo <proj>' })
   const store = t.core.store
-  store.insertSession({ id: 's1', projectId: project.id, provider: 'claude', model: 'claude-opus-5-5', permissionMode: 'default', cwd: dir.dir, title: `Fix the ${EVIL}`, systemPrompt: null, extraEnv: {}, status, now: 1_700_000_000_000 })
+  store.insertSession({
+    id: 's1',
+    projectId: project.id,
+    provider: 'claude',
+    model: 'claude-opus-5-5',
+    permissionMode: 'default',
+    cwd: dir.dir,
+    title: `Fix the ${EVIL}`,
+    systemPrompt: null,
+    extraEnv: {},
+    status,
+    now: 1_700_000_000_000
+  })
   store.updateSession('s1', { cli_session_id: 'cli-123', cost_usd: 0.1234, input_tokens: 1500, output_tokens: 300 })
   let seq = 0
   const row = (kind: string, text: string, extra: Partial<MessageRow> = {}): MessageRow => ({
-    session_id: 's1', seq: ++seq, kind, text, tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: 1_700_000_000_000 + seq * 1000, ...extra
+    session_id: 's1',
+    seq: ++seq,
+    kind,
+    text,
+    tool_name: null,
+    tool_input: null,
+    tool_path: null,
+    tool_use_id: null,
+    parent_id: null,
+    is_error: 0,
+    created_at: 1_700_000_000_000 + seq * 1000,
+    ...extra
   })
   const rows = [
     row('user', `first prompt ${EVIL}`),
@@ -78,7 +101,18 @@ describe('session export', () => {
     expect(doc.project.name).toBe('Demo <proj>')
     expect(doc.messages).toHaveLength(11)
     expect(doc.messages.map((m: { text: string }) => m.text)).toEqual(s.rows.map((m) => m.text))
-    expect(doc.messages[3]).toEqual({ seq: 4, kind: 'tool_call', text: 'Bash: echo hi', toolName: 'Bash', toolInput: '{"command":"echo ```hi```"}', toolPath: 'echo ```hi```', toolUseId: 't1', parentId: null, isError: false, createdAt: 1_700_000_004_000 })
+    expect(doc.messages[3]).toEqual({
+      seq: 4,
+      kind: 'tool_call',
+      text: 'Bash: echo hi',
+      toolName: 'Bash',
+      toolInput: '{"command":"echo ```hi```"}',
+      toolPath: 'echo ```hi```',
+      toolUseId: 't1',
+      parentId: null,
+      isError: false,
+      createdAt: 1_700_000_004_000
+    })
   })
 
   it('HTML: one file, no scripts, no external requests, everything escaped', async () => {
@@ -115,7 +149,21 @@ describe('session export', () => {
         chunks.push(String(chunk))
         if (++wrote === 3 && !added) {
           added = true
-          s.store.insertMessages([{ session_id: 's1', seq: 12, kind: 'assistant', text: 'LATE MESSAGE', tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: Date.now() }])
+          s.store.insertMessages([
+            {
+              session_id: 's1',
+              seq: 12,
+              kind: 'assistant',
+              text: 'LATE MESSAGE',
+              tool_name: null,
+              tool_input: null,
+              tool_path: null,
+              tool_use_id: null,
+              parent_id: null,
+              is_error: 0,
+              created_at: Date.now()
+            }
+          ])
         }
         setTimeout(cb, 1)
       }
@@ -136,11 +184,27 @@ describe('session export', () => {
   it('reads rows a page at a time (never the whole session)', async () => {
     const s = await setup()
     const many: MessageRow[] = []
-    for (let i = 12; i <= 2600; i++) many.push({ session_id: 's1', seq: i, kind: 'assistant', text: `m${i}`, tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: i })
+    for (let i = 12; i <= 2600; i++)
+      many.push({
+        session_id: 's1',
+        seq: i,
+        kind: 'assistant',
+        text: `m${i}`,
+        tool_name: null,
+        tool_input: null,
+        tool_path: null,
+        tool_use_id: null,
+        parent_id: null,
+        is_error: 0,
+        created_at: i
+      })
     s.store.insertMessages(many)
     const limits: number[] = []
     const orig = s.store.messagesAfter.bind(s.store)
-    s.store.messagesAfter = (id: string, after: number, limit: number) => { limits.push(limit); return orig(id, after, limit) }
+    s.store.messagesAfter = (id: string, after: number, limit: number) => {
+      limits.push(limit)
+      return orig(id, after, limit)
+    }
     const r = await exportToFile(s.store, 's1', 'json', join(s.dir, 'big.json'))
     expect(r.messages).toBe(2600)
     expect(JSON.parse(readFileSync(r.path, 'utf8')).messages).toHaveLength(2600)
@@ -153,19 +217,31 @@ describe('session export', () => {
     const target = join(s.dir, 'full.html')
     // A stream that takes 200 bytes, then fails as a full disk does.
     let taken = 0
-    const failing = () => new Writable({
-      write(chunk, _e, cb) {
-        taken += chunk.length
-        if (taken > 200) { const e = new Error('ENOSPC: no space left on device, write') as NodeJS.ErrnoException; e.code = 'ENOSPC'; return cb(e) }
-        cb()
-      }
-    })
+    const failing = () =>
+      new Writable({
+        write(chunk, _e, cb) {
+          taken += chunk.length
+          if (taken > 200) {
+            const e = new Error('ENOSPC: no space left on device, write') as NodeJS.ErrnoException
+            e.code = 'ENOSPC'
+            return cb(e)
+          }
+          cb()
+        }
+      })
     await expect(exportToFile(s.store, 's1', 'html', target, { createStream: failing })).rejects.toThrow(/disk is full/)
     // The real thing: /dev/full answers every write with ENOSPC; the temp file beside the target goes away.
     let tmpPath = ''
-    await expect(exportToFile(s.store, 's1', 'markdown', target, {
-      createStream: (p) => { tmpPath = p; const w = createWriteStream(p); w.destroy(); return createWriteStream('/dev/full') }
-    })).rejects.toThrow(/export failed: the disk is full/)
+    await expect(
+      exportToFile(s.store, 's1', 'markdown', target, {
+        createStream: (p) => {
+          tmpPath = p
+          const w = createWriteStream(p)
+          w.destroy()
+          return createWriteStream('/dev/full')
+        }
+      })
+    ).rejects.toThrow(/export failed: the disk is full/)
     expect(existsSync(tmpPath)).toBe(false)
     expect(existsSync(target)).toBe(false)
     expect(readdirSync(s.dir).filter((f) => f.includes('partial'))).toEqual([])

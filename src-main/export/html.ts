@@ -15,10 +15,16 @@ export function escapeHtml(s: string): string {
 }
 
 const marked = new Marked({
-  gfm: true, breaks: false, async: false,
+  gfm: true,
+  breaks: false,
+  async: false,
   renderer: {
-    html(token: Tokens.HTML | Tokens.Tag) { return escapeHtml(token.text) },
-    image(token: Tokens.Image) { return escapeHtml(token.text || token.href) },
+    html(token: Tokens.HTML | Tokens.Tag) {
+      return escapeHtml(token.text)
+    },
+    image(token: Tokens.Image) {
+      return escapeHtml(token.text || token.href)
+    },
     link(token: Tokens.Link) {
       const inner = this.parser.parseInline(token.tokens)
       return /^https:\/\//i.test(token.href) ? `<a href="${escapeHtml(token.href)}" rel="noopener noreferrer">${inner}</a>` : inner
@@ -27,7 +33,11 @@ const marked = new Marked({
 })
 
 function markdownHtml(text: string): string {
-  try { return marked.parse(text) as string } catch { return `<pre>${escapeHtml(text)}</pre>` }
+  try {
+    return marked.parse(text) as string
+  } catch {
+    return `<pre>${escapeHtml(text)}</pre>`
+  }
 }
 
 const CSS = `

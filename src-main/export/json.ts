@@ -23,8 +23,16 @@ export function* jsonChunks(snap: ExportSnapshot, rows: Iterable<MessageRow>): G
   let first = true
   for (const m of rows) {
     yield `${first ? '\n' : ',\n'}    ${JSON.stringify({
-      seq: m.seq, kind: m.kind, text: m.text, toolName: m.tool_name, toolInput: m.tool_input, toolPath: m.tool_path,
-      toolUseId: m.tool_use_id, parentId: m.parent_id, isError: m.is_error === 1, createdAt: m.created_at
+      seq: m.seq,
+      kind: m.kind,
+      text: m.text,
+      toolName: m.tool_name,
+      toolInput: m.tool_input,
+      toolPath: m.tool_path,
+      toolUseId: m.tool_use_id,
+      parentId: m.parent_id,
+      isError: m.is_error === 1,
+      createdAt: m.created_at
     })}`
     first = false
   }

@@ -13,7 +13,11 @@ export function fence(text: string, lang = ''): string {
   return `${f}${lang}\n${text}${text.endsWith('\n') ? '' : '\n'}${f}`
 }
 
-const quote = (text: string) => text.split('\n').map((l) => (l ? `> ${l}` : '>')).join('\n')
+const quote = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => (l ? `> ${l}` : '>'))
+    .join('\n')
 
 export function markdownHeader(snap: ExportSnapshot): string {
   const s = snap.session

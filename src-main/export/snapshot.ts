@@ -11,7 +11,11 @@ import type { Store } from '../store/store'
 export const EXPORT_FORMATS = ['markdown', 'json', 'html'] as const
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 export const EXPORT_EXT: Record<ExportFormat, string> = { markdown: 'md', json: 'json', html: 'html' }
-export const EXPORT_MIME: Record<ExportFormat, string> = { markdown: 'text/markdown; charset=utf-8', json: 'application/json; charset=utf-8', html: 'text/html; charset=utf-8' }
+export const EXPORT_MIME: Record<ExportFormat, string> = {
+  markdown: 'text/markdown; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  html: 'text/html; charset=utf-8'
+}
 
 export interface ExportSnapshot {
   session: SessionRow
@@ -33,7 +37,11 @@ export function takeSnapshot(store: Store, sessionId: string): ExportSnapshot {
     if (!project) throw new ShepherdError('NOT_FOUND', `no project with id ${session.project_id}`)
     const upToSeq = store.maxSeq(sessionId)
     return {
-      session, project, upToSeq, messageCount: upToSeq, exportedAt: Date.now(),
+      session,
+      project,
+      upToSeq,
+      messageCount: upToSeq,
+      exportedAt: Date.now(),
       running: (ACTIVE_STATUSES as readonly string[]).includes(session.status as SessionStatus) && session.status !== 'idle'
     }
   })
@@ -57,7 +65,12 @@ export function* snapshotMessages(store: Store, snap: ExportSnapshot, page = PAG
 
 /** A file name for the export: the title, made safe, plus the date. */
 export function exportFileName(snap: ExportSnapshot, format: ExportFormat): string {
-  const safe = snap.session.title.replace(/[^\p{L}\p{N}._ -]+/gu, ' ').trim().replace(/\s+/g, '-').slice(0, 60) || 'session'
+  const safe =
+    snap.session.title
+      .replace(/[^\p{L}\p{N}._ -]+/gu, ' ')
+      .trim()
+      .replace(/\s+/g, '-')
+      .slice(0, 60) || 'session'
   const day = new Date(snap.session.created_at).toISOString().slice(0, 10)
   return `${safe}-${day}.${EXPORT_EXT[format]}`
 }

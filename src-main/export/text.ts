@@ -1,7 +1,11 @@
 /** Small formatting helpers shared by the writers. */
 import type { SessionRow } from '../store/rows'
 
-export const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+export const iso = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')
 
 export function totalsLine(s: SessionRow): string {
   const cost = s.cost_known ? `$${s.cost_usd.toFixed(4)}` : 'cost n/a'
@@ -13,5 +17,9 @@ export const AGENT_NAMES: Record<string, string> = { claude: 'Claude Code', code
 /** Pretty JSON when the text is JSON, else the text. */
 export function prettyInput(input: string | null): string {
   if (!input) return ''
-  try { return JSON.stringify(JSON.parse(input), null, 2) } catch { return input }
+  try {
+    return JSON.stringify(JSON.parse(input), null, 2)
+  } catch {
+    return input
+  }
 }

@@ -15,7 +15,12 @@ import { jsonChunks } from './json'
 import { markdownChunks } from './markdown'
 import { snapshotMessages, takeSnapshot, type ExportFormat, type ExportSnapshot } from './snapshot'
 
-export interface ExportResult { upToSeq: number; messages: number; bytes: number; running: boolean }
+export interface ExportResult {
+  upToSeq: number
+  messages: number
+  bytes: number
+  running: boolean
+}
 
 function chunksOf(format: ExportFormat, snap: ExportSnapshot, store: Store): Generator<string> {
   const rows = snapshotMessages(store, snap)
@@ -26,7 +31,9 @@ function chunksOf(format: ExportFormat, snap: ExportSnapshot, store: Store): Gen
 export async function writeExport(store: Store, snap: ExportSnapshot, format: ExportFormat, out: Writable): Promise<ExportResult> {
   let bytes = 0
   let failed: Error | null = null
-  const onError = (err: Error) => { failed ??= err }
+  const onError = (err: Error) => {
+    failed ??= err
+  }
   out.on('error', onError)
   try {
     for (const chunk of chunksOf(format, snap, store)) {
@@ -34,8 +41,15 @@ export async function writeExport(store: Store, snap: ExportSnapshot, format: Ex
       bytes += Buffer.byteLength(chunk)
       if (!out.write(chunk)) {
         await new Promise<void>((resolve) => {
-          const done = () => { out.off('drain', done); out.off('error', done); out.off('close', done); resolve() }
-          out.on('drain', done); out.on('error', done); out.on('close', done)
+          const done = () => {
+            out.off('drain', done)
+            out.off('error', done)
+            out.off('close', done)
+            resolve()
+          }
+          out.on('drain', done)
+          out.on('error', done)
+          out.on('close', done)
         })
       }
     }
@@ -58,7 +72,13 @@ export interface ExportToFileOptions {
   createStream?: (path: string) => Writable
 }
 
-export async function exportToFile(store: Store, sessionId: string, format: ExportFormat, target: string, opts: ExportToFileOptions = {}): Promise<ExportResult & { path: string }> {
+export async function exportToFile(
+  store: Store,
+  sessionId: string,
+  format: ExportFormat,
+  target: string,
+  opts: ExportToFileOptions = {}
+): Promise<ExportResult & { path: string }> {
   const snap = takeSnapshot(store, sessionId)
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.partial`)
   const out = (opts.createStream ?? ((p: string) => createWriteStream(p, { flags: 'wx' })))(tmp)
@@ -69,7 +89,14 @@ export async function exportToFile(store: Store, sessionId: string, format: Expo
   } catch (err) {
     await unlink(tmp).catch(() => {})
     const e = err as NodeJS.ErrnoException
-    const why = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'ENOENT' ? 'the folder does not exist' : e.message
+    const why =
+      e.code === 'ENOSPC'
+        ? 'the disk is full'
+        : e.code === 'EACCES' || e.code === 'EPERM'
+          ? 'permission denied'
+          : e.code === 'ENOENT'
+            ? 'the folder does not exist'
+            : e.message
     throw new ShepherdError(e.code === 'ENOSPC' || !e.code ? 'UNAVAILABLE' : 'BAD_REQUEST', `export failed: ${why}; nothing was saved at ${target}`)
   }
 }

@@ -4,18 +4,34 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { tempDir } from '../../test/support/temp'
 import { GIT_TEST_ENV, git, makeRepo, write } from '../../test/support/git-repo'
 import { GitRunner, GIT_PER_REPO } from './runner'
-import { addWorktree, branchNameFor, changesVsBase, commitAll, fileDiff, listWorktrees, mergeInto, probeRepo, rebaseOnto, removeWorktree, unmergedWork } from './repo'
+import {
+  addWorktree,
+  branchNameFor,
+  changesVsBase,
+  commitAll,
+  fileDiff,
+  listWorktrees,
+  mergeInto,
+  probeRepo,
+  rebaseOnto,
+  removeWorktree,
+  unmergedWork
+} from './repo'
 
 let t: ReturnType<typeof tempDir>
 let g: GitRunner
-beforeEach(() => { t = tempDir('shepherd-git-'); g = new GitRunner('git', { ...process.env, ...GIT_TEST_ENV }) })
+beforeEach(() => {
+  t = tempDir('shepherd-git-')
+  g = new GitRunner('git', { ...process.env, ...GIT_TEST_ENV })
+})
 afterEach(() => t.cleanup())
 
 describe('probeRepo', () => {
   it('says why a folder cannot have worktrees: not a repo, no commits, bare', async () => {
     mkdirSync(join(t.dir, 'plain'))
     expect(await probeRepo(g, join(t.dir, 'plain'))).toMatchObject({ ok: false, reason: expect.stringMatching(/not a git repository/) })
-    mkdirSync(join(t.dir, 'empty')); git(join(t.dir, 'empty'), 'init', '-q')
+    mkdirSync(join(t.dir, 'empty'))
+    git(join(t.dir, 'empty'), 'init', '-q')
     expect(await probeRepo(g, join(t.dir, 'empty'))).toMatchObject({ ok: false, reason: expect.stringMatching(/no commits/) })
     git(t.dir, 'init', '-q', '--bare', 'bare.git')
     expect(await probeRepo(g, join(t.dir, 'bare.git'))).toMatchObject({ ok: false, reason: expect.stringMatching(/bare/) })
@@ -51,7 +67,8 @@ describe('worktrees', () => {
     write(wt, 'a.txt', 'one\nTWO\nthree\n')
     git(wt, 'mv', 'old.txt', 'new.txt')
     git(wt, 'rm', '-q', 'gone.txt')
-    git(wt, 'add', 'a.txt'); git(wt, 'commit', '-q', '-m', 'work')
+    git(wt, 'add', 'a.txt')
+    git(wt, 'commit', '-q', '-m', 'work')
     write(wt, 'untracked file.md', 'l1\nl2\nl3\n')
     writeFileSync(join(wt, 'bin.dat'), Buffer.from([0, 1, 2, 3, 0]))
     const c = await changesVsBase(g, wt, baseCommit, r)
@@ -97,26 +114,38 @@ describe('worktrees', () => {
 
   it('merge refuses a dirty main checkout naming the files, and a conflict, changing nothing; rebase stops on the conflict for the agent', async () => {
     const r = makeRepo(join(t.dir, 'r'), { 'shared.txt': 'base\n' })
-    const a = join(t.dir, 'a'), b = join(t.dir, 'b')
+    const a = join(t.dir, 'a'),
+      b = join(t.dir, 'b')
     await addWorktree(g, r, { path: a, branch: 'sa', base: 'main' })
     await addWorktree(g, r, { path: b, branch: 'sb', base: 'main' })
-    write(a, 'shared.txt', 'from a\n'); await commitAll(g, a, 'a', r)
-    write(b, 'shared.txt', 'from b\n'); await commitAll(g, b, 'b', r)
+    write(a, 'shared.txt', 'from a\n')
+    await commitAll(g, a, 'a', r)
+    write(b, 'shared.txt', 'from b\n')
+    await commitAll(g, b, 'b', r)
     write(r, 'shared.txt', 'my own edit\n')
     const before = git(r, 'rev-parse', 'main')
-    expect(await mergeInto(g, r, { branch: 'sa', base: 'main', mode: 'merge', message: 'm', worktree: a })).toMatchObject({ ok: false, reason: 'dirty', files: ['shared.txt'] })
+    expect(await mergeInto(g, r, { branch: 'sa', base: 'main', mode: 'merge', message: 'm', worktree: a })).toMatchObject({
+      ok: false,
+      reason: 'dirty',
+      files: ['shared.txt']
+    })
     expect(readFileSync(join(r, 'shared.txt'), 'utf8')).toBe('my own edit\n')
     git(r, 'checkout', '--', 'shared.txt')
     expect(await mergeInto(g, r, { branch: 'sa', base: 'main', mode: 'merge', message: 'm', worktree: a })).toMatchObject({ ok: true })
     expect(git(r, 'rev-parse', 'main')).not.toBe(before)
     const mid = git(r, 'rev-parse', 'main')
-    expect(await mergeInto(g, r, { branch: 'sb', base: 'main', mode: 'merge', message: 'm', worktree: b })).toMatchObject({ ok: false, reason: 'conflict', files: ['shared.txt'] })
+    expect(await mergeInto(g, r, { branch: 'sb', base: 'main', mode: 'merge', message: 'm', worktree: b })).toMatchObject({
+      ok: false,
+      reason: 'conflict',
+      files: ['shared.txt']
+    })
     expect(git(r, 'rev-parse', 'main')).toBe(mid)
     expect(git(r, 'status', '--porcelain')).toBe('')
     const rb = await rebaseOnto(g, b, 'main', r)
     expect(rb).toMatchObject({ ok: false, conflicts: ['shared.txt'] })
     write(b, 'shared.txt', 'from a and b\n')
-    git(b, 'add', 'shared.txt'); git(b, '-c', 'core.editor=true', 'rebase', '--continue')
+    git(b, 'add', 'shared.txt')
+    git(b, '-c', 'core.editor=true', 'rebase', '--continue')
     expect(await mergeInto(g, r, { branch: 'sb', base: 'main', mode: 'merge', message: 'm', worktree: b })).toMatchObject({ ok: true })
     expect(readFileSync(join(r, 'shared.txt'), 'utf8')).toBe('from a and b\n')
   })
@@ -126,10 +155,12 @@ describe('worktrees', () => {
     git(r, 'branch', 'dev')
     const w = join(t.dir, 'w')
     await addWorktree(g, r, { path: w, branch: 's', base: 'dev' })
-    write(w, 'n.txt', 'n\n'); await commitAll(g, w, 'n', r)
+    write(w, 'n.txt', 'n\n')
+    await commitAll(g, w, 'n', r)
     expect(await mergeInto(g, r, { branch: 's', base: 'dev', mode: 'merge', message: 'm', worktree: w })).toMatchObject({ ok: true })
     expect(git(r, 'show', 'dev:n.txt')).toBe('n\n')
-    write(w, 'o.txt', 'o\n'); await commitAll(g, w, 'o', r)
+    write(w, 'o.txt', 'o\n')
+    await commitAll(g, w, 'o', r)
     git(r, 'branch', '-D', 'dev')
     await expect(mergeInto(g, r, { branch: 's', base: 'dev', mode: 'merge', message: 'm', worktree: w })).rejects.toThrow(/base branch dev no longer exists/)
   })
@@ -138,7 +169,8 @@ describe('worktrees', () => {
     const r = makeRepo(join(t.dir, 'r'))
     const w = join(t.dir, 'w')
     await addWorktree(g, r, { path: w, branch: 's', base: 'main' })
-    write(w, 'x.txt', 'x\n'); await commitAll(g, w, 'add x', r)
+    write(w, 'x.txt', 'x\n')
+    await commitAll(g, w, 'add x', r)
     write(w, 'y.txt', 'y\n')
     const u = await unmergedWork(g, r, { worktree: w, branch: 's', base: 'main', mergedHead: null })
     expect(u.commits).toEqual([expect.stringMatching(/add x$/)])
@@ -167,11 +199,19 @@ describe('worktrees', () => {
 describe('GitRunner queue', () => {
   it(`runs at most ${GIT_PER_REPO} git processes per repository at once`, async () => {
     const r = makeRepo(join(t.dir, 'r'))
-    let done = 0, peak = 0
+    let done = 0,
+      peak = 0
     // In flight = started (spawns) − finished; sampled whenever a job finishes and on every tick.
-    const sample = () => { peak = Math.max(peak, g.spawns - done) }
+    const sample = () => {
+      peak = Math.max(peak, g.spawns - done)
+    }
     const check = setInterval(sample, 1)
-    const jobs = Array.from({ length: 12 }, () => g.run(r, ['status', '--porcelain']).then(() => { sample(); done++ }))
+    const jobs = Array.from({ length: 12 }, () =>
+      g.run(r, ['status', '--porcelain']).then(() => {
+        sample()
+        done++
+      })
+    )
     sample()
     await Promise.all(jobs)
     clearInterval(check)

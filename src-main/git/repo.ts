@@ -10,12 +10,15 @@ import { ShepherdError } from '../shared/errors'
 import { GitError, type GitRunner } from './runner'
 
 export type RepoProbe =
-  | { ok: true; root: string; branch: string | null; head: string; branches: string[]; hasSubmodules: boolean }
-  | { ok: false; reason: string }
+  { ok: true; root: string; branch: string | null; head: string; branches: string[]; hasSubmodules: boolean } | { ok: false; reason: string }
 
 /** Is `path` a repository Shepherd can make worktrees in? Reasons are for the user. */
 export async function probeRepo(git: GitRunner, path: string): Promise<RepoProbe> {
-  try { await git.requireVersion() } catch (e) { return { ok: false, reason: (e as Error).message } }
+  try {
+    await git.requireVersion()
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message }
+  }
   if (!existsSync(path)) return { ok: false, reason: `the folder ${path} does not exist` }
   let top: string
   try {
@@ -45,8 +48,15 @@ export async function probeRepo(git: GitRunner, path: string): Promise<RepoProbe
 
 /** `shepherd/<slug>-<shortid>`; a number is added until no branch has the name. */
 export function branchNameFor(title: string, shortId: string, taken: ReadonlySet<string>): string {
-  const slug = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'session'
+  const slug =
+    title
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40)
+      .replace(/-+$/, '') || 'session'
   const base = `shepherd/${slug}-${shortId}`
   let name = base
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`
@@ -98,7 +108,12 @@ export async function removeWorktree(git: GitRunner, repo: string, path: string,
   if (errors.length) throw new ShepherdError('CONFLICT', `could not fully remove the worktree: ${errors.join('; ')}`)
 }
 
-export interface WorktreeEntry { path: string; head: string | null; branch: string | null; prunable: boolean }
+export interface WorktreeEntry {
+  path: string
+  head: string | null
+  branch: string | null
+  prunable: boolean
+}
 
 export async function listWorktrees(git: GitRunner, repo: string): Promise<WorktreeEntry[]> {
   const r = await git.run(repo, ['worktree', 'list', '--porcelain', '-z'], {}, repo)
@@ -129,7 +144,12 @@ export interface FileChange {
   uncommitted: boolean
   untracked: boolean
 }
-export interface ChangeSummary { files: FileChange[]; added: number; removed: number; uncommitted: number }
+export interface ChangeSummary {
+  files: FileChange[]
+  added: number
+  removed: number
+  uncommitted: number
+}
 
 const STATUS: Record<string, ChangeStatus> = { A: 'added', M: 'modified', D: 'deleted', R: 'renamed', C: 'added', T: 'typechange' }
 /** Untracked files bigger than this are counted as "large", not read for line counts. */
@@ -160,23 +180,56 @@ export async function changesVsBase(git: GitRunner, worktree: string, baseCommit
       const renamed = letter === 'R' || letter === 'C'
       const oldPath = renamed ? t[++i]! : null
       const path = t[++i]!
-      byPath.set(path, { path, oldPath, status, added: 0, removed: 0, binary: false, uncommitted: uncommitted.has(path) || (oldPath !== null && uncommitted.has(oldPath)), untracked: false })
+      byPath.set(path, {
+        path,
+        oldPath,
+        status,
+        added: 0,
+        removed: 0,
+        binary: false,
+        uncommitted: uncommitted.has(path) || (oldPath !== null && uncommitted.has(oldPath)),
+        untracked: false
+      })
     } else {
       const [a, d, p] = tok.split('\t')
-      const path = p === '' ? (i += 2, t[i]!) : p!
+      const path = p === '' ? ((i += 2), t[i]!) : p!
       const fc = byPath.get(path)
       if (!fc) continue
-      if (a === '-') { fc.binary = true; fc.added = null; fc.removed = null } else { fc.added = Number(a); fc.removed = Number(d) }
+      if (a === '-') {
+        fc.binary = true
+        fc.added = null
+        fc.removed = null
+      } else {
+        fc.added = Number(a)
+        fc.removed = Number(d)
+      }
     }
   }
-  await Promise.all(untracked.map(async (path) => {
-    if (byPath.has(path)) return
-    const c = await countUntracked(join(worktree, path))
-    byPath.set(path, { path, oldPath: null, status: 'added', added: c.binary ? null : c.lines, removed: c.binary ? null : 0, binary: c.binary, uncommitted: true, untracked: true })
-  }))
+  await Promise.all(
+    untracked.map(async (path) => {
+      if (byPath.has(path)) return
+      const c = await countUntracked(join(worktree, path))
+      byPath.set(path, {
+        path,
+        oldPath: null,
+        status: 'added',
+        added: c.binary ? null : c.lines,
+        removed: c.binary ? null : 0,
+        binary: c.binary,
+        uncommitted: true,
+        untracked: true
+      })
+    })
+  )
   const files = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  let added = 0, removed = 0, unc = 0
-  for (const f of files) { added += f.added ?? 0; removed += f.removed ?? 0; if (f.uncommitted) unc++ }
+  let added = 0,
+    removed = 0,
+    unc = 0
+  for (const f of files) {
+    added += f.added ?? 0
+    removed += f.removed ?? 0
+    if (f.uncommitted) unc++
+  }
   return { files, added, removed, uncommitted: unc }
 }
 
@@ -193,12 +246,23 @@ async function countUntracked(file: string): Promise<{ lines: number; binary: bo
       for (let i = 0; i < buf.length; i++) if (buf[i] === 10) n++
       if (buf.length && buf[buf.length - 1] !== 10) n++
       return { lines: n, binary: false }
-    } finally { await fh.close() }
-  } catch { return { lines: 0, binary: false } }
+    } finally {
+      await fh.close()
+    }
+  } catch {
+    return { lines: 0, binary: false }
+  }
 }
 
 /** Unified diff of one file vs the base (an untracked file: vs nothing). */
-export async function fileDiff(git: GitRunner, worktree: string, baseCommit: string, path: string, opts: { untracked: boolean; oldPath?: string | null }, queueKey: string): Promise<string> {
+export async function fileDiff(
+  git: GitRunner,
+  worktree: string,
+  baseCommit: string,
+  path: string,
+  opts: { untracked: boolean; oldPath?: string | null },
+  queueKey: string
+): Promise<string> {
   if (opts.untracked) {
     const r = await git.run(worktree, ['diff', '--no-index', '--', '/dev/null', path], { okCodes: [1] }, queueKey)
     return r.stdout
@@ -220,9 +284,20 @@ export async function commitAll(git: GitRunner, worktree: string, message: strin
 }
 
 /** Paths with uncommitted changes in a checkout (tracked changes, and untracked files when asked). */
-export async function dirtyFiles(git: GitRunner, checkout: string, withUntracked: boolean, queueKey: string): Promise<{ tracked: string[]; untracked: string[] }> {
-  const r = await git.run(checkout, ['status', '--porcelain=v1', '-z', withUntracked ? '--untracked-files=all' : '--untracked-files=no', '--no-renames'], {}, queueKey)
-  const tracked: string[] = [], untracked: string[] = []
+export async function dirtyFiles(
+  git: GitRunner,
+  checkout: string,
+  withUntracked: boolean,
+  queueKey: string
+): Promise<{ tracked: string[]; untracked: string[] }> {
+  const r = await git.run(
+    checkout,
+    ['status', '--porcelain=v1', '-z', withUntracked ? '--untracked-files=all' : '--untracked-files=no', '--no-renames'],
+    {},
+    queueKey
+  )
+  const tracked: string[] = [],
+    untracked: string[] = []
   for (const rec of r.stdout.split('\0')) {
     if (rec.length < 4) continue
     if (rec.startsWith('??')) untracked.push(rec.slice(3))
@@ -242,17 +317,27 @@ export type MergeOutcome =
  * refuses with the files named, before anything is written. Only a clean result moves `base`:
  * with a fast-forward in the main checkout when `base` is checked out there, else by updating the ref.
  */
-export async function mergeInto(git: GitRunner, repo: string, o: { branch: string; base: string; mode: MergeMode; message: string; worktree: string }): Promise<MergeOutcome> {
+export async function mergeInto(
+  git: GitRunner,
+  repo: string,
+  o: { branch: string; base: string; mode: MergeMode; message: string; worktree: string }
+): Promise<MergeOutcome> {
   const wtDirty = await dirtyFiles(git, o.worktree, true, repo)
   const wtFiles = [...wtDirty.tracked, ...wtDirty.untracked]
-  if (wtFiles.length) return { ok: false, reason: 'uncommitted', files: wtFiles, message: `the session has ${wtFiles.length} uncommitted file(s); commit them first` }
+  if (wtFiles.length)
+    return { ok: false, reason: 'uncommitted', files: wtFiles, message: `the session has ${wtFiles.length} uncommitted file(s); commit them first` }
   const baseCommit = await resolveCommit(git, repo, `refs/heads/${o.base}`).catch(() => {
     throw new ShepherdError('NOT_FOUND', `the base branch ${o.base} no longer exists; pick another base (rebase onto it) or create the branch again`)
   })
   const tip = await resolveCommit(git, repo, `refs/heads/${o.branch}`)
   const ahead = await git.run(repo, ['rev-list', '--count', '--end-of-options', `${baseCommit}..${tip}`], {}, repo)
   if (Number(ahead.stdout.trim()) === 0) return { ok: false, reason: 'nothing', files: [], message: `${o.base} already has everything on ${o.branch}` }
-  const mt = await git.run(repo, ['merge-tree', '--write-tree', '--name-only', '-z', '--no-messages', '--end-of-options', baseCommit, tip], { okCodes: [1] }, repo)
+  const mt = await git.run(
+    repo,
+    ['merge-tree', '--write-tree', '--name-only', '-z', '--no-messages', '--end-of-options', baseCommit, tip],
+    { okCodes: [1] },
+    repo
+  )
   const parts = mt.stdout.split('\0').filter(Boolean)
   const tree = parts[0]!
   if (mt.code === 1) {
@@ -266,7 +351,12 @@ export async function mergeInto(git: GitRunner, repo: string, o: { branch: strin
     const changed = new Set((await git.run(repo, ['diff', '--name-only', '-z', baseCommit, tree], {}, repo)).stdout.split('\0').filter(Boolean))
     const blocking = [...d.tracked, ...d.untracked.filter((u) => changed.has(u))]
     if (blocking.length) {
-      return { ok: false, reason: 'dirty', files: blocking, message: `${where.path} (where ${o.base} is checked out) has uncommitted changes; commit or stash them, then merge again. Nothing was changed.` }
+      return {
+        ok: false,
+        reason: 'dirty',
+        files: blocking,
+        message: `${where.path} (where ${o.base} is checked out) has uncommitted changes; commit or stash them, then merge again. Nothing was changed.`
+      }
     }
   }
   const parents = o.mode === 'merge' ? ['-p', baseCommit, '-p', tip] : ['-p', baseCommit]
@@ -300,7 +390,11 @@ export async function rebaseOnto(git: GitRunner, worktree: string, base: string,
 }
 
 /** Commits on `branch` not in `base`, and uncommitted files in the worktree: what discarding would lose. */
-export async function unmergedWork(git: GitRunner, repo: string, o: { worktree: string; branch: string; base: string; mergedHead: string | null }): Promise<{ commits: string[]; files: string[] }> {
+export async function unmergedWork(
+  git: GitRunner,
+  repo: string,
+  o: { worktree: string; branch: string; base: string; mergedHead: string | null }
+): Promise<{ commits: string[]; files: string[] }> {
   let commits: string[] = []
   const tip = await resolveCommit(git, repo, `refs/heads/${o.branch}`).catch(() => null)
   if (tip && tip !== o.mergedHead) {

@@ -14,7 +14,11 @@ export const GIT_PER_REPO = 2
 /** Oldest git with everything used here: `--end-of-options` (2.24), `merge-tree --write-tree` (2.38). */
 export const GIT_MIN_VERSION: readonly [number, number] = [2, 38]
 
-export interface GitResult { stdout: string; stderr: string; code: number }
+export interface GitResult {
+  stdout: string
+  stderr: string
+  code: number
+}
 export interface GitRunOptions {
   /** Exit codes that are answers, not failures (e.g. 1 from `diff --no-index`). */
   okCodes?: number[]
@@ -25,7 +29,12 @@ export interface GitRunOptions {
 }
 
 export class GitError extends ShepherdError {
-  constructor(message: string, readonly args: string[], readonly stderr: string, readonly exitCode: number | null) {
+  constructor(
+    message: string,
+    readonly args: string[],
+    readonly stderr: string,
+    readonly exitCode: number | null
+  ) {
     super('BAD_REQUEST', message)
   }
 }
@@ -36,7 +45,10 @@ export class GitRunner {
   readonly #queues = new Map<string, { running: number; waiting: (() => void)[] }>()
   #version: Promise<[number, number, number] | null> | null = null
 
-  constructor(readonly gitBinary = process.env.SHEPHERD_GIT || 'git', private readonly baseEnv: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    readonly gitBinary = process.env.SHEPHERD_GIT || 'git',
+    private readonly baseEnv: NodeJS.ProcessEnv = process.env
+  ) {}
 
   /** Run `git args` in `cwd`, waiting for a slot of `queueKey` (the repository's main folder). */
   async run(cwd: string, args: string[], opts: GitRunOptions = {}, queueKey = cwd): Promise<GitResult> {
@@ -53,7 +65,7 @@ export class GitRunner {
     this.#version ??= this.#exec(process.cwd(), ['--version'], {}).then(
       (r) => {
         const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(r.stdout)
-        return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] as [number, number, number] : null
+        return m ? ([Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] as [number, number, number]) : null
       },
       () => null
     )
@@ -63,7 +75,11 @@ export class GitRunner {
   /** Throws a clear error when git is missing or older than GIT_MIN_VERSION. */
   async requireVersion(): Promise<void> {
     const v = await this.version()
-    if (!v) throw new ShepherdError('UNAVAILABLE', 'git was not found. Install git (e.g. `apt install git`, `brew install git`, or git-scm.com) and restart Shepherd.')
+    if (!v)
+      throw new ShepherdError(
+        'UNAVAILABLE',
+        'git was not found. Install git (e.g. `apt install git`, `brew install git`, or git-scm.com) and restart Shepherd.'
+      )
     const [maj, min] = GIT_MIN_VERSION
     if (v[0] < maj || (v[0] === maj && v[1] < min)) {
       throw new ShepherdError('UNAVAILABLE', `git ${v.join('.')} is too old: worktrees need git ${maj}.${min} or newer.`)
@@ -73,31 +89,61 @@ export class GitRunner {
   #exec(cwd: string, args: string[], opts: GitRunOptions): Promise<GitResult> {
     this.spawns++
     const env: NodeJS.ProcessEnv = {
-      ...this.baseEnv, ...opts.env,
-      GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', PAGER: 'cat', LC_ALL: 'C', LANG: 'C',
+      ...this.baseEnv,
+      ...opts.env,
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_PAGER: 'cat',
+      PAGER: 'cat',
+      LC_ALL: 'C',
+      LANG: 'C',
       // Reads (status, diff) must not take index.lock and race the agent's own git commands.
-      GIT_OPTIONAL_LOCKS: '0', GIT_EDITOR: 'true', GIT_MERGE_AUTOEDIT: 'no'
+      GIT_OPTIONAL_LOCKS: '0',
+      GIT_EDITOR: 'true',
+      GIT_MERGE_AUTOEDIT: 'no'
     }
     return new Promise((resolve, reject) => {
-      execFile(this.gitBinary, ['-c', 'core.quotepath=off', '-c', 'color.ui=false', ...args], {
-        cwd, env, maxBuffer: opts.maxBuffer ?? 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 120_000, windowsHide: true, encoding: 'utf8'
-      }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0
-        if (code !== null && (code === 0 || opts.okCodes?.includes(code))) return resolve({ stdout, stderr, code })
-        const errno = err && (err as NodeJS.ErrnoException).code
-        if (errno === 'ENOENT' && !stderr) {
-          return reject(new GitError(`cannot run git in ${cwd}: the folder or the git program does not exist`, args, '', null))
+      execFile(
+        this.gitBinary,
+        ['-c', 'core.quotepath=off', '-c', 'color.ui=false', ...args],
+        {
+          cwd,
+          env,
+          maxBuffer: opts.maxBuffer ?? 64 * 1024 * 1024,
+          timeout: opts.timeoutMs ?? 120_000,
+          windowsHide: true,
+          encoding: 'utf8'
+        },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0
+          if (code !== null && (code === 0 || opts.okCodes?.includes(code))) return resolve({ stdout, stderr, code })
+          const errno = err && (err as NodeJS.ErrnoException).code
+          if (errno === 'ENOENT' && !stderr) {
+            return reject(new GitError(`cannot run git in ${cwd}: the folder or the git program does not exist`, args, '', null))
+          }
+          const msg = (stderr || (err?.message ?? '')).trim().split('\n').filter(Boolean).slice(-3).join(' ')
+          reject(
+            new GitError(
+              `git ${args
+                .filter((a) => !a.startsWith('-'))
+                .slice(0, 2)
+                .join(' ')} failed: ${msg}`,
+              args,
+              stderr,
+              code
+            )
+          )
         }
-        const msg = (stderr || (err?.message ?? '')).trim().split('\n').filter(Boolean).slice(-3).join(' ')
-        reject(new GitError(`git ${args.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')} failed: ${msg}`, args, stderr, code))
-      })
+      )
     })
   }
 
   async #acquire(key: string): Promise<void> {
     let q = this.#queues.get(key)
     if (!q) this.#queues.set(key, (q = { running: 0, waiting: [] }))
-    if (q.running < GIT_PER_REPO) { q.running++; return }
+    if (q.running < GIT_PER_REPO) {
+      q.running++
+      return
+    }
     await new Promise<void>((r) => q.waiting.push(r))
   }
 
@@ -105,7 +151,8 @@ export class GitRunner {
     const q = this.#queues.get(key)
     if (!q) return
     const next = q.waiting.shift()
-    if (next) next() // the slot passes straight to the next caller
+    if (next)
+      next() // the slot passes straight to the next caller
     else if (--q.running === 0) this.#queues.delete(key)
   }
 }

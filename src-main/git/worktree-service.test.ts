@@ -9,7 +9,9 @@ import { GIT_TEST_ENV, git, makeRepo, write } from '../../test/support/git-repo'
 
 Object.assign(process.env, GIT_TEST_ENV)
 const cleanups: (() => unknown)[] = []
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
 
 async function until<T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
   const end = Date.now() + ms
@@ -39,7 +41,10 @@ describe('session worktrees', () => {
     expect(await caller.worktrees.availability({ projectId: project.id })).toMatchObject({ available: true, currentBranch: 'main' })
     const s = await caller.worktrees.start({ projectId: project.id, prompt: 'Fix the login bug' })
     expect(s.cwd.startsWith(join(dataDir, 'worktrees'))).toBe(true)
-    await until(() => provider.handles.length, (n) => n === 1)
+    await until(
+      () => provider.handles.length,
+      (n) => n === 1
+    )
     expect(provider.last.opts.cwd).toBe(s.cwd)
     expect(provider.last.sent).toEqual(['Fix the login bug'])
     const wt = (await caller.worktrees.get({ sessionId: s.id }))!
@@ -65,7 +70,10 @@ describe('session worktrees', () => {
     const { caller, provider, project } = await setup()
     await caller.worktrees.saveSetup({ projectId: project.id, setupCommand: 'echo line-one; echo boom >&2; exit 3' })
     const s = await caller.worktrees.start({ projectId: project.id, prompt: 'do it' })
-    const failed = await until(() => caller.sessions.get({ id: s.id }), (x) => x.status === 'error')
+    const failed = await until(
+      () => caller.sessions.get({ id: s.id }),
+      (x) => x.status === 'error'
+    )
     expect(failed.statusReason?.message).toMatch(/setup command failed \(exit 3\)[\s\S]*boom/)
     expect(provider.handles).toHaveLength(0)
     expect(await caller.worktrees.get({ sessionId: s.id })).toMatchObject({ state: 'setup_failed' })
@@ -82,7 +90,10 @@ describe('session worktrees', () => {
     const { mkdirSync } = await import('node:fs')
     mkdirSync(join(folders.dir, 'plain'))
     const p = await t.caller.projects.add({ path: join(folders.dir, 'plain') })
-    expect(await t.caller.worktrees.availability({ projectId: p.id })).toMatchObject({ available: false, reason: expect.stringMatching(/not a git repository/) })
+    expect(await t.caller.worktrees.availability({ projectId: p.id })).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/not a git repository/)
+    })
     await expect(t.caller.worktrees.start({ projectId: p.id, prompt: 'x' })).rejects.toThrow(/not a git repository/)
     mkdirSync(join(folders.dir, 'empty'))
     git(join(folders.dir, 'empty'), 'init', '-q')
@@ -102,10 +113,13 @@ describe('session worktrees', () => {
     const { caller, provider, repo, project } = await setup()
     const a = await caller.worktrees.start({ projectId: project.id, prompt: 'session a' })
     const b = await caller.worktrees.start({ projectId: project.id, prompt: 'session b' })
-    await until(() => provider.handles.length, (n) => n === 2)
+    await until(
+      () => provider.handles.length,
+      (n) => n === 2
+    )
     write(a.cwd, 'app.txt', 'hello from a\n')
     write(b.cwd, 'app.txt', 'hello from b\n')
-    expect((await caller.worktrees.merge({ sessionId: a.id, mode: 'squash', message: 'a' }))).toMatchObject({ ok: false, reason: 'uncommitted' })
+    expect(await caller.worktrees.merge({ sessionId: a.id, mode: 'squash', message: 'a' })).toMatchObject({ ok: false, reason: 'uncommitted' })
     await caller.worktrees.commit({ sessionId: a.id, message: 'session a' })
     await caller.worktrees.commit({ sessionId: b.id, message: 'session b' })
     write(repo, 'app.txt', 'my own work\n')
@@ -123,7 +137,8 @@ describe('session worktrees', () => {
     expect(rb).toMatchObject({ ok: false, conflicts: ['app.txt'], prompt: expect.stringMatching(/conflicts in:\n- app\.txt/) })
     // the agent would resolve it; here the test does what the prompt asks
     write(b.cwd, 'app.txt', 'hello from a and b\n')
-    git(b.cwd, 'add', 'app.txt'); git(b.cwd, '-c', 'core.editor=true', 'rebase', '--continue')
+    git(b.cwd, 'add', 'app.txt')
+    git(b.cwd, '-c', 'core.editor=true', 'rebase', '--continue')
     expect(await caller.worktrees.merge({ sessionId: b.id, mode: 'merge', message: 'b' })).toMatchObject({ ok: true })
     expect(readFileSync(join(repo, 'app.txt'), 'utf8')).toBe('hello from a and b\n')
     await caller.sessions.stop({ id: a.id })
@@ -134,8 +149,12 @@ describe('session worktrees', () => {
   it('a worktree deleted by hand while the agent runs is reported, not a crash; startup reconcile lists it; fork makes a new worktree', async () => {
     const { caller, provider, core, project, dataDir, repo } = await setup()
     const s = await caller.worktrees.start({ projectId: project.id, prompt: 'work' })
-    await until(() => provider.handles.length, (n) => n === 1)
-    write(s.cwd, 'f.txt', 'f\n'); await caller.worktrees.commit({ sessionId: s.id, message: 'f' })
+    await until(
+      () => provider.handles.length,
+      (n) => n === 1
+    )
+    write(s.cwd, 'f.txt', 'f\n')
+    await caller.worktrees.commit({ sessionId: s.id, message: 'f' })
     provider.last.emit({ kind: 'cli_session', cliSessionId: 'c1' })
     await new Promise((r) => setTimeout(r, 50))
     const fork = await caller.worktrees.fork({ sessionId: s.id })

@@ -14,18 +14,48 @@ import { isAbsolute, join, normalize } from 'node:path'
 import type Database from 'better-sqlite3'
 import { ShepherdError } from '../shared/errors'
 import type {
-  ChangesDTO, FileDiffDTO, MergeMode, MergeResultDTO, RebaseResultDTO, ReconcileFinding, WorktreeAvailability, WorktreeDTO, WorktreeSetupDTO, WorktreeState
+  ChangesDTO,
+  FileDiffDTO,
+  MergeMode,
+  MergeResultDTO,
+  RebaseResultDTO,
+  ReconcileFinding,
+  WorktreeAvailability,
+  WorktreeDTO,
+  WorktreeSetupDTO,
+  WorktreeState
 } from '../shared/worktrees'
 import type { Store } from '../store/store'
 import type { Supervisor, StartInput } from '../supervisor/supervisor'
 import { GitRunner } from './runner'
 import {
-  addWorktree, branchNameFor, changesVsBase, commitAll, fileDiff, listWorktrees, mergeInto, probeRepo, rebaseOnto, removeWorktree, resolveCommit, unmergedWork
+  addWorktree,
+  branchNameFor,
+  changesVsBase,
+  commitAll,
+  fileDiff,
+  listWorktrees,
+  mergeInto,
+  probeRepo,
+  rebaseOnto,
+  removeWorktree,
+  resolveCommit,
+  unmergedWork
 } from './repo'
 
 interface WorktreeRow {
-  session_id: string; project_id: string; repo_path: string; path: string; branch: string; base_branch: string
-  base_commit: string; state: string; merged_head: string | null; note: string | null; created_at: number; updated_at: number
+  session_id: string
+  project_id: string
+  repo_path: string
+  path: string
+  branch: string
+  base_branch: string
+  base_commit: string
+  state: string
+  merged_head: string | null
+  note: string | null
+  created_at: number
+  updated_at: number
 }
 
 /** A file diff bigger than this is marked "large" instead of rendered. */
@@ -57,13 +87,21 @@ export class WorktreeService {
       byProject: db.prepare<[string], WorktreeRow>('SELECT * FROM session_worktrees WHERE project_id = ? ORDER BY created_at'),
       live: db.prepare<[], WorktreeRow>("SELECT * FROM session_worktrees WHERE state NOT IN ('discarded') ORDER BY repo_path"),
       liveIds: db.prepare<[], { session_id: string }>("SELECT session_id FROM session_worktrees WHERE state NOT IN ('discarded')"),
-      insert: db.prepare('INSERT INTO session_worktrees (session_id, project_id, repo_path, path, branch, base_branch, base_commit, state, merged_head, note, created_at, updated_at) VALUES (@session_id, @project_id, @repo_path, @path, @branch, @base_branch, @base_commit, @state, @merged_head, @note, @created_at, @updated_at)'),
+      insert: db.prepare(
+        'INSERT INTO session_worktrees (session_id, project_id, repo_path, path, branch, base_branch, base_commit, state, merged_head, note, created_at, updated_at) VALUES (@session_id, @project_id, @repo_path, @path, @branch, @base_branch, @base_commit, @state, @merged_head, @note, @created_at, @updated_at)'
+      ),
       setState: db.prepare<[string, string | null, number, string]>('UPDATE session_worktrees SET state = ?, note = ?, updated_at = ? WHERE session_id = ?'),
       setBase: db.prepare<[string, number, string]>('UPDATE session_worktrees SET base_commit = ?, updated_at = ? WHERE session_id = ?'),
-      setMerged: db.prepare<[string, string, number, string]>('UPDATE session_worktrees SET merged_head = ?, base_commit = ?, updated_at = ? WHERE session_id = ?'),
+      setMerged: db.prepare<[string, string, number, string]>(
+        'UPDATE session_worktrees SET merged_head = ?, base_commit = ?, updated_at = ? WHERE session_id = ?'
+      ),
       del: db.prepare<[string]>('DELETE FROM session_worktrees WHERE session_id = ?'),
-      getSetup: db.prepare<[string], { copy_files: string; setup_command: string | null; merge_mode: string }>('SELECT copy_files, setup_command, merge_mode FROM project_worktree_settings WHERE project_id = ?'),
-      putSetup: db.prepare('INSERT INTO project_worktree_settings (project_id, copy_files, setup_command, merge_mode) VALUES (@project_id, @copy_files, @setup_command, @merge_mode) ON CONFLICT(project_id) DO UPDATE SET copy_files = excluded.copy_files, setup_command = excluded.setup_command, merge_mode = excluded.merge_mode')
+      getSetup: db.prepare<[string], { copy_files: string; setup_command: string | null; merge_mode: string }>(
+        'SELECT copy_files, setup_command, merge_mode FROM project_worktree_settings WHERE project_id = ?'
+      ),
+      putSetup: db.prepare(
+        'INSERT INTO project_worktree_settings (project_id, copy_files, setup_command, merge_mode) VALUES (@project_id, @copy_files, @setup_command, @merge_mode) ON CONFLICT(project_id) DO UPDATE SET copy_files = excluded.copy_files, setup_command = excluded.setup_command, merge_mode = excluded.merge_mode'
+      )
     }
   }
 
@@ -86,17 +124,30 @@ export class WorktreeService {
 
   setup(projectId: string): WorktreeSetupDTO {
     const r = this.#s.getSetup.get(projectId)
-    return { projectId, copyFiles: r ? (JSON.parse(r.copy_files) as string[]) : [], setupCommand: r?.setup_command ?? null, mergeMode: (r?.merge_mode as MergeMode) ?? 'merge' }
+    return {
+      projectId,
+      copyFiles: r ? (JSON.parse(r.copy_files) as string[]) : [],
+      setupCommand: r?.setup_command ?? null,
+      mergeMode: (r?.merge_mode as MergeMode) ?? 'merge'
+    }
   }
 
   saveSetup(projectId: string, patch: { copyFiles?: string[]; setupCommand?: string | null; mergeMode?: MergeMode }): WorktreeSetupDTO {
     this.#project(projectId)
     for (const f of patch.copyFiles ?? []) {
-      if (isAbsolute(f) || normalize(f).split(/[\\/]/).includes('..')) throw new ShepherdError('BAD_REQUEST', `“${f}”: files to copy are paths inside the project (no absolute paths, no ..)`, { copyFiles: 'paths inside the project only' })
+      if (isAbsolute(f) || normalize(f).split(/[\\/]/).includes('..'))
+        throw new ShepherdError('BAD_REQUEST', `“${f}”: files to copy are paths inside the project (no absolute paths, no ..)`, {
+          copyFiles: 'paths inside the project only'
+        })
     }
     const cur = this.setup(projectId)
     const next = { ...cur, ...patch }
-    this.#s.putSetup.run({ project_id: projectId, copy_files: JSON.stringify(next.copyFiles), setup_command: next.setupCommand?.trim() || null, merge_mode: next.mergeMode })
+    this.#s.putSetup.run({
+      project_id: projectId,
+      copy_files: JSON.stringify(next.copyFiles),
+      setup_command: next.setupCommand?.trim() || null,
+      merge_mode: next.mergeMode
+    })
     return this.setup(projectId)
   }
 
@@ -125,14 +176,32 @@ export class WorktreeService {
     const path = join(this.#rootFor(projectId, p.name), branch.slice('shepherd/'.length))
     return {
       cwd: path,
-      prepare: (sessionId, progress) => this.#create(sessionId, { projectId, repo: probe.root, path, branch, base, hasSubmodules: probe.hasSubmodules }, progress)
+      prepare: (sessionId, progress) =>
+        this.#create(sessionId, { projectId, repo: probe.root, path, branch, base, hasSubmodules: probe.hasSubmodules }, progress)
     }
   }
 
-  async #create(sessionId: string, w: { projectId: string; repo: string; path: string; branch: string; base: string; hasSubmodules: boolean }, progress: (t: string) => void): Promise<void> {
+  async #create(
+    sessionId: string,
+    w: { projectId: string; repo: string; path: string; branch: string; base: string; hasSubmodules: boolean },
+    progress: (t: string) => void
+  ): Promise<void> {
     const now = Date.now()
     const t0 = now
-    this.#s.insert.run({ session_id: sessionId, project_id: w.projectId, repo_path: w.repo, path: w.path, branch: w.branch, base_branch: w.base, base_commit: '', state: 'preparing', merged_head: null, note: null, created_at: now, updated_at: now })
+    this.#s.insert.run({
+      session_id: sessionId,
+      project_id: w.projectId,
+      repo_path: w.repo,
+      path: w.path,
+      branch: w.branch,
+      base_branch: w.base,
+      base_commit: '',
+      state: 'preparing',
+      merged_head: null,
+      note: null,
+      created_at: now,
+      updated_at: now
+    })
     try {
       await mkdir(join(w.path, '..'), { recursive: true })
       const { baseCommit } = await addWorktree(this.git, w.repo, { path: w.path, branch: w.branch, base: w.base })
@@ -140,13 +209,21 @@ export class WorktreeService {
     } catch (err) {
       // addWorktree already removed what it made; the record goes too.
       this.#s.del.run(sessionId)
-      throw new ShepherdError('SPAWN_FAILED', `could not create the worktree: ${(err as Error).message}${/No space left|ENOSPC/i.test(String((err as Error).message)) ? ' (the disk is full)' : ''}`)
+      throw new ShepherdError(
+        'SPAWN_FAILED',
+        `could not create the worktree: ${(err as Error).message}${/No space left|ENOSPC/i.test(String((err as Error).message)) ? ' (the disk is full)' : ''}`
+      )
     }
-    progress(`Worktree ready in ${Date.now() - t0} ms: ${w.path} on branch ${w.branch} (from ${w.base}).${w.hasSubmodules ? ' Submodules are not checked out in worktrees; run `git submodule update --init` there if the agent needs them.' : ''}`)
+    progress(
+      `Worktree ready in ${Date.now() - t0} ms: ${w.path} on branch ${w.branch} (from ${w.base}).${w.hasSubmodules ? ' Submodules are not checked out in worktrees; run `git submodule update --init` there if the agent needs them.' : ''}`
+    )
     const setup = this.setup(w.projectId)
     for (const f of setup.copyFiles) {
       const from = join(w.repo, f)
-      if (!existsSync(from)) { progress(`Not copied: ${f} (not in the main checkout)`); continue }
+      if (!existsSync(from)) {
+        progress(`Not copied: ${f} (not in the main checkout)`)
+        continue
+      }
       await cp(from, join(w.path, f), { recursive: true, errorOnExist: false, force: true })
       progress(`Copied ${f} from the main checkout`)
     }
@@ -165,7 +242,9 @@ export class WorktreeService {
   async fork(sourceId: string, prompt: string | undefined): Promise<ReturnType<Supervisor['fork']>> {
     const src = this.#wt(sourceId)
     const row = this.o.store.getSession(sourceId)!
-    const taken = new Set((await this.git.run(src.repo_path, ['for-each-ref', '--format=%(refname:short)', 'refs/heads/'], {}, src.repo_path)).stdout.split('\n'))
+    const taken = new Set(
+      (await this.git.run(src.repo_path, ['for-each-ref', '--format=%(refname:short)', 'refs/heads/'], {}, src.repo_path)).stdout.split('\n')
+    )
     const branch = branchNameFor(`fork ${row.title}`, randomUUID().slice(0, 6), taken)
     const p = this.#project(src.project_id)
     const path = join(this.#rootFor(src.project_id, p.name), branch.slice('shepherd/'.length))
@@ -175,7 +254,21 @@ export class WorktreeService {
       const now = Date.now()
       return await this.o.supervisor.fork(sourceId, prompt, {
         cwd: path,
-        onCreated: (newId) => this.#s.insert.run({ session_id: newId, project_id: src.project_id, repo_path: src.repo_path, path, branch, base_branch: src.base_branch, base_commit: src.base_commit || baseCommit, state: 'ready', merged_head: null, note: `forked from ${src.branch}`, created_at: now, updated_at: now })
+        onCreated: (newId) =>
+          this.#s.insert.run({
+            session_id: newId,
+            project_id: src.project_id,
+            repo_path: src.repo_path,
+            path,
+            branch,
+            base_branch: src.base_branch,
+            base_commit: src.base_commit || baseCommit,
+            state: 'ready',
+            merged_head: null,
+            note: `forked from ${src.branch}`,
+            created_at: now,
+            updated_at: now
+          })
       })
     } catch (err) {
       await removeWorktree(this.git, src.repo_path, path, branch).catch(() => {})
@@ -279,7 +372,10 @@ export class WorktreeService {
     if (!discardWork) {
       const risk = await this.atRisk(sessionId)
       if (risk.commits.length || risk.files.length) {
-        throw new ShepherdError('CONFLICT', `This session's worktree has work that is not merged: ${[...risk.commits.map((c) => `commit ${c}`), ...risk.files.map((f) => `uncommitted ${f}`)].slice(0, 20).join(', ')}. Delete it anyway to lose that work.`)
+        throw new ShepherdError(
+          'CONFLICT',
+          `This session's worktree has work that is not merged: ${[...risk.commits.map((c) => `commit ${c}`), ...risk.files.map((f) => `uncommitted ${f}`)].slice(0, 20).join(', ')}. Delete it anyway to lose that work.`
+        )
       }
     }
     await removeWorktree(this.git, r.repo_path, r.path, r.branch)
@@ -295,7 +391,10 @@ export class WorktreeService {
     for (const [repo, rows] of byRepo) {
       const title = (r: WorktreeRow) => this.o.store.getSession(r.session_id)?.title ?? r.session_id
       if (!existsSync(repo)) {
-        for (const r of rows) { this.#markMissing(r, `the repository ${repo} is gone (moved or deleted?)`); found.push({ sessionId: r.session_id, projectId: r.project_id, title: title(r), what: `the repository ${repo} is gone (moved or deleted?)` }) }
+        for (const r of rows) {
+          this.#markMissing(r, `the repository ${repo} is gone (moved or deleted?)`)
+          found.push({ sessionId: r.session_id, projectId: r.project_id, title: title(r), what: `the repository ${repo} is gone (moved or deleted?)` })
+        }
         continue
       }
       try {
@@ -321,7 +420,8 @@ export class WorktreeService {
           if (what) found.push({ sessionId: r.session_id, projectId: r.project_id, title: title(r), what })
         }
       } catch (err) {
-        for (const r of rows) found.push({ sessionId: r.session_id, projectId: r.project_id, title: title(r), what: `could not check its worktree: ${(err as Error).message}` })
+        for (const r of rows)
+          found.push({ sessionId: r.session_id, projectId: r.project_id, title: title(r), what: `could not check its worktree: ${(err as Error).message}` })
       }
     }
     this.findings = found
@@ -364,35 +464,63 @@ export class WorktreeService {
    * trip over), in one place Shepherd owns and can reconcile.
    */
   #rootFor(projectId: string, name: string): string {
-    const slug = name.normalize('NFKD').replace(/[^\p{L}\p{N}._ -]+/gu, '-').slice(0, 40) || 'project'
+    const slug =
+      name
+        .normalize('NFKD')
+        .replace(/[^\p{L}\p{N}._ -]+/gu, '-')
+        .slice(0, 40) || 'project'
     return join(this.o.dataDir, 'worktrees', `${slug}-${projectId.slice(0, 8)}`)
   }
 }
 
 function toDTO(r: WorktreeRow): WorktreeDTO {
-  return { sessionId: r.session_id, projectId: r.project_id, path: r.path, branch: r.branch, baseBranch: r.base_branch, baseCommit: r.base_commit, state: r.state as WorktreeState, note: r.note, mergedHead: r.merged_head }
+  return {
+    sessionId: r.session_id,
+    projectId: r.project_id,
+    path: r.path,
+    branch: r.branch,
+    baseBranch: r.base_branch,
+    baseCommit: r.base_commit,
+    state: r.state as WorktreeState,
+    note: r.note,
+    mergedHead: r.merged_head
+  }
 }
 
 /** The user's own setup command (e.g. `npm install`), through their shell like a terminal would. */
 function runSetup(command: string, cwd: string, progress: (t: string) => void): Promise<{ code: number; tail: string }> {
   return new Promise((resolve) => {
-    const shell = process.platform === 'win32' ? { cmd: process.env.ComSpec || 'cmd.exe', args: ['/d', '/s', '/c', command] } : { cmd: '/bin/sh', args: ['-c', command] }
+    const shell =
+      process.platform === 'win32' ? { cmd: process.env.ComSpec || 'cmd.exe', args: ['/d', '/s', '/c', command] } : { cmd: '/bin/sh', args: ['-c', command] }
     const child = spawn(shell.cmd, shell.args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
     const tail: string[] = []
     let pending = ''
     let timer: ReturnType<typeof setTimeout> | null = null
     // Output goes to the pane in batches (one row per 300 ms), not one row per line.
-    const flush = () => { timer = null; if (pending) { progress(pending.replace(/\n$/, '')); pending = '' } }
+    const flush = () => {
+      timer = null
+      if (pending) {
+        progress(pending.replace(/\n$/, ''))
+        pending = ''
+      }
+    }
     const onData = (b: Buffer) => {
       const text = b.toString('utf8')
-      for (const l of text.split('\n')) if (l) { tail.push(l); if (tail.length > TAIL_LINES) tail.shift() }
+      for (const l of text.split('\n'))
+        if (l) {
+          tail.push(l)
+          if (tail.length > TAIL_LINES) tail.shift()
+        }
       pending += text
       if (pending.length > 16_000) flush()
       timer ??= setTimeout(flush, 300)
     }
     child.stdout.on('data', onData)
     child.stderr.on('data', onData)
-    child.on('error', (e) => { flush(); resolve({ code: 127, tail: String(e) }) })
+    child.on('error', (e) => {
+      flush()
+      resolve({ code: 127, tail: String(e) })
+    })
     child.on('close', (code) => {
       if (timer) clearTimeout(timer)
       flush()
@@ -400,4 +528,3 @@ function runSetup(command: string, cwd: string, progress: (t: string) => void): 
     })
   })
 }
-

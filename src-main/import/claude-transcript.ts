@@ -32,7 +32,11 @@ export function newClaudeState(): ClaudeMapState {
 const INJECTED = /^\s*<(system-reminder|command-name|command-message|command-args|local-command-stdout|local-command-stderr|local-command-caveat)>/
 const INTERRUPT = '[Request interrupted by user'
 
-export interface ClaudeLineResult { messages: ImportedMessage[]; ignored: boolean; /** A sub-agent this line started (its id). */ startedAgent?: string }
+export interface ClaudeLineResult {
+  messages: ImportedMessage[]
+  ignored: boolean
+  /** A sub-agent this line started (its id). */ startedAgent?: string
+}
 
 /**
  * One parsed line → messages. `agentId` is set for a sub-agent's file: its messages get the parent id
@@ -49,7 +53,10 @@ export function mapClaudeLine(line: string, value: Obj, st: ClaudeMapState, pars
       const message = isObj(value.message) ? value.message : {}
       const content = message.content
       if (typeof content === 'string' || (Array.isArray(content) && content.every((b) => isObj(b) && b.type !== 'tool_result'))) {
-        const text = typeof content === 'string' ? content : content.map((b) => (isObj(b) && b.type === 'text' ? (str(b.text) ?? '') : isObj(b) && b.type === 'image' ? '[image]' : '')).join('\n')
+        const text =
+          typeof content === 'string'
+            ? content
+            : content.map((b) => (isObj(b) && b.type === 'text' ? (str(b.text) ?? '') : isObj(b) && b.type === 'image' ? '[image]' : '')).join('\n')
         if (text.startsWith(INTERRUPT)) push({ kind: 'system', text: 'Interrupted' })
         else if (text.startsWith('<task-notification>')) push({ kind: 'system', text: notificationText(text) })
         else if (INJECTED.test(text)) return { messages: [], ignored: true }
@@ -80,7 +87,12 @@ export function mapClaudeLine(line: string, value: Obj, st: ClaudeMapState, pars
       const usage = isObj(message.usage) ? message.usage : null
       const id = str(message.id)
       if (usage && id) {
-        const u = { input: num(usage.input_tokens) ?? 0, output: num(usage.output_tokens) ?? 0, cacheRead: num(usage.cache_read_input_tokens) ?? 0, cacheWrite: num(usage.cache_creation_input_tokens) ?? 0 }
+        const u = {
+          input: num(usage.input_tokens) ?? 0,
+          output: num(usage.output_tokens) ?? 0,
+          cacheRead: num(usage.cache_read_input_tokens) ?? 0,
+          cacheWrite: num(usage.cache_creation_input_tokens) ?? 0
+        }
         if (id !== st.lastId) {
           for (const k of ['input', 'output', 'cacheRead', 'cacheWrite'] as const) st.sums[k] += st.lastUsage[k]
           st.lastId = id

@@ -22,7 +22,8 @@ export function newCodexState(): CodexMapState {
 }
 
 // Whole-text wrappers Codex injects as "user" text (environment, instructions, aborted-turn notes).
-const INJECTED = /^\s*<(environment_context|user_instructions|permissions instructions|skills_instructions|system-reminder|user_shell_command|turn_aborted|subagent_notification)>/
+const INJECTED =
+  /^\s*<(environment_context|user_instructions|permissions instructions|skills_instructions|system-reminder|user_shell_command|turn_aborted|subagent_notification)>/
 const SHELL_TOOLS = new Set(['shell', 'exec_command', 'local_shell', 'container.exec', 'shell_command'])
 
 export function mapCodexLine(value: Obj, st: CodexMapState): { messages: ImportedMessage[]; ignored: boolean } {
@@ -43,9 +44,14 @@ export function mapCodexLine(value: Obj, st: CodexMapState): { messages: Importe
         const u = isObj(p.info.total_token_usage) ? p.info.total_token_usage : {}
         const last = isObj(p.info.last_token_usage) ? p.info.last_token_usage : null
         st.totals = {
-          inputTokens: num(u.input_tokens) ?? 0, outputTokens: num(u.output_tokens) ?? 0, cacheReadTokens: num(u.cached_input_tokens) ?? 0,
-          cacheWriteTokens: num(u.cache_write_input_tokens) ?? 0, contextTokens: last ? num(last.input_tokens) : null,
-          contextWindow: num(p.info.model_context_window), costUsd: null, costKnown: false
+          inputTokens: num(u.input_tokens) ?? 0,
+          outputTokens: num(u.output_tokens) ?? 0,
+          cacheReadTokens: num(u.cached_input_tokens) ?? 0,
+          cacheWriteTokens: num(u.cache_write_input_tokens) ?? 0,
+          contextTokens: last ? num(last.input_tokens) : null,
+          contextWindow: num(p.info.model_context_window),
+          costUsd: null,
+          costKnown: false
         }
       } else if (p.type === 'error') {
         push({ kind: 'error', text: str(p.message) ?? 'Codex error', isError: true })
@@ -74,8 +80,18 @@ function responseItem(p: Obj, push: (m: Omit<ImportedMessage, 'createdAt'>) => v
       break
     }
     case 'reasoning': {
-      const summary = Array.isArray(p.summary) ? p.summary.map((b) => (isObj(b) ? (str(b.text) ?? '') : '')).filter(Boolean).join('\n\n') : ''
-      const content = Array.isArray(p.content) ? p.content.map((b) => (isObj(b) ? (str(b.text) ?? '') : '')).filter(Boolean).join('\n\n') : ''
+      const summary = Array.isArray(p.summary)
+        ? p.summary
+            .map((b) => (isObj(b) ? (str(b.text) ?? '') : ''))
+            .filter(Boolean)
+            .join('\n\n')
+        : ''
+      const content = Array.isArray(p.content)
+        ? p.content
+            .map((b) => (isObj(b) ? (str(b.text) ?? '') : ''))
+            .filter(Boolean)
+            .join('\n\n')
+        : ''
       if (summary || content) push({ kind: 'thinking', text: summary || content })
       break
     }
@@ -85,21 +101,46 @@ function responseItem(p: Obj, push: (m: Omit<ImportedMessage, 'createdAt'>) => v
       const name = str(p.name) ?? (p.type === 'local_shell_call' ? 'local_shell' : 'tool')
       const rawArgs = str(p.arguments) ?? str(p.input) ?? JSON.stringify(p.action ?? {})
       let args: unknown = rawArgs
-      try { args = JSON.parse(rawArgs) } catch { /* custom tools (apply_patch) take free text */ }
+      try {
+        args = JSON.parse(rawArgs)
+      } catch {
+        /* custom tools (apply_patch) take free text */
+      }
       const id = str(p.call_id) ?? str(p.id)
       const command = SHELL_TOOLS.has(name) && isObj(args) ? commandOf(args) : null
       if (command !== null) {
-        push({ kind: 'tool_call', text: `${COMMAND_TOOL}: ${command}`, toolName: COMMAND_TOOL, toolInput: JSON.stringify({ command, cwd: isObj(args) ? (args.workdir ?? args.cwd ?? null) : null }), toolPath: command, toolUseId: id })
+        push({
+          kind: 'tool_call',
+          text: `${COMMAND_TOOL}: ${command}`,
+          toolName: COMMAND_TOOL,
+          toolInput: JSON.stringify({ command, cwd: isObj(args) ? (args.workdir ?? args.cwd ?? null) : null }),
+          toolPath: command,
+          toolUseId: id
+        })
       } else {
         const path = isObj(args) ? (str(args.path) ?? str(args.file_path) ?? null) : name === 'apply_patch' ? patchPaths(rawArgs) : null
-        push({ kind: 'tool_call', text: path ? `${name}: ${path}` : name, toolName: name, toolInput: typeof args === 'string' ? JSON.stringify({ input: args }) : JSON.stringify(args), toolPath: path, toolUseId: id })
+        push({
+          kind: 'tool_call',
+          text: path ? `${name}: ${path}` : name,
+          toolName: name,
+          toolInput: typeof args === 'string' ? JSON.stringify({ input: args }) : JSON.stringify(args),
+          toolPath: path,
+          toolUseId: id
+        })
       }
       break
     }
     case 'function_call_output':
     case 'custom_tool_call_output': {
       const o = p.output
-      const text = typeof o === 'string' ? o : isObj(o) ? (str(o.content) ?? JSON.stringify(o)) : Array.isArray(o) ? o.map((b) => (isObj(b) ? (str(b.text) ?? '') : '')).join('\n') : ''
+      const text =
+        typeof o === 'string'
+          ? o
+          : isObj(o)
+            ? (str(o.content) ?? JSON.stringify(o))
+            : Array.isArray(o)
+              ? o.map((b) => (isObj(b) ? (str(b.text) ?? '') : '')).join('\n')
+              : ''
       const failed = isObj(o) && isObj(o.metadata) && typeof o.metadata.exit_code === 'number' && o.metadata.exit_code !== 0
       push({ kind: 'tool_result', text, toolUseId: str(p.call_id), isError: failed || /Process exited with code [1-9]/.test(text.slice(0, 300)) })
       break

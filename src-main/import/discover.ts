@@ -20,7 +20,11 @@ export const codexHome = (env: Env) => env.CODEX_HOME || join(home(env), '.codex
 export const encodeClaudePath = (p: string) => p.replace(/[^a-zA-Z0-9]/g, '-')
 
 const real = (p: string) => {
-  try { return realpathSync(p) } catch { return p }
+  try {
+    return realpathSync(p)
+  } catch {
+    return p
+  }
 }
 const within = (cwd: string, project: string) => cwd === project || cwd.startsWith(project.endsWith(sep) ? project : project + sep)
 
@@ -42,7 +46,10 @@ export function findClaudeTranscripts(projectPath: string, env: Env): FoundTrans
       // An encoding collision (/a/b-c vs /a/b/c) is told apart by the recorded cwd.
       if (cwd && !within(real(cwd), project) && !within(cwd, projectPath)) continue
       const subDir = join(dir, id, 'subagents')
-      const subs = safeList(subDir).filter((s) => s.endsWith('.jsonl')).sort().map((s) => join(subDir, s))
+      const subs = safeList(subDir)
+        .filter((s) => s.endsWith('.jsonl'))
+        .sort()
+        .map((s) => join(subDir, s))
       out.push(found('claude', id, [main, ...subs]))
     }
   }
@@ -78,16 +85,26 @@ function found(provider: 'claude' | 'codex', cliSessionId: string, files: string
       const st = statSync(f)
       size += st.size
       mtimeMs = Math.max(mtimeMs, st.mtimeMs)
-    } catch { /* vanished meanwhile */ }
+    } catch {
+      /* vanished meanwhile */
+    }
   }
   return { provider, cliSessionId, files, size, mtimeMs }
 }
 
 function safeList(dir: string): string[] {
-  try { return readdirSync(dir) } catch { return [] }
+  try {
+    return readdirSync(dir)
+  } catch {
+    return []
+  }
 }
 function safeEntries(dir: string) {
-  try { return readdirSync(dir, { withFileTypes: true }) } catch { return [] }
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return []
+  }
 }
 
 /** The first lines of a file (up to `max` bytes), complete lines only. */
@@ -126,7 +143,9 @@ function firstCwd(file: string, _p: 'claude'): string | null {
     try {
       const v: unknown = JSON.parse(line)
       if (isObj(v) && str(v.cwd)) return v.cwd as string
-    } catch { /* a bad line is reported by the import itself */ }
+    } catch {
+      /* a bad line is reported by the import itself */
+    }
   }
   return null
 }
@@ -139,7 +158,11 @@ function firstMeta(file: string): { id: string | null; cwd: string | null } | nu
   if (head && /^\{"timestamp":"[^"]*",(?:"ordinal":\d+,)?"type":"session_meta"/.test(head)) {
     const field = (k: string) => {
       const m = new RegExp(`"${k}":("(?:[^"\\\\]|\\\\.)*")`).exec(head)
-      try { return m ? (JSON.parse(m[1]!) as string) : null } catch { return null }
+      try {
+        return m ? (JSON.parse(m[1]!) as string) : null
+      } catch {
+        return null
+      }
     }
     const id = field('id')
     const cwd = field('cwd')

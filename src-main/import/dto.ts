@@ -7,7 +7,11 @@ export interface ImportScanDTO {
   pending: number
 }
 
-export interface ImportSkipDTO { file: string; line: number; reason: string }
+export interface ImportSkipDTO {
+  file: string
+  line: number
+  reason: string
+}
 
 export interface ImportJobDTO {
   projectId: string

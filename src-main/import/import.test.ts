@@ -60,7 +60,7 @@ const bySid = (s: S, cli: string) => sessionsOf(s).find((x) => x.cli_session_id 
 const msgs = (s: S, id: string) => s.core.store.messagesAfter(id, 0, 1000)
 const digest = (files: string[]) => files.map((f) => `${f}:${statSync(f).mtimeMs}:${hash('sha256').update(readFileSync(f)).digest('hex')}`).join('\n')
 
-describe('import of the CLIs\' own transcripts', () => {
+describe("import of the CLIs' own transcripts", () => {
   it('scan counts what each CLI has for the folder (CLAUDE_CONFIG_DIR, CODEX_HOME honoured)', async () => {
     const s = await sandbox()
     expect(s.svc.scan(s.project.id)).toMatchObject({ claude: { sessions: 1, pending: 1 }, codex: { sessions: 1, pending: 1 }, pending: 2 })
@@ -75,13 +75,25 @@ describe('import of the CLIs\' own transcripts', () => {
     const job = await s.svc.run(s.project.id).done
     expect(job).toMatchObject({ state: 'done', sessionsAdded: 2, skippedCount: 0, errors: [] })
     const row = bySid(s, CLAUDE_ID)
-    expect(row).toMatchObject({ provider: 'claude', status: 'done', pinned: 1, title: 'please [[bash:echo hello-import]]', model: 'claude-opus-5-5', cost_known: 1 })
+    expect(row).toMatchObject({
+      provider: 'claude',
+      status: 'done',
+      pinned: 1,
+      title: 'please [[bash:echo hello-import]]',
+      model: 'claude-opus-5-5',
+      cost_known: 1
+    })
     expect(row.cost_usd).toBeCloseTo(0.305296, 5)
     expect(row.input_tokens).toBeGreaterThan(1000)
     expect(row.output_tokens).toBeGreaterThan(0)
     const m = msgs(s, row.id)
     expect(m.map((x) => x.seq)).toEqual(m.map((_, i) => i + 1))
-    expect(m.filter((x) => x.kind === 'user').map((x) => x.text)).toEqual(['please [[bash:echo hello-import]]', '[[thinking:pondering the import]]', 'delegate [[agent:look around the sub-agent way]]', 'look around the sub-agent way'])
+    expect(m.filter((x) => x.kind === 'user').map((x) => x.text)).toEqual([
+      'please [[bash:echo hello-import]]',
+      '[[thinking:pondering the import]]',
+      'delegate [[agent:look around the sub-agent way]]',
+      'look around the sub-agent way'
+    ])
     const bash = m.find((x) => x.kind === 'tool_call' && x.tool_name === 'Bash')!
     expect(bash.tool_path).toBe('echo hello-import')
     expect(m.find((x) => x.kind === 'tool_result' && x.tool_use_id === bash.tool_use_id)?.text).toBe('hello-import')
@@ -155,7 +167,10 @@ describe('import of the CLIs\' own transcripts', () => {
     const job = await s.svc.run(s.project.id).done
     expect(job.state).toBe('done')
     expect(job.skippedCount).toBe(2)
-    expect(job.skipped.map((x) => [x.file, x.line])).toEqual([[s.codexFile, 4], [s.codexFile, 11]])
+    expect(job.skipped.map((x) => [x.file, x.line])).toEqual([
+      [s.codexFile, 4],
+      [s.codexFile, 11]
+    ])
     expect(job.skipped[0]!.reason).toMatch(/not valid JSON/)
     expect(msgs(s, bySid(s, CODEX_ID).id).some((x) => x.kind === 'tool_result' && x.text.includes('hello-import'))).toBe(true)
   })
@@ -163,7 +178,11 @@ describe('import of the CLIs\' own transcripts', () => {
   it('a 30 MB line imports; a line over the limit is skipped and reported, never held whole', async () => {
     const s = await sandbox()
     const big = 'x'.repeat(30 * 1024 * 1024)
-    const line = JSON.stringify({ type: 'response_item', timestamp: '2026-12-06T20:00:00.000Z', payload: { type: 'function_call_output', call_id: 'call_big', output: big } })
+    const line = JSON.stringify({
+      type: 'response_item',
+      timestamp: '2026-12-06T20:00:00.000Z',
+      payload: { type: 'function_call_output', call_id: 'call_big', output: big }
+    })
     appendFileSync(s.codexFile, line + '\n')
     await s.svc.run(s.project.id).done
     const res = msgs(s, bySid(s, CODEX_ID).id).find((x) => x.tool_use_id === 'call_big')
@@ -220,7 +239,19 @@ describe('import of the CLIs\' own transcripts', () => {
   it('sessions Shepherd ran itself are not imported as copies', async () => {
     const s = await sandbox()
     const now = Date.now()
-    s.core.store.insertSession({ id: 'own', projectId: s.project.id, provider: 'claude', model: null, permissionMode: 'default', cwd: s.projectPath, title: 'mine', systemPrompt: null, extraEnv: {}, status: 'done', now })
+    s.core.store.insertSession({
+      id: 'own',
+      projectId: s.project.id,
+      provider: 'claude',
+      model: null,
+      permissionMode: 'default',
+      cwd: s.projectPath,
+      title: 'mine',
+      systemPrompt: null,
+      extraEnv: {},
+      status: 'done',
+      now
+    })
     s.core.store.updateSession('own', { cli_session_id: CLAUDE_ID })
     expect(s.svc.scan(s.project.id).claude).toEqual({ sessions: 0, pending: 0 })
     await s.svc.run(s.project.id).done
@@ -234,9 +265,26 @@ describe('a session continued in Shepherd after its import', () => {
     await s.svc.run(s.project.id).done
     const row = bySid(s, CLAUDE_ID)
     // Shepherd resumed it: its own turn is stored, and the CLI appends the same turn to its file.
-    s.core.store.insertMessages([{ session_id: row.id, seq: row.last_seq + 1, kind: 'user', text: 'follow-up in Shepherd', tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: Date.now() }])
+    s.core.store.insertMessages([
+      {
+        session_id: row.id,
+        seq: row.last_seq + 1,
+        kind: 'user',
+        text: 'follow-up in Shepherd',
+        tool_name: null,
+        tool_input: null,
+        tool_path: null,
+        tool_use_id: null,
+        parent_id: null,
+        is_error: 0,
+        created_at: Date.now()
+      }
+    ])
     s.core.store.updateSession(row.id, { last_seq: row.last_seq + 1 })
-    appendFileSync(s.claudeMain, JSON.stringify({ type: 'user', message: { role: 'user', content: 'follow-up in Shepherd' }, timestamp: new Date().toISOString() }) + '\n')
+    appendFileSync(
+      s.claudeMain,
+      JSON.stringify({ type: 'user', message: { role: 'user', content: 'follow-up in Shepherd' }, timestamp: new Date().toISOString() }) + '\n'
+    )
     expect(s.svc.scan(s.project.id).pending).toBe(0)
     const job = await s.svc.run(s.project.id).done
     expect(job.messagesAdded).toBe(0)
@@ -270,7 +318,9 @@ describe('a file the CLI appends to while it is being imported', () => {
     const perCopy = msgs(ref, bySid(ref, CODEX_ID).id).length
     const id = bySid(s, CODEX_ID).id
     expect(s.core.store.maxSeq(id)).toBe((400 + appended + 1) * perCopy)
-    expect(s.core.store.messagesAfter(id, 0, 1000).map((m) => m.seq)).toEqual(Array.from({ length: Math.min(1000, (400 + appended + 1) * perCopy) }, (_, i) => i + 1))
+    expect(s.core.store.messagesAfter(id, 0, 1000).map((m) => m.seq)).toEqual(
+      Array.from({ length: Math.min(1000, (400 + appended + 1) * perCopy) }, (_, i) => i + 1)
+    )
   })
 })
 

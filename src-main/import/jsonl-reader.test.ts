@@ -5,7 +5,9 @@ import { tempDir } from '../../test/support/temp'
 import { ImportCancelled, readJsonlLines, type JsonlLine, type JsonlSkip } from './jsonl-reader'
 
 const cleanups: (() => void)[] = []
-afterEach(() => { for (const c of cleanups.splice(0)) c() })
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c()
+})
 
 async function all(file: string, opts: Parameters<typeof readJsonlLines>[1] = {}) {
   const out: (JsonlLine | JsonlSkip)[] = []
@@ -50,9 +52,11 @@ describe('readJsonlLines', () => {
     const f = file('{"a":1}\n'.repeat(10_000))
     const ac = new AbortController()
     let n = 0
-    await expect((async () => {
-      for await (const _ of readJsonlLines(f, { chunkBytes: 64, signal: ac.signal })) if (++n === 5) ac.abort()
-    })()).rejects.toBeInstanceOf(ImportCancelled)
+    await expect(
+      (async () => {
+        for await (const _ of readJsonlLines(f, { chunkBytes: 64, signal: ac.signal })) if (++n === 5) ac.abort()
+      })()
+    ).rejects.toBeInstanceOf(ImportCancelled)
     expect(n).toBeLessThan(20)
   })
 })

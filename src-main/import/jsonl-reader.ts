@@ -8,8 +8,18 @@
 import { open } from 'node:fs/promises'
 import { StringDecoder } from 'node:string_decoder'
 
-export interface JsonlLine { text: string; /** byte offset just past this line's "\n" */ end: number; lineNo: number }
-export interface JsonlSkip { reason: 'too_long'; start: number; end: number; lineNo: number; bytes: number }
+export interface JsonlLine {
+  text: string
+  /** byte offset just past this line's "\n" */ end: number
+  lineNo: number
+}
+export interface JsonlSkip {
+  reason: 'too_long'
+  start: number
+  end: number
+  lineNo: number
+  bytes: number
+}
 
 export interface ReadJsonlOptions {
   from?: number
@@ -84,5 +94,7 @@ export async function* readJsonlLines(file: string, opts: ReadJsonlOptions = {})
 }
 
 export class ImportCancelled extends Error {
-  constructor() { super('import cancelled') }
+  constructor() {
+    super('import cancelled')
+  }
 }

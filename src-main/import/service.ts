@@ -39,7 +39,12 @@ const MAX_SKIPS_KEPT = 100
 export class ImportService {
   readonly #jobs = new Map<string, { dto: ImportJobDTO; abort: AbortController; done: Promise<ImportJobDTO> }>()
 
-  constructor(private readonly store: Store, private readonly hub: EventHub, private readonly env: Env, private readonly opts: { maxLineBytes?: number; chunkBytes?: number } = {}) {}
+  constructor(
+    private readonly store: Store,
+    private readonly hub: EventHub,
+    private readonly env: Env,
+    private readonly opts: { maxLineBytes?: number; chunkBytes?: number } = {}
+  ) {}
 
   #project(projectId: string) {
     const p = this.store.getProject(projectId)
@@ -55,14 +60,19 @@ export class ImportService {
   #loadState(key: string): ImportState | null {
     const raw = this.store.getSetting(key)
     if (!raw) return null
-    try { return JSON.parse(raw) as ImportState } catch { return null }
+    try {
+      return JSON.parse(raw) as ImportState
+    } catch {
+      return null
+    }
   }
 
   /** Shepherd's own sessions also leave CLI files: those are never imported as copies. */
   #ownCliIds(projectId: string): Set<string> {
     const own = new Set<string>()
     for (const s of this.store.listSessions(projectId)) {
-      if (s.cli_session_id && !this.store.getSetting(this.#stateKey(projectId, { provider: s.provider, cliSessionId: s.cli_session_id }))) own.add(s.cli_session_id)
+      if (s.cli_session_id && !this.store.getSetting(this.#stateKey(projectId, { provider: s.provider, cliSessionId: s.cli_session_id })))
+        own.add(s.cli_session_id)
     }
     return own
   }
@@ -107,8 +117,21 @@ export class ImportService {
     if (running?.dto.state === 'running') return { job: running.dto, done: running.done }
     const project = this.#project(projectId)
     const dto: ImportJobDTO = {
-      projectId, state: 'running', filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesDone: 0, sessionsAdded: 0, sessionsUpdated: 0,
-      messagesAdded: 0, skipped: [], skippedCount: 0, notes: [], errors: [], startedAt: Date.now(), finishedAt: null
+      projectId,
+      state: 'running',
+      filesTotal: 0,
+      filesDone: 0,
+      bytesTotal: 0,
+      bytesDone: 0,
+      sessionsAdded: 0,
+      sessionsUpdated: 0,
+      messagesAdded: 0,
+      skipped: [],
+      skippedCount: 0,
+      notes: [],
+      errors: [],
+      startedAt: Date.now(),
+      finishedAt: null
     }
     const abort = new AbortController()
     const done = (async () => {
@@ -158,7 +181,13 @@ export class ImportService {
       job.bytesDone = doneBytes + t.size
       return
     }
-    const st: ImportState = state ?? { v: 1, sessionId: randomUUID(), files: {}, lastSeq: 0, ...(t.provider === 'claude' ? { claude: newClaudeState() } : { codex: newCodexState() }) }
+    const st: ImportState = state ?? {
+      v: 1,
+      sessionId: randomUUID(),
+      files: {},
+      lastSeq: 0,
+      ...(t.provider === 'claude' ? { claude: newClaudeState() } : { codex: newCodexState() })
+    }
     // Resumed in Shepherd after the last import: the lines the CLI appended since are those turns,
     // which Shepherd stored live. Move past them without copying them again.
     const advanceOnly = row !== undefined && row.last_seq !== st.lastSeq
@@ -185,8 +214,17 @@ export class ImportService {
           const model = st.claude?.model ?? st.codex?.model ?? null
           this.store.insertSession({
             // Codex may have run in a sub-folder of the project: resume it there.
-            id: st.sessionId, projectId, provider: t.provider, model, permissionMode: 'default', cwd: st.codex?.cwd ?? cwd, title: titleOf(st, t),
-            systemPrompt: null, extraEnv: {}, status: 'done', now: first
+            id: st.sessionId,
+            projectId,
+            provider: t.provider,
+            model,
+            permissionMode: 'default',
+            cwd: st.codex?.cwd ?? cwd,
+            title: titleOf(st, t),
+            systemPrompt: null,
+            extraEnv: {},
+            status: 'done',
+            now: first
           })
           // Pinned: retention (keep the newest N, none older than D days) would otherwise delete months of
           // imported history at the next start. Unpinning hands a session back to retention.
@@ -196,20 +234,38 @@ export class ImportService {
         let seq = cur.last_seq
         if (!advanceOnly && msgs.length) {
           const rows: MessageRow[] = msgs.map((m) => ({
-            session_id: st.sessionId, seq: ++seq, kind: m.kind, text: m.text, tool_name: m.toolName ?? null, tool_input: m.toolInput ?? null,
-            tool_path: m.toolPath ?? null, tool_use_id: m.toolUseId ?? null, parent_id: m.parentId ?? null, is_error: m.isError ? 1 : 0, created_at: m.createdAt
+            session_id: st.sessionId,
+            seq: ++seq,
+            kind: m.kind,
+            text: m.text,
+            tool_name: m.toolName ?? null,
+            tool_input: m.toolInput ?? null,
+            tool_path: m.toolPath ?? null,
+            tool_use_id: m.toolUseId ?? null,
+            parent_id: m.parentId ?? null,
+            is_error: m.isError ? 1 : 0,
+            created_at: m.createdAt
           }))
           this.store.insertMessages(rows)
         }
         const totals: ImportTotals = st.claude ? claudeTotals(st.claude) : codexTotals(st.codex!)
         const last = msgs[msgs.length - 1]?.createdAt
         this.store.updateSession(st.sessionId, {
-          ...(advanceOnly ? {} : {
-            last_seq: seq, input_tokens: totals.inputTokens, output_tokens: totals.outputTokens, cache_read_tokens: totals.cacheReadTokens,
-            cache_write_tokens: totals.cacheWriteTokens, context_tokens: totals.contextTokens, context_window: totals.contextWindow,
-            cost_usd: totals.costUsd ?? 0, cost_known: totals.costKnown ? 1 : 0, title: isNew ? titleOf(st, t) : cur.title,
-            model: cur.model ?? st.claude?.model ?? st.codex?.model ?? null
-          }),
+          ...(advanceOnly
+            ? {}
+            : {
+                last_seq: seq,
+                input_tokens: totals.inputTokens,
+                output_tokens: totals.outputTokens,
+                cache_read_tokens: totals.cacheReadTokens,
+                cache_write_tokens: totals.cacheWriteTokens,
+                context_tokens: totals.contextTokens,
+                context_window: totals.contextWindow,
+                cost_usd: totals.costUsd ?? 0,
+                cost_known: totals.costKnown ? 1 : 0,
+                title: isNew ? titleOf(st, t) : cur.title,
+                model: cur.model ?? st.claude?.model ?? st.codex?.model ?? null
+              }),
           ...(last && last > cur.last_activity_at ? { last_activity_at: last, ended_at: last } : {}),
           updated_at: now
         })
@@ -230,15 +286,25 @@ export class ImportService {
       const from = offsets[file] ?? { offset: 0, lineNo: 0 }
       const base = job.bytesDone
       for await (const item of readJsonlLines(file, {
-        from: from.offset, lineNo: from.lineNo, signal, maxLineBytes: this.opts.maxLineBytes, chunkBytes: this.opts.chunkBytes,
-        onProgress: (off) => { job.bytesDone = Math.max(job.bytesDone, base + Math.max(0, off - from.offset)) }
+        from: from.offset,
+        lineNo: from.lineNo,
+        signal,
+        maxLineBytes: this.opts.maxLineBytes,
+        chunkBytes: this.opts.chunkBytes,
+        onProgress: (off) => {
+          job.bytesDone = Math.max(job.bytesDone, base + Math.max(0, off - from.offset))
+        }
       })) {
         let started: string | undefined
         if ('reason' in item) {
           skip(job, file, item.lineNo, `line of ${item.bytes} bytes is longer than the limit`)
         } else {
           let value: unknown
-          try { value = JSON.parse(item.text) } catch { value = undefined }
+          try {
+            value = JSON.parse(item.text)
+          } catch {
+            value = undefined
+          }
           if (!isObj(value)) skip(job, file, item.lineNo, item.text.trim() ? 'not valid JSON (malformed or truncated)' : 'empty line')
           else if (st.claude) {
             const r = mapClaudeLine(item.text, value, st.claude, parse, agentId)
@@ -260,10 +326,13 @@ export class ImportService {
     for (let i = 1; i < t.files.length; i++) {
       const file = t.files[i]!
       if (read.has(file)) continue
-      const agentId = t.provider === 'claude' ? /agent-([^/\\]+)\.jsonl$/.exec(file)?.[1] ?? null : null
+      const agentId = t.provider === 'claude' ? (/agent-([^/\\]+)\.jsonl$/.exec(file)?.[1] ?? null) : null
       // A sub-agent's rows hang under the call that started it, known from the main file's result line:
       // while that line is still being written, leave the sub-agent's file for the next run.
-      if (agentId && st.claude && !st.claude.agents[agentId] && (offsets[t.files[0]!]?.offset ?? 0) < sizeOf(t.files[0]!)) { job.filesDone++; continue }
+      if (agentId && st.claude && !st.claude.agents[agentId] && (offsets[t.files[0]!]?.offset ?? 0) < sizeOf(t.files[0]!)) {
+        job.filesDone++
+        continue
+      }
       await readFile(file, agentId)
     }
     // Commit the rest (and the offsets reached, even with no messages: bookkeeping lines count too).
@@ -291,5 +360,9 @@ function unread(st: ImportState, file: string): boolean {
 }
 
 function sizeOf(file: string): number {
-  try { return statSync(file).size } catch { return 0 }
+  try {
+    return statSync(file).size
+  } catch {
+    return 0
+  }
 }

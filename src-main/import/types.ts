@@ -1,18 +1,31 @@
 /** What the transcript mappers produce: provider messages with the time they were written. */
 import type { ProviderMessage } from '../providers/types'
 
-export interface ImportedMessage extends ProviderMessage { createdAt: number }
+export interface ImportedMessage extends ProviderMessage {
+  createdAt: number
+}
 
 export interface ImportTotals {
-  inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number
-  contextTokens: number | null; contextWindow: number | null
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheWriteTokens: number
+  contextTokens: number | null
+  contextWindow: number | null
   /** Session total as the CLI reports it (Claude Code's cost-state); null = unknown (Codex reports tokens only). */
   costUsd: number | null
   costKnown: boolean
 }
 
 export const emptyTotals = (): ImportTotals => ({
-  inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: null, contextWindow: null, costUsd: null, costKnown: false
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  contextTokens: null,
+  contextWindow: null,
+  costUsd: null,
+  costKnown: false
 })
 
 /** A transcript file found for a project folder. */

@@ -141,27 +141,79 @@ describe('buildChildEnv', () => {
 
 /** Issue 12 item 4: every refused name, each with its reason; what stays allowed; the provider always wins. */
 describe('the refused list (code, trust, provider-managed)', () => {
-  const issueNames = ['BASH_ENV', 'ENV', 'PERL5OPT', 'PYTHONSTARTUP', 'NODE_OPTIONS', 'NODE_TLS_REJECT_UNAUTHORIZED', 'GIT_SSH_COMMAND', 'LD_PRELOAD', 'DYLD_INSERT_LIBRARIES']
+  const issueNames = [
+    'BASH_ENV',
+    'ENV',
+    'PERL5OPT',
+    'PYTHONSTARTUP',
+    'NODE_OPTIONS',
+    'NODE_TLS_REJECT_UNAUTHORIZED',
+    'GIT_SSH_COMMAND',
+    'LD_PRELOAD',
+    'DYLD_INSERT_LIBRARIES'
+  ]
   const exact = Object.keys(DENIED_NAMES)
   const byPrefix = Object.keys(DENIED_PREFIXES).map((p) => `${p}X`)
   const hostile = [
-    'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0', 'GIT_EXTERNAL_DIFF', 'GIT_ASKPASS', 'GIT_PROXY_COMMAND', 'GIT_EXEC_PATH',
-    'GIT_DIR', 'GIT_SSL_NO_VERIFY', 'BASH_FUNC_ls%%'.replace('%%', ''), 'npm_config_script_shell', 'npm_config_node_options', 'ld_preload', 'bash_env',
-    'XDG_CONFIG_HOME', 'OPENAI_BASE_URL', 'OPENCODE_CONFIG_CONTENT', 'OPENCODE_SERVER_PASSWORD', 'CODEX_HOME', 'CLAUDE_CONFIG_DIR'
+    'GIT_CONFIG_COUNT',
+    'GIT_CONFIG_KEY_0',
+    'GIT_CONFIG_VALUE_0',
+    'GIT_EXTERNAL_DIFF',
+    'GIT_ASKPASS',
+    'GIT_PROXY_COMMAND',
+    'GIT_EXEC_PATH',
+    'GIT_DIR',
+    'GIT_SSL_NO_VERIFY',
+    'BASH_FUNC_ls%%'.replace('%%', ''),
+    'npm_config_script_shell',
+    'npm_config_node_options',
+    'ld_preload',
+    'bash_env',
+    'XDG_CONFIG_HOME',
+    'OPENAI_BASE_URL',
+    'OPENCODE_CONFIG_CONTENT',
+    'OPENCODE_SERVER_PASSWORD',
+    'CODEX_HOME',
+    'CLAUDE_CONFIG_DIR'
   ]
-  const everyProviderName = [...CLAUDE_ENV_PASSTHROUGH, ...CODEX_ENV_PASSTHROUGH, ...OPENCODE_ENV_PASSTHROUGH, ...ACP_ENV_PASSTHROUGH, ...Object.keys(claudeProviderEnv({ apiKey: 'k', baseUrl: 'u' }))]
+  const everyProviderName = [
+    ...CLAUDE_ENV_PASSTHROUGH,
+    ...CODEX_ENV_PASSTHROUGH,
+    ...OPENCODE_ENV_PASSTHROUGH,
+    ...ACP_ENV_PASSTHROUGH,
+    ...Object.keys(claudeProviderEnv({ apiKey: 'k', baseUrl: 'u' }))
+  ]
 
   it.each([...new Set([...issueNames, ...exact, ...byPrefix, ...hostile, ...everyProviderName])])('refuses %s with a reason', (key) => {
     const problem = extraEnvKeyProblem(key)
-    expect(problem).toMatch(new RegExp(`^${key} cannot be set here: (it makes shells or programs run code|it changes which servers|agent settings and API keys|it changes how programs load)`))
+    expect(problem).toMatch(
+      new RegExp(
+        `^${key} cannot be set here: (it makes shells or programs run code|it changes which servers|agent settings and API keys|it changes how programs load)`
+      )
+    )
     expect(extraEnvSchema.safeParse({ [key]: 'x' }).success).toBe(false)
   })
 
-  it.each(['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'NODE_EXTRA_CA_CERTS', 'JAVA_HOME', 'GOPATH', 'MY_PROJECT_FLAG', 'PATH', 'LANG', 'SSH_AUTH_SOCK', 'PYTHONUNBUFFERED', 'ENVIRONMENT', 'ENV_FILE', ...GIT_ALLOWED])('allows %s', (key) => {
+  it.each([
+    'HTTPS_PROXY',
+    'HTTP_PROXY',
+    'NO_PROXY',
+    'NODE_EXTRA_CA_CERTS',
+    'JAVA_HOME',
+    'GOPATH',
+    'MY_PROJECT_FLAG',
+    'PATH',
+    'LANG',
+    'SSH_AUTH_SOCK',
+    'PYTHONUNBUFFERED',
+    'ENVIRONMENT',
+    'ENV_FILE',
+    ...GIT_ALLOWED
+  ])('allows %s', (key) => {
     expect(extraEnvKeyProblem(key)).toBeNull()
   })
 
-  it('a provider variable wins over the user\'s extra env, also in another case on Windows', () => {
+  it("a provider variable wins over the user's extra env, also in another case on Windows", () => {
     // Stored before a rule existed (so not refused by validation): still overridden.
     const env = buildChildEnv({ parentEnv: {}, platform: 'win32', providerEnv: { MY_ENDPOINT: 'shepherd' }, extraEnv: { my_endpoint: 'user', OTHER: 'kept' } })
     expect(env).toEqual({ MY_ENDPOINT: 'shepherd', OTHER: 'kept' })
@@ -169,7 +221,7 @@ describe('the refused list (code, trust, provider-managed)', () => {
     expect(posix.MY_ENDPOINT).toBe('shepherd')
   })
 
-  it('Shepherd\'s own web token never reaches an agent (not inherited, cannot be added)', () => {
+  it("Shepherd's own web token never reaches an agent (not inherited, cannot be added)", () => {
     const env = buildChildEnv({ parentEnv: { PATH: '/bin', SHEPHERD_TOKEN: 'secret-token-value', SHEPHERD_DATA_DIR: '/d' }, platform: 'linux' })
     expect(JSON.stringify(env)).not.toContain('secret-token-value')
     expect(extraEnvKeyProblem('SHEPHERD_TOKEN')).toMatch(/cannot be set here/)

@@ -45,6 +45,9 @@ describe('docs/agents.md', () => {
     expect(start, `${DOC} has no ${BEGIN} marker`).toBeGreaterThanOrEqual(0)
     const fresh = render()
     if (process.env.UPDATE_DOCS) writeFileSync(DOC, doc.slice(0, start) + fresh + doc.slice(end + END.length))
-    else expect(doc.slice(start, end + END.length), 'docs/agents.md is stale: run UPDATE_DOCS=1 npx vitest run src-main/providers/controls-doc.test.ts').toBe(fresh)
+    else
+      expect(doc.slice(start, end + END.length), 'docs/agents.md is stale: run UPDATE_DOCS=1 npx vitest run src-main/providers/controls-doc.test.ts').toBe(
+        fresh
+      )
   })
 })

@@ -18,7 +18,9 @@ describe('HandleEvents', () => {
     const h = new HandleEvents('test')
     const err = vi.spyOn(console, 'error').mockImplementation(() => {})
     const seen: string[] = []
-    h.onEvent(() => { throw new Error('boom') })
+    h.onEvent(() => {
+      throw new Error('boom')
+    })
     h.onEvent((e) => seen.push((e as { data: string }).data))
     h.emit(raw('x'))
     expect(seen).toEqual(['x'])

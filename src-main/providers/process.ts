@@ -322,7 +322,10 @@ function spawnError(err: unknown, absPath: string, opts: SpawnManagedOptions): S
     return new ShepherdError('AGENT_NOT_FOUND', `${name} was not found at ${absPath}. Install it with \`${opts.installHint}\` or set its path in Settings.`)
   }
   if (code === 'EACCES') {
-    return new ShepherdError('SPAWN_FAILED', `${name} at ${absPath} is not executable (EACCES). Reinstall it with \`${opts.installHint}\` or fix its permissions.`)
+    return new ShepherdError(
+      'SPAWN_FAILED',
+      `${name} at ${absPath} is not executable (EACCES). Reinstall it with \`${opts.installHint}\` or fix its permissions.`
+    )
   }
   const detail = err instanceof Error ? err.message : String(err)
   return new ShepherdError('SPAWN_FAILED', `Cannot start ${name} (${absPath}): ${detail}`)

@@ -130,9 +130,7 @@ export interface AgentHandle {
   onExit(listener: (exit: ProviderExit) => void): void
 }
 
-export type ApprovalDecision =
-  | { behavior: 'allow'; scope: 'once' | 'session' }
-  | { behavior: 'deny'; message: string }
+export type ApprovalDecision = { behavior: 'allow'; scope: 'once' | 'session' } | { behavior: 'deny'; message: string }
 
 export type { ProviderCapabilities } from '../shared/controls'
 

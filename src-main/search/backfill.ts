@@ -11,14 +11,22 @@ export const BACKFILL_CHUNK = 500
 /** Pause between chunks, so timers, IPC and the writer's commits get the thread. */
 export const BACKFILL_PAUSE_MS = 2
 
-export interface BackfillHandle { stop(): void; done: Promise<void> }
+export interface BackfillHandle {
+  stop(): void
+  done: Promise<void>
+}
 
 export function startBackfill(index: SearchIndex, log: (m: string) => void, chunk = BACKFILL_CHUNK, pauseMs = BACKFILL_PAUSE_MS): BackfillHandle {
   let stopped = false
   let timer: ReturnType<typeof setTimeout> | null = null
   let resolve!: () => void
-  const done = new Promise<void>((r) => { resolve = r })
-  if (!index.status().building) { resolve(); return { stop() {}, done } }
+  const done = new Promise<void>((r) => {
+    resolve = r
+  })
+  if (!index.status().building) {
+    resolve()
+    return { stop() {}, done }
+  }
   const t0 = Date.now()
   log(`building the search index for ${index.status().total} existing messages in the background`)
   const step = () => {
@@ -43,7 +51,10 @@ export function startBackfill(index: SearchIndex, log: (m: string) => void, chun
   return {
     stop() {
       stopped = true
-      if (timer) { clearTimeout(timer); timer = null }
+      if (timer) {
+        clearTimeout(timer)
+        timer = null
+      }
       resolve()
     },
     done

@@ -18,7 +18,10 @@ docs.forEach((d, i) => ins.run(i + 1, d))
 const search = (q: string): number[] => {
   const fts = toFtsQuery(q)
   if (fts === null) return []
-  return db.prepare<[string], { rowid: number }>('SELECT rowid FROM f WHERE f MATCH ? ORDER BY rowid').all(fts).map((r) => r.rowid)
+  return db
+    .prepare<[string], { rowid: number }>('SELECT rowid FROM f WHERE f MATCH ? ORDER BY rowid')
+    .all(fts)
+    .map((r) => r.rowid)
 }
 
 describe('query sanitizer', () => {
@@ -93,7 +96,10 @@ describe('query sanitizer', () => {
   it('random garbage never makes FTS5 throw', () => {
     const alphabet = ['"', '*', '^', '(', ')', ':', '-', '+', '{', '}', 'NEAR', 'OR', 'AND', 'NOT', ' ', 'fox', 'a', '_', '/', '.', '\\', "'", '日', '\u0000']
     let seed = 7
-    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31 }
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed / 2 ** 31
+    }
     for (let n = 0; n < 2000; n++) {
       let q = ''
       const len = Math.floor(rnd() * 20)

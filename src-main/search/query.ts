@@ -16,7 +16,11 @@ export const MAX_TERMS = 24
 /** Prefixes shorter than this are searched as whole words: `a*` would expand to most of the vocabulary. */
 export const MIN_PREFIX_CHARS = 2
 
-export interface QueryTerm { text: string; phrase: boolean; prefix: boolean }
+export interface QueryTerm {
+  text: string
+  phrase: boolean
+  prefix: boolean
+}
 
 const WORDY = /[\p{L}\p{N}]/u
 /** Han, Hiragana, Katakana, Hangul: written without spaces, so unicode61 indexes a whole run as one token. */
@@ -31,14 +35,23 @@ export function parseQuery(input: string): QueryTerm[] {
   let i = 0
   while (i < s.length && terms.length < MAX_TERMS) {
     const c = s[i]!
-    if (/\s/.test(c)) { i++; continue }
+    if (/\s/.test(c)) {
+      i++
+      continue
+    }
     if (c === '"') {
       const end = s.indexOf('"', i + 1)
-      if (end < 0) { i++; continue } // unbalanced: the quote is dropped, the rest reads as words
+      if (end < 0) {
+        i++
+        continue
+      } // unbalanced: the quote is dropped, the rest reads as words
       let text = s.slice(i + 1, end)
       i = end + 1
       let prefix = false
-      if (s[i] === '*') { prefix = true; while (s[i] === '*') i++ }
+      if (s[i] === '*') {
+        prefix = true
+        while (s[i] === '*') i++
+      }
       text = text.replace(/\*/g, ' ')
       push(terms, text, true, prefix)
       continue
@@ -48,7 +61,10 @@ export function parseQuery(input: string): QueryTerm[] {
     let word = s.slice(i, j)
     i = j
     let prefix = false
-    if (word.endsWith('*')) { prefix = true; word = word.replace(/\*+$/, '') }
+    if (word.endsWith('*')) {
+      prefix = true
+      word = word.replace(/\*+$/, '')
+    }
     push(terms, word.replace(/\*/g, ' '), false, prefix)
   }
   return terms
@@ -58,7 +74,11 @@ function push(terms: QueryTerm[], text: string, phrase: boolean, prefix: boolean
   const t = text.trim().replace(/\s+/g, ' ')
   if (!WORDY.test(t)) return // only punctuation: nothing the tokenizer would index
   // A prefix needs at least MIN_PREFIX_CHARS letters/digits in its last token.
-  const last = t.split(/[^\p{L}\p{N}]+/u).filter(Boolean).pop() ?? ''
+  const last =
+    t
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean)
+      .pop() ?? ''
   // A CJK word is found at the start of a run (docs/search.md): it is searched as a prefix.
   const cjk = CJK.test(last)
   terms.push({ text: t, phrase, prefix: cjk || (prefix && [...last].length >= MIN_PREFIX_CHARS) })

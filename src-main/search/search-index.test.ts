@@ -16,23 +16,59 @@ function dbFile() {
   dirs.push(t)
   return join(t.dir, 'shepherd.db')
 }
-afterEach(() => { for (const d of dirs.splice(0)) d.cleanup() })
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.cleanup()
+})
 
 function project(store: SqliteStore, id: string, provider = 'claude', sessions = 1) {
-  store.insertProject({ id, name: `Project ${id}`, path: `/tmp/${id}`, created_at: 1, updated_at: 1, stall_threshold_ms: null, retention_count: null, retention_days: null })
+  store.insertProject({
+    id,
+    name: `Project ${id}`,
+    path: `/tmp/${id}`,
+    created_at: 1,
+    updated_at: 1,
+    stall_threshold_ms: null,
+    retention_count: null,
+    retention_days: null
+  })
   for (let i = 0; i < sessions; i++) {
-    store.insertSession({ id: `s-${id}-${i}`, projectId: id, provider, model: null, permissionMode: 'default', cwd: '/tmp', title: `Session ${i} of ${id}`, systemPrompt: null, extraEnv: {}, status: 'idle', now: 1000 + i })
+    store.insertSession({
+      id: `s-${id}-${i}`,
+      projectId: id,
+      provider,
+      model: null,
+      permissionMode: 'default',
+      cwd: '/tmp',
+      title: `Session ${i} of ${id}`,
+      systemPrompt: null,
+      extraEnv: {},
+      status: 'idle',
+      now: 1000 + i
+    })
   }
 }
 const row = (session: string, seq: number, text: string, over: Partial<MessageRow> = {}): MessageRow => ({
-  session_id: session, seq, kind: 'assistant', text, tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: seq * 1000, ...over
+  session_id: session,
+  seq,
+  kind: 'assistant',
+  text,
+  tool_name: null,
+  tool_input: null,
+  tool_path: null,
+  tool_use_id: null,
+  parent_id: null,
+  is_error: 0,
+  created_at: seq * 1000,
+  ...over
 })
 function ftsOk(file: string) {
   const db = new Database(file)
   try {
     db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run()
     return true
-  } finally { db.close() }
+  } finally {
+    db.close()
+  }
 }
 
 describe('search index (issue 15)', () => {
@@ -48,7 +84,12 @@ describe('search index (issue 15)', () => {
     expect(page.hits[0]!.snippet).toBe(`the ${HL_START}refresh_token${HL_END} expired`)
     expect(page.sessions[0]).toMatchObject({ id: 's-p1-0', project_name: 'Project p1', provider: 'claude', title: 'Session 0 of p1' })
     // A rolled-back transaction leaves nothing in the index.
-    expect(() => store.transaction(() => { store.insertMessages([row('s-p1-0', 2, 'rolledback word')]); throw new Error('abort') })).toThrow('abort')
+    expect(() =>
+      store.transaction(() => {
+        store.insertMessages([row('s-p1-0', 2, 'rolledback word')])
+        throw new Error('abort')
+      })
+    ).toThrow('abort')
     expect(store.search.search('rolledback').hits).toHaveLength(0)
     store.close()
   })
@@ -95,7 +136,10 @@ describe('search index (issue 15)', () => {
       store.insertMessages(rows.filter((r) => r.session_id === 's-p2-0'))
       store.insertMessages(rows.filter((r) => r.session_id === 's-p1-0' && r.seq > 6000))
     })
-    const expected = rows.filter((r) => r.session_id === 's-p1-0' && r.seq % 3 === 0).map((r) => r.seq).reverse()
+    const expected = rows
+      .filter((r) => r.session_id === 's-p1-0' && r.seq % 3 === 0)
+      .map((r) => r.seq)
+      .reverse()
     const got: number[] = []
     let before: number | null = null
     for (;;) {
@@ -146,8 +190,12 @@ describe('search index (issue 15)', () => {
     old.pragma('journal_mode = WAL')
     runMigrations(old, file, [m0001Initial])
     old.prepare("INSERT INTO projects (id, name, path, created_at, updated_at) VALUES ('p1', 'Old', '/tmp/old', 1, 1)").run()
-    old.prepare(`INSERT INTO sessions (id, project_id, provider, permission_mode, cwd, title, status, last_activity_at, created_at, updated_at)
-      VALUES ('s1', 'p1', 'codex', 'default', '/tmp', 'Old session', 'done', 1, 1, 1), ('s2', 'p1', 'claude', 'default', '/tmp', 'Other', 'done', 1, 1, 1)`).run()
+    old
+      .prepare(
+        `INSERT INTO sessions (id, project_id, provider, permission_mode, cwd, title, status, last_activity_at, created_at, updated_at)
+      VALUES ('s1', 'p1', 'codex', 'default', '/tmp', 'Old session', 'done', 1, 1, 1), ('s2', 'p1', 'claude', 'default', '/tmp', 'Other', 'done', 1, 1, 1)`
+      )
+      .run()
     const ins = old.prepare("INSERT INTO messages (session_id, seq, kind, text, is_error, created_at) VALUES (?, ?, 'assistant', ?, 0, ?)")
     old.transaction(() => {
       for (let seq = 1; seq <= 2000; seq++) ins.run('s1', seq, `old message ${seq} ${seq === 1500 ? 'zanzibar_quux' : ''}`, seq)
@@ -189,7 +237,19 @@ describe('search index (issue 15)', () => {
     project(store, 'p1', 'claude', 0)
     store.transaction(() => {
       for (let i = 0; i < 5000; i++) {
-        store.insertSession({ id: `s${i}`, projectId: 'p1', provider: i % 3 === 0 ? 'codex' : 'claude', model: null, permissionMode: 'default', cwd: '/tmp', title: i === 4321 ? 'Fix 100%_done bug' : `Task number ${i}`, systemPrompt: null, extraEnv: {}, status: i % 2 ? 'done' : 'error', now: i })
+        store.insertSession({
+          id: `s${i}`,
+          projectId: 'p1',
+          provider: i % 3 === 0 ? 'codex' : 'claude',
+          model: null,
+          permissionMode: 'default',
+          cwd: '/tmp',
+          title: i === 4321 ? 'Fix 100%_done bug' : `Task number ${i}`,
+          systemPrompt: null,
+          extraEnv: {},
+          status: i % 2 ? 'done' : 'error',
+          now: i
+        })
       }
     })
     store.updateSession('s10', { pinned: 1 })

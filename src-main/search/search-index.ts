@@ -35,11 +35,23 @@ export const HL_START = '\u0002'
 export const HL_END = '\u0003'
 
 export interface SearchHitRow {
-  rowid: number; session_id: string; seq: number; kind: string; created_at: number; snippet: string
+  rowid: number
+  session_id: string
+  seq: number
+  kind: string
+  created_at: number
+  snippet: string
 }
 export interface SearchSessionRow {
-  id: string; project_id: string; project_name: string; provider: string; title: string
-  created_at: number; last_activity_at: number; archived: number; status: string
+  id: string
+  project_id: string
+  project_name: string
+  provider: string
+  title: string
+  created_at: number
+  last_activity_at: number
+  archived: number
+  status: string
 }
 export interface SearchPage {
   hits: SearchHitRow[]
@@ -49,11 +61,22 @@ export interface SearchPage {
 }
 
 export interface SessionQuery {
-  projectId: string; text?: string; statuses?: readonly string[]; providers?: readonly string[]
-  archived?: boolean; limit: number; offset?: number
+  projectId: string
+  text?: string
+  statuses?: readonly string[]
+  providers?: readonly string[]
+  archived?: boolean
+  limit: number
+  offset?: number
 }
 
-export interface IndexStatus { building: boolean; done: number; total: number; startedAt: number; finishedAt: number | null }
+export interface IndexStatus {
+  building: boolean
+  done: number
+  total: number
+  startedAt: number
+  finishedAt: number | null
+}
 
 export class SearchIndex {
   readonly #db: Database.Database
@@ -109,15 +132,26 @@ export class SearchIndex {
       FROM messages_fts f JOIN messages m ON m.rowid = f.rowid JOIN sessions s ON s.id = m.session_id
       WHERE ${where.join(' AND ')} ORDER BY f.rowid DESC LIMIT @limit`
     const hits = this.#stmt<SearchHitRow>(sql).all({
-      match, before, lo, hi, limit: limit + 1, projectId: filters.projectId, provider: filters.provider, from: filters.from, to: filters.to
+      match,
+      before,
+      lo,
+      hi,
+      limit: limit + 1,
+      projectId: filters.projectId,
+      provider: filters.provider,
+      from: filters.from,
+      to: filters.to
     })
     const more = hits.length > limit
     if (more) hits.pop()
     const ids = [...new Set(hits.map((h) => h.session_id))]
-    const sessions = ids.length === 0 ? [] : this.#stmt<SearchSessionRow>(
-      `SELECT s.id, s.project_id, p.name AS project_name, s.provider, s.title, s.created_at, s.last_activity_at, s.archived, s.status
+    const sessions =
+      ids.length === 0
+        ? []
+        : this.#stmt<SearchSessionRow>(
+            `SELECT s.id, s.project_id, p.name AS project_name, s.provider, s.title, s.created_at, s.last_activity_at, s.archived, s.status
        FROM sessions s JOIN projects p ON p.id = s.project_id WHERE s.id IN (${ids.map(() => '?').join(',')})`
-    ).all(...ids)
+          ).all(...ids)
     return { hits, sessions, next: more ? hits[hits.length - 1]!.rowid : null }
   }
 
@@ -135,7 +169,10 @@ export class SearchIndex {
        WHERE messages_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND m.session_id = ? ORDER BY f.rowid LIMIT ?`
     ).all(fts, r.lo, r.hi, sessionId, limit + 1)
     const truncated = rows.length > limit
-    const seqs = rows.slice(0, limit).map((x) => x.seq).sort((a, b) => a - b)
+    const seqs = rows
+      .slice(0, limit)
+      .map((x) => x.seq)
+      .sort((a, b) => a - b)
     return { seqs, truncated }
   }
 
@@ -147,9 +184,10 @@ export class SearchIndex {
     return this.#db.transaction(() => {
       const s = this.#state.get()
       if (!s || s.finished_at !== null) return true
-      const next = this.#stmt<{ hi: number | null }>(
-        'SELECT MAX(rowid) AS hi FROM (SELECT rowid FROM messages WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?)'
-      ).get(s.done, s.upto, rows)?.hi ?? null
+      const next =
+        this.#stmt<{ hi: number | null }>(
+          'SELECT MAX(rowid) AS hi FROM (SELECT rowid FROM messages WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?)'
+        ).get(s.done, s.upto, rows)?.hi ?? null
       if (next === null) {
         this.#stmt('UPDATE search_state SET done = upto, finished_at = ? WHERE id = 1').run(Date.now())
         return true
@@ -173,10 +211,16 @@ export class SearchIndex {
     if (q.providers?.length) where.push(`provider IN (${q.providers.map((_, i) => `@pr${i}`).join(',')})`)
     const params: Record<string, unknown> = { projectId: q.projectId, limit: q.limit, offset: q.offset ?? 0 }
     if (q.text?.trim()) params.like = `%${q.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-    q.statuses?.forEach((v, i) => { params[`st${i}`] = v })
-    q.providers?.forEach((v, i) => { params[`pr${i}`] = v })
+    q.statuses?.forEach((v, i) => {
+      params[`st${i}`] = v
+    })
+    q.providers?.forEach((v, i) => {
+      params[`pr${i}`] = v
+    })
     const w = where.join(' AND ')
-    const rows = this.#stmt<SessionRow>(`SELECT * FROM sessions WHERE ${w} ORDER BY pinned DESC, last_activity_at DESC, id LIMIT @limit OFFSET @offset`).all(params)
+    const rows = this.#stmt<SessionRow>(`SELECT * FROM sessions WHERE ${w} ORDER BY pinned DESC, last_activity_at DESC, id LIMIT @limit OFFSET @offset`).all(
+      params
+    )
     const total = this.#stmt<{ n: number }>(`SELECT COUNT(*) AS n FROM sessions WHERE ${w}`).get(params)?.n ?? 0
     return { rows, total }
   }

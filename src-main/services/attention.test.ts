@@ -35,17 +35,29 @@ async function setup(opts: { dataDir?: string; folders?: ReturnType<typeof tempD
   const events: ShepherdEvent[] = []
   const ac = new AbortController()
   cleanups.push(() => ac.abort())
-  void (async () => { for await (const item of t.core.hub.subscribe(null, ac.signal)) events.push(item.event) })()
+  void (async () => {
+    for await (const item of t.core.hub.subscribe(null, ac.signal)) events.push(item.event)
+  })()
   return { ...t, provider, mk, events, folders }
 }
 
-const usage = (total: number, tokens = 0) => ({ kind: 'usage' as const, usage: { costUsdSessionTotal: total, inputTokens: tokens, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costKnown: true } })
-const tokensOnly = (inT: number) => ({ kind: 'usage' as const, usage: { inputTokens: inT, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costKnown: false } })
+const usage = (total: number, tokens = 0) => ({
+  kind: 'usage' as const,
+  usage: { costUsdSessionTotal: total, inputTokens: tokens, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costKnown: true }
+})
+const tokensOnly = (inT: number) => ({
+  kind: 'usage' as const,
+  usage: { inputTokens: inT, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costKnown: false }
+})
 const running = { kind: 'turn' as const, state: 'running' as const }
 const idle = { kind: 'turn' as const, state: 'idle' as const }
 
 async function errorOf(p: Promise<unknown>) {
-  try { await p } catch (err) { return err instanceof TRPCError ? { code: err.code, message: err.message, cause: err.cause } : { code: 'other', message: String(err) } }
+  try {
+    await p
+  } catch (err) {
+    return err instanceof TRPCError ? { code: err.code, message: err.message, cause: err.cause } : { code: 'other', message: String(err) }
+  }
   return null
 }
 
@@ -179,7 +191,22 @@ describe('budgets', () => {
     await caller.sessions.stop({ id: s2.id })
     const usageNow = (await caller.usage.daily({ days: 7 })).rows.filter((r) => r.projectId === p.id).reduce((n, r) => n + r.costUsd, 0)
     expect(usageNow).toBeCloseTo(2.1)
-    core.hub.publish({ type: 'agent.cost', sessionId: s2.id, projectId: p.id, seq: 99, totals: { costUsd: 0.9, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: null, contextWindow: null, costKnown: true } })
+    core.hub.publish({
+      type: 'agent.cost',
+      sessionId: s2.id,
+      projectId: p.id,
+      seq: 99,
+      totals: {
+        costUsd: 0.9,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        contextTokens: null,
+        contextWindow: null,
+        costKnown: true
+      }
+    })
     const after = (await caller.usage.daily({ days: 7 })).rows.filter((r) => r.projectId === p.id).reduce((n, r) => n + r.costUsd, 0)
     expect(after).toBeCloseTo(2.4)
     expect(h2.controls).toEqual(['interrupt', 'stop'])
@@ -204,13 +231,21 @@ describe('budgets', () => {
     h.emit(running, usage(1.5), idle)
     await tick()
     const rows = (await caller.usage.daily({ days: 7 })).rows
-    expect(rows.map((r) => [r.day, Number(r.costUsd.toFixed(2))])).toEqual([['2026-12-06', 1.2], ['2026-12-07', 0.3]])
+    expect(rows.map((r) => [r.day, Number(r.costUsd.toFixed(2))])).toEqual([
+      ['2026-12-06', 1.2],
+      ['2026-12-07', 0.3]
+    ])
     expect(localDay(Date.now())).toBe('2026-12-07')
   })
 
   it('refuses bad caps with the field named', async () => {
     const { caller } = await setup()
-    for (const [input, field] of [[{ sessionUsd: -5 }, 'sessionUsd'], [{ globalDayUsd: 0 }, 'globalDayUsd'], [{ projectDayTokens: 1e15 }, 'projectDayTokens'], [{ sessionUsd: 'ten' }, 'sessionUsd']] as const) {
+    for (const [input, field] of [
+      [{ sessionUsd: -5 }, 'sessionUsd'],
+      [{ globalDayUsd: 0 }, 'globalDayUsd'],
+      [{ projectDayTokens: 1e15 }, 'projectDayTokens'],
+      [{ sessionUsd: 'ten' }, 'sessionUsd']
+    ] as const) {
       const err = await errorOf(caller.budgets.setGlobal(input as never))
       expect(err?.code).toBe('BAD_REQUEST')
       expect(err?.message).toContain(field)
@@ -232,7 +267,10 @@ describe('inbox', () => {
     hb.emit(running, { kind: 'approval_request', request: { requestId: 'r1', toolName: 'Bash', input: { command: 'ls' } } })
     await tick()
     const list = await caller.inbox.list()
-    expect(list.items.map((i) => [i.kind, i.projectName])).toEqual([['approval', 'b'], ['finished', 'a']])
+    expect(list.items.map((i) => [i.kind, i.projectName])).toEqual([
+      ['approval', 'b'],
+      ['finished', 'a']
+    ])
     const approvalId = list.items[0]!.approval!.id
     const [one, two] = await Promise.allSettled([
       caller.inbox.answer({ approvalId, decision: { behavior: 'allow', scope: 'once' } }),
@@ -300,8 +338,11 @@ describe('usage limits', () => {
     const s = await caller.sessions.start({ projectId: p.id, prompt: 'big job' })
     const h = provider.last
     const resetsAt = Date.now() + 400
-    h.emit(running, { kind: 'rate_limit', windows: [{ window: 'five_hour', status: 'rejected', utilization: 1, resetsAt }], limited: true, resetsAt },
-      { kind: 'turn', state: 'error', reason: { message: 'usage limit reached' } })
+    h.emit(
+      running,
+      { kind: 'rate_limit', windows: [{ window: 'five_hour', status: 'rejected', utilization: 1, resetsAt }], limited: true, resetsAt },
+      { kind: 'turn', state: 'error', reason: { message: 'usage limit reached' } }
+    )
     await tick()
     const sess = await caller.sessions.get({ id: s.id })
     expect(sess.status).toBe('idle')

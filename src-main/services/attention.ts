@@ -24,7 +24,14 @@ export interface Attention {
   dispose(): void
 }
 
-export function createAttention(o: { db: Database.Database; store: Store; writer: GroupCommitWriter; hub: EventHub; supervisor: Supervisor; clock?: () => number }): Attention {
+export function createAttention(o: {
+  db: Database.Database
+  store: Store
+  writer: GroupCommitWriter
+  hub: EventHub
+  supervisor: Supervisor
+  clock?: () => number
+}): Attention {
   const clock = o.clock ?? Date.now
   const usage = new UsageLedger(o.db, o.writer)
   const budgets = new BudgetService(o.db, o.store, o.writer, o.hub, usage, clock)
@@ -44,7 +51,11 @@ export function createAttention(o: { db: Database.Database; store: Store; writer
   })
   limits.attach({ send: (id, prompt) => o.supervisor.send(id, prompt) })
   return {
-    usage, budgets, inbox, limits, onEvent,
+    usage,
+    budgets,
+    inbox,
+    limits,
+    onEvent,
     dispose() {
       unlisten()
       budgets.dispose()

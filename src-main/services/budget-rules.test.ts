@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_GLOBAL_BUDGET, effectiveCaps, evaluate, globalBudgetSchema, nearAnyCap, projectBudgetSchema, warningKey, type Spend } from './budget-rules'
 import { dayMinus, localDay, nextLocalMidnight } from './day'
 
-const spend = (p: Partial<Spend>): Spend => ({ sessionUsd: 0, sessionTokens: 0, projectDayUsd: 0, projectDayTokens: 0, globalDayUsd: 0, globalDayTokens: 0, costKnown: true, ...p })
+const spend = (p: Partial<Spend>): Spend => ({
+  sessionUsd: 0,
+  sessionTokens: 0,
+  projectDayUsd: 0,
+  projectDayTokens: 0,
+  globalDayUsd: 0,
+  globalDayTokens: 0,
+  costKnown: true,
+  ...p
+})
 
 describe('budget rules', () => {
   it('warns at the threshold (default 80 %) and is over at the cap', () => {
@@ -44,7 +53,13 @@ describe('budget rules', () => {
   it('the allocation-free pre-check agrees with the full rules', () => {
     const caps = { ...DEFAULT_GLOBAL_BUDGET, sessionUsd: 2, projectDayUsd: 5, globalDayTokens: 1000, sessionTokens: 300 }
     for (let i = 0; i < 500; i++) {
-      const sp = spend({ sessionUsd: (i % 37) / 10, projectDayUsd: (i % 71) / 10, sessionTokens: (i * 7) % 400, globalDayTokens: (i * 13) % 1300, costKnown: i % 3 !== 0 })
+      const sp = spend({
+        sessionUsd: (i % 37) / 10,
+        projectDayUsd: (i % 71) / 10,
+        sessionTokens: (i * 7) % 400,
+        globalDayTokens: (i * 13) % 1300,
+        costKnown: i % 3 !== 0
+      })
       const extra = { usd: (i % 5) / 4, tokens: i % 50 }
       const v = evaluate(sp, caps, extra)
       expect(nearAnyCap(sp, caps, extra)).toBe(v.over.length + v.warn.length > 0)

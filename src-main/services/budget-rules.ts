@@ -11,41 +11,56 @@ export const MAX_USD_CAP = 100_000
 export const MAX_TOKEN_CAP = 10_000_000_000
 
 const usdCap = (field: string) =>
-  z.number({ error: `${field} must be a number of US dollars` })
+  z
+    .number({ error: `${field} must be a number of US dollars` })
     .refine((v) => Number.isFinite(v), `${field} must be a finite number`)
     .refine((v) => v > 0, `${field} must be more than 0 (leave it empty for no cap)`)
     .refine((v) => v <= MAX_USD_CAP, `${field} is too large (at most $${MAX_USD_CAP.toLocaleString('en-US')})`)
     .nullable()
 const tokenCap = (field: string) =>
-  z.number({ error: `${field} must be a whole number of tokens` })
+  z
+    .number({ error: `${field} must be a whole number of tokens` })
     .refine((v) => Number.isInteger(v), `${field} must be a whole number of tokens`)
     .refine((v) => v > 0, `${field} must be more than 0 (leave it empty for no cap)`)
     .refine((v) => v <= MAX_TOKEN_CAP, `${field} is too large (at most ${MAX_TOKEN_CAP.toLocaleString('en-US')} tokens)`)
     .nullable()
 
 /** Caps that a project may override (null = use the global setting). */
-export const projectBudgetSchema = z.object({
-  sessionUsd: usdCap('sessionUsd'),
-  sessionTokens: tokenCap('sessionTokens'),
-  projectDayUsd: usdCap('projectDayUsd'),
-  projectDayTokens: tokenCap('projectDayTokens')
-}).strict()
+export const projectBudgetSchema = z
+  .object({
+    sessionUsd: usdCap('sessionUsd'),
+    sessionTokens: tokenCap('sessionTokens'),
+    projectDayUsd: usdCap('projectDayUsd'),
+    projectDayTokens: tokenCap('projectDayTokens')
+  })
+  .strict()
 
-export const globalBudgetSchema = projectBudgetSchema.extend({
-  globalDayUsd: usdCap('globalDayUsd'),
-  globalDayTokens: tokenCap('globalDayTokens'),
-  warnPercent: z.number({ error: 'warnPercent must be a number' }).int('warnPercent must be a whole percentage')
-    .min(1, 'warnPercent must be between 1 and 99').max(99, 'warnPercent must be between 1 and 99'),
-  /** At the cap: interrupt the running turn now, or let the current tool call finish first. */
-  pauseAt: z.enum(['interrupt', 'after_tool'])
-}).strict()
+export const globalBudgetSchema = projectBudgetSchema
+  .extend({
+    globalDayUsd: usdCap('globalDayUsd'),
+    globalDayTokens: tokenCap('globalDayTokens'),
+    warnPercent: z
+      .number({ error: 'warnPercent must be a number' })
+      .int('warnPercent must be a whole percentage')
+      .min(1, 'warnPercent must be between 1 and 99')
+      .max(99, 'warnPercent must be between 1 and 99'),
+    /** At the cap: interrupt the running turn now, or let the current tool call finish first. */
+    pauseAt: z.enum(['interrupt', 'after_tool'])
+  })
+  .strict()
 
 export type ProjectBudget = z.infer<typeof projectBudgetSchema>
 export type GlobalBudget = z.infer<typeof globalBudgetSchema>
 
 export const DEFAULT_GLOBAL_BUDGET: GlobalBudget = {
-  sessionUsd: null, sessionTokens: null, projectDayUsd: null, projectDayTokens: null,
-  globalDayUsd: null, globalDayTokens: null, warnPercent: 80, pauseAt: 'interrupt'
+  sessionUsd: null,
+  sessionTokens: null,
+  projectDayUsd: null,
+  projectDayTokens: null,
+  globalDayUsd: null,
+  globalDayTokens: null,
+  warnPercent: 80,
+  pauseAt: 'interrupt'
 }
 export const EMPTY_PROJECT_BUDGET: ProjectBudget = { sessionUsd: null, sessionTokens: null, projectDayUsd: null, projectDayTokens: null }
 
@@ -65,7 +80,13 @@ export interface Spend {
   costKnown: boolean
 }
 
-export interface CapCheck { scope: CapScope; unit: CapUnit; spent: number; cap: number; ratio: number }
+export interface CapCheck {
+  scope: CapScope
+  unit: CapUnit
+  spent: number
+  cap: number
+  ratio: number
+}
 
 export interface Verdict {
   /** Caps reached (spent ≥ cap, the session's raise included). */
@@ -127,9 +148,17 @@ export function nearAnyCap(spend: Spend, caps: GlobalBudget, extra: { usd: numbe
     return spent >= c || (c > 0 ? spent / c : 1) * 100 >= caps.warnPercent
   }
   if (spend.costKnown) {
-    return near(spend.sessionUsd, caps.sessionUsd, extra.usd) || near(spend.projectDayUsd, caps.projectDayUsd, extra.usd) || near(spend.globalDayUsd, caps.globalDayUsd, extra.usd)
+    return (
+      near(spend.sessionUsd, caps.sessionUsd, extra.usd) ||
+      near(spend.projectDayUsd, caps.projectDayUsd, extra.usd) ||
+      near(spend.globalDayUsd, caps.globalDayUsd, extra.usd)
+    )
   }
-  return near(spend.sessionTokens, caps.sessionTokens, extra.tokens) || near(spend.projectDayTokens, caps.projectDayTokens, extra.tokens) || near(spend.globalDayTokens, caps.globalDayTokens, extra.tokens)
+  return (
+    near(spend.sessionTokens, caps.sessionTokens, extra.tokens) ||
+    near(spend.projectDayTokens, caps.projectDayTokens, extra.tokens) ||
+    near(spend.globalDayTokens, caps.globalDayTokens, extra.tokens)
+  )
 }
 
 /** The key a warning is given once for: per cap value, and per local day for the day caps. */

@@ -17,8 +17,19 @@ import type { Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
 import type { EventHub } from '../supervisor/event-hub'
 import {
-  DEFAULT_GLOBAL_BUDGET, EMPTY_PROJECT_BUDGET, describeCap, effectiveCaps, evaluate, globalBudgetSchema, nearAnyCap, projectBudgetSchema,
-  warningKey, type CapCheck, type GlobalBudget, type ProjectBudget, type Verdict
+  DEFAULT_GLOBAL_BUDGET,
+  EMPTY_PROJECT_BUDGET,
+  describeCap,
+  effectiveCaps,
+  evaluate,
+  globalBudgetSchema,
+  nearAnyCap,
+  projectBudgetSchema,
+  warningKey,
+  type CapCheck,
+  type GlobalBudget,
+  type ProjectBudget,
+  type Verdict
 } from './budget-rules'
 import { localDay, nextLocalMidnight, timeZoneName } from './day'
 import type { SessionMeta, UsageLedger } from './usage'
@@ -40,11 +51,22 @@ export interface BudgetHoldDTO {
   unit: 'usd' | 'tokens'
 }
 
-export interface BudgetWarning { sessionId: string; projectId: string; text: string; key: string }
+export interface BudgetWarning {
+  sessionId: string
+  projectId: string
+  text: string
+  key: string
+}
 
 interface SessionBudgetRow {
-  session_id: string; extra_usd: number; extra_tokens: number; allow_turn: number; held: number
-  held_reason: string | null; held_at: number | null; warned: string
+  session_id: string
+  extra_usd: number
+  extra_tokens: number
+  allow_turn: number
+  held: number
+  held_reason: string | null
+  held_at: number | null
+  warned: string
 }
 
 const NO_EXTRA = Object.freeze({ usd: 0, tokens: 0 })
@@ -84,7 +106,9 @@ export class BudgetService {
         VALUES (@session_id, @extra_usd, @extra_tokens, @allow_turn, @held, @held_reason, @held_at, @warned)
         ON CONFLICT (session_id) DO UPDATE SET extra_usd = excluded.extra_usd, extra_tokens = excluded.extra_tokens, allow_turn = excluded.allow_turn,
           held = excluded.held, held_reason = excluded.held_reason, held_at = excluded.held_at, warned = excluded.warned`),
-      attention: db.prepare('INSERT INTO attention (session_id, kind, at, detail) SELECT @sid, @kind, @at, @detail WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @sid) ON CONFLICT (session_id, kind) DO UPDATE SET at = excluded.at, detail = excluded.detail')
+      attention: db.prepare(
+        'INSERT INTO attention (session_id, kind, at, detail) SELECT @sid, @kind, @at, @detail WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @sid) ON CONFLICT (session_id, kind) DO UPDATE SET at = excluded.at, detail = excluded.detail'
+      )
     }
     this.#global = DEFAULT_GLOBAL_BUDGET
     for (const r of this.#s.config.all()) {
@@ -227,7 +251,14 @@ export class BudgetService {
       const meta = this.#metaOf(s.session_id)
       if (!meta) continue
       const over = s.held_reason ? (JSON.parse(s.held_reason) as CapCheck[]) : []
-      out.push({ sessionId: s.session_id, projectId: meta.projectId, over, reason: over.map(describeCap).join('; '), at: s.held_at ?? 0, unit: over[0]?.unit ?? 'usd' })
+      out.push({
+        sessionId: s.session_id,
+        projectId: meta.projectId,
+        over,
+        reason: over.map(describeCap).join('; '),
+        at: s.held_at ?? 0,
+        unit: over[0]?.unit ?? 'usd'
+      })
     }
     return out
   }
@@ -282,8 +313,12 @@ export class BudgetService {
     const g = this.ledger.today(null, now)
     const st = this.#state.get(sessionId)
     const spend = {
-      sessionUsd: totals?.costUsd ?? 0, sessionTokens: (totals?.inputTokens ?? 0) + (totals?.outputTokens ?? 0),
-      projectDayUsd: p.costUsd, projectDayTokens: p.uncostedTokens, globalDayUsd: g.costUsd, globalDayTokens: g.uncostedTokens,
+      sessionUsd: totals?.costUsd ?? 0,
+      sessionTokens: (totals?.inputTokens ?? 0) + (totals?.outputTokens ?? 0),
+      projectDayUsd: p.costUsd,
+      projectDayTokens: p.uncostedTokens,
+      globalDayUsd: g.costUsd,
+      globalDayTokens: g.uncostedTokens,
       costKnown: totals?.costKnown !== false
     }
     const extra = st ? { usd: st.extra_usd, tokens: st.extra_tokens } : NO_EXTRA
@@ -297,7 +332,13 @@ export class BudgetService {
     const now = this.clock()
     this.#put({ ...this.#row(sessionId), held: 1, held_reason: JSON.stringify(v.over), held_at: now, allow_turn: 0 })
     this.#control?.holdForBudget(sessionId, { finishToolCall: this.#global.pauseAt === 'after_tool', interrupt })
-    this.hub.publish({ type: 'budget.alert', level: 'over', sessionId, projectId: meta.projectId, text: `Paused at the budget cap: ${v.over.map(describeCap).join('; ')}` })
+    this.hub.publish({
+      type: 'budget.alert',
+      level: 'over',
+      sessionId,
+      projectId: meta.projectId,
+      text: `Paused at the budget cap: ${v.over.map(describeCap).join('; ')}`
+    })
     this.#changed()
   }
 
@@ -349,11 +390,14 @@ export class BudgetService {
   #armMidnight(): void {
     // One timer to the next local midnight (no polling): day caps start again from zero.
     const now = this.clock()
-    this.#midnight = setTimeout(() => {
-      this.#dayWarned.clear()
-      this.#recheckAll()
-      this.#armMidnight()
-    }, Math.max(1000, nextLocalMidnight(now) - now + 50))
+    this.#midnight = setTimeout(
+      () => {
+        this.#dayWarned.clear()
+        this.#recheckAll()
+        this.#armMidnight()
+      },
+      Math.max(1000, nextLocalMidnight(now) - now + 50)
+    )
     this.#midnight.unref?.()
   }
 
@@ -363,8 +407,19 @@ export class BudgetService {
       const row = this.store.getSession(sessionId)
       if (!row) return null
       m = {
-        projectId: row.project_id, provider: row.provider, model: row.model,
-        totals: { costUsd: row.cost_usd, inputTokens: row.input_tokens, outputTokens: row.output_tokens, cacheReadTokens: row.cache_read_tokens, cacheWriteTokens: row.cache_write_tokens, contextTokens: row.context_tokens, contextWindow: row.context_window, costKnown: row.cost_known === 1 }
+        projectId: row.project_id,
+        provider: row.provider,
+        model: row.model,
+        totals: {
+          costUsd: row.cost_usd,
+          inputTokens: row.input_tokens,
+          outputTokens: row.output_tokens,
+          cacheReadTokens: row.cache_read_tokens,
+          cacheWriteTokens: row.cache_write_tokens,
+          contextTokens: row.context_tokens,
+          contextWindow: row.context_window,
+          costKnown: row.cost_known === 1
+        }
       }
       this.#meta.set(sessionId, m)
     }
@@ -384,7 +439,9 @@ export class BudgetService {
   #put(row: SessionBudgetRow): void {
     this.#state.set(row.session_id, row)
     // Rare (a cap reached, a warning, a user action): written at once with the writer's next commit.
-    this.writer.enqueue(() => { if (this.store.getSession(row.session_id)) this.#s.put.run(row) })
+    this.writer.enqueue(() => {
+      if (this.store.getSession(row.session_id)) this.#s.put.run(row)
+    })
     this.writer.flush()
   }
 

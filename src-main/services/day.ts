@@ -22,5 +22,9 @@ export function dayMinus(ms: number, n: number): string {
 }
 
 export function timeZoneName(): string {
-  try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time' } catch { return 'local time' }
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time'
+  } catch {
+    return 'local time'
+  }
 }

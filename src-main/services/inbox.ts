@@ -53,7 +53,12 @@ export interface InboxListDTO {
 const RUNNING: readonly SessionStatus[] = ['running', 'starting']
 const TURN_END: readonly SessionStatus[] = ['idle', 'done']
 
-interface SessionInfo { project_id: string; title: string; provider: string; project_name: string }
+interface SessionInfo {
+  project_id: string
+  title: string
+  provider: string
+  project_name: string
+}
 
 export class InboxService {
   readonly #s
@@ -69,15 +74,23 @@ export class InboxService {
     private readonly clock: () => number = Date.now
   ) {
     this.#s = {
-      put: db.prepare('INSERT INTO attention (session_id, kind, at, detail) SELECT @sid, @kind, @at, @detail WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @sid) ON CONFLICT (session_id, kind) DO UPDATE SET at = excluded.at, detail = excluded.detail'),
+      put: db.prepare(
+        'INSERT INTO attention (session_id, kind, at, detail) SELECT @sid, @kind, @at, @detail WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @sid) ON CONFLICT (session_id, kind) DO UPDATE SET at = excluded.at, detail = excluded.detail'
+      ),
       clear: db.prepare("DELETE FROM attention WHERE session_id = ? AND kind IN ('finished', 'failed')"),
       clearFinished: db.prepare("DELETE FROM attention WHERE session_id = ? AND kind = 'finished'"),
       attention: db.prepare<[], { session_id: string; kind: string; at: number; detail: string | null }>('SELECT * FROM attention'),
       approvals: db.prepare<[], ApprovalRow>("SELECT * FROM approvals WHERE status = 'pending'"),
-      sessions: db.prepare<[], { id: string } & SessionInfo>('SELECT s.id, s.project_id, s.title, s.provider, p.name AS project_name FROM sessions s JOIN projects p ON p.id = s.project_id'),
-      session: db.prepare<[string], SessionInfo>('SELECT s.project_id, s.title, s.provider, p.name AS project_name FROM sessions s JOIN projects p ON p.id = s.project_id WHERE s.id = ?'),
+      sessions: db.prepare<[], { id: string } & SessionInfo>(
+        'SELECT s.id, s.project_id, s.title, s.provider, p.name AS project_name FROM sessions s JOIN projects p ON p.id = s.project_id'
+      ),
+      session: db.prepare<[string], SessionInfo>(
+        'SELECT s.project_id, s.title, s.provider, p.name AS project_name FROM sessions s JOIN projects p ON p.id = s.project_id WHERE s.id = ?'
+      ),
       marks: db.prepare<[], { key: string; state: string; until: number | null }>('SELECT key, state, until FROM inbox_marks'),
-      mark: db.prepare('INSERT INTO inbox_marks (key, state, until, at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET state = excluded.state, until = excluded.until, at = excluded.at'),
+      mark: db.prepare(
+        'INSERT INTO inbox_marks (key, state, until, at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET state = excluded.state, until = excluded.until, at = excluded.at'
+      ),
       pruneMarks: db.prepare("DELETE FROM inbox_marks WHERE at < ? AND (state = 'done' OR until < ?)")
     }
     // Marks older than 30 days point at items long gone.
@@ -117,7 +130,18 @@ export class InboxService {
     const add = (kind: InboxKind, key: string, sessionId: string, text: string, at: number, approval: ApprovalDTO | null = null) => {
       const s = sessions.get(sessionId)
       if (!s) return
-      items.push({ key, kind, sessionId, projectId: s.project_id, projectName: s.project_name, sessionTitle: s.title, provider: s.provider, text, at, approval })
+      items.push({
+        key,
+        kind,
+        sessionId,
+        projectId: s.project_id,
+        projectName: s.project_name,
+        sessionTitle: s.title,
+        provider: s.provider,
+        text,
+        at,
+        approval
+      })
     }
     for (const a of this.#s.approvals.all()) {
       const s = sessions.get(a.session_id)
@@ -126,7 +150,13 @@ export class InboxService {
     for (const h of this.budgets.holds()) add('over_budget', `budget:${h.sessionId}:${h.at}`, h.sessionId, `Over budget: ${h.reason}`, h.at)
     for (const w of this.limits.waits()) {
       const when = w.resetsAt ? `at ${new Date(w.resetsAt).toTimeString().slice(0, 5)}` : 'when the limit resets'
-      add('limit', `limit:${w.sessionId}:${w.at}`, w.sessionId, `Waiting for the usage limit to reset ${when}${w.autoResume ? ' (resumes by itself)' : ''}`, w.at)
+      add(
+        'limit',
+        `limit:${w.sessionId}:${w.at}`,
+        w.sessionId,
+        `Waiting for the usage limit to reset ${when}${w.autoResume ? ' (resumes by itself)' : ''}`,
+        w.at
+      )
     }
     for (const a of this.#s.attention.all()) {
       const kind = a.kind as InboxKind
@@ -150,7 +180,8 @@ export class InboxService {
 
   /** "Done" clears an item; "Not now" snoozes it until `until`. */
   mark(key: string, state: 'done' | 'snoozed', until: number | null): void {
-    if (state === 'snoozed' && (until === null || until <= this.clock())) throw new ShepherdError('BAD_REQUEST', 'a snooze must end in the future', { until: 'must be in the future' })
+    if (state === 'snoozed' && (until === null || until <= this.clock()))
+      throw new ShepherdError('BAD_REQUEST', 'a snooze must end in the future', { until: 'must be in the future' })
     this.#s.mark.run(key, state, state === 'snoozed' ? until : null, this.clock())
     this.hub.publish({ type: 'attention.changed' })
   }

@@ -11,10 +11,26 @@ import type { RateLimitWindowDTO, ShepherdEvent } from '../shared/events'
 import { ShepherdError } from '../shared/errors'
 import type { EventHub } from '../supervisor/event-hub'
 
-export interface LimitWaitDTO { sessionId: string; provider: string; resetsAt: number | null; autoResume: boolean; at: number; prompt: string | null }
-export interface LimitMeterDTO { provider: string; window: string; status: RateLimitWindowDTO['status']; utilization: number | null; resetsAt: number | null; updatedAt: number }
+export interface LimitWaitDTO {
+  sessionId: string
+  provider: string
+  resetsAt: number | null
+  autoResume: boolean
+  at: number
+  prompt: string | null
+}
+export interface LimitMeterDTO {
+  provider: string
+  window: string
+  status: RateLimitWindowDTO['status']
+  utilization: number | null
+  resetsAt: number | null
+  updatedAt: number
+}
 
-export interface LimitControl { send(id: string, prompt: string): Promise<unknown> }
+export interface LimitControl {
+  send(id: string, prompt: string): Promise<unknown>
+}
 
 /** When the agent did not say when its limit resets, auto-resume tries again after this. */
 export const UNKNOWN_RESET_RETRY_MS = 15 * 60_000
@@ -26,14 +42,22 @@ export class LimitService {
   #timers = new Map<string, ReturnType<typeof setTimeout>>()
   #control: LimitControl | null = null
 
-  constructor(private readonly db: Database.Database, private readonly hub: EventHub, private readonly clock: () => number = Date.now) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly hub: EventHub,
+    private readonly clock: () => number = Date.now
+  ) {
     this.#s = {
       upsert: db.prepare(`INSERT INTO usage_limits (provider, window, status, utilization, resets_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (provider, window) DO UPDATE SET status = excluded.status, utilization = excluded.utilization, resets_at = excluded.resets_at, updated_at = excluded.updated_at`),
-      meters: db.prepare<[], { provider: string; window: string; status: string; utilization: number | null; resets_at: number | null; updated_at: number }>('SELECT * FROM usage_limits ORDER BY provider, window'),
+      meters: db.prepare<[], { provider: string; window: string; status: string; utilization: number | null; resets_at: number | null; updated_at: number }>(
+        'SELECT * FROM usage_limits ORDER BY provider, window'
+      ),
       wait: db.prepare(`INSERT INTO limit_waits (session_id, provider, resets_at, prompt, auto_resume, at) SELECT @sid, @provider, @resetsAt, @prompt, 0, @at WHERE EXISTS (SELECT 1 FROM sessions WHERE id = @sid)
         ON CONFLICT (session_id) DO UPDATE SET resets_at = excluded.resets_at, prompt = excluded.prompt, at = excluded.at`),
-      waits: db.prepare<[], { session_id: string; provider: string; resets_at: number | null; prompt: string | null; auto_resume: number; at: number }>('SELECT * FROM limit_waits ORDER BY at'),
+      waits: db.prepare<[], { session_id: string; provider: string; resets_at: number | null; prompt: string | null; auto_resume: number; at: number }>(
+        'SELECT * FROM limit_waits ORDER BY at'
+      ),
       setAuto: db.prepare('UPDATE limit_waits SET auto_resume = ? WHERE session_id = ?'),
       drop: db.prepare('DELETE FROM limit_waits WHERE session_id = ?')
     }
@@ -65,11 +89,20 @@ export class LimitService {
   }
 
   meters(): LimitMeterDTO[] {
-    return this.#s.meters.all().map((r) => ({ provider: r.provider, window: r.window, status: r.status as LimitMeterDTO['status'], utilization: r.utilization, resetsAt: r.resets_at, updatedAt: r.updated_at }))
+    return this.#s.meters.all().map((r) => ({
+      provider: r.provider,
+      window: r.window,
+      status: r.status as LimitMeterDTO['status'],
+      utilization: r.utilization,
+      resetsAt: r.resets_at,
+      updatedAt: r.updated_at
+    }))
   }
 
   waits(): LimitWaitDTO[] {
-    return this.#s.waits.all().map((r) => ({ sessionId: r.session_id, provider: r.provider, resetsAt: r.resets_at, autoResume: r.auto_resume === 1, at: r.at, prompt: r.prompt }))
+    return this.#s.waits
+      .all()
+      .map((r) => ({ sessionId: r.session_id, provider: r.provider, resetsAt: r.resets_at, autoResume: r.auto_resume === 1, at: r.at, prompt: r.prompt }))
   }
 
   /** Opt in (or out) of resuming this session by itself when its limit resets. */
@@ -87,11 +120,14 @@ export class LimitService {
     this.#disarm(w.sessionId)
     // An unknown reset (a bare 429): try again in 15 minutes.
     const ms = w.resetsAt === null ? UNKNOWN_RESET_RETRY_MS : Math.max(0, w.resetsAt - this.clock()) + 1000
-    const t = setTimeout(() => {
-      this.#timers.delete(w.sessionId)
-      if (w.resetsAt !== null && w.resetsAt > this.clock()) return this.#arm(w)
-      this.#fire(w)
-    }, Math.min(ms, MAX_TIMER_MS))
+    const t = setTimeout(
+      () => {
+        this.#timers.delete(w.sessionId)
+        if (w.resetsAt !== null && w.resetsAt > this.clock()) return this.#arm(w)
+        this.#fire(w)
+      },
+      Math.min(ms, MAX_TIMER_MS)
+    )
     t.unref?.()
     this.#timers.set(w.sessionId, t)
   }
@@ -100,7 +136,9 @@ export class LimitService {
     const prompt = w.prompt ?? 'Continue where you stopped: the usage limit has reset.'
     this.#s.drop.run(w.sessionId)
     this.hub.publish({ type: 'attention.changed' })
-    this.#control?.send(w.sessionId, prompt).catch(() => { /* the session shows why */ })
+    this.#control?.send(w.sessionId, prompt).catch(() => {
+      /* the session shows why */
+    })
   }
 
   #disarm(sessionId: string): void {

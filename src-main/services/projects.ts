@@ -37,8 +37,14 @@ export class ProjectService {
     if (this.store.getProjectByPath(resolved)) throw new ShepherdError('CONFLICT', `${resolved} is already a project`)
     const now = Date.now()
     const row = {
-      id: randomUUID(), name: (name?.trim() || basename(resolved) || resolved).slice(0, 200), path: resolved,
-      created_at: now, updated_at: now, stall_threshold_ms: null, retention_count: null, retention_days: null
+      id: randomUUID(),
+      name: (name?.trim() || basename(resolved) || resolved).slice(0, 200),
+      path: resolved,
+      created_at: now,
+      updated_at: now,
+      stall_threshold_ms: null,
+      retention_count: null,
+      retention_days: null
     }
     this.store.insertProject(row)
     const dto = projectToDTO(row)

@@ -15,14 +15,19 @@ function setup() {
 }
 
 describe('settings: model and extra env', () => {
-  it.each(['--dangerously-skip-permissions', 'gpt 5', 'm;rm -rf /', 'model\n--flag', '$(id)', 'x'.repeat(201), ''])('refuses the model %j for every agent, on the field', async (model) => {
-    const { caller } = setup()
-    for (const id of ['claude', 'codex', 'opencode', 'acp'] as const) {
-      const providers = { ...(await caller.settings.get()).providers }
-      providers[id] = { ...providers[id], model }
-      await expect(caller.settings.update({ providers })).rejects.toMatchObject({ cause: { issues: expect.arrayContaining([expect.objectContaining({ path: ['providers', id, 'model'] })]) } })
+  it.each(['--dangerously-skip-permissions', 'gpt 5', 'm;rm -rf /', 'model\n--flag', '$(id)', 'x'.repeat(201), ''])(
+    'refuses the model %j for every agent, on the field',
+    async (model) => {
+      const { caller } = setup()
+      for (const id of ['claude', 'codex', 'opencode', 'acp'] as const) {
+        const providers = { ...(await caller.settings.get()).providers }
+        providers[id] = { ...providers[id], model }
+        await expect(caller.settings.update({ providers })).rejects.toMatchObject({
+          cause: { issues: expect.arrayContaining([expect.objectContaining({ path: ['providers', id, 'model'] })]) }
+        })
+      }
     }
-  })
+  )
 
   it('accepts the model names the per-session field accepts', async () => {
     const { caller } = setup()
@@ -35,13 +40,16 @@ describe('settings: model and extra env', () => {
     expect(saved.providers.claude.model).toBe('claude-sonnet-4-5[1m]')
   })
 
-  it.each(['BASH_ENV', 'GIT_SSH_COMMAND', 'NODE_TLS_REJECT_UNAUTHORIZED', 'PYTHONSTARTUP', 'XDG_CONFIG_HOME', 'OPENAI_BASE_URL'])('refuses extra env %s on its field and saves nothing', async (key) => {
-    const { caller } = setup()
-    await expect(caller.settings.update({ extraEnv: { OK_ONE: '1', [key]: 'x' } })).rejects.toMatchObject({
-      cause: { issues: [expect.objectContaining({ path: ['extraEnv', key], message: expect.stringContaining('cannot be set here') })] }
-    })
-    expect((await caller.settings.get()).extraEnv).toEqual({})
-  })
+  it.each(['BASH_ENV', 'GIT_SSH_COMMAND', 'NODE_TLS_REJECT_UNAUTHORIZED', 'PYTHONSTARTUP', 'XDG_CONFIG_HOME', 'OPENAI_BASE_URL'])(
+    'refuses extra env %s on its field and saves nothing',
+    async (key) => {
+      const { caller } = setup()
+      await expect(caller.settings.update({ extraEnv: { OK_ONE: '1', [key]: 'x' } })).rejects.toMatchObject({
+        cause: { issues: [expect.objectContaining({ path: ['extraEnv', key], message: expect.stringContaining('cannot be set here') })] }
+      })
+      expect((await caller.settings.get()).extraEnv).toEqual({})
+    }
+  )
 
   it('a refused variable stored by an older version is dropped, the other settings are kept', async () => {
     const { core, caller } = setup()

@@ -16,13 +16,19 @@ const providerSettings = z.object({
   model: modelSchema,
   permissionMode: z.enum(PERMISSION_MODES),
   /** Absolute path of the CLI; null = look it up on PATH. */
-  cliPath: z.string().max(L.pathChars.max).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path').nullable()
+  cliPath: z
+    .string()
+    .max(L.pathChars.max)
+    .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path')
+    .nullable()
 })
 
 export const settingsSchema = z.object({
   defaultProvider: z.enum(PROVIDER_IDS),
   providers: z.object({
-    claude: providerSettings, codex: providerSettings, opencode: providerSettings,
+    claude: providerSettings,
+    codex: providerSettings,
+    opencode: providerSettings,
     /** ACP: `command` = the agent's argv (binary first) or a command line split without a shell. */
     acp: providerSettings.extend({ command: acpCommandSchema.optional() })
   }),

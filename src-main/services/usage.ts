@@ -11,25 +11,57 @@ import type { CostTotals } from '../shared/dto'
 import type { GroupCommitWriter } from '../store/writer'
 import { localDay, nextLocalMidnight } from './day'
 
-export interface SessionMeta { projectId: string; provider: string; model: string | null }
+export interface SessionMeta {
+  projectId: string
+  provider: string
+  model: string | null
+}
 
 export interface UsageRow {
-  day: string; projectId: string; provider: string; model: string
-  costUsd: number; inputTokens: number; outputTokens: number; uncostedTokens: number
+  day: string
+  projectId: string
+  provider: string
+  model: string
+  costUsd: number
+  inputTokens: number
+  outputTokens: number
+  uncostedTokens: number
 }
 
 /** What one cost event added (the budget rules check these against the caps). */
 /** One day × group (project id, agent id or model) of the usage view. */
-export interface UsageGroupRow { day: string; key: string; costUsd: number; tokens: number; uncostedTokens: number }
+export interface UsageGroupRow {
+  day: string
+  key: string
+  costUsd: number
+  tokens: number
+  uncostedTokens: number
+}
 export type UsageGroupBy = 'project' | 'agent' | 'model'
 
-export interface UsageDelta { costUsd: number; tokens: number; costKnown: boolean }
+export interface UsageDelta {
+  costUsd: number
+  tokens: number
+  costKnown: boolean
+}
 
 const ZERO: DayTotals = Object.freeze({ costUsd: 0, uncostedTokens: 0 })
 
-interface Bucket { day: string; projectId: string; provider: string; model: string; cost: number; inT: number; outT: number; uncosted: number }
+interface Bucket {
+  day: string
+  projectId: string
+  provider: string
+  model: string
+  cost: number
+  inT: number
+  outT: number
+  uncosted: number
+}
 /** Read-only for callers (the ledger's own running totals). */
-export interface DayTotals { readonly costUsd: number; readonly uncostedTokens: number }
+export interface DayTotals {
+  readonly costUsd: number
+  readonly uncostedTokens: number
+}
 
 export class UsageLedger {
   readonly #counted = new Map<string, { cost: number; tokens: number }>()
@@ -46,25 +78,46 @@ export class UsageLedger {
   #dayKey = ''
   readonly #s
 
-  constructor(private readonly db: Database.Database, private readonly writer: GroupCommitWriter) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly writer: GroupCommitWriter
+  ) {
     this.#s = {
       counted: db.prepare<[string], { cost_usd: number; tokens: number }>('SELECT cost_usd, tokens FROM usage_counted WHERE session_id = ?'),
-      setCounted: db.prepare('INSERT INTO usage_counted (session_id, cost_usd, tokens) VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET cost_usd = excluded.cost_usd, tokens = excluded.tokens'),
+      setCounted: db.prepare(
+        'INSERT INTO usage_counted (session_id, cost_usd, tokens) VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET cost_usd = excluded.cost_usd, tokens = excluded.tokens'
+      ),
       add: db.prepare(`INSERT INTO usage_daily (day, project_id, provider, model, cost_usd, input_tokens, output_tokens, uncosted_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (day, project_id, provider, model) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd, input_tokens = input_tokens + excluded.input_tokens,
           output_tokens = output_tokens + excluded.output_tokens, uncosted_tokens = uncosted_tokens + excluded.uncosted_tokens`),
-      since: db.prepare<[string], { day: string; project_id: string; provider: string; model: string; cost_usd: number; input_tokens: number; output_tokens: number; uncosted_tokens: number }>(
-        'SELECT day, project_id, provider, model, cost_usd, input_tokens, output_tokens, uncosted_tokens FROM usage_daily WHERE day >= ? ORDER BY day'),
+      since: db.prepare<
+        [string],
+        {
+          day: string
+          project_id: string
+          provider: string
+          model: string
+          cost_usd: number
+          input_tokens: number
+          output_tokens: number
+          uncosted_tokens: number
+        }
+      >('SELECT day, project_id, provider, model, cost_usd, input_tokens, output_tokens, uncosted_tokens FROM usage_daily WHERE day >= ? ORDER BY day'),
       dayByProject: db.prepare<[string], { project_id: string; cost: number; uncosted: number }>(
-        'SELECT project_id, sum(cost_usd) AS cost, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day = ? GROUP BY project_id'),
+        'SELECT project_id, sum(cost_usd) AS cost, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day = ? GROUP BY project_id'
+      ),
       byProject: db.prepare<[string], { day: string; key: string; cost: number; tokens: number; uncosted: number }>(
-        'SELECT day, project_id AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, project_id'),
+        'SELECT day, project_id AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, project_id'
+      ),
       byAgent: db.prepare<[string], { day: string; key: string; cost: number; tokens: number; uncosted: number }>(
-        'SELECT day, provider AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, provider'),
+        'SELECT day, provider AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, provider'
+      ),
       byModel: db.prepare<[string], { day: string; key: string; cost: number; tokens: number; uncosted: number }>(
-        'SELECT day, model AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, model'),
+        'SELECT day, model AS key, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens, sum(uncosted_tokens) AS uncosted FROM usage_daily WHERE day >= ? GROUP BY day, model'
+      ),
       projectTotals: db.prepare<[], { project_id: string; cost: number; tokens: number }>(
-        'SELECT project_id, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens FROM usage_daily GROUP BY project_id')
+        'SELECT project_id, sum(cost_usd) AS cost, sum(input_tokens + output_tokens) AS tokens FROM usage_daily GROUP BY project_id'
+      )
     }
   }
 
@@ -88,7 +141,10 @@ export class UsageLedger {
     const model = meta.model ?? ''
     const key = `${day}\u0000${meta.projectId}\u0000${meta.provider}\u0000${model}`
     let b = this.#pending.get(key)
-    if (!b) { b = { day, projectId: meta.projectId, provider: meta.provider, model, cost: 0, inT: 0, outT: 0, uncosted: 0 }; this.#pending.set(key, b) }
+    if (!b) {
+      b = { day, projectId: meta.projectId, provider: meta.provider, model, cost: 0, inT: 0, outT: 0, uncosted: 0 }
+      this.#pending.set(key, b)
+    }
     // The counted baseline is one token sum: the delta is split into input/output by the totals' ratio.
     const dIn = tokens > 0 ? Math.round((dTok * totals.inputTokens) / tokens) : 0
     b.cost += dCost
@@ -127,8 +183,14 @@ export class UsageLedger {
   rows(sinceDay: string): UsageRow[] {
     this.writer.flush()
     return this.#s.since.all(sinceDay).map((r) => ({
-      day: r.day, projectId: r.project_id, provider: r.provider, model: r.model, costUsd: r.cost_usd,
-      inputTokens: r.input_tokens, outputTokens: r.output_tokens, uncostedTokens: r.uncosted_tokens
+      day: r.day,
+      projectId: r.project_id,
+      provider: r.provider,
+      model: r.model,
+      costUsd: r.cost_usd,
+      inputTokens: r.input_tokens,
+      outputTokens: r.output_tokens,
+      uncostedTokens: r.uncosted_tokens
     }))
   }
 

@@ -12,7 +12,16 @@ export type ShepherdEvent =
    * One status change is this one event, pushed after it is committed; `session` is the committed row
    * it produced (the supervisor always sets it; no separate `session.changed` follows).
    */
-  | { type: 'agent.status'; sessionId: string; projectId: string; seq: number; status: SessionStatus; reason: StatusReason | null; at: number; session?: SessionDTO }
+  | {
+      type: 'agent.status'
+      sessionId: string
+      projectId: string
+      seq: number
+      status: SessionStatus
+      reason: StatusReason | null
+      at: number
+      session?: SessionDTO
+    }
   /**
    * The block the agent is streaming after message `seq` (null: none). Pushed, not stored; a
    * message with a higher seq replaces it.
@@ -29,7 +38,16 @@ export type ShepherdEvent =
   /** The user clicked an OS notification: focus this project's pane (and session). */
   | { type: 'ui.focus'; projectId: string; sessionId: string | null }
   /** An agent reported its usage-limit windows; `limited`: this session's turn was refused until `resetsAt`. */
-  | { type: 'agent.ratelimit'; sessionId: string; projectId: string; provider: string; windows: RateLimitWindowDTO[]; limited: boolean; resetsAt: number | null; prompt: string | null }
+  | {
+      type: 'agent.ratelimit'
+      sessionId: string
+      projectId: string
+      provider: string
+      windows: RateLimitWindowDTO[]
+      limited: boolean
+      resetsAt: number | null
+      prompt: string | null
+    }
   /** Inbox items, budget holds or usage limits changed: the inbox and counts refetch (issue 16). */
   | { type: 'attention.changed' }
   /** A budget threshold was crossed (`warning`) or a session was paused at its cap (`over`): toast + OS notification. */
@@ -37,6 +55,11 @@ export type ShepherdEvent =
   /** The server could not replay from the client's lastEventId: refetch state from the API. */
   | { type: 'resync'; reason: string }
 
-export interface RateLimitWindowDTO { window: string; status: 'allowed' | 'warning' | 'rejected'; utilization: number | null; resetsAt: number | null }
+export interface RateLimitWindowDTO {
+  window: string
+  status: 'allowed' | 'warning' | 'rejected'
+  utilization: number | null
+  resetsAt: number | null
+}
 
 export type ShepherdEventType = ShepherdEvent['type']

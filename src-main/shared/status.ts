@@ -12,17 +12,7 @@ export type ProviderId = (typeof PROVIDER_IDS)[number]
  * `done` = process ended after a finished turn; `interrupted` = stopped by the user or by an app exit;
  * `error` = the agent or its API failed.
  */
-export const SESSION_STATUSES = [
-  'queued',
-  'starting',
-  'running',
-  'waiting_approval',
-  'idle',
-  'stopping',
-  'done',
-  'error',
-  'interrupted'
-] as const
+export const SESSION_STATUSES = ['queued', 'starting', 'running', 'waiting_approval', 'idle', 'stopping', 'done', 'error', 'interrupted'] as const
 export type SessionStatus = (typeof SESSION_STATUSES)[number]
 
 /** Statuses in which a process of ours may be alive (Stop makes sense). */
@@ -58,8 +48,20 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number]
  * usage limit refused the turn (it waits for the reset); `budget_hold` paused at a budget cap.
  */
 export const STATUS_REASON_CODES = [
-  'turn_interrupted', 'stopping', 'stopped_by_user', 'waiting_for_slot', 'needs_approval', 'turn_failed',
-  'exited', 'killed', 'exited_mid_turn', 'launch_failed', 'app_closed', 'app_crashed', 'usage_limit', 'budget_hold'
+  'turn_interrupted',
+  'stopping',
+  'stopped_by_user',
+  'waiting_for_slot',
+  'needs_approval',
+  'turn_failed',
+  'exited',
+  'killed',
+  'exited_mid_turn',
+  'launch_failed',
+  'app_closed',
+  'app_crashed',
+  'usage_limit',
+  'budget_hold'
 ] as const
 export type StatusReasonCode = (typeof STATUS_REASON_CODES)[number]
 

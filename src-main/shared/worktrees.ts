@@ -67,8 +67,11 @@ export type MergeResultDTO =
   | { ok: true; commit: string; mode: MergeMode }
   | { ok: false; reason: 'dirty' | 'conflict' | 'uncommitted' | 'base-busy' | 'nothing'; files: string[]; message: string }
 
-export type RebaseResultDTO =
-  | { ok: true; onto: string }
-  | { ok: false; conflicts: string[]; onto: string; message: string; prompt: string }
+export type RebaseResultDTO = { ok: true; onto: string } | { ok: false; conflicts: string[]; onto: string; message: string; prompt: string }
 
-export interface ReconcileFinding { sessionId: string; projectId: string; title: string; what: string }
+export interface ReconcileFinding {
+  sessionId: string
+  projectId: string
+  title: string
+  what: string
+}

@@ -4,13 +4,20 @@
  */
 import { randomUUID } from 'node:crypto'
 
-export interface QueuedPrompt { id: string; text: string }
+export interface QueuedPrompt {
+  id: string
+  text: string
+}
 
 /** Column value → items. Rows written before items had ids hold plain strings: each gets a new id. */
 export function decodeQueue(column: string | null | undefined): QueuedPrompt[] {
   if (!column) return []
   let parsed: unknown
-  try { parsed = JSON.parse(column) } catch { return [] }
+  try {
+    parsed = JSON.parse(column)
+  } catch {
+    return []
+  }
   if (!Array.isArray(parsed)) return []
   return parsed.flatMap((q): QueuedPrompt[] => {
     if (typeof q === 'string') return [{ id: randomUUID(), text: q }]

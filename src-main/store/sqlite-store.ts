@@ -8,10 +8,32 @@ import { SearchIndex } from '../search/search-index'
 
 /** Columns a patch may touch: patches are built from this list, never from caller-supplied keys. */
 const SESSION_COLUMNS = new Set([
-  'model', 'permission_mode', 'title', 'status', 'status_reason', 'cli_session_id', 'pinned', 'last_seq',
-  'last_activity_at', 'updated_at', 'ended_at', 'cost_usd', 'cli_cost_total', 'cost_known', 'input_tokens',
-  'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'context_tokens', 'context_window', 'queued_prompts',
-  'pid', 'pid_start_time', 'system_prompt', 'extra_env', 'archived'
+  'model',
+  'permission_mode',
+  'title',
+  'status',
+  'status_reason',
+  'cli_session_id',
+  'pinned',
+  'last_seq',
+  'last_activity_at',
+  'updated_at',
+  'ended_at',
+  'cost_usd',
+  'cli_cost_total',
+  'cost_known',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'context_tokens',
+  'context_window',
+  'queued_prompts',
+  'pid',
+  'pid_start_time',
+  'system_prompt',
+  'extra_env',
+  'archived'
 ])
 const PROJECT_COLUMNS = new Set(['name', 'path', 'updated_at', 'stall_threshold_ms', 'retention_count', 'retention_days'])
 
@@ -49,16 +71,20 @@ export class SqliteStore implements Store {
       listProjects: db.prepare<[], ProjectRow>('SELECT * FROM projects ORDER BY created_at, id'),
       getProject: db.prepare<[string], ProjectRow>('SELECT * FROM projects WHERE id = ?'),
       getProjectByPath: db.prepare<[string], ProjectRow>('SELECT * FROM projects WHERE path = ?'),
-      insertProject: db.prepare('INSERT INTO projects (id, name, path, created_at, updated_at, stall_threshold_ms, retention_count, retention_days) VALUES (@id, @name, @path, @created_at, @updated_at, @stall_threshold_ms, @retention_count, @retention_days)'),
+      insertProject: db.prepare(
+        'INSERT INTO projects (id, name, path, created_at, updated_at, stall_threshold_ms, retention_count, retention_days) VALUES (@id, @name, @path, @created_at, @updated_at, @stall_threshold_ms, @retention_count, @retention_days)'
+      ),
       deleteProject: db.prepare('DELETE FROM projects WHERE id = ?'),
       listSessions: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE project_id = ? ORDER BY created_at DESC, id'),
       getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
-      insertSession: db.prepare(`INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, system_prompt, extra_env, status, cost_known, last_activity_at, created_at, updated_at)
+      insertSession:
+        db.prepare(`INSERT INTO sessions (id, project_id, provider, model, permission_mode, cwd, title, system_prompt, extra_env, status, cost_known, last_activity_at, created_at, updated_at)
         VALUES (@id, @projectId, @provider, @model, @permissionMode, @cwd, @title, @systemPrompt, @extraEnv, @status, @costKnown, @now, @now, @now)`),
       deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
       // Positional parameters: binding by name costs a lookup per column on the hottest insert (bench part 1).
       insertMessage: db.prepare<[string, number, string, string, string | null, string | null, string | null, string | null, string | null, number, number]>(
-        'INSERT INTO messages (session_id, seq, kind, text, tool_name, tool_input, tool_path, tool_use_id, parent_id, is_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+        'INSERT INTO messages (session_id, seq, kind, text, tool_name, tool_input, tool_path, tool_use_id, parent_id, is_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+      ),
       pageLatest: db.prepare<[string, number], MessageRow>('SELECT * FROM messages WHERE session_id = ? ORDER BY seq DESC LIMIT ?'),
       pageBefore: db.prepare<[string, number, number], MessageRow>('SELECT * FROM messages WHERE session_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
       after: db.prepare<[string, number, number], MessageRow>('SELECT * FROM messages WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
@@ -67,7 +93,9 @@ export class SqliteStore implements Store {
       insertRaw: db.prepare('INSERT INTO raw_events (session_id, stream, data, created_at) VALUES (?, ?, ?, ?)'),
       countRaw: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM raw_events WHERE session_id = ?'),
       countRawStream: db.prepare<[string, string], { n: number }>('SELECT COUNT(*) AS n FROM raw_events WHERE session_id = ? AND stream = ?'),
-      insertApproval: db.prepare('INSERT INTO approvals (id, session_id, request_id, tool_name, input, description, status, created_at, decided_at) VALUES (@id, @session_id, @request_id, @tool_name, @input, @description, @status, @created_at, @decided_at)'),
+      insertApproval: db.prepare(
+        'INSERT INTO approvals (id, session_id, request_id, tool_name, input, description, status, created_at, decided_at) VALUES (@id, @session_id, @request_id, @tool_name, @input, @description, @status, @created_at, @decided_at)'
+      ),
       updateApproval: db.prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?'),
       getApproval: db.prepare<[string], ApprovalRow>('SELECT * FROM approvals WHERE id = ?'),
       pendingAll: db.prepare<[], ApprovalRow>("SELECT * FROM approvals WHERE status = 'pending' ORDER BY created_at"),
@@ -75,7 +103,9 @@ export class SqliteStore implements Store {
       addDailyCost: db.prepare(`INSERT INTO cost_daily (day, project_id, provider, cost_usd, input_tokens, output_tokens) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (day, project_id, provider) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd,
           input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens`),
-      dailyCost: db.prepare<[string], { day: string; project_id: string; provider: string; cost_usd: number; input_tokens: number; output_tokens: number }>('SELECT * FROM cost_daily WHERE day >= ? ORDER BY day'),
+      dailyCost: db.prepare<[string], { day: string; project_id: string; provider: string; cost_usd: number; input_tokens: number; output_tokens: number }>(
+        'SELECT * FROM cost_daily WHERE day >= ? ORDER BY day'
+      ),
       getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
       setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       allSettings: db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings ORDER BY key')
@@ -83,7 +113,9 @@ export class SqliteStore implements Store {
   }
 
   /** The connection, for services that own their tables (attention/usage, migration 0004). */
-  get database(): Database.Database { return this.#db }
+  get database(): Database.Database {
+    return this.#db
+  }
 
   transaction<T>(fn: () => T): T {
     try {
@@ -93,21 +125,39 @@ export class SqliteStore implements Store {
     }
   }
 
-  listProjects() { return this.#s.listProjects.all() }
-  getProject(id: string) { return this.#s.getProject.get(id) }
-  getProjectByPath(path: string) { return this.#s.getProjectByPath.get(path) }
-  insertProject(row: ProjectRow) { this.#s.insertProject.run(row) }
-  updateProject(id: string, patch: Partial<Omit<ProjectRow, 'id'>>) { this.#patch('projects', PROJECT_COLUMNS, id, patch) }
-  deleteProject(id: string) { this.#s.deleteProject.run(id) }
+  listProjects() {
+    return this.#s.listProjects.all()
+  }
+  getProject(id: string) {
+    return this.#s.getProject.get(id)
+  }
+  getProjectByPath(path: string) {
+    return this.#s.getProjectByPath.get(path)
+  }
+  insertProject(row: ProjectRow) {
+    this.#s.insertProject.run(row)
+  }
+  updateProject(id: string, patch: Partial<Omit<ProjectRow, 'id'>>) {
+    this.#patch('projects', PROJECT_COLUMNS, id, patch)
+  }
+  deleteProject(id: string) {
+    this.#s.deleteProject.run(id)
+  }
 
-  listSessions(projectId: string) { return this.#s.listSessions.all(projectId) }
-  getSession(id: string) { return this.#s.getSession.get(id) }
+  listSessions(projectId: string) {
+    return this.#s.listSessions.all(projectId)
+  }
+  getSession(id: string) {
+    return this.#s.getSession.get(id)
+  }
   sessionsWithStatus(statuses: readonly string[]): SessionRow[] {
     if (statuses.length === 0) return []
     const marks = statuses.map(() => '?').join(',')
     return this.#db.prepare<string[], SessionRow>(`SELECT * FROM sessions WHERE status IN (${marks})`).all(...statuses)
   }
-  insertSession(s: NewSession) { this.#s.insertSession.run({ ...s, extraEnv: JSON.stringify(s.extraEnv), costKnown: s.costKnown === false ? 0 : 1 }) }
+  insertSession(s: NewSession) {
+    this.#s.insertSession.run({ ...s, extraEnv: JSON.stringify(s.extraEnv), costKnown: s.costKnown === false ? 0 : 1 })
+  }
   updateSession(id: string, patch: SessionPatch) {
     // The JSON columns are encoded here, and only here.
     const { status_reason, queued_prompts, extra_env, ...plain } = patch
@@ -117,49 +167,84 @@ export class SqliteStore implements Store {
     if (extra_env !== undefined) row.extra_env = JSON.stringify(extra_env)
     this.#patch('sessions', SESSION_COLUMNS, id, row)
   }
-  deleteSession(id: string) { this.#s.deleteSession.run(id) }
+  deleteSession(id: string) {
+    this.#s.deleteSession.run(id)
+  }
 
   insertMessages(rows: MessageRow[]) {
     const stmt = this.#s.insertMessage
-    for (const r of rows) stmt.run(r.session_id, r.seq, r.kind, r.text, r.tool_name, r.tool_input, r.tool_path, r.tool_use_id, r.parent_id, r.is_error, r.created_at)
+    for (const r of rows)
+      stmt.run(r.session_id, r.seq, r.kind, r.text, r.tool_name, r.tool_input, r.tool_path, r.tool_use_id, r.parent_id, r.is_error, r.created_at)
   }
   pageMessages(sessionId: string, beforeSeq: number | null, limit: number): MessageRow[] {
     const rows = beforeSeq === null ? this.#s.pageLatest.all(sessionId, limit) : this.#s.pageBefore.all(sessionId, beforeSeq, limit)
     return rows.reverse()
   }
-  messagesAfter(sessionId: string, afterSeq: number, limit: number) { return this.#s.after.all(sessionId, afterSeq, limit) }
-  getMessage(sessionId: string, seq: number) { return this.#s.getMessage.get(sessionId, seq) }
-  maxSeq(sessionId: string) { return this.#s.maxSeq.get(sessionId)?.m ?? 0 }
+  messagesAfter(sessionId: string, afterSeq: number, limit: number) {
+    return this.#s.after.all(sessionId, afterSeq, limit)
+  }
+  getMessage(sessionId: string, seq: number) {
+    return this.#s.getMessage.get(sessionId, seq)
+  }
+  maxSeq(sessionId: string) {
+    return this.#s.maxSeq.get(sessionId)?.m ?? 0
+  }
 
-  insertRaw(rows: RawEvent[]) { for (const r of rows) this.#s.insertRaw.run(r.sessionId, r.stream, r.data, r.createdAt) }
+  insertRaw(rows: RawEvent[]) {
+    for (const r of rows) this.#s.insertRaw.run(r.sessionId, r.stream, r.data, r.createdAt)
+  }
   countRaw(sessionId: string, stream?: string) {
     return (stream ? this.#s.countRawStream.get(sessionId, stream) : this.#s.countRaw.get(sessionId))?.n ?? 0
   }
 
-  insertApproval(row: ApprovalRow) { this.#s.insertApproval.run(row) }
-  updateApproval(id: string, status: string, decidedAt: number) { this.#s.updateApproval.run(status, decidedAt, id) }
-  getApproval(id: string) { return this.#s.getApproval.get(id) }
-  pendingApprovals(sessionId?: string) { return sessionId ? this.#s.pendingFor.all(sessionId) : this.#s.pendingAll.all() }
+  insertApproval(row: ApprovalRow) {
+    this.#s.insertApproval.run(row)
+  }
+  updateApproval(id: string, status: string, decidedAt: number) {
+    this.#s.updateApproval.run(status, decidedAt, id)
+  }
+  getApproval(id: string) {
+    return this.#s.getApproval.get(id)
+  }
+  pendingApprovals(sessionId?: string) {
+    return sessionId ? this.#s.pendingFor.all(sessionId) : this.#s.pendingAll.all()
+  }
 
   addDailyCost(day: string, projectId: string, provider: string, costUsd: number, inputTokens: number, outputTokens: number) {
     this.#s.addDailyCost.run(day, projectId, provider, costUsd, inputTokens, outputTokens)
   }
-  dailyCost(sinceDay: string) { return this.#s.dailyCost.all(sinceDay) }
+  dailyCost(sinceDay: string) {
+    return this.#s.dailyCost.all(sinceDay)
+  }
 
-  getSetting(key: string) { return this.#s.getSetting.get(key)?.value }
-  setSetting(key: string, value: string) { this.#s.setSetting.run(key, value) }
-  allSettings() { return this.#s.allSettings.all() }
+  getSetting(key: string) {
+    return this.#s.getSetting.get(key)?.value
+  }
+  setSetting(key: string, value: string) {
+    this.#s.setSetting.run(key, value)
+  }
+  allSettings() {
+    return this.#s.allSettings.all()
+  }
 
-  checkpoint() { this.#db.pragma('wal_checkpoint(TRUNCATE)') }
+  checkpoint() {
+    this.#db.pragma('wal_checkpoint(TRUNCATE)')
+  }
   close() {
     if (!this.#db.open) return
-    try { this.checkpoint() } catch { /* a busy checkpoint is fine: the WAL is replayed on next open */ }
+    try {
+      this.checkpoint()
+    } catch {
+      /* a busy checkpoint is fine: the WAL is replayed on next open */
+    }
     this.#db.close()
     markClosed(this.#file)
   }
 
   #patch(table: string, allowed: Set<string>, id: string, patch: object) {
-    const keys = Object.keys(patch).filter((k) => allowed.has(k)).sort()
+    const keys = Object.keys(patch)
+      .filter((k) => allowed.has(k))
+      .sort()
     if (keys.length === 0) return
     const cacheKey = `${table}:${keys.join(',')}`
     let stmt = this.#patchCache.get(cacheKey)

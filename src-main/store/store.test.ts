@@ -15,13 +15,48 @@ function dbFile() {
   dirs.push(t)
   return join(t.dir, 'shepherd.db')
 }
-afterEach(() => { for (const d of dirs.splice(0)) d.cleanup() })
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.cleanup()
+})
 
 function seedProject(store: SqliteStore, id = 'p1') {
-  store.insertProject({ id, name: 'P', path: `/tmp/${id}`, created_at: 1, updated_at: 1, stall_threshold_ms: null, retention_count: null, retention_days: null })
-  store.insertSession({ id: `s-${id}`, projectId: id, provider: 'claude', model: null, permissionMode: 'default', cwd: '/tmp', title: 't', systemPrompt: null, extraEnv: {}, status: 'idle', now: 1 })
+  store.insertProject({
+    id,
+    name: 'P',
+    path: `/tmp/${id}`,
+    created_at: 1,
+    updated_at: 1,
+    stall_threshold_ms: null,
+    retention_count: null,
+    retention_days: null
+  })
+  store.insertSession({
+    id: `s-${id}`,
+    projectId: id,
+    provider: 'claude',
+    model: null,
+    permissionMode: 'default',
+    cwd: '/tmp',
+    title: 't',
+    systemPrompt: null,
+    extraEnv: {},
+    status: 'idle',
+    now: 1
+  })
 }
-const msg = (seq: number, text = `m${seq}`) => ({ session_id: 's-p1', seq, kind: 'assistant', text, tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: seq })
+const msg = (seq: number, text = `m${seq}`) => ({
+  session_id: 's-p1',
+  seq,
+  kind: 'assistant',
+  text,
+  tool_name: null,
+  tool_input: null,
+  tool_path: null,
+  tool_use_id: null,
+  parent_id: null,
+  is_error: 0,
+  created_at: seq
+})
 
 describe('SqliteStore: open and pragmas (DB-8)', () => {
   it('reads back WAL, synchronous=FULL, foreign keys and the busy timeout', () => {
@@ -54,14 +89,20 @@ describe('SqliteStore: open and pragmas (DB-8)', () => {
     const file = dbFile()
     const db = new Database(file)
     const ok: Migration = { version: 1, name: 'ok', up: (d) => d.exec('CREATE TABLE a (x INTEGER) STRICT') }
-    const bad: Migration = { version: 2, name: 'bad', up: (d) => { d.exec('CREATE TABLE b (x INTEGER) STRICT'); throw new Error('boom') } }
+    const bad: Migration = {
+      version: 2,
+      name: 'bad',
+      up: (d) => {
+        d.exec('CREATE TABLE b (x INTEGER) STRICT')
+        throw new Error('boom')
+      }
+    }
     runMigrations(db, file, [ok])
     expect(() => runMigrations(db, file, [ok, bad])).toThrow('boom')
     expect(db.pragma('user_version', { simple: true })).toBe(1)
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name='b'").get()).toBeUndefined()
     db.close()
   })
-
 })
 
 describe('SqliteStore: another process holds the write lock (DB-4)', () => {
@@ -199,7 +240,20 @@ describe('SqliteStore: sessions', () => {
   it('a session of an agent that reports tokens only reads "cost n/a" from the start, not $0 (issue 11 #12)', () => {
     const store = new SqliteStore(dbFile())
     seedProject(store)
-    store.insertSession({ id: 'codex', projectId: 'p1', provider: 'codex', model: null, permissionMode: 'default', cwd: '/tmp', title: 't', systemPrompt: null, extraEnv: {}, status: 'queued', now: 1, costKnown: false })
+    store.insertSession({
+      id: 'codex',
+      projectId: 'p1',
+      provider: 'codex',
+      model: null,
+      permissionMode: 'default',
+      cwd: '/tmp',
+      title: 't',
+      systemPrompt: null,
+      extraEnv: {},
+      status: 'queued',
+      now: 1,
+      costKnown: false
+    })
     expect(sessionToDTO(store.getSession('codex')!).totals.costKnown).toBe(false)
     expect(sessionToDTO(store.getSession('s-p1')!).totals.costKnown).toBe(true)
     store.close()
@@ -213,7 +267,11 @@ describe('GroupCommitWriter', () => {
     const commits: number[] = []
     const writer = new GroupCommitWriter(store, { debounceMs: 5, onCommit: (n) => commits.push(n) })
     const seenAtAfter: number[] = []
-    for (let i = 1; i <= 50; i++) writer.enqueue(() => store.insertMessages([msg(i)]), () => seenAtAfter.push(store.maxSeq('s-p1')))
+    for (let i = 1; i <= 50; i++)
+      writer.enqueue(
+        () => store.insertMessages([msg(i)]),
+        () => seenAtAfter.push(store.maxSeq('s-p1'))
+      )
     expect(store.maxSeq('s-p1')).toBe(0)
     await new Promise((r) => setTimeout(r, 30))
     expect(commits).toEqual([50])
@@ -253,7 +311,10 @@ describe('GroupCommitWriter', () => {
     const errors: unknown[] = []
     const writer = new GroupCommitWriter(store, { debounceMs: 1000, onError: (e) => errors.push(e) })
     let fail = true
-    writer.enqueue(() => { if (fail) throw Object.assign(new Error('disk full'), { code: 'SQLITE_FULL' }); store.insertMessages([msg(1)]) })
+    writer.enqueue(() => {
+      if (fail) throw Object.assign(new Error('disk full'), { code: 'SQLITE_FULL' })
+      store.insertMessages([msg(1)])
+    })
     expect(writer.flush()).toBe(false)
     expect(errors).toHaveLength(1)
     expect(writer.pending).toBe(1)
@@ -270,7 +331,12 @@ describe('GroupCommitWriter', () => {
     const errors: unknown[] = []
     const afterErrors: unknown[] = []
     const writer = new GroupCommitWriter(store, { debounceMs: 1000, onError: (e) => errors.push(e), onAfterError: (e) => afterErrors.push(e) })
-    writer.enqueue(() => store.insertMessages([msg(1)]), () => { throw new Error('push failed') })
+    writer.enqueue(
+      () => store.insertMessages([msg(1)]),
+      () => {
+        throw new Error('push failed')
+      }
+    )
     expect(writer.flush()).toBe(true)
     expect(store.maxSeq('s-p1')).toBe(1)
     expect(errors).toEqual([])
@@ -295,7 +361,10 @@ describe('GroupCommitWriter', () => {
     const writer = new GroupCommitWriter(store, { debounceMs: 10_000, maxBatch: 10 })
     const rows: number[] = []
     writer.enqueue(() => store.insertMessages(rows.splice(0).map((s) => msg(s))))
-    for (let i = 1; i <= 8; i++) { rows.push(i); writer.grew(1) }
+    for (let i = 1; i <= 8; i++) {
+      rows.push(i)
+      writer.grew(1)
+    }
     expect(store.maxSeq('s-p1')).toBe(0)
     rows.push(9)
     writer.grew(1) // 1 op + 9 grown rows = 10

@@ -7,23 +7,57 @@ import type { QueuedPrompt } from './queued-prompts'
 import type { ApprovalRow, MessageRow, ProjectRow, SessionRow } from './rows'
 
 export interface NewSession {
-  id: string; projectId: string; provider: string; model: string | null; permissionMode: string; cwd: string
-  title: string; systemPrompt: string | null; extraEnv: Record<string, string>; status: string; now: number
+  id: string
+  projectId: string
+  provider: string
+  model: string | null
+  permissionMode: string
+  cwd: string
+  title: string
+  systemPrompt: string | null
+  extraEnv: Record<string, string>
+  status: string
+  now: number
   /** False for an agent that reports tokens only (Codex): its cost reads "n/a" from the start, never $0. */
   costKnown?: boolean
 }
 
 /** Columns to change. JSON columns take their values (the store encodes them; callers never do). */
 export type SessionPatch = Partial<{
-  model: string | null; permission_mode: string; title: string; status: string; status_reason: StatusReason | null
-  cli_session_id: string | null; pinned: number; last_seq: number; last_activity_at: number; updated_at: number
-  ended_at: number | null; cost_usd: number; cli_cost_total: number; cost_known: number; input_tokens: number
-  output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; context_tokens: number | null
-  context_window: number | null; queued_prompts: readonly QueuedPrompt[]; pid: number | null; pid_start_time: string | null
-  system_prompt: string | null; extra_env: Record<string, string>; archived: number
+  model: string | null
+  permission_mode: string
+  title: string
+  status: string
+  status_reason: StatusReason | null
+  cli_session_id: string | null
+  pinned: number
+  last_seq: number
+  last_activity_at: number
+  updated_at: number
+  ended_at: number | null
+  cost_usd: number
+  cli_cost_total: number
+  cost_known: number
+  input_tokens: number
+  output_tokens: number
+  cache_read_tokens: number
+  cache_write_tokens: number
+  context_tokens: number | null
+  context_window: number | null
+  queued_prompts: readonly QueuedPrompt[]
+  pid: number | null
+  pid_start_time: string | null
+  system_prompt: string | null
+  extra_env: Record<string, string>
+  archived: number
 }>
 
-export interface RawEvent { sessionId: string; stream: string; data: string; createdAt: number }
+export interface RawEvent {
+  sessionId: string
+  stream: string
+  data: string
+  createdAt: number
+}
 
 export interface Store {
   /** Run `fn` in one transaction (synchronous). */

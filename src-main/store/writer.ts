@@ -21,7 +21,10 @@ export const DEFAULT_MAX_BATCH = 2000
 /** After a failed commit (disk full, busy) retry after this delay; ops stay queued, nothing is dropped. */
 export const RETRY_DELAY_MS = 500
 
-interface Pending { op: () => void; after?: () => void }
+interface Pending {
+  op: () => void
+  after?: () => void
+}
 
 export interface WriterOptions {
   debounceMs?: number
@@ -83,7 +86,9 @@ export class GroupCommitWriter {
     this.#weight = 0
     this.#flushing = true
     try {
-      this.store.transaction(() => { for (const p of batch) p.op() })
+      this.store.transaction(() => {
+        for (const p of batch) p.op()
+      })
     } catch (err) {
       // Rolled back as a whole: put the batch back in front and retry later.
       this.#queue = batch.concat(this.#queue)
@@ -98,7 +103,11 @@ export class GroupCommitWriter {
     this.opts.onCommit?.(batch.length)
     for (const p of batch) {
       if (!p.after) continue
-      try { p.after() } catch (err) { this.opts.onAfterError?.(err) }
+      try {
+        p.after()
+      } catch (err) {
+        this.opts.onAfterError?.(err)
+      }
     }
     return true
   }
@@ -115,17 +124,30 @@ export class GroupCommitWriter {
   #scheduleCommit() {
     if (this.#timer || this.#immediate) return
     const wait = this.#lastCommitAt + this.#debounceMs - performance.now()
-    if (this.#lastCommitAt === 0 || wait <= 0) this.#immediate = setImmediate(() => { this.#immediate = null; this.flush() })
+    if (this.#lastCommitAt === 0 || wait <= 0)
+      this.#immediate = setImmediate(() => {
+        this.#immediate = null
+        this.flush()
+      })
     else this.#schedule(wait)
   }
 
   #schedule(ms: number) {
     if (this.#timer) return
-    this.#timer = setTimeout(() => { this.#timer = null; this.flush() }, ms)
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      this.flush()
+    }, ms)
   }
 
   #cancelTimers() {
-    if (this.#timer) { clearTimeout(this.#timer); this.#timer = null }
-    if (this.#immediate) { clearImmediate(this.#immediate); this.#immediate = null }
+    if (this.#timer) {
+      clearTimeout(this.#timer)
+      this.#timer = null
+    }
+    if (this.#immediate) {
+      clearImmediate(this.#immediate)
+      this.#immediate = null
+    }
   }
 }

@@ -10,7 +10,11 @@ describe('DraftThrottle', () => {
 
   it('pushes the first draft at once, then only the newest once per interval', () => {
     const pushed: (ProviderDraft | null)[] = []
-    const t = new DraftThrottle((x) => pushed.push(x), 100, () => Date.now())
+    const t = new DraftThrottle(
+      (x) => pushed.push(x),
+      100,
+      () => Date.now()
+    )
     t.offer(d('a'))
     expect(pushed).toEqual([d('a')])
     for (const s of ['ab', 'abc', 'abcd']) t.offer(d(s))
@@ -29,7 +33,11 @@ describe('DraftThrottle', () => {
 
   it('cancel drops the waiting draft (a message replaced it); a null draft is pushed like any other', () => {
     const pushed: (ProviderDraft | null)[] = []
-    const t = new DraftThrottle((x) => pushed.push(x), 100, () => Date.now())
+    const t = new DraftThrottle(
+      (x) => pushed.push(x),
+      100,
+      () => Date.now()
+    )
     t.offer(d('a'))
     t.offer(d('ab'))
     t.cancel()

@@ -26,7 +26,11 @@ export class DraftThrottle {
     if (this.#timer) return
     const wait = this.#last + this.intervalMs - this.now()
     if (wait <= 0) this.#fire()
-    else this.#timer = setTimeout(() => { this.#timer = null; this.#fire() }, wait)
+    else
+      this.#timer = setTimeout(() => {
+        this.#timer = null
+        this.#fire()
+      }, wait)
   }
 
   /** A message superseded the draft, or the turn or process ended: drop what is waiting. */

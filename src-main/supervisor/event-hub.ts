@@ -11,7 +11,10 @@ export const RING_SIZE = 10_000
 /** A subscriber that falls this far behind gets a `resync` instead of an ever-growing queue. */
 export const SUBSCRIBER_HIGH_WATER = 5_000
 
-export interface HubItem { id: string; event: ShepherdEvent }
+export interface HubItem {
+  id: string
+  event: ShepherdEvent
+}
 
 class Subscriber {
   queue: HubItem[] = []
@@ -43,7 +46,9 @@ export class EventHub {
   /** Listen in-process to every event as it is published; returns the unsubscribe. */
   listen(fn: (event: ShepherdEvent) => void): () => void {
     this.#listeners.push(fn)
-    return () => { this.#listeners = this.#listeners.filter((l) => l !== fn) }
+    return () => {
+      this.#listeners = this.#listeners.filter((l) => l !== fn)
+    }
   }
 
   publish(event: ShepherdEvent): void {
@@ -85,8 +90,13 @@ export class EventHub {
           continue
         }
         const item = sub.queue.shift()
-        if (item) { yield item; continue }
-        await new Promise<void>((resolve) => { sub.wake = resolve })
+        if (item) {
+          yield item
+          continue
+        }
+        await new Promise<void>((resolve) => {
+          sub.wake = resolve
+        })
         sub.wake = null
       }
     } finally {

@@ -5,7 +5,9 @@ import { tempDir } from '../../test/support/temp'
 import { CUT_SHORT_TEXT, sweepOrphans } from './orphans'
 
 const dirs: { cleanup(): void }[] = []
-afterEach(() => { for (const d of dirs.splice(0)) d.cleanup() })
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.cleanup()
+})
 
 function store(): SqliteStore {
   const t = tempDir()
@@ -16,8 +18,34 @@ function store(): SqliteStore {
 }
 
 function session(s: SqliteStore, id: string, status: 'running' | 'idle' | 'waiting_approval') {
-  s.insertSession({ id, projectId: 'p', provider: 'claude', model: null, permissionMode: 'default', cwd: '/tmp', title: id, systemPrompt: null, extraEnv: {}, status, now: 1 })
-  s.insertMessages([{ session_id: id, seq: 1, kind: 'user', text: 'go', tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: 1 }])
+  s.insertSession({
+    id,
+    projectId: 'p',
+    provider: 'claude',
+    model: null,
+    permissionMode: 'default',
+    cwd: '/tmp',
+    title: id,
+    systemPrompt: null,
+    extraEnv: {},
+    status,
+    now: 1
+  })
+  s.insertMessages([
+    {
+      session_id: id,
+      seq: 1,
+      kind: 'user',
+      text: 'go',
+      tool_name: null,
+      tool_input: null,
+      tool_path: null,
+      tool_use_id: null,
+      parent_id: null,
+      is_error: 0,
+      created_at: 1
+    }
+  ])
 }
 
 describe('startup sweep after a crash (issue 11 #9)', () => {

@@ -13,7 +13,10 @@ export function processStartTime(pid: number): string | null {
   return t === null ? null : String(t)
 }
 
-export interface SweepResult { interrupted: string[]; killed: number[] }
+export interface SweepResult {
+  interrupted: string[]
+  killed: number[]
+}
 
 /** Statuses in which a turn was under way: a crash then cut it short, and the transcript says so. */
 const MID_TURN: readonly string[] = ['starting', 'running', 'waiting_approval', 'stopping']
@@ -32,20 +35,37 @@ export function sweepOrphans(store: Store, now = Date.now()): SweepResult {
       try {
         process.kill(-s.pid, 'SIGKILL')
         result.killed.push(s.pid)
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
     }
     let lastSeq: number | undefined
     if (MID_TURN.includes(s.status)) {
       lastSeq = store.maxSeq(s.id) + 1
-      store.insertMessages([{
-        session_id: s.id, seq: lastSeq, kind: 'error', text: CUT_SHORT_TEXT, tool_name: null, tool_input: null,
-        tool_path: null, tool_use_id: null, parent_id: null, is_error: 1, created_at: now
-      }])
+      store.insertMessages([
+        {
+          session_id: s.id,
+          seq: lastSeq,
+          kind: 'error',
+          text: CUT_SHORT_TEXT,
+          tool_name: null,
+          tool_input: null,
+          tool_path: null,
+          tool_use_id: null,
+          parent_id: null,
+          is_error: 1,
+          created_at: now
+        }
+      ])
     }
     store.updateSession(s.id, {
       status: 'interrupted',
       status_reason: { code: 'app_crashed', message: 'Shepherd exited unexpectedly while this session was active' },
-      ended_at: now, updated_at: now, pid: null, pid_start_time: null, queued_prompts: [],
+      ended_at: now,
+      updated_at: now,
+      pid: null,
+      pid_start_time: null,
+      queued_prompts: [],
       ...(lastSeq !== undefined ? { last_seq: lastSeq, last_activity_at: now } : {})
     })
     result.interrupted.push(s.id)

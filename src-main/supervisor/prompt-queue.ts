@@ -16,8 +16,12 @@ export class PromptQueue {
     this.#items = [...items]
   }
 
-  get items(): readonly QueuedPrompt[] { return this.#items }
-  get length(): number { return this.#items.length }
+  get items(): readonly QueuedPrompt[] {
+    return this.#items
+  }
+  get length(): number {
+    return this.#items.length
+  }
 
   add(text: string): QueuedPrompt {
     const item = { id: randomUUID(), text }

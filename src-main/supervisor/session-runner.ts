@@ -56,16 +56,28 @@ export class SessionRunner {
     private readonly hooks: RunnerHooks
   ) {
     this.#exitPromise = new Promise((r) => (this.#resolveExit = r))
-    this.#drafts = new DraftThrottle((d) => { if (!this.#gone) this.session.draft(d) })
+    this.#drafts = new DraftThrottle((d) => {
+      if (!this.#gone) this.session.draft(d)
+    })
     handle.onEvent((e) => this.#onEvent(e))
     handle.onExit((e) => this.#onExit(e))
   }
 
-  get pid(): number | null { return this.handle.pid }
-  get turnRunning(): boolean { return this.#turnRunning }
-  get alive(): boolean { return !this.#gone }
-  get queued(): readonly string[] { return this.session.queue.items.map((q) => q.text) }
-  get exited(): Promise<ProviderExit> { return this.#exitPromise }
+  get pid(): number | null {
+    return this.handle.pid
+  }
+  get turnRunning(): boolean {
+    return this.#turnRunning
+  }
+  get alive(): boolean {
+    return !this.#gone
+  }
+  get queued(): readonly string[] {
+    return this.session.queue.items.map((q) => q.text)
+  }
+  get exited(): Promise<ProviderExit> {
+    return this.#exitPromise
+  }
 
   /** Send now if no turn runs, else queue (persisted, visible as "queued"). */
   async send(prompt: string): Promise<'sent' | 'queued'> {
@@ -92,7 +104,9 @@ export class SessionRunner {
     await this.handle.interrupt()
   }
 
-  get held(): boolean { return this.#held }
+  get held(): boolean {
+    return this.#held
+  }
 
   /**
    * Budget cap reached: no new turn; the running one is interrupted now, or after its current tool
@@ -114,7 +128,9 @@ export class SessionRunner {
 
   #pauseTurn(): void {
     this.#interruptRequested = true
-    void this.handle.interrupt().catch(() => { /* the turn ends anyway; the status says so */ })
+    void this.handle.interrupt().catch(() => {
+      /* the turn ends anyway; the status says so */
+    })
   }
 
   #mayStartTurn(): boolean {
@@ -125,7 +141,9 @@ export class SessionRunner {
     if (this.#held || this.session.queue.items.length === 0 || !this.#mayStartTurn()) return
     const next = this.session.nextPrompt()
     if (!next) return
-    void this.#deliver(next.text).catch((err) => this.session.message({ kind: 'error', text: `could not send the queued prompt: ${String(err)}`, isError: true }))
+    void this.#deliver(next.text).catch((err) =>
+      this.session.message({ kind: 'error', text: `could not send the queued prompt: ${String(err)}`, isError: true })
+    )
   }
 
   setOutputPaused(paused: boolean): void {
@@ -133,8 +151,12 @@ export class SessionRunner {
     else this.handle.resumeOutput?.()
   }
 
-  async setModel(model: string | null): Promise<void> { await this.handle.setModel(model) }
-  async setPermissionMode(mode: PermissionMode): Promise<void> { await this.handle.setPermissionMode(mode) }
+  async setModel(model: string | null): Promise<void> {
+    await this.handle.setModel(model)
+  }
+  async setPermissionMode(mode: PermissionMode): Promise<void> {
+    await this.handle.setPermissionMode(mode)
+  }
 
   async answerApproval(approvalId: string, decision: ApprovalDecision): Promise<boolean> {
     const requestId = this.session.takeApproval(approvalId)
@@ -186,10 +208,19 @@ export class SessionRunner {
         if (e.limited) this.#limitHit = { resetsAt: e.resetsAt }
         if (e.windows.length) this.#windows = e.windows
         const prompt = this.#lastPrompt
-        this.session.write(() => {}, () => ({
-          type: 'agent.ratelimit', sessionId: this.sessionId, projectId: this.projectId, provider: this.provider,
-          windows: e.windows, limited: e.limited, resetsAt: e.resetsAt, prompt: e.limited ? prompt : null
-        }))
+        this.session.write(
+          () => {},
+          () => ({
+            type: 'agent.ratelimit',
+            sessionId: this.sessionId,
+            projectId: this.projectId,
+            provider: this.provider,
+            windows: e.windows,
+            limited: e.limited,
+            resetsAt: e.resetsAt,
+            prompt: e.limited ? prompt : null
+          })
+        )
         return
       }
       case 'draft':
@@ -221,7 +252,10 @@ export class SessionRunner {
 
   #turn(state: 'running' | 'idle' | 'error', reason?: StatusReason) {
     if (state === 'running') {
-      if (!this.#turnRunning) { this.#setTurn(true); this.session.status('running', null) }
+      if (!this.#turnRunning) {
+        this.#setTurn(true)
+        this.session.status('running', null)
+      }
       return
     }
     this.#drafts.cancel()
@@ -238,12 +272,22 @@ export class SessionRunner {
       limit = { resetsAt: fullest?.resetsAt ?? null }
       const prompt = this.#lastPrompt
       const resetsAt = limit.resetsAt
-      this.session.write(() => {}, () => ({
-        type: 'agent.ratelimit', sessionId: this.sessionId, projectId: this.projectId, provider: this.provider,
-        windows: [], limited: true, resetsAt, prompt
-      }))
+      this.session.write(
+        () => {},
+        () => ({
+          type: 'agent.ratelimit',
+          sessionId: this.sessionId,
+          projectId: this.projectId,
+          provider: this.provider,
+          windows: [],
+          limited: true,
+          resetsAt,
+          prompt
+        })
+      )
     }
-    this.#lastTurnError = state === 'error' && !interrupted && !limit ? { code: 'turn_failed', ...(reason ?? { message: 'the agent reported an error' }) } : null
+    this.#lastTurnError =
+      state === 'error' && !interrupted && !limit ? { code: 'turn_failed', ...(reason ?? { message: 'the agent reported an error' }) } : null
     if (this.#lastTurnError) {
       this.session.status('error', this.#lastTurnError, {}, true)
     } else if (limit) {
@@ -251,7 +295,10 @@ export class SessionRunner {
       const at = limit.resetsAt ? ` at ${new Date(limit.resetsAt).toTimeString().slice(0, 5)}` : ''
       this.session.status('idle', { code: 'usage_limit', message: `waiting for the usage limit to reset${at}` })
     } else if (interrupted) {
-      this.session.status('idle', this.#held ? { code: 'budget_hold', message: 'paused at the budget cap' } : { code: 'turn_interrupted', message: 'turn interrupted' })
+      this.session.status(
+        'idle',
+        this.#held ? { code: 'budget_hold', message: 'paused at the budget cap' } : { code: 'turn_interrupted', message: 'turn interrupted' }
+      )
     } else {
       this.session.status('idle', null)
     }
@@ -287,7 +334,9 @@ export class SessionRunner {
       reason.code = exit.signal ? 'killed' : exit.code !== 0 ? 'exited' : 'exited_mid_turn'
       reason.message = exit.signal
         ? `the agent was killed by ${exit.signal}`
-        : exit.code !== 0 ? `the agent exited with code ${exit.code}` : 'the agent exited in the middle of a turn'
+        : exit.code !== 0
+          ? `the agent exited with code ${exit.code}`
+          : 'the agent exited in the middle of a turn'
     } else if (this.#lastTurnError) {
       status = 'error'
       Object.assign(reason, this.#lastTurnError)

@@ -13,7 +13,9 @@ import { SESSION_STATUSES, STATUS_TRANSITIONS, canTransition, type SessionStatus
 import type { SessionPatch } from '../store/store'
 
 const cleanups: (() => unknown)[] = []
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
 
 const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms))
 const text = (t: string) => ({ kind: 'message' as const, message: { kind: 'assistant' as const, text: t } })
@@ -25,7 +27,11 @@ async function setup() {
   const hub = t.core.hub
   const publish = hub.publish.bind(hub)
   const observers: ((e: ShepherdEvent) => void)[] = []
-  hub.publish = (e) => { events.push(e); for (const o of observers) o(e); publish(e) }
+  hub.publish = (e) => {
+    events.push(e)
+    for (const o of observers) o(e)
+    publish(e)
+  }
   return { ...t, events, observers }
 }
 
@@ -91,8 +97,15 @@ describe('Session: push only what is committed', () => {
           return
         }
         case 'session.changed': {
-          const row = reader.prepare('SELECT status, title, pinned, model FROM sessions WHERE id = ?').get(e.session.id) as { status: string; title: string; pinned: number; model: string | null } | undefined
-          if (!row || row.status !== e.session.status || row.title !== e.session.title || (row.pinned === 1) !== e.session.pinned || row.model !== e.session.model) {
+          const row = reader.prepare('SELECT status, title, pinned, model FROM sessions WHERE id = ?').get(e.session.id) as
+            { status: string; title: string; pinned: number; model: string | null } | undefined
+          if (
+            !row ||
+            row.status !== e.session.status ||
+            row.title !== e.session.title ||
+            (row.pinned === 1) !== e.session.pinned ||
+            row.model !== e.session.model
+          ) {
             problems.push(`session row pushed before its commit (${JSON.stringify(row)} vs ${e.session.status}/${e.session.title})`)
           }
           return
@@ -185,13 +198,29 @@ describe('Session: status transitions', () => {
 
   it('allows what a session does and refuses the rest', () => {
     const allowed: [SessionStatus, SessionStatus][] = [
-      ['queued', 'starting'], ['starting', 'idle'], ['idle', 'running'], ['running', 'waiting_approval'],
-      ['waiting_approval', 'running'], ['running', 'idle'], ['running', 'stopping'], ['stopping', 'interrupted'],
-      ['idle', 'done'], ['done', 'starting'], ['done', 'queued'], ['error', 'running'], ['interrupted', 'starting'], ['idle', 'idle']
+      ['queued', 'starting'],
+      ['starting', 'idle'],
+      ['idle', 'running'],
+      ['running', 'waiting_approval'],
+      ['waiting_approval', 'running'],
+      ['running', 'idle'],
+      ['running', 'stopping'],
+      ['stopping', 'interrupted'],
+      ['idle', 'done'],
+      ['done', 'starting'],
+      ['done', 'queued'],
+      ['error', 'running'],
+      ['interrupted', 'starting'],
+      ['idle', 'idle']
     ]
     for (const [from, to] of allowed) expect(canTransition(from, to), `${from} → ${to}`).toBe(true)
     const refused: [SessionStatus, SessionStatus][] = [
-      ['stopping', 'idle'], ['stopping', 'running'], ['done', 'running'], ['interrupted', 'idle'], ['queued', 'running'], ['done', 'idle']
+      ['stopping', 'idle'],
+      ['stopping', 'running'],
+      ['done', 'running'],
+      ['interrupted', 'idle'],
+      ['queued', 'running'],
+      ['done', 'idle']
     ]
     for (const [from, to] of refused) expect(canTransition(from, to), `${from} → ${to}`).toBe(false)
   })
@@ -200,7 +229,10 @@ describe('Session: status transitions', () => {
     const { caller, core, provider, project, events } = await setup()
     const s = await caller.sessions.start({ projectId: project.id, prompt: 'x' })
     const h = provider.last
-    h.stop = async () => { h.controls.push('stop'); return { code: null, signal: 'SIGTERM', stderrTail: '' } } // exits later
+    h.stop = async () => {
+      h.controls.push('stop')
+      return { code: null, signal: 'SIGTERM', stderrTail: '' }
+    } // exits later
     const stopped = caller.sessions.stop({ id: s.id })
     await tick()
     expect(core.store.getSession(s.id)?.status).toBe('stopping')

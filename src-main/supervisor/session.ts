@@ -88,7 +88,10 @@ export class Session {
 
   /** Store how an approval ended; pushed after the commit. */
   recordApproval(approvalId: string, status: 'allowed' | 'denied' | 'cancelled'): void {
-    this.write(() => this.store.updateApproval(approvalId, status, Date.now()), () => this.#approvalEvent(approvalId))
+    this.write(
+      () => this.store.updateApproval(approvalId, status, Date.now()),
+      () => this.#approvalEvent(approvalId)
+    )
   }
 
   /** The agent asks: store the approval, push it after the commit; returns its id. */
@@ -96,11 +99,21 @@ export class Session {
     const id = randomUUID()
     this.#approvals.set(id, requestId)
     const row = {
-      id, session_id: this.sessionId, request_id: requestId, tool_name: toolName,
+      id,
+      session_id: this.sessionId,
+      request_id: requestId,
+      tool_name: toolName,
       // What "Allow for this session" would allow rides along in the stored input (approvalToDTO strips it).
-      input: approvalInputWithNote(input, sessionScope), description, status: 'pending', created_at: Date.now(), decided_at: null
+      input: approvalInputWithNote(input, sessionScope),
+      description,
+      status: 'pending',
+      created_at: Date.now(),
+      decided_at: null
     }
-    this.write(() => this.store.insertApproval(row), () => this.#approvalEvent(id))
+    this.write(
+      () => this.store.insertApproval(row),
+      () => this.#approvalEvent(id)
+    )
     return id
   }
 
@@ -131,11 +144,16 @@ export class Session {
         const s = this.store.getSession(id)
         if (!s) return
         this.store.updateSession(id, {
-          cost_usd: s.cost_usd + costDelta, cost_known: u.costKnown ? 1 : 0,
-          input_tokens: s.input_tokens + u.inputTokens, output_tokens: s.output_tokens + u.outputTokens,
-          cache_read_tokens: s.cache_read_tokens + u.cacheReadTokens, cache_write_tokens: s.cache_write_tokens + u.cacheWriteTokens,
-          context_tokens: u.contextTokens ?? s.context_tokens, context_window: u.contextWindow ?? s.context_window,
-          last_activity_at: now, updated_at: now
+          cost_usd: s.cost_usd + costDelta,
+          cost_known: u.costKnown ? 1 : 0,
+          input_tokens: s.input_tokens + u.inputTokens,
+          output_tokens: s.output_tokens + u.outputTokens,
+          cache_read_tokens: s.cache_read_tokens + u.cacheReadTokens,
+          cache_write_tokens: s.cache_write_tokens + u.cacheWriteTokens,
+          context_tokens: u.contextTokens ?? s.context_tokens,
+          context_window: u.contextWindow ?? s.context_window,
+          last_activity_at: now,
+          updated_at: now
         })
         alsoInCommit()
       },
@@ -178,9 +196,17 @@ export class Session {
   message(m: ProviderMessage, now = Date.now()): number {
     const seq = ++this.#seq
     const row: MessageRow = {
-      session_id: this.sessionId, seq, kind: m.kind, text: m.text, tool_name: m.toolName ?? null,
-      tool_input: m.toolInput ?? null, tool_path: m.toolPath ?? null, tool_use_id: m.toolUseId ?? null,
-      parent_id: m.parentId ?? null, is_error: m.isError ? 1 : 0, created_at: now
+      session_id: this.sessionId,
+      seq,
+      kind: m.kind,
+      text: m.text,
+      tool_name: m.toolName ?? null,
+      tool_input: m.toolInput ?? null,
+      tool_path: m.toolPath ?? null,
+      tool_use_id: m.toolUseId ?? null,
+      parent_id: m.parentId ?? null,
+      is_error: m.isError ? 1 : 0,
+      created_at: now
     }
     this.#outbox.push(messageToDTO(row))
     this.#rows.push(row)
@@ -267,14 +293,23 @@ export class Session {
     this.writer.enqueue(
       () =>
         this.store.updateSession(this.sessionId, {
-          status, status_reason: reason, updated_at: now,
+          status,
+          status_reason: reason,
+          updated_at: now,
           ...(final ? { ended_at: now, pid: null, pid_start_time: null } : {}),
-          ...(clearQueue ? { queued_prompts: [] } : {}), ...extra
+          ...(clearQueue ? { queued_prompts: [] } : {}),
+          ...extra
         }),
       () => {
         const row = this.store.getSession(this.sessionId)
         this.hub.publish({
-          type: 'agent.status', sessionId: this.sessionId, projectId: this.projectId, seq, status, reason, at: now,
+          type: 'agent.status',
+          sessionId: this.sessionId,
+          projectId: this.projectId,
+          seq,
+          status,
+          reason,
+          at: now,
           ...(row ? { session: sessionToDTO(row) } : {})
         })
       }
@@ -285,7 +320,10 @@ export class Session {
 
   /** Persist a session patch now; the row is pushed once it is committed. */
   patch(patch: SessionPatch): void {
-    this.writer.enqueue(() => this.store.updateSession(this.sessionId, { ...patch, updated_at: Date.now() }), () => this.publishSession())
+    this.writer.enqueue(
+      () => this.store.updateSession(this.sessionId, { ...patch, updated_at: Date.now() }),
+      () => this.publishSession()
+    )
     this.writer.flush()
   }
 

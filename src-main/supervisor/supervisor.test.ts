@@ -7,7 +7,9 @@ import { MemoryProvider } from '../../test/support/memory-provider'
 import type { ShepherdEvent } from '../shared/events'
 
 const cleanups: (() => unknown)[] = []
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
 
 const tick = (ms = 40) => new Promise((r) => setTimeout(r, ms))
 
@@ -16,12 +18,17 @@ async function setup(opts: { dataDir?: string } = {}) {
   const events: ShepherdEvent[] = []
   const ac = new AbortController()
   cleanups.push(() => ac.abort())
-  void (async () => { for await (const item of t.core.hub.subscribe(null, ac.signal)) events.push(item.event) })()
+  void (async () => {
+    for await (const item of t.core.hub.subscribe(null, ac.signal)) events.push(item.event)
+  })()
   return { ...t, events }
 }
 
 const text = (t: string) => ({ kind: 'message' as const, message: { kind: 'assistant' as const, text: t } })
-const usage = (total: number) => ({ kind: 'usage' as const, usage: { costUsdSessionTotal: total, inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, costKnown: true } })
+const usage = (total: number) => ({
+  kind: 'usage' as const,
+  usage: { costUsdSessionTotal: total, inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, costKnown: true }
+})
 
 describe('Supervisor', () => {
   it('persists every message before it is pushed, with gap-free seq, and reports idle then done truthfully', async () => {
@@ -152,7 +159,9 @@ describe('Supervisor', () => {
     await caller.sessions.answerApproval({ approvalId: a!.id, decision: { behavior: 'deny', message: 'no' } })
     expect(provider.last.answers).toEqual([{ requestId: 'r1', decision: { behavior: 'deny', message: 'no' } }])
     expect((await caller.sessions.get({ id: s.id })).status).toBe('running')
-    await expect(caller.sessions.answerApproval({ approvalId: a!.id, decision: { behavior: 'allow', scope: 'once' } })).rejects.toMatchObject({ code: 'CONFLICT' })
+    await expect(caller.sessions.answerApproval({ approvalId: a!.id, decision: { behavior: 'allow', scope: 'once' } })).rejects.toMatchObject({
+      code: 'CONFLICT'
+    })
   })
 
   it('caps concurrent running turns and starts queued sessions when a slot frees', async () => {
@@ -178,14 +187,23 @@ describe('Supervisor', () => {
   it('a missing CLI is AGENT_NOT_FOUND (PRECONDITION_FAILED) with the install command, and no session is created', async () => {
     const { caller, provider, project } = await setup()
     provider.found = false
-    await expect(caller.sessions.start({ projectId: project.id, prompt: 'a' })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringContaining('npm install -g') })
+    await expect(caller.sessions.start({ projectId: project.id, prompt: 'a' })).rejects.toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      message: expect.stringContaining('npm install -g')
+    })
     expect(await caller.sessions.list({ projectId: project.id })).toEqual([])
   })
 
   it('a control the agent cannot do is refused as UNSUPPORTED with its reason, and nothing changes', async () => {
     const { caller, core, provider, project } = await setup()
     const no = (note: string) => ({ level: 'no' as const, note })
-    provider.controls = { ...provider.controls, model: no('picks its model itself'), permissionMode: no('has no modes'), fork: no('cannot fork'), interrupt: no('cannot stop a turn') }
+    provider.controls = {
+      ...provider.controls,
+      model: no('picks its model itself'),
+      permissionMode: no('has no modes'),
+      fork: no('cannot fork'),
+      interrupt: no('cannot stop a turn')
+    }
     const s = await caller.sessions.start({ projectId: project.id, prompt: 'a', model: 'm1' })
     provider.last.emit({ kind: 'cli_session', cliSessionId: 'cli-1' }, { kind: 'turn', state: 'running' })
     await tick()
@@ -196,7 +214,10 @@ describe('Supervisor', () => {
       [() => caller.sessions.fork({ id: s.id }), 'cannot fork'],
       [() => caller.sessions.interrupt({ id: s.id }), 'cannot stop a turn']
     ] as const) {
-      const err = await call().then(() => null, (e: unknown) => e)
+      const err = await call().then(
+        () => null,
+        (e: unknown) => e
+      )
       expect(err).toBeInstanceOf(TRPCError)
       expect(err).toMatchObject({ code: 'METHOD_NOT_SUPPORTED', message: `Memory agent: ${reason}` })
     }
@@ -211,7 +232,20 @@ describe('Supervisor', () => {
     const { caller } = await setup()
     const [p] = await caller.settings.providers()
     expect(p).toMatchObject({ id: 'claude', found: true, path: '/bin/true', version: '1.0' })
-    expect(Object.keys(p!.controls).sort()).toEqual(['approvals', 'approveForSession', 'cost', 'denyReason', 'fork', 'interrupt', 'model', 'permissionMode', 'queue', 'resume', 'stop', 'tokens'])
+    expect(Object.keys(p!.controls).sort()).toEqual([
+      'approvals',
+      'approveForSession',
+      'cost',
+      'denyReason',
+      'fork',
+      'interrupt',
+      'model',
+      'permissionMode',
+      'queue',
+      'resume',
+      'stop',
+      'tokens'
+    ])
     expect(Object.keys(p!.permissionModes).sort()).toEqual(['acceptEdits', 'bypassPermissions', 'default', 'plan'])
   })
 
@@ -285,7 +319,10 @@ describe('Supervisor back-pressure (BP-6 / DB-2)', () => {
     const store = core.store as unknown as { insertMessages: (rows: unknown[]) => void }
     const real = store.insertMessages.bind(store)
     let full = true
-    store.insertMessages = (rows) => { if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }); real(rows) }
+    store.insertMessages = (rows) => {
+      if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
+      real(rows)
+    }
     h.emit(text('during disk full'))
     await tick(60)
     expect(calls).toContain('pause')

@@ -52,7 +52,12 @@ export interface SupervisorOptions {
   log?: (msg: string) => void
 }
 
-interface LaunchPlan { prompt?: string; resumeId?: string | null; fork?: boolean; freshNote?: string }
+interface LaunchPlan {
+  prompt?: string
+  resumeId?: string | null
+  fork?: boolean
+  freshNote?: string
+}
 
 /** Session titles come from the first prompt line, cut to fit a list row. */
 const TITLE_CHARS = 80
@@ -122,11 +127,18 @@ export class Supervisor {
     const id = randomUUID()
     const defaults = settings.providers[providerId]
     this.o.store.insertSession({
-      id, projectId: project.id, provider: providerId,
+      id,
+      projectId: project.id,
+      provider: providerId,
       model: input.model !== undefined ? input.model : defaults.model,
-      permissionMode: input.permissionMode ?? defaults.permissionMode, cwd: input.cwd ?? project.path,
-      title: titleOf(input.prompt), systemPrompt: input.systemPrompt ?? (settings.systemPromptTemplate || null),
-      extraEnv: input.extraEnv ?? {}, status: 'queued', now: Date.now(), costKnown: provider.capabilities.costKnown
+      permissionMode: input.permissionMode ?? defaults.permissionMode,
+      cwd: input.cwd ?? project.path,
+      title: titleOf(input.prompt),
+      systemPrompt: input.systemPrompt ?? (settings.systemPromptTemplate || null),
+      extraEnv: input.extraEnv ?? {},
+      status: 'queued',
+      now: Date.now(),
+      costKnown: provider.capabilities.costKnown
     })
     this.#ev(id).publishSession()
     if (input.prepare) {
@@ -147,20 +159,24 @@ export class Supervisor {
     const ev = this.#ev(id)
     ev.launching = true
     ev.status('starting', { message: 'preparing worktree…' })
-    prepare(id, (text) => ev.message({ kind: 'system', text })).then(
-      () => {
-        ev.launching = false
-        return this.#launchOrQueue(id, { prompt })
-      },
-      (err: unknown) => {
-        ev.launching = false
-        const message = err instanceof Error ? err.message : String(err)
-        // The prompt stays queued: "Start anyway" (or a retry) delivers it.
-        ev.enqueuePrompt(prompt)
-        ev.status('error', { code: 'launch_failed', message })
-        this.#drainWaiting()
-      }
-    ).catch(() => { /* status already says error */ })
+    prepare(id, (text) => ev.message({ kind: 'system', text }))
+      .then(
+        () => {
+          ev.launching = false
+          return this.#launchOrQueue(id, { prompt })
+        },
+        (err: unknown) => {
+          ev.launching = false
+          const message = err instanceof Error ? err.message : String(err)
+          // The prompt stays queued: "Start anyway" (or a retry) delivers it.
+          ev.enqueuePrompt(prompt)
+          ev.status('error', { code: 'launch_failed', message })
+          this.#drainWaiting()
+        }
+      )
+      .catch(() => {
+        /* status already says error */
+      })
   }
 
   /** Follow-up prompt: to the live process (queued while a turn runs), else resume the conversation. */
@@ -226,9 +242,18 @@ export class Supervisor {
     const now = Date.now()
     this.o.store.transaction(() => {
       this.o.store.insertSession({
-        id: newId, projectId: src.project_id, provider: src.provider, model: src.model, permissionMode: src.permission_mode,
-        cwd: opts.cwd ?? src.cwd, title: `Fork of ${src.title}`.slice(0, TITLE_CHARS), systemPrompt: src.system_prompt,
-        extraEnv: extraEnvOf(src), status: 'idle', now, costKnown: src.cost_known === 1
+        id: newId,
+        projectId: src.project_id,
+        provider: src.provider,
+        model: src.model,
+        permissionMode: src.permission_mode,
+        cwd: opts.cwd ?? src.cwd,
+        title: `Fork of ${src.title}`.slice(0, TITLE_CHARS),
+        systemPrompt: src.system_prompt,
+        extraEnv: extraEnvOf(src),
+        status: 'idle',
+        now,
+        costKnown: src.cost_known === 1
       })
       this.o.store.updateSession(newId, { cli_session_id: src.cli_session_id, status: 'done' })
       opts.onCreated?.(newId)
@@ -307,7 +332,9 @@ export class Supervisor {
     const row = this.o.store.getSession(id)
     if (!row || this.#isLaunching(id) || this.#waiting.some((w) => w.id === id)) return
     if (this.#ev(id).queue.items.length === 0) return
-    this.#launchOrQueue(id, { resumeId: row.cli_session_id, fork: this.#takeForkPending(id) }).catch(() => { /* status says error */ })
+    this.#launchOrQueue(id, { resumeId: row.cli_session_id, fork: this.#takeForkPending(id) }).catch(() => {
+      /* status says error */
+    })
   }
 
   pin(id: string, pinned: boolean): SessionDTO {
@@ -351,7 +378,9 @@ export class Supervisor {
   }
 
   async stopProject(projectId: string): Promise<void> {
-    const ids = this.#allRunners().filter((r) => r.projectId === projectId).map((r) => r.sessionId)
+    const ids = this.#allRunners()
+      .filter((r) => r.projectId === projectId)
+      .map((r) => r.sessionId)
     for (const w of [...this.#waiting]) if (this.o.store.getSession(w.id)?.project_id === projectId) ids.push(w.id)
     await Promise.all(ids.map((id) => this.stop(id)))
   }
@@ -362,7 +391,12 @@ export class Supervisor {
     for (const w of this.#waiting.splice(0)) this.#ev(w.id).status('interrupted', { code: 'app_closed', message: 'Shepherd was closed before it started' })
     const all = Promise.all(this.#allRunners().map((r) => r.stop()))
     let timer: ReturnType<typeof setTimeout> | undefined
-    await Promise.race([all, new Promise((r) => { timer = setTimeout(r, deadlineMs) })])
+    await Promise.race([
+      all,
+      new Promise((r) => {
+        timer = setTimeout(r, deadlineMs)
+      })
+    ])
     clearTimeout(timer)
     this.o.writer.flush()
   }
@@ -393,7 +427,9 @@ export class Supervisor {
     let ev = this.#events.get(id)
     if (!ev) {
       const row = this.#row(id)
-      ev = new Session(id, row.project_id, this.o.store, this.o.writer, this.o.hub, (from, to) => this.o.log?.(`session ${id}: refused status change ${from} → ${to}`))
+      ev = new Session(id, row.project_id, this.o.store, this.o.writer, this.o.hub, (from, to) =>
+        this.o.log?.(`session ${id}: refused status change ${from} → ${to}`)
+      )
       this.#events.set(id, ev)
     }
     return ev
@@ -482,13 +518,21 @@ export class Supervisor {
         if (typeof v === 'string') providerEnv[k] = v
       }
       const env = buildChildEnv({
-        parentEnv: this.o.hostEnv, providerEnv,
+        parentEnv: this.o.hostEnv,
+        providerEnv,
         extraEnv: { ...settings.extraEnv, ...extraEnvOf(row) }
       })
       if (plan.freshNote) ev.message({ kind: 'system', text: plan.freshNote })
       const handle = await provider.start({
-        sessionId: id, cwd: row.cwd, model: row.model, permissionMode: row.permission_mode as PermissionMode,
-        systemPrompt: row.system_prompt, env, binaryPath, resumeCliSessionId: plan.resumeId ?? null, fork: plan.fork ?? false
+        sessionId: id,
+        cwd: row.cwd,
+        model: row.model,
+        permissionMode: row.permission_mode as PermissionMode,
+        systemPrompt: row.system_prompt,
+        env,
+        binaryPath,
+        resumeCliSessionId: plan.resumeId ?? null,
+        fork: plan.fork ?? false
       })
       row = this.#row(id)
       const runner = new SessionRunner(id, row.project_id, row.provider, handle, ev, {
@@ -527,7 +571,9 @@ export class Supervisor {
     this.#ev(id).runner = null
     this.#ev(id).patch({ cli_session_id: null })
     queueMicrotask(() => {
-      this.#launch(id, { prompt: plan.prompt, freshNote: note }).catch(() => { /* status already says error */ })
+      this.#launch(id, { prompt: plan.prompt, freshNote: note }).catch(() => {
+        /* status already says error */
+      })
     })
     return true
   }
@@ -542,7 +588,9 @@ export class Supervisor {
     if (this.#shuttingDown) return
     while (this.#waiting.length && this.#busyTurns() < this.o.settings.get().maxConcurrentSessions) {
       const next = this.#waiting.shift()!
-      this.#launch(next.id, next.plan).catch(() => { /* status already says error */ })
+      this.#launch(next.id, next.plan).catch(() => {
+        /* status already says error */
+      })
     }
   }
 }

@@ -31,7 +31,8 @@ export function newToken(): string {
  * character-frequency entropy estimate is an upper bound on guessability, so low means weak.
  */
 export function tokenProblem(token: string): string | null {
-  if (token.length < TOKEN_MIN_LENGTH) return `it is ${token.length} characters long; use at least ${TOKEN_MIN_LENGTH} random characters (e.g. \`openssl rand -hex 32\`)`
+  if (token.length < TOKEN_MIN_LENGTH)
+    return `it is ${token.length} characters long; use at least ${TOKEN_MIN_LENGTH} random characters (e.g. \`openssl rand -hex 32\`)`
   if (token.length > 512) return 'it is longer than 512 characters'
   if (!TOKEN_RE.test(token)) return 'use only letters, digits, "-" and "_" (e.g. `openssl rand -hex 32`)'
   if (repeatsBlock(token)) return 'it is one short block repeated; use random characters (e.g. `openssl rand -hex 32`)'
@@ -83,7 +84,8 @@ export function loadAccessToken(dataDir: string, opts: { envToken?: string; rota
     const problem = tokenProblem(opts.envToken)
     if (problem) throw new Error(`SHEPHERD_TOKEN is not accepted: ${problem}. Unset it to use the token Shepherd keeps in ${file}.`)
     const src: TokenSource = {
-      token: opts.envToken, from: 'env',
+      token: opts.envToken,
+      from: 'env',
       rotate() {
         src.token = newToken()
         return src.token
@@ -99,7 +101,8 @@ export function loadAccessToken(dataDir: string, opts: { envToken?: string; rota
     if (!loose && tokenProblem(content) === null) token = content
   }
   const src: TokenSource = {
-    token: token ?? writeToken(file), from: token ? 'file' : 'new',
+    token: token ?? writeToken(file),
+    from: token ? 'file' : 'new',
     rotate() {
       src.token = writeToken(file)
       return src.token

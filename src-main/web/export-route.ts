@@ -44,7 +44,10 @@ export function handleExportRequest(store: Store, url: URL, req: IncomingMessage
     'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
     'X-Shepherd-Snapshot-Seq': String(snap.upToSeq)
   })
-  if (req.method === 'HEAD') { res.end(); return true }
+  if (req.method === 'HEAD') {
+    res.end()
+    return true
+  }
   writeExport(store, snap, format, res).catch(() => res.destroy())
   return true
 }

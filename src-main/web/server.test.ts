@@ -26,7 +26,10 @@ async function host(extra: { authTimeoutMs?: number } = {}): Promise<WebHost> {
   mkdirSync(rendererDir)
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Shepherd</title>')
   const h = await startWebHost({ core: t.core, rendererDir, port: 0, token: newToken(), ...extra })
-  cleanups.push(() => t.cleanup(), () => h.close())
+  cleanups.push(
+    () => t.cleanup(),
+    () => h.close()
+  )
   return h
 }
 
@@ -101,14 +104,20 @@ describe('web host boundary', () => {
     const h = await host()
     const r = await get(h.port, '/', { host: forge(h.port) })
     expect(r.status).toBe(421)
-    const ws = await rawSocket(`ws://127.0.0.1:${h.port}/`, { headers: { host: forge(h.port) }, firstMessage: { method: 'connectionParams', data: { token: h.token } } })
+    const ws = await rawSocket(`ws://127.0.0.1:${h.port}/`, {
+      headers: { host: forge(h.port) },
+      firstMessage: { method: 'connectionParams', data: { token: h.token } }
+    })
     expect(ws.refused).toBe(403)
   })
 
   it('refuses a WebSocket from another origin, even with the right token', async () => {
     const h = await host()
     for (const origin of ['http://127.0.0.1:1', 'http://evil.example', 'null', `http://127.0.0.1:${h.port}.evil.example`]) {
-      const ws = await rawSocket(`ws://127.0.0.1:${h.port}/?connectionParams=1`, { origin, firstMessage: { method: 'connectionParams', data: { token: h.token } } })
+      const ws = await rawSocket(`ws://127.0.0.1:${h.port}/?connectionParams=1`, {
+        origin,
+        firstMessage: { method: 'connectionParams', data: { token: h.token } }
+      })
       expect([origin, ws.refused]).toEqual([origin, 403])
     }
   })

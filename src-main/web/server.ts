@@ -69,7 +69,10 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   const server: Server = createServer((req, res) => {
     if (!hostHeaderOk(req.headers.host, port)) return misdirected(res)
-    if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405).end(); return }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end()
+      return
+    }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     // Exports: a GET the browser streams to disk, admitted by a one-time ticket (download-tickets.ts).
     if (isExportPath(url)) {
@@ -83,12 +86,21 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return
     }
     const file = resolveInside(opts.rendererDir, url.pathname)
-    if (!file) { res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found'); return }
+    if (!file) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found')
+      return
+    }
     res.writeHead(200, {
-      'Content-Type': mimeOf(file), 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer', 'Cache-Control': file.endsWith('.html') ? 'no-store' : 'private, max-age=3600'
+      'Content-Type': mimeOf(file),
+      'Content-Security-Policy': CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': file.endsWith('.html') ? 'no-store' : 'private, max-age=3600'
     })
-    if (req.method === 'HEAD') { res.end(); return }
+    if (req.method === 'HEAD') {
+      res.end()
+      return
+    }
     createReadStream(file).pipe(res)
   })
 
@@ -109,7 +121,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     ws.once('close', () => clearTimeout(timer))
   })
   const handler = applyWSSHandler({
-    wss, router: opts.core.router,
+    wss,
+    router: opts.core.router,
     // Runs once per connection, before any of its procedures (tRPC waits for the connectionParams
     // message first when the URL says `connectionParams=1`); a throw closes the connection.
     createContext: ({ res, info }) => {
@@ -121,7 +134,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       admitted.set(res, token)
       res.once('close', () => admitted.delete(res))
       return {
-        ...opts.core.createContext(), transportBacklog: () => res.bufferedAmount,
+        ...opts.core.createContext(),
+        transportBacklog: () => res.bufferedAmount,
         webAccess: {
           rotateToken: () => {
             const next = host.rotateToken()

@@ -26,7 +26,10 @@ export class ChangesStore {
   #again = false
   #disposed = false
 
-  constructor(readonly sessionId: string, private readonly api: ChangesApi) {}
+  constructor(
+    readonly sessionId: string,
+    private readonly api: ChangesApi
+  ) {}
 
   get fileCount(): number {
     return this.changes?.files.length ?? 0

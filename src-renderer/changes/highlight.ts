@@ -40,12 +40,18 @@ export function highlightProgressively(root: HTMLElement): () => void {
     let n = 0
     while (j < jobs.length && n < SLICE) {
       const job = jobs[j]!
-      if (i >= job.lines.length) { j++; i = 0; continue }
+      if (i >= job.lines.length) {
+        j++
+        i = 0
+        continue
+      }
       colour(job.lines[i++]!, job.language)
       n++
     }
     if (j < jobs.length) setTimeout(step, 0)
   }
   step()
-  return () => { cancelled = true }
+  return () => {
+    cancelled = true
+  }
 }

@@ -10,6 +10,10 @@ export async function showWorktreeFindings(): Promise<void> {
   toasts.push({
     kind: 'warning',
     title: `Worktrees: ${found.length} ${found.length === 1 ? 'thing' : 'things'} changed outside Shepherd`,
-    body: found.slice(0, 5).map((f) => `“${f.title}”: ${f.what}`).join('\n') + (found.length > 5 ? `\n…and ${found.length - 5} more` : '')
+    body:
+      found
+        .slice(0, 5)
+        .map((f) => `“${f.title}”: ${f.what}`)
+        .join('\n') + (found.length > 5 ? `\n…and ${found.length - 5} more` : '')
   })
 }

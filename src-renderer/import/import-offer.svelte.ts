@@ -67,7 +67,9 @@ class ImportOffer {
           if (!this.open || this.project?.id !== project.id) notifyDone(project, job)
           return
         }
-      } catch { /* reconnecting: try again */ }
+      } catch {
+        /* reconnecting: try again */
+      }
       this.#timer = setTimeout(tick, POLL_MS)
     }
     this.#timer = setTimeout(tick, POLL_MS)

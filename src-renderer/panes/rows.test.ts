@@ -6,8 +6,19 @@ import { buildRows, computeOffsets, rowAt, visibleRange } from './rows'
 let seq = 0
 function msg(p: Partial<MessageDTO>): MessageDTO {
   return {
-    sessionId: 's', seq: ++seq, kind: 'assistant', text: '', toolName: null, toolInput: null, toolPath: null,
-    toolUseId: null, parentId: null, isError: false, createdAt: 0, fullLength: null, ...p
+    sessionId: 's',
+    seq: ++seq,
+    kind: 'assistant',
+    text: '',
+    toolName: null,
+    toolInput: null,
+    toolPath: null,
+    toolUseId: null,
+    parentId: null,
+    isError: false,
+    createdAt: 0,
+    fullLength: null,
+    ...p
   }
 }
 
@@ -22,7 +33,14 @@ describe('buildRows', () => {
 
   it('indents sub-agent messages under their parent call and pairs results with calls', () => {
     const rows = buildRows(all, new Set())
-    expect(rows.map((r) => [r.key, r.depth])).toEqual([[task.seq, 0], [subCall.seq, 1], [subResult.seq, 1], [subText.seq, 1], [nested.seq, 2], [result.seq, 0]])
+    expect(rows.map((r) => [r.key, r.depth])).toEqual([
+      [task.seq, 0],
+      [subCall.seq, 1],
+      [subResult.seq, 1],
+      [subText.seq, 1],
+      [nested.seq, 2],
+      [result.seq, 0]
+    ])
     expect(rows[0]!.children).toBe(3)
     expect(rows[2]!.call).toBe(subCall)
     expect(rows[5]!.call).toBe(task)
@@ -44,7 +62,14 @@ describe('virtual list math', () => {
     expect(rowAt(offsets, 149)).toBe(1)
     expect(rowAt(offsets, 10_000)).toBe(3)
     expect(visibleRange(offsets, 120, 20, 0)).toEqual([1, 2])
-    expect(visibleRange(computeOffsets([], () => 1), 0, 100, 100)).toEqual([0, 0])
+    expect(
+      visibleRange(
+        computeOffsets([], () => 1),
+        0,
+        100,
+        100
+      )
+    ).toEqual([0, 0])
   })
 })
 

@@ -17,14 +17,23 @@ export interface SearchApi {
   status(): Promise<IndexStatus>
 }
 
-export interface SearchGroup { session: SearchSession; hits: SearchHit[] }
+export interface SearchGroup {
+  session: SearchSession
+  hits: SearchHit[]
+}
 
 /** Typing pauses this long before a query goes out. */
 export const DEBOUNCE_MS = 120
 export const PAGE = 50
 
 export const KIND_LABELS: Record<SearchKind, string> = {
-  prompts: 'Prompts', answers: 'Answers', thinking: 'Thinking', commands: 'Commands', paths: 'File paths', output: 'Output', errors: 'Errors'
+  prompts: 'Prompts',
+  answers: 'Answers',
+  thinking: 'Thinking',
+  commands: 'Commands',
+  paths: 'File paths',
+  output: 'Output',
+  errors: 'Errors'
 }
 
 export interface SearchFiltersState {
@@ -69,7 +78,10 @@ export class SearchStore {
   /** Call after any change of query or filters: runs the search after the debounce. */
   changed(): void {
     if (this.#timer) clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => { this.#timer = null; void this.run() }, DEBOUNCE_MS)
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      void this.run()
+    }, DEBOUNCE_MS)
   }
 
   toggleKind(k: SearchKind): void {
@@ -81,7 +93,9 @@ export class SearchStore {
     const f = this.filters
     const day = (s: string, end: boolean) => (s ? new Date(`${s}T${end ? '23:59:59.999' : '00:00:00'}`).getTime() : undefined)
     return {
-      query: this.query, limit: PAGE, before,
+      query: this.query,
+      limit: PAGE,
+      before,
       ...(f.projectId ? { projectId: f.projectId } : {}),
       ...(f.provider ? { provider: f.provider } : {}),
       ...(f.kinds.length ? { kinds: [...f.kinds] } : {}),
@@ -95,7 +109,12 @@ export class SearchStore {
     const generation = ++this.#generation
     const q = this.query
     if (!q.trim()) {
-      this.hits = []; this.sessions = {}; this.next = null; this.error = null; this.shownQuery = ''; this.loading = false
+      this.hits = []
+      this.sessions = {}
+      this.next = null
+      this.error = null
+      this.shownQuery = ''
+      this.loading = false
       return
     }
     this.loading = true
@@ -133,12 +152,19 @@ export class SearchStore {
 
   /** Show the index build progress, polling until it is done. */
   async watchIndex(): Promise<void> {
-    try { this.#setIndex(await this.api.status()) } catch { /* shown on the next query */ }
+    try {
+      this.#setIndex(await this.api.status())
+    } catch {
+      /* shown on the next query */
+    }
   }
 
   #setIndex(s: IndexStatus) {
     this.index = s
-    if (this.#statusTimer) { clearTimeout(this.#statusTimer); this.#statusTimer = null }
+    if (this.#statusTimer) {
+      clearTimeout(this.#statusTimer)
+      this.#statusTimer = null
+    }
     if (s.building) this.#statusTimer = setTimeout(() => void this.watchIndex(), 1000)
   }
 

@@ -34,7 +34,10 @@ export class SessionList {
   #generation = 0
   #timer: ReturnType<typeof setTimeout> | null = null
 
-  constructor(private readonly projectId: string, private readonly query: (input: SessionsInput) => Promise<SessionsResult>) {}
+  constructor(
+    private readonly projectId: string,
+    private readonly query: (input: SessionsInput) => Promise<SessionsResult>
+  ) {}
 
   get filtered(): boolean {
     return this.text.trim() !== '' || this.status !== '' || this.provider !== '' || this.archived
@@ -43,7 +46,10 @@ export class SessionList {
   /** Re-query after a short pause (typing, or sessions changing while the list is open). */
   changed(delay = 120): void {
     if (this.#timer) clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => { this.#timer = null; void this.load() }, delay)
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      void this.load()
+    }, delay)
   }
 
   async load(more = false): Promise<void> {
@@ -51,7 +57,10 @@ export class SessionList {
     this.loading = true
     try {
       const r = await this.query({
-        projectId: this.projectId, limit: LIST_PAGE, offset: more ? this.rows.length : 0, archived: this.archived,
+        projectId: this.projectId,
+        limit: LIST_PAGE,
+        offset: more ? this.rows.length : 0,
+        archived: this.archived,
         ...(this.text.trim() ? { text: this.text.trim().slice(0, 200) } : {}),
         ...(this.status && STATUS_FILTERS[this.status] ? { statuses: STATUS_FILTERS[this.status]!.statuses } : {}),
         ...(this.provider ? { providers: [this.provider] } : {})

@@ -103,7 +103,7 @@ export class SettingsForm {
     const next: Record<string, string> = {}
     for (const [path, message] of Object.entries(fields)) {
       // `stallThresholdMs` is edited in minutes: say it in minutes.
-      next[path] = path === 'stallThresholdMs' ? stallMessage(this.stallMinutes) ?? message : message
+      next[path] = path === 'stallThresholdMs' ? (stallMessage(this.stallMinutes) ?? message) : message
     }
     this.errors = next
     return Object.keys(next).length > 0
@@ -149,8 +149,16 @@ export class SettingsForm {
 
   #fingerprint(): string {
     return JSON.stringify([
-      this.defaultProvider, this.providers, this.systemPromptTemplate, this.defaultFolder, this.stallMinutes,
-      this.retentionCount, this.retentionDays, this.maxConcurrentSessions, this.extraEnvText, this.notifications
+      this.defaultProvider,
+      this.providers,
+      this.systemPromptTemplate,
+      this.defaultFolder,
+      this.stallMinutes,
+      this.retentionCount,
+      this.retentionDays,
+      this.maxConcurrentSessions,
+      this.extraEnvText,
+      this.notifications
     ])
   }
 }
@@ -163,13 +171,7 @@ function stallMessage(minutes: number | null): string | null {
   return null
 }
 
-function rangeCheck(
-  errors: Record<string, string>,
-  key: string,
-  value: number | null,
-  limits: { min: number; max: number },
-  unit: string
-): void {
+function rangeCheck(errors: Record<string, string>, key: string, value: number | null, limits: { min: number; max: number }, unit: string): void {
   if (value === null || !Number.isFinite(value)) errors[key] = 'Enter a number.'
   else if (!Number.isInteger(value)) errors[key] = 'Enter a whole number.'
   else if (value < limits.min || value > limits.max) errors[key] = `Between ${limits.min} and ${limits.max} ${unit}.`

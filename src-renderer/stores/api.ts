@@ -10,7 +10,12 @@ export interface ProjectApi {
   pageMessages(sessionId: string, beforeSeq: number | null, limit: number): Promise<{ messages: MessageDTO[]; hasMore: boolean }>
   messagesAfter(sessionId: string, afterSeq: number, limit: number): Promise<{ messages: MessageDTO[]; lastSeq: number }>
   /** The page around `seq` (search hits, in-session find), ascending. */
-  messagesAround(sessionId: string, seq: number, before: number, after: number): Promise<{ messages: MessageDTO[]; hasOlder: boolean; hasNewer: boolean; lastSeq: number }>
+  messagesAround(
+    sessionId: string,
+    seq: number,
+    before: number,
+    after: number
+  ): Promise<{ messages: MessageDTO[]; hasOlder: boolean; hasNewer: boolean; lastSeq: number }>
   approvals(projectId: string): Promise<ApprovalDTO[]>
   prune(projectId: string): Promise<{ removed: string[] }>
 }

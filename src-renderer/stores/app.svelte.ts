@@ -76,7 +76,14 @@ export class AppState {
     this.inbox = new InboxStore({
       stores: this.projectStores,
       alert: (a) =>
-        this.notifications.showNow({ kind: a.kind === 'error' ? 'error' : 'stalled', key: a.key, title: a.title, body: a.body, projectId: a.projectId, sessionId: a.sessionId })
+        this.notifications.showNow({
+          kind: a.kind === 'error' ? 'error' : 'stalled',
+          key: a.key,
+          title: a.title,
+          body: a.body,
+          projectId: a.projectId,
+          sessionId: a.sessionId
+        })
     })
     this.projects = new ProjectsStore({
       changed: () => {

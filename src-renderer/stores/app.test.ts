@@ -32,7 +32,10 @@ vi.mock('../lib/api/client', () => {
       usage: { limits: q(() => ({ waits: [] })) },
       inbox: { list: q(() => ({ items: [], snoozed: 0, nextWakeAt: null, hiddenKeys: [] })), seen: q(() => ({ ok: true })) },
       settings: { uiAll: q(() => h.ui), uiSet: q(() => ({ ok: true })), get: q(() => null), providers: q(() => []) },
-      app: { info: q(() => ({ canPickFolder: false, canNotify: true, platform: 'linux', version: '0', host: 'web', dbRecovery: null })), health: q(() => ({ storageError: null })) }
+      app: {
+        info: q(() => ({ canPickFolder: false, canNotify: true, platform: 'linux', version: '0', host: 'web', dbRecovery: null })),
+        health: q(() => ({ storageError: null }))
+      }
     }
   }
 })
@@ -40,19 +43,51 @@ vi.mock('../lib/api/client', () => {
 const { AppState } = await import('./app.svelte')
 const { UiState } = await import('./ui-state.svelte')
 
-const project = (id: string): ProjectDTO => ({ id, name: id, path: `/tmp/${id}`, createdAt: 1, updatedAt: 1, stallThresholdMs: null, retentionCount: null, retentionDays: null })
+const project = (id: string): ProjectDTO => ({
+  id,
+  name: id,
+  path: `/tmp/${id}`,
+  createdAt: 1,
+  updatedAt: 1,
+  stallThresholdMs: null,
+  retentionCount: null,
+  retentionDays: null
+})
 const session = (over: Partial<SessionDTO>): SessionDTO => ({
-  id: 's1', projectId: 'a', provider: 'claude', model: null, permissionMode: 'default', cwd: '/tmp/a', title: 'T', status: 'running',
-  statusReason: null, cliSessionId: null, pinned: false, lastSeq: 0, lastActivityAt: Date.now(), createdAt: 1, updatedAt: 1, endedAt: null,
+  id: 's1',
+  projectId: 'a',
+  provider: 'claude',
+  model: null,
+  permissionMode: 'default',
+  cwd: '/tmp/a',
+  title: 'T',
+  status: 'running',
+  statusReason: null,
+  cliSessionId: null,
+  pinned: false,
+  lastSeq: 0,
+  lastActivityAt: Date.now(),
+  createdAt: 1,
+  updatedAt: 1,
+  endedAt: null,
   totals: { costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: null, contextWindow: null, costKnown: true },
-  queuedPrompts: [], archived: false, ...over
+  queuedPrompts: [],
+  archived: false,
+  ...over
 })
 const emit = (e: ShepherdEvent) => h.listeners.forEach((l) => l(e))
 const settle = () => new Promise((r) => setTimeout(r, 0))
 
 function stubBrowser() {
   vi.stubGlobal('window', { matchMedia: () => ({ matches: false, addEventListener() {}, removeEventListener() {} }) })
-  vi.stubGlobal('document', { documentElement: { dataset: {} }, visibilityState: 'visible', addEventListener() {}, removeEventListener() {}, hasFocus: () => true, getElementById: () => null })
+  vi.stubGlobal('document', {
+    documentElement: { dataset: {} },
+    visibilityState: 'visible',
+    addEventListener() {},
+    removeEventListener() {},
+    hasFocus: () => true,
+    getElementById: () => null
+  })
   vi.stubGlobal('navigator', { platform: 'Linux' })
   vi.stubGlobal('requestAnimationFrame', (f: () => void) => setTimeout(f, 0))
 }
@@ -124,7 +159,7 @@ describe('AppState: one subscriber, stores named for what they hold', () => {
     expect(a.layout.openProjects.map((p) => p.id)).toEqual(['b', 'a'])
   })
 
-  it('the inbox and a shown view\'s store (usage) are fed by the same one subscriber; leaving the inbox view is leaving for projects', async () => {
+  it("the inbox and a shown view's store (usage) are fed by the same one subscriber; leaving the inbox view is leaving for projects", async () => {
     const a = await start()
     const inboxApply = vi.spyOn(a.inbox, 'apply')
     const seen: string[] = []

@@ -100,12 +100,23 @@ export class Notifications {
     } catch {
       this.permission = Notification.permission
     }
-    if (this.permission === 'granted') toasts.push({ kind: 'success', title: 'Notifications on', body: 'You will be told when an agent finishes, fails, stalls or needs approval while Shepherd is in the background.' })
+    if (this.permission === 'granted')
+      toasts.push({
+        kind: 'success',
+        title: 'Notifications on',
+        body: 'You will be told when an agent finishes, fails, stalls or needs approval while Shepherd is in the background.'
+      })
   }
 
   async #osNotify(n: Notice): Promise<void> {
     try {
-      const res = await api.app.notify.mutate({ key: n.key, title: n.title.slice(0, 200), body: n.body.slice(0, 1000), projectId: n.projectId, sessionId: n.sessionId })
+      const res = await api.app.notify.mutate({
+        key: n.key,
+        title: n.title.slice(0, 200),
+        body: n.body.slice(0, 1000),
+        projectId: n.projectId,
+        sessionId: n.sessionId
+      })
       if (res.delivered || typeof Notification === 'undefined' || Notification.permission !== 'granted') return
       const shown = new Notification(n.title, { body: n.body, tag: n.key })
       const entry = this.#shown.get(n.key)

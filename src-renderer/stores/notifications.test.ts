@@ -13,7 +13,12 @@ const { GROUP_WINDOW_MS } = await import('../toasts/notice-groups')
 const { toasts } = await import('../toasts/toasts.svelte')
 
 const notice = (i: number, kind: Notice['kind'] = 'completed'): Notice => ({
-  kind, key: `s${i}:${kind}`, title: `P: done ${i}`, body: `session ${i}`, projectId: 'p', sessionId: `s${i}`
+  kind,
+  key: `s${i}:${kind}`,
+  title: `P: done ${i}`,
+  body: `session ${i}`,
+  projectId: 'p',
+  sessionId: `s${i}`
 })
 
 describe('Notifications', () => {

@@ -53,9 +53,7 @@ export class ProjectStore {
 
   readonly openSession = $derived(this.sessions.find((s) => s.id === this.openSessionId) ?? null)
   /** Things that need the user: pending approvals, stalled and failed sessions. */
-  readonly needsYou = $derived(
-    this.sessions.filter((s) => s.status === 'waiting_approval' || s.status === 'error' || this.stalled.has(s.id)).length
-  )
+  readonly needsYou = $derived(this.sessions.filter((s) => s.status === 'waiting_approval' || s.status === 'error' || this.stalled.has(s.id)).length)
 
   readonly #deps: ProjectStoreDeps
   readonly #clock: Clock
@@ -162,7 +160,10 @@ export class ProjectStore {
       const fresh = page.messages.filter((m) => m.seq > last.seq)
       let next = this.messages.concat(fresh)
       // Bounded like the tail window: reading downwards drops the head (it reloads on scroll-up).
-      if (next.length > WINDOW_MAX) { next = next.slice(next.length - WINDOW_MAX); this.hasOlder = true }
+      if (next.length > WINDOW_MAX) {
+        next = next.slice(next.length - WINDOW_MAX)
+        this.hasOlder = true
+      }
       this.messages = next
       const newest = next[next.length - 1]?.seq ?? last.seq
       this.hasNewer = newest < page.lastSeq
@@ -214,7 +215,10 @@ export class ProjectStore {
     if (this.#disposed) return
     switch (e.type) {
       case 'project.changed':
-        if (e.project.id === this.project.id) { this.project = e.project; this.#rearmAll() }
+        if (e.project.id === this.project.id) {
+          this.project = e.project
+          this.#rearmAll()
+        }
         return
       case 'resync':
         void this.resync()
@@ -307,7 +311,10 @@ export class ProjectStore {
   }
 
   #ingest(messages: readonly MessageDTO[]): void {
-    if (this.#early) { this.#early.push(...messages); return }
+    if (this.#early) {
+      this.#early.push(...messages)
+      return
+    }
     const { appended, gapAfter } = this.#feed.push(messages)
     if (appended.length) {
       this.#batch.push(...appended)

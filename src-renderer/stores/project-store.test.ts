@@ -6,18 +6,56 @@ import type { Notice, ProjectApi } from './api'
 import { PAGE_SIZE, ProjectStore } from './project-store.svelte'
 import { SeqFeed } from './seq-feed'
 
-const project: ProjectDTO = { id: 'p1', name: 'Proj', path: '/tmp/p', createdAt: 1, updatedAt: 1, stallThresholdMs: 60_000, retentionCount: null, retentionDays: null }
+const project: ProjectDTO = {
+  id: 'p1',
+  name: 'Proj',
+  path: '/tmp/p',
+  createdAt: 1,
+  updatedAt: 1,
+  stallThresholdMs: 60_000,
+  retentionCount: null,
+  retentionDays: null
+}
 
 function msg(seq: number, sessionId = 's1'): MessageDTO {
-  return { sessionId, seq, kind: 'assistant', text: `m${seq}`, toolName: null, toolInput: null, toolPath: null, toolUseId: null, parentId: null, isError: false, createdAt: seq, fullLength: null }
+  return {
+    sessionId,
+    seq,
+    kind: 'assistant',
+    text: `m${seq}`,
+    toolName: null,
+    toolInput: null,
+    toolPath: null,
+    toolUseId: null,
+    parentId: null,
+    isError: false,
+    createdAt: seq,
+    fullLength: null
+  }
 }
 
 function session(over: Partial<SessionDTO> = {}): SessionDTO {
   return {
-    id: 's1', projectId: 'p1', provider: 'claude', model: null, permissionMode: 'default', cwd: '/tmp/p', title: 'Do things', status: 'running',
-    statusReason: null, cliSessionId: null, pinned: false, lastSeq: 0, lastActivityAt: 0, createdAt: 1, updatedAt: 1, endedAt: null,
+    id: 's1',
+    projectId: 'p1',
+    provider: 'claude',
+    model: null,
+    permissionMode: 'default',
+    cwd: '/tmp/p',
+    title: 'Do things',
+    status: 'running',
+    statusReason: null,
+    cliSessionId: null,
+    pinned: false,
+    lastSeq: 0,
+    lastActivityAt: 0,
+    createdAt: 1,
+    updatedAt: 1,
+    endedAt: null,
     totals: { costUsd: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: null, contextWindow: null, costKnown: true },
-    queuedPrompts: [], archived: false, ...over
+    queuedPrompts: [],
+    archived: false,
+    ...over
   }
 }
 
@@ -25,7 +63,10 @@ function session(over: Partial<SessionDTO> = {}): SessionDTO {
 function fakeApi(db: { messages: MessageDTO[]; sessions: SessionDTO[]; approvals?: ApprovalDTO[] }) {
   const calls: string[] = []
   const api: ProjectApi = {
-    async listSessions() { calls.push('list'); return db.sessions },
+    async listSessions() {
+      calls.push('list')
+      return db.sessions
+    },
     async pageMessages(_id, before, limit) {
       calls.push(`page:${before}`)
       const older = db.messages.filter((m) => before === null || m.seq < before)
@@ -43,8 +84,13 @@ function fakeApi(db: { messages: MessageDTO[]; sessions: SessionDTO[]; approvals
       const lastSeq = db.messages.at(-1)?.seq ?? 0
       return { messages: page, hasOlder: (page[0]?.seq ?? 1) > 1, hasNewer: (page.at(-1)?.seq ?? lastSeq) < lastSeq, lastSeq }
     },
-    async approvals() { return db.approvals ?? [] },
-    async prune() { calls.push('prune'); return { removed: [] } }
+    async approvals() {
+      return db.approvals ?? []
+    },
+    async prune() {
+      calls.push('prune')
+      return { removed: [] }
+    }
   }
   return { api, calls }
 }
@@ -54,20 +100,30 @@ function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now()) {
   const notices: Notice[] = []
   const withdrawn: string[] = []
   const store = new ProjectStore(project, {
-    api, clock: { now },
+    api,
+    clock: { now },
     notifier: { notify: (n) => notices.push(n), withdraw: (key) => withdrawn.push(key) },
     settings: { stallThresholdMs: (p) => p.stallThresholdMs ?? 900_000, wants: () => true }
   })
   return { store, calls, notices, withdrawn }
 }
 
-const live = (...seqs: number[]): ShepherdEvent => ({ type: 'agent.message', sessionId: 's1', projectId: 'p1', seq: Math.max(...seqs), messages: seqs.map((s) => msg(s)) })
-const settle = async () => { for (let i = 0; i < 5; i++) await Promise.resolve(); flushSync() }
+const live = (...seqs: number[]): ShepherdEvent => ({
+  type: 'agent.message',
+  sessionId: 's1',
+  projectId: 'p1',
+  seq: Math.max(...seqs),
+  messages: seqs.map((s) => msg(s))
+})
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve()
+  flushSync()
+}
 
 describe('SeqFeed', () => {
   it('applies each message once for every arrival order, duplicates included', () => {
     const seqs = [1, 2, 3, 4, 5]
-    const perms = (a: number[]): number[][] => a.length <= 1 ? [a] : a.flatMap((x, i) => perms([...a.slice(0, i), ...a.slice(i + 1)]).map((p) => [x, ...p]))
+    const perms = (a: number[]): number[][] => (a.length <= 1 ? [a] : a.flatMap((x, i) => perms([...a.slice(0, i), ...a.slice(i + 1)]).map((p) => [x, ...p])))
     for (const order of perms(seqs)) {
       const feed = new SeqFeed()
       const out: number[] = []
@@ -84,8 +140,12 @@ describe('SeqFeed', () => {
 })
 
 describe('ProjectStore', () => {
-  beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }) })
-  afterEach(() => { vi.useRealTimers() })
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
 
   it('ends identical to the DB whether live events come before, during or after the history page', async () => {
     const db = { messages: [1, 2, 3, 4, 5, 6].map((s) => msg(s)), sessions: [session()] }
@@ -152,7 +212,11 @@ describe('ProjectStore', () => {
     const { store } = makeStore({ messages: [msg(1)], sessions: [session({ lastActivityAt: Date.now() })] })
     await store.load()
     const draft = (seq: number, text: string | null): ShepherdEvent => ({
-      type: 'agent.draft', sessionId: 's1', projectId: 'p1', seq, draft: text === null ? null : { kind: 'assistant', text, omitted: 0 }
+      type: 'agent.draft',
+      sessionId: 's1',
+      projectId: 'p1',
+      seq,
+      draft: text === null ? null : { kind: 'assistant', text, omitted: 0 }
     })
     const s = () => store.sessions[0]!
     store.apply(draft(1, 'Hel'))
@@ -200,7 +264,10 @@ describe('ProjectStore', () => {
   })
 
   it('notices: completion once (also when replayed), none for a session the user stopped, approvals and errors', async () => {
-    const { store, notices, calls, withdrawn } = makeStore({ messages: [], sessions: [session({ lastActivityAt: Date.now() }), session({ id: 's2', status: 'running', lastActivityAt: Date.now() })] })
+    const { store, notices, calls, withdrawn } = makeStore({
+      messages: [],
+      sessions: [session({ lastActivityAt: Date.now() }), session({ id: 's2', status: 'running', lastActivityAt: Date.now() })]
+    })
     await store.load()
     const done: ShepherdEvent = { type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 3, status: 'idle', reason: null, at: 1000 }
     store.apply(done)
@@ -208,12 +275,60 @@ describe('ProjectStore', () => {
     store.apply({ ...done, at: 1000 }) // the same event replayed after a reconnect
     expect(notices.filter((n) => n.kind === 'completed')).toHaveLength(1)
     expect(calls.filter((c) => c === 'prune').length).toBeGreaterThanOrEqual(2) // at startup and on completion
-    store.apply({ type: 'agent.status', sessionId: 's2', projectId: 'p1', seq: 1, status: 'stopping', reason: { code: 'stopping', message: 'stopping at your request' }, at: 2000 })
-    store.apply({ type: 'agent.status', sessionId: 's2', projectId: 'p1', seq: 1, status: 'interrupted', reason: { code: 'stopped_by_user', message: 'stopped by you' }, at: 2001 })
+    store.apply({
+      type: 'agent.status',
+      sessionId: 's2',
+      projectId: 'p1',
+      seq: 1,
+      status: 'stopping',
+      reason: { code: 'stopping', message: 'stopping at your request' },
+      at: 2000
+    })
+    store.apply({
+      type: 'agent.status',
+      sessionId: 's2',
+      projectId: 'p1',
+      seq: 1,
+      status: 'interrupted',
+      reason: { code: 'stopped_by_user', message: 'stopped by you' },
+      at: 2001
+    })
     expect(notices.filter((n) => n.sessionId === 's2')).toHaveLength(0)
-    store.apply({ type: 'agent.approval', sessionId: 's1', projectId: 'p1', seq: 3, approval: { id: 'a1', sessionId: 's1', projectId: 'p1', toolName: 'Write', input: '{}', description: null, sessionScope: null, status: 'pending', createdAt: 1 } })
+    store.apply({
+      type: 'agent.approval',
+      sessionId: 's1',
+      projectId: 'p1',
+      seq: 3,
+      approval: {
+        id: 'a1',
+        sessionId: 's1',
+        projectId: 'p1',
+        toolName: 'Write',
+        input: '{}',
+        description: null,
+        sessionScope: null,
+        status: 'pending',
+        createdAt: 1
+      }
+    })
     expect(store.approvals).toHaveLength(1)
-    store.apply({ type: 'agent.approval', sessionId: 's1', projectId: 'p1', seq: 3, approval: { id: 'a1', sessionId: 's1', projectId: 'p1', toolName: 'Write', input: '{}', description: null, sessionScope: null, status: 'allowed', createdAt: 1 } })
+    store.apply({
+      type: 'agent.approval',
+      sessionId: 's1',
+      projectId: 'p1',
+      seq: 3,
+      approval: {
+        id: 'a1',
+        sessionId: 's1',
+        projectId: 'p1',
+        toolName: 'Write',
+        input: '{}',
+        description: null,
+        sessionScope: null,
+        status: 'allowed',
+        createdAt: 1
+      }
+    })
     expect(store.approvals).toHaveLength(0)
     // Answered anywhere: its "needs your approval" notice is taken back.
     expect(withdrawn).toEqual([notices.find((n) => n.kind === 'approval')!.key])
@@ -225,7 +340,15 @@ describe('ProjectStore', () => {
   it('an interrupted turn (Esc) is not announced as done: the reason code says so, whatever its words', async () => {
     const { store, notices } = makeStore({ messages: [], sessions: [session({ status: 'running', lastActivityAt: Date.now() })] })
     await store.load()
-    store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 2, status: 'idle', reason: { code: 'turn_interrupted', message: 'Turn abgebrochen' }, at: 1000 })
+    store.apply({
+      type: 'agent.status',
+      sessionId: 's1',
+      projectId: 'p1',
+      seq: 2,
+      status: 'idle',
+      reason: { code: 'turn_interrupted', message: 'Turn abgebrochen' },
+      at: 1000
+    })
     expect(notices).toHaveLength(0)
     store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 3, status: 'running', reason: null, at: 1001 })
     store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 4, status: 'idle', reason: { message: 'turn interrupted' }, at: 1002 })

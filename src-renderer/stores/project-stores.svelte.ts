@@ -55,9 +55,15 @@ export class ProjectStores {
     const next: Record<string, ProjectStore> = {}
     for (const p of projects) {
       const existing = this.#stores[p.id]
-      if (existing) { next[p.id] = existing; continue }
+      if (existing) {
+        next[p.id] = existing
+        continue
+      }
       const store = new ProjectStore(p, {
-        api: this.deps.api, settings: this.deps.settings, notifier: this.#notifier, notified: this.#notified,
+        api: this.deps.api,
+        settings: this.deps.settings,
+        notifier: this.#notifier,
+        notified: this.#notified,
         onNotified: () => this.deps.ui.set(NOTIFIED_KEY, [...this.#notified].slice(-NOTIFIED_CAP))
       })
       next[p.id] = store

@@ -39,7 +39,10 @@ export class UiState {
 
   /** Write every dirty key now (called on `beforeunload` / `pagehide`, and by the debounce). */
   async flush(): Promise<void> {
-    if (this.#timer) { clearTimeout(this.#timer); this.#timer = null }
+    if (this.#timer) {
+      clearTimeout(this.#timer)
+      this.#timer = null
+    }
     const keys = [...this.#dirty]
     this.#dirty.clear()
     await Promise.all(keys.map((k) => this.api.uiSet(k, this.#values[k] ?? null).catch((err: unknown) => console.warn(`could not save ${k}`, err))))

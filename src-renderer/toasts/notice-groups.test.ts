@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Notice } from '../stores/api'
 import { GROUP_MAX_MS, NoticeGroups, type GroupedNotice } from './notice-groups'
 
-const notice = (i: number, kind: Notice['kind'] = 'completed'): Notice => ({ kind, key: `s${i}:${kind}`, title: `Proj ${i}: done`, body: `task ${i}`, projectId: `p${i}`, sessionId: `s${i}` })
+const notice = (i: number, kind: Notice['kind'] = 'completed'): Notice => ({
+  kind,
+  key: `s${i}:${kind}`,
+  title: `Proj ${i}: done`,
+  body: `task ${i}`,
+  projectId: `p${i}`,
+  sessionId: `s${i}`
+})
 
 afterEach(() => vi.useRealTimers())
 

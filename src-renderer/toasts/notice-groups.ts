@@ -62,7 +62,11 @@ export class NoticeGroups {
     const names = list.slice(0, 3).map((n) => `${n.title.split(':')[0]}: ${n.body}`)
     const more = list.length > 3 ? ` and ${list.length - 3} more` : ''
     this.emit({
-      kind, single: null, notices: list, title: GROUP_TITLE[kind](list.length), body: names.join(', ') + more,
+      kind,
+      single: null,
+      notices: list,
+      title: GROUP_TITLE[kind](list.length),
+      body: names.join(', ') + more,
       key: `group:${kind}:${list.map((n) => n.key).join('|')}`.slice(0, 300)
     })
   }

@@ -16,7 +16,11 @@ export const GAP = 8
 /** Less room than one toast line: hide rather than cover. */
 export const MIN_ROOM = 56
 
-export function placeToasts(viewport: { width: number; height: number }, areaWidth: number, avoid: readonly Rect[]): { bottom: number; maxHeight: number; hidden: boolean } {
+export function placeToasts(
+  viewport: { width: number; height: number },
+  areaWidth: number,
+  avoid: readonly Rect[]
+): { bottom: number; maxHeight: number; hidden: boolean } {
   const right = viewport.width - MARGIN
   const left = right - areaWidth
   let limit = viewport.height - MARGIN

@@ -17,9 +17,22 @@ export type UsageMetric = 'cost' | 'tokens'
 const AGENT_NAMES: Record<string, string> = { claude: 'Claude Code', codex: 'Codex', opencode: 'OpenCode', acp: 'ACP agent' }
 const REFETCH_MS = 1000
 
-export interface UsageSeries { key: string; label: string; values: number[]; total: number }
+export interface UsageSeries {
+  key: string
+  label: string
+  values: number[]
+  total: number
+}
 
-export interface UsageData { since: string; today: string; timeZone: string; rows: UsageGroupRow[]; projects: Record<string, string>; by: UsageGroup; days: UsageRange }
+export interface UsageData {
+  since: string
+  today: string
+  timeZone: string
+  rows: UsageGroupRow[]
+  projects: Record<string, string>
+  by: UsageGroup
+  days: UsageRange
+}
 /** Table columns: the biggest groups by name, the rest summed as "Other". */
 export const TABLE_GROUPS = 5
 
@@ -142,7 +155,18 @@ export class UsageStore {
     const esc = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)
     const lines = ['day,project,agent,model,cost_usd,input_tokens,output_tokens,tokens_without_cost']
     for (const r of d?.rows ?? []) {
-      lines.push([r.day, esc(d!.projects[r.projectId] ?? r.projectId), r.provider, esc(r.model), r.costUsd.toFixed(6), r.inputTokens, r.outputTokens, r.uncostedTokens].join(','))
+      lines.push(
+        [
+          r.day,
+          esc(d!.projects[r.projectId] ?? r.projectId),
+          r.provider,
+          esc(r.model),
+          r.costUsd.toFixed(6),
+          r.inputTokens,
+          r.outputTokens,
+          r.uncostedTokens
+        ].join(',')
+      )
     }
     return lines.join('\n') + '\n'
   }

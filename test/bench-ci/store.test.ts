@@ -11,7 +11,11 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ROOT } from '../../bench/lib/paths'
 
-interface StoreRun { ms: number; retained: number; heapPerMessageBytes: number }
+interface StoreRun {
+  ms: number
+  retained: number
+  heapPerMessageBytes: number
+}
 
 describe('bench (CI size): renderer store vs naive re-spread', () => {
   it('40k messages: the store is clearly faster than re-spreading', () => {
@@ -19,7 +23,9 @@ describe('bench (CI size): renderer store vs naive re-spread', () => {
     try {
       const out = join(dir, 'store.json')
       const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'bench/store/vitest.config.mts'], {
-        cwd: ROOT, encoding: 'utf8', timeout: 170_000,
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 170_000,
         env: { ...process.env, BENCH_OUT: out, BENCH_MESSAGES: '40000', BENCH_REPEAT: '1', BENCH_ONLY: 'naive,storeFollowing' }
       })
       expect(r.status, r.stdout + r.stderr).toBe(0)

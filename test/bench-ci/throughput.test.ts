@@ -24,7 +24,10 @@ describe('bench (CI size): throughput through the real pipeline', () => {
     // Batching must be in effect: one push carries many messages (per-event pushes would be ~1).
     expect(one.messagesPerPush).toBeGreaterThan(5)
     for (const r of [one, four]) {
-      expect(r.eventsPerSec / base.eventsPerSec, `${r.sessions} session(s): ${Math.round(r.eventsPerSec)} vs bare ${Math.round(base.eventsPerSec)} events/s`).toBeGreaterThan(MIN_SHARE_OF_BASELINE)
+      expect(
+        r.eventsPerSec / base.eventsPerSec,
+        `${r.sessions} session(s): ${Math.round(r.eventsPerSec)} vs bare ${Math.round(base.eventsPerSec)} events/s`
+      ).toBeGreaterThan(MIN_SHARE_OF_BASELINE)
     }
   }, 90_000)
 })

@@ -44,7 +44,11 @@ async function core(kind: 'claude' | 'codex') {
 }
 
 const modelRequestsWith = (text: string) => server.requests.filter((r) => JSON.stringify(r.body ?? '').includes(text)).length
-const assistantText = (c: Awaited<ReturnType<typeof core>>, id: string) => c.core.store.messagesAfter(id, 0, 1000).filter((m) => m.kind === 'assistant').map((m) => m.text)
+const assistantText = (c: Awaited<ReturnType<typeof core>>, id: string) =>
+  c.core.store
+    .messagesAfter(id, 0, 1000)
+    .filter((m) => m.kind === 'assistant')
+    .map((m) => m.text)
 
 describe('budgets with the real agent CLIs', () => {
   it('Claude Code: a turn that costs more than the session cap pauses the session; raising the cap resumes it', async () => {
@@ -77,7 +81,11 @@ describe('budgets with the real agent CLIs', () => {
     const c = await core('codex')
     await c.caller.budgets.setGlobal({ sessionUsd: 0.01, sessionTokens: 50_000 })
     const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[usage:80000:100]] [[text:many tokens]]' })
-    const held = await waitFor('the token cap to hold the session', async () => (await c.caller.budgets.holds()).find((h) => h.sessionId === s.id) ?? null, 90_000)
+    const held = await waitFor(
+      'the token cap to hold the session',
+      async () => (await c.caller.budgets.holds()).find((h) => h.sessionId === s.id) ?? null,
+      90_000
+    )
     expect(held.unit).toBe('tokens')
     await waitFor('idle', () => c.core.supervisor.getSession(s.id).status === 'idle' || null, 60_000)
     await c.caller.sessions.send({ id: s.id, prompt: '[[text:one more]]' })
@@ -99,12 +107,20 @@ describe('the pause interrupts a running turn', () => {
     const c = await core('codex')
     await c.caller.budgets.setGlobal({ sessionTokens: 50_000 })
     const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[usage:80000:100]] [[bash:sleep 20]]', permissionMode: 'bypassPermissions' })
-    const held = await waitFor('the cap to hold the running session', async () => (await c.caller.budgets.holds()).find((h) => h.sessionId === s.id) ?? null, 90_000)
+    const held = await waitFor(
+      'the cap to hold the running session',
+      async () => (await c.caller.budgets.holds()).find((h) => h.sessionId === s.id) ?? null,
+      90_000
+    )
     expect(held.unit).toBe('tokens')
-    const paused = await waitFor('the turn to end paused', () => {
-      const cur = c.core.supervisor.getSession(s.id)
-      return cur.status === 'idle' ? cur : null
-    }, 30_000)
+    const paused = await waitFor(
+      'the turn to end paused',
+      () => {
+        const cur = c.core.supervisor.getSession(s.id)
+        return cur.status === 'idle' ? cur : null
+      },
+      30_000
+    )
     expect(paused.statusReason?.message).toBe('paused at the budget cap')
     // Interrupted while the command ran: the model never got its result back, and the process is still there.
     expect(assistantText(c, s.id).some((t) => t.startsWith('DONE.'))).toBe(false)

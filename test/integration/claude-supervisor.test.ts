@@ -108,7 +108,9 @@ describe('Claude Code through the supervisor (real CLI, fake model server)', () 
     await c.caller.sessions.answerApproval({ approvalId: a2.id, decision: { behavior: 'deny', message: 'not this file' } })
     await waitForStatus(c.core, s.id, ['idle'])
     expect(existsSync(join(sandbox.projectDir, 'denied.txt'))).toBe(false)
-    await waitFor('denial to reach the model', () => texts(c, s.id).some((m) => m.kind === 'assistant' && m.text.includes('Tool ERROR was') && m.text.includes('not this file')))
+    await waitFor('denial to reach the model', () =>
+      texts(c, s.id).some((m) => m.kind === 'assistant' && m.text.includes('Tool ERROR was') && m.text.includes('not this file'))
+    )
   })
 
   it('switches model and permission mode live', async () => {

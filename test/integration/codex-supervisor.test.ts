@@ -54,7 +54,12 @@ const sawRequest = (needle: string) => server.requests.some((r) => JSON.stringif
 describe('Codex through the supervisor (real `codex app-server`, fake model server)', () => {
   it('start → tool call → tool result → final text → idle, with tokens (cost n/a); then a second turn', async () => {
     const c = await core()
-    const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'codex', prompt: 'please [[bash:echo hello-shepherd]]', permissionMode: 'acceptEdits' })
+    const s = await c.caller.sessions.start({
+      projectId: c.project.id,
+      provider: 'codex',
+      prompt: 'please [[bash:echo hello-shepherd]]',
+      permissionMode: 'acceptEdits'
+    })
     const done = await waitFor('turn to finish', () => idleWith(c, s.id, 'DONE. Tool output was:'))
     const msgs = texts(c, s.id)
     const call = msgs.find((m) => m.kind === 'tool_call')
@@ -122,7 +127,9 @@ describe('Codex through the supervisor (real `codex app-server`, fake model serv
     await c.caller.sessions.answerApproval({ approvalId: a2.id, decision: { behavior: 'deny', message: 'not this file' } })
     await waitForStatus(c.core, s.id, ['idle'])
     expect(existsSync(join(sandbox.projectDir, 'denied.txt'))).toBe(false)
-    const declined = texts(c, s.id).filter((m) => m.kind === 'tool_result').at(-1)
+    const declined = texts(c, s.id)
+      .filter((m) => m.kind === 'tool_result')
+      .at(-1)
     expect(declined?.is_error).toBeTruthy()
     expect(declined?.text).toMatch(/declined/)
     // Codex says only "rejected by user"; Shepherd adds the reason as input to the same turn.

@@ -14,16 +14,23 @@ import { ClaudeProvider } from '../../src-main/providers/claude/provider'
 
 let tmp: { dir: string; cleanup(): void }
 const cleanups: (() => unknown)[] = []
-beforeAll(() => { tmp = tempDir('shepherd-faults-') })
+beforeAll(() => {
+  tmp = tempDir('shepherd-faults-')
+})
 afterAll(() => tmp.cleanup())
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
 
 async function setup(opts: { cliPath?: string; dump?: string; hostEnv?: Record<string, string> } = {}) {
   const hostEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp.dir, ...(opts.dump ? { FAKE_AGENT_DUMP: opts.dump } : {}), ...opts.hostEnv }
   const t = testCore({ providers: [new ClaudeProvider()], hostEnv })
   cleanups.push(t.cleanup)
   const s = await t.caller.settings.get()
-  await t.caller.settings.update({ maxConcurrentSessions: 32, providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: opts.cliPath ?? FAKE_AGENT_PATH } } })
+  await t.caller.settings.update({
+    maxConcurrentSessions: 32,
+    providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: opts.cliPath ?? FAKE_AGENT_PATH } }
+  })
   const dir = join(tmp.dir, `p-${Math.random().toString(36).slice(2)}`)
   mkdirSync(dir)
   const project = await t.caller.projects.add({ path: dir })
@@ -65,7 +72,18 @@ describe('faults (fake agent, real supervisor and SQLite)', () => {
     const reply = c.core.store.messagesAfter(s.id, 0, 100).find((m) => m.text.includes('GRANDCHILD'))
     const gpid = Number(/GRANDCHILD (\d+)/.exec(reply?.text ?? '')?.[1])
     expect(gpid).toBeGreaterThan(0)
-    await waitFor('grandchild to be killed', () => { try { process.kill(gpid, 0); return false } catch { return true } }, 8000)
+    await waitFor(
+      'grandchild to be killed',
+      () => {
+        try {
+          process.kill(gpid, 0)
+          return false
+        } catch {
+          return true
+        }
+      },
+      8000
+    )
   })
 
   it('CP-5: a missing or non-executable binary is AGENT_NOT_FOUND and leaves nothing in starting', async () => {
@@ -117,7 +135,10 @@ describe('faults (fake agent, real supervisor and SQLite)', () => {
     const c = await setup()
     const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[utf8-split]]' })
     await waitForStatus(c.core, s.id, ['idle'])
-    const all = c.core.store.messagesAfter(s.id, 0, 100).map((m) => m.text).join('\n')
+    const all = c.core.store
+      .messagesAfter(s.id, 0, 100)
+      .map((m) => m.text)
+      .join('\n')
     expect(all).toMatch(/[\u{1F300}-\u{1FAFF}]/u)
     expect(all).not.toContain('\uFFFD')
   })
@@ -138,7 +159,10 @@ describe('faults (fake agent, real supervisor and SQLite)', () => {
     // The dump path goes in as the user's extra env (the host env is allowlisted and would drop it).
     const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: hostile, extraEnv: { FAKE_AGENT_DUMP: dump } })
     await waitForStatus(c.core, s.id, ['idle'])
-    const lines = readFileSync(dump, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, string>; line: string })
+    const lines = readFileSync(dump, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, string>; line: string })
     const userLine = lines.map((l) => JSON.parse(l.line)).find((m) => m.type === 'user')
     expect(userLine.message.content).toBe(hostile)
     const { argv, env } = lines[0]!
@@ -185,7 +209,10 @@ describe('faults (fake agent, real supervisor and SQLite)', () => {
       expect(sent.delivery).toBe('sent')
       if (pid) expect(groupGone(pid)).toBe(true)
       expect([...pids].filter((p) => !groupGone(p)).length).toBeLessThanOrEqual(1)
-      await waitFor(`round ${i}`, () => c.core.supervisor.getSession(s.id).status === 'idle' && c.core.store.messagesAfter(s.id, 0, 1000).some((m) => m.text === `round ${i}`))
+      await waitFor(
+        `round ${i}`,
+        () => c.core.supervisor.getSession(s.id).status === 'idle' && c.core.store.messagesAfter(s.id, 0, 1000).some((m) => m.text === `round ${i}`)
+      )
     }
     const last = c.core.store.getSession(s.id)?.pid
     if (last) pids.add(last)
@@ -209,7 +236,9 @@ describe('faults (fake agent, real supervisor and SQLite)', () => {
 
   it('20 concurrent sessions stream at once: every status true, every seq gap-free, no process left', async () => {
     const c = await setup()
-    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => c.caller.sessions.start({ projectId: c.project.id, prompt: `[[events:200:0]] run ${i}` }).then((s) => s.id)))
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => c.caller.sessions.start({ projectId: c.project.id, prompt: `[[events:200:0]] run ${i}` }).then((s) => s.id))
+    )
     for (const id of ids) await waitForStatus(c.core, id, ['idle'], 60_000)
     const pids = ids.map((id) => c.core.store.getSession(id)!.pid!)
     for (const id of ids) {

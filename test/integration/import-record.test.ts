@@ -35,11 +35,16 @@ function walk(dir: string): string[] {
 }
 
 async function idleAfter(t: ReturnType<typeof testCore>, id: string, text: string) {
-  return waitFor(`turn with ${text}`, async () => {
-    for (const a of await t.caller.sessions.approvals({})) await t.caller.sessions.answerApproval({ approvalId: a.id, decision: { behavior: 'allow', scope: 'once' } })
-    const cur = t.core.supervisor.getSession(id)
-    return cur.status === 'idle' && t.core.store.messagesAfter(id, 0, 1000).some((m) => m.kind === 'assistant' && m.text.includes(text)) ? cur : null
-  }, 90_000)
+  return waitFor(
+    `turn with ${text}`,
+    async () => {
+      for (const a of await t.caller.sessions.approvals({}))
+        await t.caller.sessions.answerApproval({ approvalId: a.id, decision: { behavior: 'allow', scope: 'once' } })
+      const cur = t.core.supervisor.getSession(id)
+      return cur.status === 'idle' && t.core.store.messagesAfter(id, 0, 1000).some((m) => m.kind === 'assistant' && m.text.includes(text)) ? cur : null
+    },
+    90_000
+  )
 }
 
 describe('transcripts written by the real CLIs import into Shepherd', () => {
@@ -107,7 +112,12 @@ describe('transcripts written by the real CLIs import into Shepherd', () => {
     const st = await t.caller.settings.get()
     await t.caller.settings.update({ defaultProvider: 'codex', providers: { ...st.providers, codex: { ...st.providers.codex, cliPath: codexBinaryPath() } } })
     const project = await t.caller.projects.add({ path: sb.projectDir })
-    const s = await t.caller.sessions.start({ projectId: project.id, provider: 'codex', prompt: 'please [[bash:echo hello-import]]', permissionMode: 'acceptEdits' })
+    const s = await t.caller.sessions.start({
+      projectId: project.id,
+      provider: 'codex',
+      prompt: 'please [[bash:echo hello-import]]',
+      permissionMode: 'acceptEdits'
+    })
     await idleAfter(t, s.id, 'DONE.')
     await t.caller.sessions.send({ id: s.id, prompt: '[[thinking:pondering the import]]' })
     await idleAfter(t, s.id, 'Thought about it.')

@@ -44,20 +44,31 @@ describe('usage limits with the real Codex', () => {
     cleanups.push(data.cleanup)
     const c = await core(data.dir)
     const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[codexlimit:85:300:8]] [[text:first answer]]' })
-    const meters = await waitFor('meters', async () => {
-      const m = (await c.caller.usage.limits()).meters
-      return m.length === 2 ? m : null
-    }, 60_000)
-    expect(meters.map((m) => [m.provider, m.window, m.status, m.utilization])).toEqual([['codex', 'five_hour', 'warning', 0.85], ['codex', 'seven_day', 'allowed', 0.12]])
+    const meters = await waitFor(
+      'meters',
+      async () => {
+        const m = (await c.caller.usage.limits()).meters
+        return m.length === 2 ? m : null
+      },
+      60_000
+    )
+    expect(meters.map((m) => [m.provider, m.window, m.status, m.utilization])).toEqual([
+      ['codex', 'five_hour', 'warning', 0.85],
+      ['codex', 'seven_day', 'allowed', 0.12]
+    ])
     const resetsAt = meters.find((m) => m.window === 'five_hour')!.resetsAt!
     await waitFor('idle', () => c.core.supervisor.getSession(s.id).status === 'idle' || null, 60_000)
 
     const prompt = `[[limited-until:${Math.ceil(resetsAt / 1000)}]] [[text:after the reset]]`
     await c.caller.sessions.send({ id: s.id, prompt })
-    const waiting = await waitFor('waiting for the reset', () => {
-      const cur = c.core.supervisor.getSession(s.id)
-      return cur.statusReason?.message?.startsWith('waiting for the usage limit to reset') ? cur : null
-    }, 60_000)
+    const waiting = await waitFor(
+      'waiting for the reset',
+      () => {
+        const cur = c.core.supervisor.getSession(s.id)
+        return cur.statusReason?.message?.startsWith('waiting for the usage limit to reset') ? cur : null
+      },
+      60_000
+    )
     expect(waiting.status).toBe('idle')
     expect(waiting.statusReason?.message).toBe(`waiting for the usage limit to reset at ${new Date(resetsAt).toTimeString().slice(0, 5)}`)
     const inbox = await c.caller.inbox.list()
@@ -69,7 +80,11 @@ describe('usage limits with the real Codex', () => {
     await c.core.dispose()
     const again = await core(data.dir)
     expect((await again.caller.usage.limits()).waits).toEqual([expect.objectContaining({ sessionId: s.id, autoResume: true, prompt })])
-    await waitFor('the resumed answer', () => again.core.store.messagesAfter(s.id, 0, 1000).some((m) => m.kind === 'assistant' && m.text === 'after the reset') || null, 60_000)
+    await waitFor(
+      'the resumed answer',
+      () => again.core.store.messagesAfter(s.id, 0, 1000).some((m) => m.kind === 'assistant' && m.text === 'after the reset') || null,
+      60_000
+    )
     expect(Date.now()).toBeGreaterThanOrEqual(resetsAt)
     expect((await again.caller.usage.limits()).waits).toEqual([])
     expect(again.core.store.messagesAfter(s.id, 0, 1000).filter((m) => m.kind === 'user' && m.text === prompt)).toHaveLength(2)

@@ -35,7 +35,10 @@ async function core(dataDir?: string) {
   cleanups.push(() => provider.shutdown())
   cleanups.push(t.cleanup)
   const s = await t.caller.settings.get()
-  await t.caller.settings.update({ defaultProvider: 'opencode', providers: { ...s.providers, opencode: { ...s.providers.opencode, cliPath: opencodeBinaryPath() } } })
+  await t.caller.settings.update({
+    defaultProvider: 'opencode',
+    providers: { ...s.providers, opencode: { ...s.providers.opencode, cliPath: opencodeBinaryPath() } }
+  })
   const rec = recordEvents(t.core)
   cleanups.push(rec.stop)
   const projects = await t.caller.projects.list()
@@ -66,7 +69,12 @@ const approval = (c: C) => waitFor('an approval', async () => (await c.caller.se
 describe('OpenCode through the supervisor (real `opencode serve`, fake model server)', { timeout: 60_000 }, () => {
   it('start → tool call → tool result → final text → idle, with tokens and cost; then a second turn', async () => {
     const c = await core()
-    const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'opencode', prompt: 'please [[bash:echo hello-shepherd]]', permissionMode: 'bypassPermissions' })
+    const s = await c.caller.sessions.start({
+      projectId: c.project.id,
+      provider: 'opencode',
+      prompt: 'please [[bash:echo hello-shepherd]]',
+      permissionMode: 'bypassPermissions'
+    })
     const done = await waitFor('turn to finish', () => idleWith(c, s.id, 'DONE. Tool output was: hello-shepherd'))
     const msgs = texts(c, s.id)
     const call = msgs.find((m) => m.kind === 'tool_call')
@@ -125,7 +133,12 @@ describe('OpenCode through the supervisor (real `opencode serve`, fake model ser
 
   it('asks before bash in default mode: allowed once (runs), denied (reason reaches the model), allowed for the session', async () => {
     const c = await core()
-    const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'opencode', prompt: '[[bash:touch allowed-oc.txt]]', permissionMode: 'default' })
+    const s = await c.caller.sessions.start({
+      projectId: c.project.id,
+      provider: 'opencode',
+      prompt: '[[bash:touch allowed-oc.txt]]',
+      permissionMode: 'default'
+    })
     const a1 = await approval(c)
     expect(c.core.supervisor.getSession(s.id).status).toBe('waiting_approval')
     expect(a1.toolName).toBe('bash')
@@ -139,7 +152,9 @@ describe('OpenCode through the supervisor (real `opencode serve`, fake model ser
     await c.caller.sessions.answerApproval({ approvalId: a2.id, decision: { behavior: 'deny', message: 'not this file' } })
     await waitFor('denial to reach the model', () => idleWith(c, s.id, 'not this file'))
     expect(existsSync(join(sandbox.projectDir, 'denied-oc.txt'))).toBe(false)
-    const denied = texts(c, s.id).filter((m) => m.kind === 'tool_result').at(-1)
+    const denied = texts(c, s.id)
+      .filter((m) => m.kind === 'tool_result')
+      .at(-1)
     expect(denied?.is_error).toBe(1)
 
     // "Allow for this session" = OpenCode "always": the next `touch …` runs without asking.
@@ -148,7 +163,10 @@ describe('OpenCode through the supervisor (real `opencode serve`, fake model ser
     await c.caller.sessions.answerApproval({ approvalId: a3.id, decision: { behavior: 'allow', scope: 'session' } })
     await waitForStatus(c.core, s.id, ['idle'])
     await c.caller.sessions.send({ id: s.id, prompt: '[[bash:touch always-2.txt]]' })
-    await waitFor('second touch to run unasked', () => existsSync(join(sandbox.projectDir, 'always-2.txt')) && c.core.supervisor.getSession(s.id).status === 'idle')
+    await waitFor(
+      'second touch to run unasked',
+      () => existsSync(join(sandbox.projectDir, 'always-2.txt')) && c.core.supervisor.getSession(s.id).status === 'idle'
+    )
     expect(await c.caller.sessions.approvals({ projectId: c.project.id })).toEqual([])
     expect(c.core.store.pendingApprovals()).toEqual([])
   })
@@ -204,7 +222,11 @@ describe('OpenCode through the supervisor (real `opencode serve`, fake model ser
     expect(forked.cliSessionId).toMatch(/^ses_/)
     expect(forked.cliSessionId).not.toBe(cliId)
     // The fork's transcript has only its own turn, and only its own cost.
-    expect(texts(second, fork.id).filter((m) => m.kind === 'assistant').map((m) => m.text)).toEqual(['forked'])
+    expect(
+      texts(second, fork.id)
+        .filter((m) => m.kind === 'assistant')
+        .map((m) => m.text)
+    ).toEqual(['forked'])
     expect(forked.totals.costUsd).toBeLessThan(second.core.supervisor.getSession(s.id).totals.costUsd)
     // Both sessions of the project run on one server.
     expect(second.core.store.getSession(fork.id)?.pid).toBe(second.core.store.getSession(s.id)?.pid)

@@ -36,7 +36,10 @@ beforeAll(async () => {
   claude.onMessage((m) => {
     if (m.type === 'control_request' && m.request?.subtype === 'can_use_tool') {
       canUseToolRequests.push(m)
-      claude.send({ type: 'control_response', response: { subtype: 'success', request_id: m.request_id, response: { behavior: 'allow', updatedInput: m.request.input } } })
+      claude.send({
+        type: 'control_response',
+        response: { subtype: 'success', request_id: m.request_id, response: { behavior: 'allow', updatedInput: m.request.input } }
+      })
     }
   })
 }, 300_000)

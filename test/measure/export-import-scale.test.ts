@@ -17,8 +17,15 @@ const mb = (n: number) => (n / 1024 / 1024).toFixed(1)
 
 function sampler() {
   let peak = process.memoryUsage().rss
-  const t = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 20)
-  return { stop: () => { clearInterval(t); return Math.max(peak, process.memoryUsage().rss) } }
+  const t = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss)
+  }, 20)
+  return {
+    stop: () => {
+      clearInterval(t)
+      return Math.max(peak, process.memoryUsage().rss)
+    }
+  }
 }
 
 describe.runIf(RUN)('scale', () => {
@@ -26,7 +33,19 @@ describe.runIf(RUN)('scale', () => {
     const t = testCore()
     const d = tempDir('shepherd-measure-')
     const p = await t.caller.projects.add({ path: d.dir })
-    t.core.store.insertSession({ id: 'big', projectId: p.id, provider: 'claude', model: 'm', permissionMode: 'default', cwd: d.dir, title: 'big', systemPrompt: null, extraEnv: {}, status: 'done', now: Date.now() })
+    t.core.store.insertSession({
+      id: 'big',
+      projectId: p.id,
+      provider: 'claude',
+      model: 'm',
+      permissionMode: 'default',
+      cwd: d.dir,
+      title: 'big',
+      systemPrompt: null,
+      extraEnv: {},
+      status: 'done',
+      now: Date.now()
+    })
     const kinds = ['user', 'assistant', 'thinking', 'tool_call', 'tool_result', 'assistant']
     let batch: MessageRow[] = []
     let textBytes = 0
@@ -34,8 +53,23 @@ describe.runIf(RUN)('scale', () => {
       const kind = kinds[i % kinds.length]!
       const text = `${kind} ${i} `.padEnd(kind === 'tool_result' ? 3000 : 400, 'lorem ipsum dolor sit amet `code` <b>x</b> ')
       textBytes += text.length
-      batch.push({ session_id: 'big', seq: i, kind, text, tool_name: kind === 'tool_call' ? 'Bash' : null, tool_input: kind === 'tool_call' ? '{"command":"ls -la"}' : null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: i })
-      if (batch.length === 5000) { t.core.store.transaction(() => t.core.store.insertMessages(batch)); batch = [] }
+      batch.push({
+        session_id: 'big',
+        seq: i,
+        kind,
+        text,
+        tool_name: kind === 'tool_call' ? 'Bash' : null,
+        tool_input: kind === 'tool_call' ? '{"command":"ls -la"}' : null,
+        tool_path: null,
+        tool_use_id: null,
+        parent_id: null,
+        is_error: 0,
+        created_at: i
+      })
+      if (batch.length === 5000) {
+        t.core.store.transaction(() => t.core.store.insertMessages(batch))
+        batch = []
+      }
     }
     t.core.store.updateSession('big', { last_seq: 100_000 })
     global.gc?.()
@@ -46,7 +80,9 @@ describe.runIf(RUN)('scale', () => {
       const r = await exportToFile(t.core.store, 'big', format, join(d.dir, `big.${format}`))
       const ms = performance.now() - t0
       const peak = s.stop()
-      console.log(`EXPORT ${format}: ${r.messages} messages (${mb(textBytes)} MB of text) → ${mb(r.bytes)} MB in ${(ms / 1000).toFixed(1)} s; RSS before ${mb(base)} MB, peak ${mb(peak)} MB (+${mb(peak - base)} MB)`)
+      console.log(
+        `EXPORT ${format}: ${r.messages} messages (${mb(textBytes)} MB of text) → ${mb(r.bytes)} MB in ${(ms / 1000).toFixed(1)} s; RSS before ${mb(base)} MB, peak ${mb(peak)} MB (+${mb(peak - base)} MB)`
+      )
       expect(r.messages).toBe(100_000)
     }
     await t.cleanup()
@@ -78,7 +114,9 @@ describe.runIf(RUN)('scale', () => {
     const job = await svc.run(p.id).done
     const ms = performance.now() - t0
     const peak = s.stop()
-    console.log(`IMPORT codex: ${mb(size)} MB file, ${job.messagesAdded} messages in ${(ms / 1000).toFixed(1)} s (${mb(size / (ms / 1000))} MB/s); RSS before ${mb(base)} MB, peak ${mb(peak)} MB (+${mb(peak - base)} MB)`)
+    console.log(
+      `IMPORT codex: ${mb(size)} MB file, ${job.messagesAdded} messages in ${(ms / 1000).toFixed(1)} s (${mb(size / (ms / 1000))} MB/s); RSS before ${mb(base)} MB, peak ${mb(peak)} MB (+${mb(peak - base)} MB)`
+    )
     expect(job.state).toBe('done')
     await t.cleanup()
     d.cleanup()

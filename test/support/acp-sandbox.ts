@@ -15,7 +15,9 @@ export function opencodeAcpBinary(): string {
   const nm = path.join(TEST_AGENTS_DIR, 'node_modules')
   const pkgFile = path.join(nm, 'opencode-ai', 'package.json')
   if (!existsSync(pkgFile)) throw new Error(`OpenCode is not installed for tests (${pkgFile} missing): run node scripts/install-test-agents.mjs`)
-  const pinned = (JSON.parse(readFileSync(path.join(TEST_AGENTS_DIR, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies?.['opencode-ai']
+  const pinned = (JSON.parse(readFileSync(path.join(TEST_AGENTS_DIR, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies?.[
+    'opencode-ai'
+  ]
   const installed = (JSON.parse(readFileSync(pkgFile, 'utf8')) as { version?: string }).version
   if (installed !== pinned) throw new Error(`test OpenCode is ${installed}, pinned ${pinned}: run node scripts/install-test-agents.mjs`)
   const exe = process.platform === 'win32' ? 'opencode.exe' : 'opencode'
@@ -71,7 +73,12 @@ export function makeAcpSandbox(serverUrl: string): AcpSandbox {
     ...OPENCODE_OFFLINE_ENV
   }
   return {
-    root, home, projectDir, askProjectDir, outsideDir, env,
+    root,
+    home,
+    projectDir,
+    askProjectDir,
+    outsideDir,
+    env,
     cleanup() {
       rmSync(root, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 })
     }

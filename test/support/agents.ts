@@ -282,14 +282,28 @@ export function startJsonlProcess(command: string, args: string[], options: Spaw
           }
           if (exitedFlag) {
             cleanup()
-            reject(new Error(`process exited before the awaited message arrived; stderr:\n${stderr.slice(-2000)}\nlast lines:\n${lines.slice(-5).map((l) => l.slice(0, 300)).join('\n')}`))
+            reject(
+              new Error(
+                `process exited before the awaited message arrived; stderr:\n${stderr.slice(-2000)}\nlast lines:\n${lines
+                  .slice(-5)
+                  .map((l) => l.slice(0, 300))
+                  .join('\n')}`
+              )
+            )
             return true
           }
           return false
         }
         const timer = setTimeout(() => {
           cleanup()
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for a message; stderr:\n${stderr.slice(-2000)}\nlast lines:\n${lines.slice(-5).map((l) => l.slice(0, 300)).join('\n')}`))
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting for a message; stderr:\n${stderr.slice(-2000)}\nlast lines:\n${lines
+                .slice(-5)
+                .map((l) => l.slice(0, 300))
+                .join('\n')}`
+            )
+          )
         }, timeoutMs)
         const waiter = (): void => {
           check()

@@ -32,7 +32,10 @@ export function ensureBuiltHost(): void {
     execFileSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 600_000 })
   } catch (err) {
     const e = err as { stdout?: Buffer; stderr?: Buffer; message: string }
-    throw new Error(`the soak test needs the built host (${why}) and building it failed: ${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`, { cause: err })
+    throw new Error(
+      `the soak test needs the built host (${why}) and building it failed: ${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`,
+      { cause: err }
+    )
   }
   if (!existsSync(HOST_JS)) throw new Error(`electron-vite build finished but ${HOST_JS} is still missing`)
 }

@@ -36,7 +36,9 @@ export function codexBinaryPath(): string {
   const key = `${process.platform}-${process.arch}`
   const target = TARGETS[key]
   const exe = process.platform === 'win32' ? 'codex.exe' : 'codex'
-  const candidates = target ? [path.join(nm, '@openai', `codex-${key}`, 'vendor', target, 'bin', exe), path.join(nm, '@openai', 'codex', 'vendor', target, 'bin', exe)] : []
+  const candidates = target
+    ? [path.join(nm, '@openai', `codex-${key}`, 'vendor', target, 'bin', exe), path.join(nm, '@openai', 'codex', 'vendor', target, 'bin', exe)]
+    : []
   for (const c of candidates) {
     try {
       if (statSync(c).isFile() && statSync(c).size > 1024 * 1024) return c

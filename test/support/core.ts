@@ -13,7 +13,9 @@ export function testCore(opts: { providers?: AgentProvider[]; hostEnv?: NodeJS.P
   const core: Core = createCore({ dataDir, host: { kind: 'web' }, providers: opts.providers ?? [], hostEnv: opts.hostEnv ?? process.env, log: () => {} })
   const caller = factory(core.createContext())
   return {
-    core, caller, dataDir,
+    core,
+    caller,
+    dataDir,
     async cleanup() {
       await core.dispose()
       t?.cleanup()

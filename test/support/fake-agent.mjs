@@ -159,7 +159,7 @@ const assistantText = (text) => assistantMessage({ type: 'text', text })
 function resultMessage({ text, prompt, started, isError = false, subtype = 'success', terminalReason = 'completed' }) {
   const inputTokens = 100 + Math.ceil(prompt.length / 4)
   const outputTokens = isError ? 0 : Math.max(1, Math.ceil(Math.min(text.length, 1e6) / 4))
-  const cost = isError ? 0 : Math.round((inputTokens * 3 + outputTokens * 15)) / 1e6
+  const cost = isError ? 0 : Math.round(inputTokens * 3 + outputTokens * 15) / 1e6
   state.totalCost = Math.round((state.totalCost + cost) * 1e6) / 1e6
   state.numTurns++
   const durationMs = Date.now() - started
@@ -176,7 +176,16 @@ function resultMessage({ text, prompt, started, isError = false, subtype = 'succ
     total_cost_usd: state.totalCost,
     usage: { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: outputTokens },
     modelUsage: {
-      [state.model]: { inputTokens, outputTokens, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, webSearchRequests: 0, costUSD: cost, contextWindow: 200000, maxOutputTokens: 32000 }
+      [state.model]: {
+        inputTokens,
+        outputTokens,
+        cacheReadInputTokens: 0,
+        cacheCreationInputTokens: 0,
+        webSearchRequests: 0,
+        costUSD: cost,
+        contextWindow: 200000,
+        maxOutputTokens: 32000
+      }
     },
     permission_denials: [],
     terminal_reason: terminalReason,
@@ -201,7 +210,11 @@ function parseDirectives(text) {
 function promptText(message) {
   const c = message?.message?.content
   if (typeof c === 'string') return c
-  if (Array.isArray(c)) return c.filter((b) => b && b.type === 'text').map((b) => b.text).join('\n')
+  if (Array.isArray(c))
+    return c
+      .filter((b) => b && b.type === 'text')
+      .map((b) => b.text)
+      .join('\n')
   return ''
 }
 
@@ -336,7 +349,12 @@ async function runTurn(line) {
 
   let result
   if (signal.aborted) {
-    await emit({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: '[Request interrupted by user]' }] }, parent_tool_use_id: null, ...common() })
+    await emit({
+      type: 'user',
+      message: { role: 'user', content: [{ type: 'text', text: '[Request interrupted by user]' }] },
+      parent_tool_use_id: null,
+      ...common()
+    })
     result = resultMessage({ text: '', prompt, started, isError: true, subtype: 'error_during_execution', terminalReason: 'aborted' })
   } else {
     result = resultMessage({ text, prompt, started })
@@ -367,7 +385,15 @@ async function permissionFlow(command, signal, spec = null) {
   await emit({
     type: 'control_request',
     request_id: requestId,
-    request: { subtype: 'can_use_tool', tool_name: tool, display_name: tool, input, description: input.description, permission_suggestions: spec?.suggestions ?? [], tool_use_id: toolUseId }
+    request: {
+      subtype: 'can_use_tool',
+      tool_name: tool,
+      display_name: tool,
+      input,
+      description: input.description,
+      permission_suggestions: spec?.suggestions ?? [],
+      tool_use_id: toolUseId
+    }
   })
   const resp = await answer
   state.pendingPermissions.delete(requestId)
@@ -427,7 +453,12 @@ async function handleControl(msg) {
       if (req.mode === 'bypassPermissions' && !argv.includes('--allow-dangerously-skip-permissions') && !argv.includes('--dangerously-skip-permissions')) {
         return emit({
           type: 'control_response',
-          response: { subtype: 'error', request_id: requestId, error: 'Cannot set permission mode to bypassPermissions because the session was not launched with --dangerously-skip-permissions', error_code: 'bypass_not_launched' }
+          response: {
+            subtype: 'error',
+            request_id: requestId,
+            error: 'Cannot set permission mode to bypassPermissions because the session was not launched with --dangerously-skip-permissions',
+            error_code: 'bypass_not_launched'
+          }
         })
       }
       state.permissionMode = String(req.mode)
@@ -436,7 +467,10 @@ async function handleControl(msg) {
     case 'get_binary_version':
       return controlResponse(requestId, { version: VERSION })
     default:
-      return emit({ type: 'control_response', response: { subtype: 'error', request_id: requestId, error: `Unsupported control request subtype: ${req.subtype}` } })
+      return emit({
+        type: 'control_response',
+        response: { subtype: 'error', request_id: requestId, error: `Unsupported control request subtype: ${req.subtype}` }
+      })
   }
 }
 

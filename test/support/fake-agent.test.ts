@@ -99,7 +99,10 @@ describe('fake agent: protocol', () => {
     await p.waitFor(isResult)
     p.end()
     await p.exited
-    const entries = readFileSync(dump, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    const entries = readFileSync(dump, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(entries).toHaveLength(1)
     expect(entries[0].argv).toEqual(['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose', '--model', 'x y z'])
     expect(entries[0].env.SHEPHERD_MARKER).toBe('marker-42')
@@ -113,7 +116,10 @@ describe('fake agent: protocol', () => {
     p.send(userLine('[[permission:touch x]]'))
     const req = await p.waitFor((m) => m.type === 'control_request')
     expect(req.request).toMatchObject({ subtype: 'can_use_tool', tool_name: 'Bash', input: { command: 'touch x' } })
-    p.send({ type: 'control_response', response: { subtype: 'success', request_id: req.request_id, response: { behavior: 'allow', updatedInput: req.request.input } } })
+    p.send({
+      type: 'control_response',
+      response: { subtype: 'success', request_id: req.request_id, response: { behavior: 'allow', updatedInput: req.request.input } }
+    })
     const result = await p.waitFor(isResult)
     expect(result.result).toBe('DONE. Tool output was: ran: touch x')
     expect(p.messages.some((m) => m.type === 'user' && m.message.content[0].type === 'tool_result')).toBe(true)

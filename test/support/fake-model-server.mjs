@@ -99,7 +99,8 @@ export function startFakeModelServer({ port = 0, host = '127.0.0.1', log } = {})
         return route(ctx, req, res, entry)
       })
       .catch((err) => {
-        if (!res.headersSent) sendJson(res, 500, { type: 'error', error: { type: 'api_error', message: `fake server failure: ${String(err && err.message ? err.message : err)}` } })
+        if (!res.headersSent)
+          sendJson(res, 500, { type: 'error', error: { type: 'api_error', message: `fake server failure: ${String(err && err.message ? err.message : err)}` } })
         else res.destroy()
       })
   })
@@ -214,7 +215,13 @@ async function route(ctx, req, res, entry) {
   if (method === 'POST' && p.endsWith('/responses')) return handleResponses(ctx, res, entry)
   if (method === 'POST' && p.endsWith('/chat/completions')) return handleChat(ctx, res, entry)
   if (method === 'GET' && p.endsWith('/models')) {
-    return sendJson(res, 200, { object: 'list', data: DEFAULT_MODELS.map(modelObject), has_more: false, first_id: DEFAULT_MODELS[0], last_id: DEFAULT_MODELS.at(-1) })
+    return sendJson(res, 200, {
+      object: 'list',
+      data: DEFAULT_MODELS.map(modelObject),
+      has_more: false,
+      first_id: DEFAULT_MODELS[0],
+      last_id: DEFAULT_MODELS.at(-1)
+    })
   }
   const m = /\/models\/([^/]+)$/.exec(p)
   if (method === 'GET' && m) return sendJson(res, 200, modelObject(decodeURIComponent(m[1])))
@@ -335,7 +342,9 @@ function planReply(conv) {
 }
 
 function firstChars(s, n) {
-  return Array.from(String(s ?? '')).slice(0, n).join('')
+  return Array.from(String(s ?? ''))
+    .slice(0, n)
+    .join('')
 }
 
 function approxTokens(value) {
@@ -346,7 +355,8 @@ function approxTokens(value) {
 
 const SYSTEM_REMINDER_RE = /<system-reminder>[\s\S]*?<\/system-reminder>/g
 // Whole-text wrappers the CLIs inject as "user" text (Codex's <environment_context>, <user_instructions>...).
-const INJECTED_BLOCK_RE = /^\s*<(environment_context|user_instructions|permissions instructions|skills_instructions|system-reminder|user_shell_command|turn_aborted)>[\s\S]*<\/\1>\s*$/
+const INJECTED_BLOCK_RE =
+  /^\s*<(environment_context|user_instructions|permissions instructions|skills_instructions|system-reminder|user_shell_command|turn_aborted)>[\s\S]*<\/\1>\s*$/
 
 function humanText(text) {
   if (typeof text !== 'string') return ''
@@ -432,7 +442,13 @@ function responsesConversation(body) {
     if (t) prompt = t
   }
   const tools = Array.isArray(body?.tools) ? body.tools : []
-  return { prompt, toolResult, hasTools: tools.length > 0 || hasAdditionalTools, model: String(body?.model ?? ''), toolNames: tools.map((t) => t?.name ?? t?.function?.name).filter(Boolean) }
+  return {
+    prompt,
+    toolResult,
+    hasTools: tools.length > 0 || hasAdditionalTools,
+    model: String(body?.model ?? ''),
+    toolNames: tools.map((t) => t?.name ?? t?.function?.name).filter(Boolean)
+  }
 }
 
 function chatConversation(body) {
@@ -570,17 +586,30 @@ async function handleAnthropic(ctx, res, entry) {
   const inputTokens = forced ? forced.input : approxTokens(body)
   /** @type {Array<Record<string, unknown>>} */
   const blocks = []
-  if (plan.thinking !== undefined) blocks.push({ type: 'thinking', thinking: plan.thinking, signature: Buffer.from(`fake-signature:${msgId}`).toString('base64') })
+  if (plan.thinking !== undefined)
+    blocks.push({ type: 'thinking', thinking: plan.thinking, signature: Buffer.from(`fake-signature:${msgId}`).toString('base64') })
   if (plan.text !== undefined) blocks.push({ type: 'text', text: plan.text })
   if (plan.tool) {
     const id = ctx.nextId('toolu')
-    if (plan.tool.kind === 'bash') blocks.push({ type: 'tool_use', id, name: 'Bash', input: { command: plan.tool.command, description: 'Run scripted command' } })
+    if (plan.tool.kind === 'bash')
+      blocks.push({ type: 'tool_use', id, name: 'Bash', input: { command: plan.tool.command, description: 'Run scripted command' } })
     // Claude Code 2.x calls its sub-agent tool `Agent` (earlier `Task`): use whichever the request offers.
-    else if (plan.tool.kind === 'agent') blocks.push({ type: 'tool_use', id, name: plan.tool.names.includes('Agent') ? 'Agent' : 'Task', input: { description: 'Scripted sub-agent', prompt: plan.tool.prompt, subagent_type: 'general-purpose' } })
+    else if (plan.tool.kind === 'agent')
+      blocks.push({
+        type: 'tool_use',
+        id,
+        name: plan.tool.names.includes('Agent') ? 'Agent' : 'Task',
+        input: { description: 'Scripted sub-agent', prompt: plan.tool.prompt, subagent_type: 'general-purpose' }
+      })
     else blocks.push({ type: 'tool_use', id, name: 'Write', input: { file_path: plan.tool.path, content: plan.tool.content } })
   }
   const stopReason = plan.tool ? 'tool_use' : 'end_turn'
-  const usage = (outputTokens) => ({ input_tokens: inputTokens, output_tokens: forced ? forced.output : outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 })
+  const usage = (outputTokens) => ({
+    input_tokens: inputTokens,
+    output_tokens: forced ? forced.output : outputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0
+  })
 
   if (body.stream !== true) {
     if (plan.slowSeconds !== undefined) {
@@ -588,24 +617,48 @@ async function handleAnthropic(ctx, res, entry) {
       if (!r.completed) return
       blocks.push({ type: 'text', text: r.text })
     }
-    return sendJson(res, 200, { id: msgId, type: 'message', role: 'assistant', model, content: blocks, stop_reason: stopReason, stop_sequence: null, usage: usage(approxTokens(blocks)) }, limit?.headers ?? {})
+    return sendJson(
+      res,
+      200,
+      {
+        id: msgId,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: blocks,
+        stop_reason: stopReason,
+        stop_sequence: null,
+        usage: usage(approxTokens(blocks))
+      },
+      limit?.headers ?? {}
+    )
   }
 
   startSse(res, limit?.headers ?? {})
-  writeSse(res, 'message_start', { type: 'message_start', message: { id: msgId, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: usage(1) } })
+  writeSse(res, 'message_start', {
+    type: 'message_start',
+    message: { id: msgId, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: usage(1) }
+  })
   writeSse(res, 'ping', { type: 'ping' })
   let index = 0
   for (const block of blocks) {
     if (block.type === 'thinking') {
       writeSse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } })
-      for (const piece of chunkText(block.thinking)) writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } })
+      for (const piece of chunkText(block.thinking))
+        writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } })
       writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature } })
     } else if (block.type === 'text') {
       writeSse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } })
-      for (const piece of chunkText(block.text)) writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } })
+      for (const piece of chunkText(block.text))
+        writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } })
     } else {
-      writeSse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } })
-      for (const piece of chunkString(JSON.stringify(block.input))) writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } })
+      writeSse(res, 'content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} }
+      })
+      for (const piece of chunkString(JSON.stringify(block.input)))
+        writeSse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } })
     }
     writeSse(res, 'content_block_stop', { type: 'content_block_stop', index })
     index++
@@ -620,7 +673,11 @@ async function handleAnthropic(ctx, res, entry) {
     outText = r.text
     writeSse(res, 'content_block_stop', { type: 'content_block_stop', index })
   }
-  writeSse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: approxTokens(blocks) + approxTokens(outText) } })
+  writeSse(res, 'message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: { output_tokens: approxTokens(blocks) + approxTokens(outText) }
+  })
   writeSse(res, 'message_stop', { type: 'message_stop' })
   res.end()
 }
@@ -650,7 +707,12 @@ async function handleResponses(ctx, res, entry) {
   if (limit && limit.used >= 100) return sendJson(res, 429, openAiErrorBody(429), limit.headers)
   const until = limitedUntil(conv.prompt)
   if (until !== null) {
-    return sendJson(res, 429, openAiErrorBody(429), { 'x-codex-primary-used-percent': '100', 'x-codex-primary-window-minutes': '300', 'x-codex-primary-reset-at': String(until), 'x-should-retry': 'false' })
+    return sendJson(res, 429, openAiErrorBody(429), {
+      'x-codex-primary-used-percent': '100',
+      'x-codex-primary-window-minutes': '300',
+      'x-codex-primary-reset-at': String(until),
+      'x-should-retry': 'false'
+    })
   }
   if (plan.error) {
     return sendJson(res, plan.error.status, openAiErrorBody(plan.error.status), plan.error.noRetry ? { 'x-should-retry': 'false' } : {})
@@ -663,21 +725,35 @@ async function handleResponses(ctx, res, entry) {
   /** @type {Array<Record<string, any>>} */
   const items = []
   if (plan.thinking !== undefined) items.push({ type: 'reasoning', id: ctx.nextId('rs'), summary: [{ type: 'summary_text', text: plan.thinking }] })
-  if (plan.text !== undefined) items.push({ type: 'message', id: ctx.nextId('msg'), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: plan.text, annotations: [] }] })
+  if (plan.text !== undefined)
+    items.push({
+      type: 'message',
+      id: ctx.nextId('msg'),
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: plan.text, annotations: [] }]
+    })
   if (plan.tool) {
     const command = plan.tool.kind === 'bash' ? plan.tool.command : `printf '%s' ${shellQuote(plan.tool.content)} > ${shellQuote(plan.tool.path)}`
     const call = codexShellCall(conv.toolNames, command)
-    items.push({ type: 'function_call', id: ctx.nextId('fc'), call_id: ctx.nextId('call'), name: call.name, arguments: JSON.stringify(call.args), status: 'completed' })
+    items.push({
+      type: 'function_call',
+      id: ctx.nextId('fc'),
+      call_id: ctx.nextId('call'),
+      name: call.name,
+      arguments: JSON.stringify(call.args),
+      status: 'completed'
+    })
   }
   const baseResponse = { id: respId, object: 'response', created_at: createdAt, model }
   const usage = (measured) => {
     const outTokens = forced ? forced.output : measured
     return {
-    input_tokens: inputTokens,
-    input_tokens_details: { cached_tokens: 0 },
-    output_tokens: outTokens,
-    output_tokens_details: { reasoning_tokens: plan.thinking !== undefined ? approxTokens(plan.thinking) : 0 },
-    total_tokens: inputTokens + outTokens
+      input_tokens: inputTokens,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: outTokens,
+      output_tokens_details: { reasoning_tokens: plan.thinking !== undefined ? approxTokens(plan.thinking) : 0 },
+      total_tokens: inputTokens + outTokens
     }
   }
 
@@ -685,7 +761,13 @@ async function handleResponses(ctx, res, entry) {
     if (plan.slowSeconds !== undefined) {
       const r = await runSlow(ctx, res, entry, plan.slowSeconds, null)
       if (!r.completed) return
-      items.push({ type: 'message', id: ctx.nextId('msg'), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: r.text, annotations: [] }] })
+      items.push({
+        type: 'message',
+        id: ctx.nextId('msg'),
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: r.text, annotations: [] }]
+      })
     }
     return sendJson(res, 200, { ...baseResponse, status: 'completed', output: items, usage: usage(approxTokens(items)) }, limit?.headers ?? {})
   }
@@ -698,13 +780,21 @@ async function handleResponses(ctx, res, entry) {
   const emitMessage = async (outputIndex, item, textSource) => {
     const inProgress = { type: 'message', id: item.id, status: 'in_progress', role: 'assistant', content: [] }
     ev('response.output_item.added', { output_index: outputIndex, item: inProgress })
-    ev('response.content_part.added', { item_id: item.id, output_index: outputIndex, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } })
+    ev('response.content_part.added', {
+      item_id: item.id,
+      output_index: outputIndex,
+      content_index: 0,
+      part: { type: 'output_text', text: '', annotations: [] }
+    })
     let text
     if (typeof textSource === 'string') {
-      for (const piece of chunkText(textSource)) ev('response.output_text.delta', { item_id: item.id, output_index: outputIndex, content_index: 0, delta: piece, logprobs: [] })
+      for (const piece of chunkText(textSource))
+        ev('response.output_text.delta', { item_id: item.id, output_index: outputIndex, content_index: 0, delta: piece, logprobs: [] })
       text = textSource
     } else {
-      const r = await textSource((chunk) => ev('response.output_text.delta', { item_id: item.id, output_index: outputIndex, content_index: 0, delta: chunk, logprobs: [] }))
+      const r = await textSource((chunk) =>
+        ev('response.output_text.delta', { item_id: item.id, output_index: outputIndex, content_index: 0, delta: chunk, logprobs: [] })
+      )
       if (!r.completed) return false
       text = r.text
       item.content = [{ type: 'output_text', text, annotations: [] }]
@@ -760,11 +850,17 @@ async function handleChat(ctx, res, entry) {
   const promptTokens = approxTokens(body)
   let toolCall = null
   if (plan.tool) {
-    const args = plan.tool.kind === 'bash' ? { command: plan.tool.command, description: 'Run scripted command' } : { filePath: plan.tool.path, content: plan.tool.content }
+    const args =
+      plan.tool.kind === 'bash' ? { command: plan.tool.command, description: 'Run scripted command' } : { filePath: plan.tool.path, content: plan.tool.content }
     toolCall = { id: ctx.nextId('call'), type: 'function', function: { name: plan.tool.kind === 'bash' ? 'bash' : 'write', arguments: JSON.stringify(args) } }
   }
   const finishReason = toolCall ? 'tool_calls' : 'stop'
-  const usage = (completion) => ({ prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion, prompt_tokens_details: { cached_tokens: 0 } })
+  const usage = (completion) => ({
+    prompt_tokens: promptTokens,
+    completion_tokens: completion,
+    total_tokens: promptTokens + completion,
+    prompt_tokens_details: { cached_tokens: 0 }
+  })
 
   if (body.stream !== true) {
     let text = plan.text ?? ''
@@ -776,11 +872,19 @@ async function handleChat(ctx, res, entry) {
     const message = { role: 'assistant', content: text }
     if (plan.thinking !== undefined) message.reasoning_content = plan.thinking
     if (toolCall) message.tool_calls = [toolCall]
-    return sendJson(res, 200, { id, object: 'chat.completion', created, model, choices: [{ index: 0, message, finish_reason: finishReason }], usage: usage(approxTokens(message)) })
+    return sendJson(res, 200, {
+      id,
+      object: 'chat.completion',
+      created,
+      model,
+      choices: [{ index: 0, message, finish_reason: finishReason }],
+      usage: usage(approxTokens(message))
+    })
   }
 
   startSse(res)
-  const chunk = (delta, finish_reason = null) => writeSse(res, null, { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason }] })
+  const chunk = (delta, finish_reason = null) =>
+    writeSse(res, null, { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason }] })
   chunk({ role: 'assistant', content: '' })
   let outText = ''
   if (plan.thinking !== undefined) for (const piece of chunkText(plan.thinking)) chunk({ reasoning_content: piece })
@@ -799,7 +903,14 @@ async function handleChat(ctx, res, entry) {
   }
   chunk({}, finishReason)
   if (body.stream_options?.include_usage) {
-    writeSse(res, null, { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage(approxTokens(outText) + (toolCall ? approxTokens(toolCall) : 0)) })
+    writeSse(res, null, {
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [],
+      usage: usage(approxTokens(outText) + (toolCall ? approxTokens(toolCall) : 0))
+    })
   }
   writeSse(res, null, '[DONE]')
   res.end()

@@ -41,7 +41,11 @@ function parseSse(text: string): SseEvent[] {
     })
 }
 
-async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string; json: any; events: SseEvent[] }> {
+async function post(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {}
+): Promise<{ status: number; headers: Headers; text: string; json: any; events: SseEvent[] }> {
   const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
   const text = await res.text()
   let json: unknown = null
@@ -50,12 +54,21 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   } catch {
     /* SSE */
   }
-  return { status: res.status, headers: res.headers, text, json, events: (res.headers.get('content-type') ?? '').includes('text/event-stream') ? parseSse(text) : [] }
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json,
+    events: (res.headers.get('content-type') ?? '').includes('text/event-stream') ? parseSse(text) : []
+  }
 }
 
 // --- request builders shaped like the recorded CLI requests ---------------------------------
 
-const CLAUDE_TOOLS = [{ name: 'Bash', input_schema: {} }, { name: 'Write', input_schema: {} }]
+const CLAUDE_TOOLS = [
+  { name: 'Bash', input_schema: {} },
+  { name: 'Write', input_schema: {} }
+]
 
 function anthropicBody(userContent: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -98,7 +111,10 @@ function anthropicBlocks(events: SseEvent[]): any[] {
   return blocks
 }
 
-const CODEX_TOOLS = [{ type: 'function', name: 'exec_command', parameters: {} }, { type: 'custom', name: 'apply_patch' }]
+const CODEX_TOOLS = [
+  { type: 'function', name: 'exec_command', parameters: {} },
+  { type: 'custom', name: 'apply_patch' }
+]
 
 function responsesBody(userText: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -280,10 +296,13 @@ describe('Anthropic Messages', () => {
   })
 
   it('answers the newest text block when consecutive user turns were merged into one message', async () => {
-    const r = await post('/v1/messages', anthropicBody([
-      { type: 'text', text: 'first [[error:500]]\n' },
-      { type: 'text', text: 'second [[text:newest wins]]' }
-    ]))
+    const r = await post(
+      '/v1/messages',
+      anthropicBody([
+        { type: 'text', text: 'first [[error:500]]\n' },
+        { type: 'text', text: 'second [[text:newest wins]]' }
+      ])
+    )
     expect(r.status).toBe(200)
     expect(anthropicBlocks(r.events)).toEqual([{ type: 'text', text: 'newest wins' }])
   })
@@ -311,8 +330,17 @@ describe('Anthropic Messages', () => {
       tools: CLAUDE_TOOLS,
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'run [[bash:echo hi]]' }] },
-        { role: 'assistant', content: [{ type: 'text', text: 'I will run a command.' }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'echo hi' } }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: isError ? [{ type: 'text', text: 'denied!' }] : 'hi', is_error: isError }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'I will run a command.' },
+            { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'echo hi' } }
+          ]
+        },
+        {
+          role: 'user',
+          content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: isError ? [{ type: 'text', text: 'denied!' }] : 'hi', is_error: isError }]
+        },
         { role: 'system', content: 'env' }
       ]
     })
@@ -367,7 +395,12 @@ describe('Anthropic Messages', () => {
   it('answers non-streaming requests with one JSON message', async () => {
     const r = await post('/v1/messages', anthropicBody('[[bash:ls]]', { stream: false }))
     expect(r.headers.get('content-type')).toContain('application/json')
-    expect(r.json).toMatchObject({ type: 'message', role: 'assistant', stop_reason: 'tool_use', usage: { cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } })
+    expect(r.json).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      stop_reason: 'tool_use',
+      usage: { cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
+    })
     expect(r.json.content.map((b: any) => b.type)).toEqual(['text', 'tool_use'])
   })
 
@@ -397,7 +430,12 @@ describe('slow streams and disconnects', () => {
 
     const before = server.disconnects.length
     const ac = new AbortController()
-    const pending = fetch(server.url + '/v1/chat/completions', { method: 'POST', body: JSON.stringify(chatBody('[[silent:20]]')), headers: { 'content-type': 'application/json' }, signal: ac.signal })
+    const pending = fetch(server.url + '/v1/chat/completions', {
+      method: 'POST',
+      body: JSON.stringify(chatBody('[[silent:20]]')),
+      headers: { 'content-type': 'application/json' },
+      signal: ac.signal
+    })
     await new Promise((resolve) => setTimeout(resolve, 200))
     ac.abort()
     await expect(pending).rejects.toThrow()
@@ -443,7 +481,12 @@ describe('slow streams and disconnects', () => {
     ] as const) {
       const before = server.disconnects.length
       const ac = new AbortController()
-      const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: ac.signal })
+      const res = await fetch(server.url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: ac.signal
+      })
       const reader = res.body!.getReader()
       await reader.read()
       ac.abort()
@@ -472,7 +515,15 @@ describe('OpenAI Responses (Codex)', () => {
     for (const e of r.events) expect(e.data.type).toBe(e.event)
     expect(r.events[0]!.data.response).toMatchObject({ object: 'response', status: 'in_progress', model: 'gpt-5.5', output: [] })
     const output = responsesOutput(r.events)
-    expect(output).toEqual([{ type: 'message', id: expect.stringMatching(/^msg_/), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hello Codex', annotations: [] }] }])
+    expect(output).toEqual([
+      {
+        type: 'message',
+        id: expect.stringMatching(/^msg_/),
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'Hello Codex', annotations: [] }]
+      }
+    ])
     const usage = r.events.at(-1)!.data.response.usage
     expect(usage).toMatchObject({ input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } })
     expect(usage.total_tokens).toBe(usage.input_tokens + usage.output_tokens)
@@ -494,7 +545,10 @@ describe('OpenAI Responses (Codex)', () => {
       expect(fc.call_id).toMatch(/^call_/)
       const argsDone = r.events.find((e) => e.event === 'response.function_call_arguments.done')!.data.arguments
       expect(argsDone).toBe(fc.arguments)
-      const deltas = r.events.filter((e) => e.event === 'response.function_call_arguments.delta').map((e) => e.data.delta).join('')
+      const deltas = r.events
+        .filter((e) => e.event === 'response.function_call_arguments.delta')
+        .map((e) => e.data.delta)
+        .join('')
       expect(deltas).toBe(fc.arguments)
       return { name: fc.name, args: JSON.parse(fc.arguments) }
     }
@@ -581,7 +635,10 @@ describe('OpenAI Chat Completions (OpenCode)', () => {
     expect(err.json.error.type).toBe('rate_limit_exceeded')
 
     const json = await post('/v1/chat/completions', chatBody('[[model]]', { stream: false, model: 'fake-model-2' }))
-    expect(json.json).toMatchObject({ object: 'chat.completion', choices: [{ message: { role: 'assistant', content: 'MODEL: fake-model-2' }, finish_reason: 'stop' }] })
+    expect(json.json).toMatchObject({
+      object: 'chat.completion',
+      choices: [{ message: { role: 'assistant', content: 'MODEL: fake-model-2' }, finish_reason: 'stop' }]
+    })
 
     const thinking = chatResult((await post('/v1/chat/completions', chatBody('[[thinking:hmm]]'))).events)
     expect(thinking).toMatchObject({ reasoning: 'hmm', text: 'Thought about it.' })

@@ -11,7 +11,9 @@ import type { Core } from '../../src-main/core'
 export function recordEvents(core: Core): { events: ShepherdEvent[]; stop(): void } {
   const events: ShepherdEvent[] = []
   const ac = new AbortController()
-  void (async () => { for await (const item of core.hub.subscribe(null, ac.signal)) events.push(item.event) })()
+  void (async () => {
+    for await (const item of core.hub.subscribe(null, ac.signal)) events.push(item.event)
+  })()
   return { events, stop: () => ac.abort() }
 }
 
@@ -23,17 +25,23 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
     try {
       const v = await check()
       if (v) return v as NonNullable<T>
-    } catch (err) { last = err }
+    } catch (err) {
+      last = err
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
     await new Promise((r) => setTimeout(r, everyMs))
   }
 }
 
 export async function waitForStatus(core: Core, id: string, statuses: SessionStatus[], timeoutMs = 30_000): Promise<SessionDTO> {
-  return waitFor(`session ${id} to reach ${statuses.join('/')}`, () => {
-    const s = core.supervisor.getSession(id)
-    return statuses.includes(s.status) ? s : null
-  }, timeoutMs)
+  return waitFor(
+    `session ${id} to reach ${statuses.join('/')}`,
+    () => {
+      const s = core.supervisor.getSession(id)
+      return statuses.includes(s.status) ? s : null
+    },
+    timeoutMs
+  )
 }
 
 /** True when no process of the given process group is alive. */
@@ -59,7 +67,10 @@ export function seqsOf(core: Core, id: string): number[] {
 export function rawLines(dataDir: string, sessionId: string): string[] {
   const db = new Database(join(dataDir, DB_FILE), { readonly: true, fileMustExist: true })
   try {
-    return db.prepare<[string], { data: string }>('SELECT data FROM raw_events WHERE session_id = ? ORDER BY id').all(sessionId).map((r) => r.data)
+    return db
+      .prepare<[string], { data: string }>('SELECT data FROM raw_events WHERE session_id = ? ORDER BY id')
+      .all(sessionId)
+      .map((r) => r.data)
   } finally {
     db.close()
   }

@@ -15,20 +15,36 @@ export class MemoryHandle implements AgentHandle {
   #exit: ((e: ProviderExit) => void)[] = []
   #exited = false
   constructor(readonly opts: StartOptions) {}
-  async send(prompt: string) { this.sent.push(prompt) }
-  async interrupt() { this.controls.push('interrupt') }
-  async setModel(model: string | null) { this.controls.push(`model:${model}`) }
-  async setPermissionMode(mode: PermissionMode) { this.controls.push(`mode:${mode}`) }
-  async answerApproval(requestId: string, decision: ApprovalDecision) { this.answers.push({ requestId, decision }) }
+  async send(prompt: string) {
+    this.sent.push(prompt)
+  }
+  async interrupt() {
+    this.controls.push('interrupt')
+  }
+  async setModel(model: string | null) {
+    this.controls.push(`model:${model}`)
+  }
+  async setPermissionMode(mode: PermissionMode) {
+    this.controls.push(`mode:${mode}`)
+  }
+  async answerApproval(requestId: string, decision: ApprovalDecision) {
+    this.answers.push({ requestId, decision })
+  }
   async stop(): Promise<ProviderExit> {
     this.controls.push('stop')
     const e = { code: null, signal: 'SIGTERM', stderrTail: '' }
     this.exit(e)
     return e
   }
-  onEvent(l: (e: ProviderEvent) => void) { this.#ev.push(l) }
-  onExit(l: (e: ProviderExit) => void) { this.#exit.push(l) }
-  emit(...events: ProviderEvent[]) { for (const e of events) for (const l of this.#ev) l(e) }
+  onEvent(l: (e: ProviderEvent) => void) {
+    this.#ev.push(l)
+  }
+  onExit(l: (e: ProviderExit) => void) {
+    this.#exit.push(l)
+  }
+  emit(...events: ProviderEvent[]) {
+    for (const e of events) for (const l of this.#ev) l(e)
+  }
   exit(e: ProviderExit = { code: 0, signal: null, stderrTail: '' }) {
     if (this.#exited) return
     this.#exited = true

@@ -90,10 +90,12 @@ function mulberry32(seed) {
   }
 }
 
-const WORDS = ('the a to of and in is it that for on with this as be by we at from should will can file function test ' +
+const WORDS = (
+  'the a to of and in is it that for on with this as be by we at from should will can file function test ' +
   'error value return type session store event message renderer supervisor commit batch query index update config ' +
   'module import export async await promise handler stream buffer parse line agent project pane status seq cost ' +
-  'token model tool result call check look run build fix change edit read write path line column').split(' ')
+  'token model tool result call check look run build fix change edit read write path line column'
+).split(' ')
 const CODE = [
   "import { describe, expect, it } from 'vitest'",
   'export function applyBatch(state: State, batch: Message[]): State {',
@@ -101,7 +103,7 @@ const CODE = [
   '  return { ...state, lastSeq: batch[batch.length - 1]?.seq ?? state.lastSeq }',
   '}',
   "  const rows = db.prepare('SELECT * FROM messages WHERE session_id = ? ORDER BY seq').all(id)",
-  '  if (!row) throw new ShepherdError(\'NOT_FOUND\', `no session with id ${id}`)',
+  "  if (!row) throw new ShepherdError('NOT_FOUND', `no session with id ${id}`)",
   '    await writer.flush()',
   '// The debounce window bounds commits per second while keeping latency low.',
   'const DEFAULT_DEBOUNCE_MS = 15',
@@ -111,9 +113,24 @@ const CODE = [
   '   PASS  test/integration/faults.test.ts (12 tests) 4312ms',
   '\tat Object.<anonymous> (/work/main/src-main/store/writer.ts:71:18)'
 ]
-const FILES = ['src/store/writer.ts', 'src/supervisor/session-runner.ts', 'src/api/routers/events.ts', 'test/integration/faults.test.ts',
-  'src/renderer/stores/project-store.svelte.ts', 'package.json', 'README.md', 'src/providers/claude/parser.ts']
-const COMMANDS = ['npm test -- --run', 'git status --short', 'ls -la src', 'npx tsc --noEmit -p tsconfig.node.json', 'rg -n "flush\\(" src', 'node scripts/bench.mjs --only=1']
+const FILES = [
+  'src/store/writer.ts',
+  'src/supervisor/session-runner.ts',
+  'src/api/routers/events.ts',
+  'test/integration/faults.test.ts',
+  'src/renderer/stores/project-store.svelte.ts',
+  'package.json',
+  'README.md',
+  'src/providers/claude/parser.ts'
+]
+const COMMANDS = [
+  'npm test -- --run',
+  'git status --short',
+  'ls -la src',
+  'npx tsc --noEmit -p tsconfig.node.json',
+  'rg -n "flush\\(" src',
+  'node scripts/bench.mjs --only=1'
+]
 
 function makeContent(seed) {
   const rnd = mulberry32(seed)
@@ -177,10 +194,21 @@ function assistantLine(block, usage) {
   return {
     type: 'assistant',
     message: {
-      id: P_MSG, type: 'message', role: 'assistant', model: state.model, content: [block],
-      stop_reason: null, stop_sequence: null, usage, context_management: null
+      id: P_MSG,
+      type: 'message',
+      role: 'assistant',
+      model: state.model,
+      content: [block],
+      stop_reason: null,
+      stop_sequence: null,
+      usage,
+      context_management: null
     },
-    parent_tool_use_id: null, session_id: state.sessionId, uuid: P_UUID, timestamp: '2026-11-23T08:47:08.383Z', request_id: 'req_' + P_MSG
+    parent_tool_use_id: null,
+    session_id: state.sessionId,
+    uuid: P_UUID,
+    timestamp: '2026-11-23T08:47:08.383Z',
+    request_id: 'req_' + P_MSG
   }
 }
 
@@ -189,10 +217,16 @@ function assistantLine(block, usage) {
  * Returns the line templates in order and whether each starts a new assistant message id.
  */
 function makeCycle(c) {
-  const usage = { input_tokens: c.int(2_000, 90_000), output_tokens: c.int(1, 900), cache_creation_input_tokens: c.int(0, 4_000), cache_read_input_tokens: c.int(0, 80_000) }
+  const usage = {
+    input_tokens: c.int(2_000, 90_000),
+    output_tokens: c.int(1, 900),
+    cache_creation_input_tokens: c.int(0, 4_000),
+    cache_read_input_tokens: c.int(0, 80_000)
+  }
   const lines = []
   if (c.rnd() < 0.35) {
-    const signature = 'Ev' + Array.from({ length: c.int(200, 600) }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[c.int(0, 63)]).join('')
+    const signature =
+      'Ev' + Array.from({ length: c.int(200, 600) }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[c.int(0, 63)]).join('')
     lines.push(assistantLine({ type: 'thinking', thinking: P_STAMP + ' ' + c.prose(c.int(150, 1_800)), signature }, usage))
   }
   lines.push(assistantLine({ type: 'text', text: P_STAMP + ' ' + c.prose(c.int(40, 600)) }, usage))
@@ -205,7 +239,10 @@ function makeCycle(c) {
     const filePath = '/work/project/' + c.pick(FILES)
     input = { file_path: filePath, description: P_STAMP }
     result = c.code(size)
-    toolUseResult = { type: 'text', file: { filePath, content: result, numLines: result.split('\n').length - 1, startLine: 1, totalLines: result.split('\n').length - 1 } }
+    toolUseResult = {
+      type: 'text',
+      file: { filePath, content: result, numLines: result.split('\n').length - 1, startLine: 1, totalLines: result.split('\n').length - 1 }
+    }
   } else if (tool === 'Bash') {
     input = { command: c.pick(COMMANDS), description: P_STAMP + ' Run the command', timeout: 120000 }
     result = c.code(size)
@@ -226,7 +263,10 @@ function makeCycle(c) {
   lines.push({
     type: 'user',
     message: { role: 'user', content: [{ tool_use_id: P_TOOL, type: 'tool_result', content: P_STAMP + ' ' + result, is_error: c.rnd() < 0.03 }] },
-    parent_tool_use_id: null, session_id: state.sessionId, uuid: P_UUID, timestamp: '2026-11-23T08:47:08.431Z',
+    parent_tool_use_id: null,
+    session_id: state.sessionId,
+    uuid: P_UUID,
+    timestamp: '2026-11-23T08:47:08.431Z',
     tool_use_result: toolUseResult,
     tool_result_meta: [{ id: P_TOOL, permission_decision: { decision: 'accept', source: 'config', reason_type: 'mode' } }]
   })
@@ -274,11 +314,23 @@ function* eventLines(seed) {
 
 function initMessage() {
   return {
-    type: 'system', subtype: 'init', cwd: process.cwd(), session_id: state.sessionId,
-    tools: ['Task', 'Bash', 'Edit', 'Glob', 'Grep', 'Read', 'Write', 'WebFetch', 'WebSearch'], mcp_servers: [],
-    model: state.model, permissionMode: state.permissionMode, slash_commands: ['compact', 'clear', 'model', 'cost'],
-    apiKeySource: 'ANTHROPIC_API_KEY', claude_code_version: VERSION, output_style: 'default', agents: ['general-purpose'],
-    skills: [], plugins: [], capabilities: ['interrupt_receipt_v1'], uuid: randomUUID()
+    type: 'system',
+    subtype: 'init',
+    cwd: process.cwd(),
+    session_id: state.sessionId,
+    tools: ['Task', 'Bash', 'Edit', 'Glob', 'Grep', 'Read', 'Write', 'WebFetch', 'WebSearch'],
+    mcp_servers: [],
+    model: state.model,
+    permissionMode: state.permissionMode,
+    slash_commands: ['compact', 'clear', 'model', 'cost'],
+    apiKeySource: 'ANTHROPIC_API_KEY',
+    claude_code_version: VERSION,
+    output_style: 'default',
+    agents: ['general-purpose'],
+    skills: [],
+    plugins: [],
+    capabilities: ['interrupt_receipt_v1'],
+    uuid: randomUUID()
   }
 }
 
@@ -289,13 +341,33 @@ function resultMessage({ text, started, events, isError = false, subtype = 'succ
   state.totalCost = Math.round((state.totalCost + cost) * 1e6) / 1e6
   const durationMs = Math.round(now() - started)
   return {
-    type: 'result', subtype, is_error: isError, duration_ms: durationMs, duration_api_ms: durationMs, num_turns: 1,
-    result: text, stop_reason: isError ? null : 'end_turn', session_id: state.sessionId, total_cost_usd: state.totalCost,
+    type: 'result',
+    subtype,
+    is_error: isError,
+    duration_ms: durationMs,
+    duration_api_ms: durationMs,
+    num_turns: 1,
+    result: text,
+    stop_reason: isError ? null : 'end_turn',
+    session_id: state.sessionId,
+    total_cost_usd: state.totalCost,
     usage: { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: outputTokens },
     modelUsage: {
-      [state.model]: { inputTokens, outputTokens, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, webSearchRequests: 0, costUSD: cost, contextWindow: 200000, maxOutputTokens: 32000, costBasis: 'list' }
+      [state.model]: {
+        inputTokens,
+        outputTokens,
+        cacheReadInputTokens: 0,
+        cacheCreationInputTokens: 0,
+        webSearchRequests: 0,
+        costUSD: cost,
+        contextWindow: 200000,
+        maxOutputTokens: 32000,
+        costBasis: 'list'
+      }
     },
-    permission_denials: [], terminal_reason: terminalReason, uuid: randomUUID()
+    permission_denials: [],
+    terminal_reason: terminalReason,
+    uuid: randomUUID()
   }
 }
 
@@ -310,7 +382,11 @@ function parseDirectives(text) {
 function promptText(message) {
   const c = message?.message?.content
   if (typeof c === 'string') return c
-  if (Array.isArray(c)) return c.filter((b) => b && b.type === 'text').map((b) => b.text).join('\n')
+  if (Array.isArray(c))
+    return c
+      .filter((b) => b && b.type === 'text')
+      .map((b) => b.text)
+      .join('\n')
   return ''
 }
 
@@ -352,7 +428,13 @@ async function runTurn(line) {
   }
   let result
   if (signal.aborted) {
-    await emit({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: '[Request interrupted by user]' }] }, parent_tool_use_id: null, session_id: state.sessionId, uuid: randomUUID() })
+    await emit({
+      type: 'user',
+      message: { role: 'user', content: [{ type: 'text', text: '[Request interrupted by user]' }] },
+      parent_tool_use_id: null,
+      session_id: state.sessionId,
+      uuid: randomUUID()
+    })
     result = resultMessage({ text: '', started, events: i, isError: true, subtype: 'error_during_execution', terminalReason: 'aborted' })
   } else {
     result = resultMessage({ text: `SYNTH ${i}`, started, events: i })
@@ -373,7 +455,15 @@ async function handleControl(msg) {
   const req = msg.request ?? {}
   switch (req.subtype) {
     case 'initialize':
-      return controlResponse(requestId, { commands: [], agents: [], output_style: 'default', models: [], pid: process.pid, claude_code_version: VERSION, current_permission_mode: state.permissionMode })
+      return controlResponse(requestId, {
+        commands: [],
+        agents: [],
+        output_style: 'default',
+        models: [],
+        pid: process.pid,
+        claude_code_version: VERSION,
+        current_permission_mode: state.permissionMode
+      })
     case 'interrupt':
       if (req.cancel_queued) queue.length = 0
       state.abort?.abort()
@@ -387,7 +477,10 @@ async function handleControl(msg) {
     case 'get_binary_version':
       return controlResponse(requestId, { version: VERSION })
     default:
-      return emit({ type: 'control_response', response: { subtype: 'error', request_id: requestId, error: `Unsupported control request subtype: ${req.subtype}` } })
+      return emit({
+        type: 'control_response',
+        response: { subtype: 'error', request_id: requestId, error: `Unsupported control request subtype: ${req.subtype}` }
+      })
   }
 }
 

@@ -20,7 +20,11 @@ export const appInfoRouter = router({
    * renderer to use the browser Notification API instead (web host).
    */
   notify: procedure
-    .input(z.object({ key: z.string().min(1).max(300), title: z.string().min(1).max(200), body: z.string().max(1000), projectId: idSchema, sessionId: idSchema }).strict())
+    .input(
+      z
+        .object({ key: z.string().min(1).max(300), title: z.string().min(1).max(200), body: z.string().max(1000), projectId: idSchema, sessionId: idSchema })
+        .strict()
+    )
     .mutation(({ ctx, input }) => {
       if (!ctx.host.notify) return { delivered: false }
       ctx.host.notify(input)

@@ -15,11 +15,17 @@ export const budgetsRouter = router({
   holds: procedure.query(({ ctx }) => ctx.attention.budgets.holds()),
   /** Raise this session's cap by an amount: USD for agents that report cost, tokens for token-only agents. */
   raise: procedure
-    .input(z.object({
-      sessionId: idSchema,
-      amount: z.number({ error: 'amount must be a number' }).refine((v) => Number.isFinite(v) && v > 0, 'amount must be more than 0')
-        .refine((v) => v <= Math.max(MAX_USD_CAP, MAX_TOKEN_CAP), 'amount is too large')
-    }).strict())
+    .input(
+      z
+        .object({
+          sessionId: idSchema,
+          amount: z
+            .number({ error: 'amount must be a number' })
+            .refine((v) => Number.isFinite(v) && v > 0, 'amount must be more than 0')
+            .refine((v) => v <= Math.max(MAX_USD_CAP, MAX_TOKEN_CAP), 'amount is too large')
+        })
+        .strict()
+    )
     .mutation(({ ctx, input }) => ctx.attention.budgets.raise(input.sessionId, input.amount)),
   /** Allow one more turn past the cap. */
   allowTurn: procedure.input(z.object({ sessionId: idSchema }).strict()).mutation(({ ctx, input }) => {

@@ -17,7 +17,12 @@ export const eventsRouter = router({
    * and list changes. Each item is `tracked(id)`, so a reconnecting client resumes from `lastEventId`.
    */
   stream: procedure
-    .input(z.object({ lastEventId: z.string().max(100).nullish() }).strict().optional())
+    .input(
+      z
+        .object({ lastEventId: z.string().max(100).nullish() })
+        .strict()
+        .optional()
+    )
     .subscription(async function* ({ ctx, input, signal }) {
       for await (const item of ctx.hub.subscribe(input?.lastEventId ?? null, signal)) {
         while (ctx.transportBacklog && ctx.transportBacklog() > MAX_TRANSPORT_BACKLOG_BYTES && !signal?.aborted) {

@@ -16,10 +16,16 @@ import { createCallerFactory } from '../trpc'
 import { appRouter, type AppRouter } from '../router'
 
 const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  try { await p } catch (err) { return err instanceof TRPCError ? err.code : `not a TRPCError: ${String(err)}` }
+  try {
+    await p
+  } catch (err) {
+    return err instanceof TRPCError ? err.code : `not a TRPCError: ${String(err)}`
+  }
   return 'no error'
 }
 
@@ -30,8 +36,34 @@ async function setup() {
   const path = join(d.dir, 'proj')
   mkdirSync(path)
   const project = await t.caller.projects.add({ path })
-  t.core.store.insertSession({ id: 's1', projectId: project.id, provider: 'codex', model: null, permissionMode: 'default', cwd: path, title: 'Ünïcode "title"', systemPrompt: null, extraEnv: {}, status: 'done', now: Date.now() })
-  t.core.store.insertMessages([{ session_id: 's1', seq: 1, kind: 'user', text: 'hello <world>', tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: 1 }])
+  t.core.store.insertSession({
+    id: 's1',
+    projectId: project.id,
+    provider: 'codex',
+    model: null,
+    permissionMode: 'default',
+    cwd: path,
+    title: 'Ünïcode "title"',
+    systemPrompt: null,
+    extraEnv: {},
+    status: 'done',
+    now: Date.now()
+  })
+  t.core.store.insertMessages([
+    {
+      session_id: 's1',
+      seq: 1,
+      kind: 'user',
+      text: 'hello <world>',
+      tool_name: null,
+      tool_input: null,
+      tool_path: null,
+      tool_use_id: null,
+      parent_id: null,
+      is_error: 0,
+      created_at: 1
+    }
+  ])
   t.core.store.updateSession('s1', { last_seq: 1 })
   return { ...t, dir: d.dir, project }
 }
@@ -57,11 +89,34 @@ describe('exports router', () => {
     cleanups.push(d.cleanup)
     let answer: string | null = join(d.dir, 'chosen.html')
     const asked: unknown[] = []
-    const core = createCore({ dataDir: d.dir, host: { kind: 'electron', pickSavePath: async (name, format) => { asked.push([name, format]); return answer } }, providers: [], log: () => {} })
+    const core = createCore({
+      dataDir: d.dir,
+      host: {
+        kind: 'electron',
+        pickSavePath: async (name, format) => {
+          asked.push([name, format])
+          return answer
+        }
+      },
+      providers: [],
+      log: () => {}
+    })
     cleanups.unshift(() => core.dispose())
     const caller = createCallerFactory(appRouter)(core.createContext())
     const project = await caller.projects.add({ path: d.dir })
-    core.store.insertSession({ id: 's1', projectId: project.id, provider: 'claude', model: null, permissionMode: 'default', cwd: d.dir, title: 'Fix login', systemPrompt: null, extraEnv: {}, status: 'done', now: Date.UTC(2026, 0, 2) })
+    core.store.insertSession({
+      id: 's1',
+      projectId: project.id,
+      provider: 'claude',
+      model: null,
+      permissionMode: 'default',
+      cwd: d.dir,
+      title: 'Fix login',
+      systemPrompt: null,
+      extraEnv: {},
+      status: 'done',
+      now: Date.UTC(2026, 0, 2)
+    })
     expect(await caller.exports.toFile({ sessionId: 's1', format: 'html' })).toMatchObject({ saved: true, path: join(d.dir, 'chosen.html'), upToSeq: 0 })
     expect(asked).toEqual([['Fix-login-2026-01-02.html', 'html']])
     expect(readFileSync(join(d.dir, 'chosen.html'), 'utf8')).toContain('<title>Fix login</title>')
@@ -85,7 +140,11 @@ describe.runIf(existsSync(RENDERER))('web host GET /export/<id>', () => {
     const host = await startWebHost({ core: s.core, rendererDir: RENDERER, port: 0, token: 'a'.repeat(64) })
     cleanups.unshift(() => host.close())
     const base = `http://127.0.0.1:${host.port}`
-    const ws = createWSClient({ url: `ws://127.0.0.1:${host.port}/`, connectionParams: { token: host.token }, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket })
+    const ws = createWSClient({
+      url: `ws://127.0.0.1:${host.port}/`,
+      connectionParams: { token: host.token },
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket
+    })
     cleanups.unshift(() => ws.close())
     const api = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] })
     const link = async (format: 'json' | 'html', id = 's1') => `${base}${(await api.exports.downloadUrl.mutate({ sessionId: id, format })).url}`
@@ -93,7 +152,9 @@ describe.runIf(existsSync(RENDERER))('web host GET /export/<id>', () => {
     const url = await link('json')
     const res = await fetch(url)
     expect(res.status).toBe(200)
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="_nicode-_title_-\d{4}-\d\d-\d\d\.json"|^attachment; filename=".*\.json"; filename\*=UTF-8''%C3%9Cn%C3%AFcode/)
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="_nicode-_title_-\d{4}-\d\d-\d\d\.json"|^attachment; filename=".*\.json"; filename\*=UTF-8''%C3%9Cn%C3%AFcode/
+    )
     expect(res.headers.get('x-shepherd-snapshot-seq')).toBe('1')
     const doc = (await res.json()) as { messages: unknown[] }
     expect(doc.messages).toEqual([expect.objectContaining({ seq: 1, text: 'hello <world>' })])

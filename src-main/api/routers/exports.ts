@@ -18,7 +18,8 @@ export const exportsRouter = router({
     .mutation(async ({ ctx, input }) => {
       let path = input.path ?? null
       if (!path) {
-        if (!ctx.host.pickSavePath) throw new ShepherdError('UNSUPPORTED', 'this host has no save dialog: download the export instead (exports.downloadUrl) or pass a path')
+        if (!ctx.host.pickSavePath)
+          throw new ShepherdError('UNSUPPORTED', 'this host has no save dialog: download the export instead (exports.downloadUrl) or pass a path')
         const snap = takeSnapshot(ctx.store, input.sessionId)
         path = await ctx.host.pickSavePath(exportFileName(snap, input.format), input.format)
         if (!path) return { saved: false as const, path: null }

@@ -13,18 +13,25 @@ export const messagesRouter = router({
       return { messages: rows.map((r) => messageToDTO(r)), hasMore: (rows[0]?.seq ?? 1) > 1 }
     }),
   /** Everything after `afterSeq` (gap fill and resync), ascending, at most `limit`. */
-  after: procedure
-    .input(z.object({ sessionId: idSchema, afterSeq: seqSchema, limit: limitSchema.default(1000) }).strict())
-    .query(({ ctx, input }) => {
-      const rows = ctx.store.messagesAfter(input.sessionId, input.afterSeq, input.limit)
-      return { messages: rows.map((r) => messageToDTO(r)), lastSeq: ctx.store.maxSeq(input.sessionId) }
-    }),
+  after: procedure.input(z.object({ sessionId: idSchema, afterSeq: seqSchema, limit: limitSchema.default(1000) }).strict()).query(({ ctx, input }) => {
+    const rows = ctx.store.messagesAfter(input.sessionId, input.afterSeq, input.limit)
+    return { messages: rows.map((r) => messageToDTO(r)), lastSeq: ctx.store.maxSeq(input.sessionId) }
+  }),
   /**
    * The page around `seq` (`before` messages before it, it, and up to `after` after it), ascending:
    * opening a search hit deep in a long session paints there first, then scrolls both ways.
    */
   around: procedure
-    .input(z.object({ sessionId: idSchema, seq: seqSchema, before: z.number().int().min(0).max(1000).default(100), after: z.number().int().min(0).max(1000).default(100) }).strict())
+    .input(
+      z
+        .object({
+          sessionId: idSchema,
+          seq: seqSchema,
+          before: z.number().int().min(0).max(1000).default(100),
+          after: z.number().int().min(0).max(1000).default(100)
+        })
+        .strict()
+    )
     .query(({ ctx, input }) => {
       const older = input.before > 0 ? ctx.store.pageMessages(input.sessionId, input.seq, input.before) : []
       const newer = ctx.store.messagesAfter(input.sessionId, input.seq - 1, input.after + 1)

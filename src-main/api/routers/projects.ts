@@ -9,17 +9,17 @@ export const projectsRouter = router({
   add: procedure
     .input(z.object({ path: pathSchema, name: nameSchema.optional() }).strict())
     .mutation(({ ctx, input }) => ctx.projects.add(input.path, input.name)),
-  rename: procedure
-    .input(z.object({ id: idSchema, name: nameSchema }).strict())
-    .mutation(({ ctx, input }) => ctx.projects.rename(input.id, input.name)),
+  rename: procedure.input(z.object({ id: idSchema, name: nameSchema }).strict()).mutation(({ ctx, input }) => ctx.projects.rename(input.id, input.name)),
   updateSettings: procedure
     .input(
-      z.object({
-        id: idSchema,
-        stallThresholdMs: z.number().int().min(SETTING_LIMITS.stallThresholdMs.min).max(SETTING_LIMITS.stallThresholdMs.max).nullable().optional(),
-        retentionCount: z.number().int().min(SETTING_LIMITS.retentionCount.min).max(SETTING_LIMITS.retentionCount.max).nullable().optional(),
-        retentionDays: z.number().int().min(SETTING_LIMITS.retentionDays.min).max(SETTING_LIMITS.retentionDays.max).nullable().optional()
-      }).strict()
+      z
+        .object({
+          id: idSchema,
+          stallThresholdMs: z.number().int().min(SETTING_LIMITS.stallThresholdMs.min).max(SETTING_LIMITS.stallThresholdMs.max).nullable().optional(),
+          retentionCount: z.number().int().min(SETTING_LIMITS.retentionCount.min).max(SETTING_LIMITS.retentionCount.max).nullable().optional(),
+          retentionDays: z.number().int().min(SETTING_LIMITS.retentionDays.min).max(SETTING_LIMITS.retentionDays.max).nullable().optional()
+        })
+        .strict()
     )
     .mutation(({ ctx, input }) => ctx.projects.updateSettings(input.id, input)),
   remove: procedure.input(z.object({ id: idSchema }).strict()).mutation(async ({ ctx, input }) => {

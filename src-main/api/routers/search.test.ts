@@ -7,7 +7,9 @@ import { tempDir } from '../../../test/support/temp'
 import type { MessageRow } from '../../store/rows'
 
 const cleanups: (() => Promise<void> | void)[] = []
-afterEach(async () => { for (const c of cleanups.splice(0)) await c() })
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c()
+})
 
 async function setup() {
   const t = testCore()
@@ -17,9 +19,32 @@ async function setup() {
   mkdirSync(path)
   const project = await t.caller.projects.add({ path })
   const store = t.core.store
-  store.insertSession({ id: 's1', projectId: project.id, provider: 'codex', model: null, permissionMode: 'default', cwd: path, title: 'Fix the parser', systemPrompt: null, extraEnv: {}, status: 'done', now: 1 })
+  store.insertSession({
+    id: 's1',
+    projectId: project.id,
+    provider: 'codex',
+    model: null,
+    permissionMode: 'default',
+    cwd: path,
+    title: 'Fix the parser',
+    systemPrompt: null,
+    extraEnv: {},
+    status: 'done',
+    now: 1
+  })
   const row = (seq: number, text: string, over: Partial<MessageRow> = {}): MessageRow => ({
-    session_id: 's1', seq, kind: 'assistant', text, tool_name: null, tool_input: null, tool_path: null, tool_use_id: null, parent_id: null, is_error: 0, created_at: seq, ...over
+    session_id: 's1',
+    seq,
+    kind: 'assistant',
+    text,
+    tool_name: null,
+    tool_input: null,
+    tool_path: null,
+    tool_use_id: null,
+    parent_id: null,
+    is_error: 0,
+    created_at: seq,
+    ...over
   })
   const rows: MessageRow[] = []
   for (let seq = 1; seq <= 500; seq++) rows.push(row(seq, seq % 100 === 0 ? `the parse_config bug ${seq}` : `line ${seq}`))
@@ -28,7 +53,11 @@ async function setup() {
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  try { await p } catch (err) { return err instanceof TRPCError ? err.code : `not a TRPCError: ${String(err)}` }
+  try {
+    await p
+  } catch (err) {
+    return err instanceof TRPCError ? err.code : `not a TRPCError: ${String(err)}`
+  }
   return 'no error'
 }
 
@@ -37,7 +66,9 @@ describe('search router', () => {
     const { caller, project } = await setup()
     const r = await caller.search.query({ query: 'parse_config' })
     expect(r.hits.map((h) => h.seq)).toEqual([500, 400, 300, 200, 100])
-    expect(r.sessions).toEqual([expect.objectContaining({ id: 's1', projectId: project.id, projectName: 'alpha', provider: 'codex', title: 'Fix the parser', archived: false })])
+    expect(r.sessions).toEqual([
+      expect.objectContaining({ id: 's1', projectId: project.id, projectName: 'alpha', provider: 'codex', title: 'Fix the parser', archived: false })
+    ])
     expect(r.index.building).toBe(false)
     const page = await caller.search.query({ query: 'parse_config', limit: 2 })
     expect(page.next).not.toBeNull()
@@ -70,7 +101,10 @@ describe('search router', () => {
     const { caller, core, project } = await setup()
     const events: string[] = []
     const publish = core.hub.publish.bind(core.hub)
-    core.hub.publish = (e) => { if (e.type === 'session.changed') events.push(`${e.session.id}:${e.session.archived}`); return publish(e) }
+    core.hub.publish = (e) => {
+      if (e.type === 'session.changed') events.push(`${e.session.id}:${e.session.archived}`)
+      return publish(e)
+    }
     const s = await caller.search.archive({ id: 's1', archived: true })
     expect(s.archived).toBe(true)
     expect(events).toContain('s1:true')

@@ -7,11 +7,9 @@ export const settingsRouter = router({
   update: procedure.input(settingsPatchSchema.strict()).mutation(({ ctx, input }) => ctx.settings.update(input)),
   /** Renderer-owned state (drafts, layout, scroll, expanded items). */
   uiAll: procedure.query(({ ctx }) => ctx.settings.allUi()),
-  uiSet: procedure
-    .input(z.object({ key: z.string().regex(UI_KEY), value: z.unknown() }).strict())
-    .mutation(({ ctx, input }) => {
-      ctx.settings.setUi(input.key, input.value)
-      return { ok: true as const }
-    }),
+  uiSet: procedure.input(z.object({ key: z.string().regex(UI_KEY), value: z.unknown() }).strict()).mutation(({ ctx, input }) => {
+    ctx.settings.setUi(input.key, input.value)
+    return { ok: true as const }
+  }),
   providers: procedure.query(({ ctx }) => ctx.supervisor.detectProviders())
 })

@@ -32,5 +32,7 @@ export const usageRouter = router({
   /** Each agent's usage-limit windows (meters) and the sessions waiting for a reset. */
   limits: procedure.query(({ ctx }) => ({ meters: ctx.attention.limits.meters(), waits: ctx.attention.limits.waits() })),
   /** Opt in/out of resuming a limit-stopped session by itself at the reset (survives a restart). */
-  autoResume: procedure.input(z.object({ sessionId: idSchema, on: z.boolean() }).strict()).mutation(({ ctx, input }) => ctx.attention.limits.setAutoResume(input.sessionId, input.on))
+  autoResume: procedure
+    .input(z.object({ sessionId: idSchema, on: z.boolean() }).strict())
+    .mutation(({ ctx, input }) => ctx.attention.limits.setAutoResume(input.sessionId, input.on))
 })

@@ -11,7 +11,6 @@ import { isObj } from '../scaffold/values'
 /** Larger files are refused: the answer is one JSON line on the agent's stdin. */
 export const MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024
 
-
 function resolveOrThrow(projectDir: string, p: unknown, mustExist: boolean): string {
   try {
     return resolveInsideProject(projectDir, p, { mustExist })

@@ -58,7 +58,10 @@ describe('acpCommandProblem', () => {
 })
 
 describe('settings: providers.acp.command', () => {
-  const withCommand = (command: unknown) => ({ ...DEFAULT_SETTINGS, providers: { ...DEFAULT_SETTINGS.providers, acp: { ...DEFAULT_SETTINGS.providers.acp, command } } })
+  const withCommand = (command: unknown) => ({
+    ...DEFAULT_SETTINGS,
+    providers: { ...DEFAULT_SETTINGS.providers, acp: { ...DEFAULT_SETTINGS.providers.acp, command } }
+  })
 
   it('is optional (defaults stay valid) and accepts argv or a command line', () => {
     expect(settingsSchema.safeParse(DEFAULT_SETTINGS).success).toBe(true)

@@ -83,23 +83,21 @@ export function acpCommandProblem(argv: readonly string[]): string | null {
 }
 
 /** Settings value: argv, or a command string split without a shell. */
-export const acpCommandSchema = z
-  .union([z.array(z.string()), z.string().max(ACP_COMMAND_MAX_ARGS * 64)])
-  .transform((v, ctx) => {
-    let argv: string[]
-    try {
-      argv = typeof v === 'string' ? parseAcpCommandLine(v) : v
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message })
-      return z.NEVER
-    }
-    const problem = acpCommandProblem(argv)
-    if (problem) {
-      ctx.addIssue({ code: 'custom', message: problem })
-      return z.NEVER
-    }
-    return argv
-  })
+export const acpCommandSchema = z.union([z.array(z.string()), z.string().max(ACP_COMMAND_MAX_ARGS * 64)]).transform((v, ctx) => {
+  let argv: string[]
+  try {
+    argv = typeof v === 'string' ? parseAcpCommandLine(v) : v
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message })
+    return z.NEVER
+  }
+  const problem = acpCommandProblem(argv)
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem })
+    return z.NEVER
+  }
+  return argv
+})
 
 /** Join argv for display (quotes only where needed). */
 export function formatAcpCommand(argv: readonly string[]): string {

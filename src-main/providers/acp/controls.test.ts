@@ -3,7 +3,15 @@ import { acpControls } from './controls'
 import type { AcpAgentInfo } from './handle'
 
 const info = (over: Partial<AcpAgentInfo> = {}): AcpAgentInfo => ({
-  name: 'OpenCode', version: '1.0.0', loadSession: false, resume: false, fork: false, canSetModel: null, canSetMode: null, costKnown: false, ...over
+  name: 'OpenCode',
+  version: '1.0.0',
+  loadSession: false,
+  resume: false,
+  fork: false,
+  canSetModel: null,
+  canSetMode: null,
+  costKnown: false,
+  ...over
 })
 
 describe('ACP controls table', () => {

@@ -50,7 +50,10 @@ export function acpControls(info: AcpAgentInfo | null): ProviderControls {
 
 export const ACP_PERMISSION_MAP: PermissionModeMap = {
   default: { native: 'the agent’s “default” mode (or the mode it starts in)', description: 'The agent’s normal behaviour: it asks when its own rules say so.' },
-  acceptEdits: { native: 'a mode named acceptEdits / autoEdit', description: 'Edits without asking, if the agent has such a mode; otherwise refused with its list of modes.' },
+  acceptEdits: {
+    native: 'a mode named acceptEdits / autoEdit',
+    description: 'Edits without asking, if the agent has such a mode; otherwise refused with its list of modes.'
+  },
   plan: { native: 'a mode named plan', description: 'Plans without changing anything, if the agent has such a mode.' },
   bypassPermissions: { native: 'a mode named bypassPermissions / yolo', description: 'Never asks, if the agent has such a mode.' }
 }

@@ -30,8 +30,14 @@ afterAll(() => rmSync(base, { recursive: true, force: true }))
 
 async function open(opts: Partial<AcpHandleOptions> = {}, env: Record<string, string> = {}) {
   const handle = await AcpHandle.open({
-    binaryPath: process.execPath, args: [FAKE], cwd: proj, env: { PATH: process.env.PATH ?? '', ...env },
-    model: null, permissionMode: 'default', systemPrompt: null, ...opts
+    binaryPath: process.execPath,
+    args: [FAKE],
+    cwd: proj,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    model: null,
+    permissionMode: 'default',
+    systemPrompt: null,
+    ...opts
   })
   handles.push(handle)
   const events: ProviderEvent[] = []
@@ -59,7 +65,14 @@ async function open(opts: Partial<AcpHandleOptions> = {}, env: Record<string, st
     await handle.send(prompt)
     const end = await waitFor((e) => e.kind === 'turn', from)
     const msgs = events.slice(from).flatMap((e) => (e.kind === 'message' ? [e.message] : []))
-    return { end, msgs, text: msgs.filter((m) => m.kind === 'assistant').map((m) => m.text).join('\n') }
+    return {
+      end,
+      msgs,
+      text: msgs
+        .filter((m) => m.kind === 'assistant')
+        .map((m) => m.text)
+        .join('\n')
+    }
   }
   const waitExit = async () => {
     while (exits.length === 0) await new Promise<void>((r) => (wake = r))
@@ -72,7 +85,10 @@ describe('AcpHandle: setup', () => {
   it('initialize advertises fs + terminal, session/new gives the cli session; prompts stream and end idle with usage', async () => {
     const a = await open({ systemPrompt: 'be brief' })
     const init = a.events.find((e) => e.kind === 'raw' && e.data.includes('"echo"'))
-    expect(init && init.kind === 'raw' && JSON.parse(init.data).result.echo.clientCapabilities).toEqual({ fs: { readTextFile: true, writeTextFile: true }, terminal: true })
+    expect(init && init.kind === 'raw' && JSON.parse(init.data).result.echo.clientCapabilities).toEqual({
+      fs: { readTextFile: true, writeTextFile: true },
+      terminal: true
+    })
     expect(a.events.find((e) => e.kind === 'cli_session')).toEqual({ kind: 'cli_session', cliSessionId: 'fake-1', model: null })
     expect(a.handle.agent).toMatchObject({ name: 'Fake ACP', version: '9.9.9', loadSession: true, canSetModel: false, canSetMode: false })
     const one = await a.turn('hello')
@@ -80,7 +96,17 @@ describe('AcpHandle: setup', () => {
     expect(one.text).toBe('[2 blocks] echo: hello')
     expect(one.end).toEqual({ kind: 'turn', state: 'idle' })
     expect(a.events.find((e) => e.kind === 'usage')).toEqual({
-      kind: 'usage', usage: { inputTokens: 10, outputTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: 100, contextWindow: 1000, costKnown: true, costUsdDelta: 0.5 }
+      kind: 'usage',
+      usage: {
+        inputTokens: 10,
+        outputTokens: 2,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        contextTokens: 100,
+        contextWindow: 1000,
+        costKnown: true,
+        costUsdDelta: 0.5
+      }
     })
     expect((await a.turn('again')).text).toBe('echo: again')
   })
@@ -91,8 +117,13 @@ describe('AcpHandle: setup', () => {
 
   it('a program that is not an ACP agent fails the start (no hang), quoting its stderr', async () => {
     const p = AcpHandle.open({
-      binaryPath: process.execPath, args: ['-e', 'console.error("usage: not-acp"); process.exit(2)'], cwd: proj, env: { PATH: process.env.PATH ?? '' },
-      model: null, permissionMode: 'default', systemPrompt: null
+      binaryPath: process.execPath,
+      args: ['-e', 'console.error("usage: not-acp"); process.exit(2)'],
+      cwd: proj,
+      env: { PATH: process.env.PATH ?? '' },
+      model: null,
+      permissionMode: 'default',
+      systemPrompt: null
     })
     await expect(p).rejects.toThrow(ShepherdError)
     await expect(p).rejects.toThrow(/usage: not-acp/)
@@ -149,7 +180,9 @@ describe('AcpHandle: the client side (files and terminals stay in the project)',
 
   it('terminal output keeps the newest bytes within outputByteLimit', async () => {
     const a = await open()
-    const t = await a.turn(`term:${JSON.stringify({ command: process.execPath, args: ['-e', 'process.stdout.write("a".repeat(100) + "TAIL")'], outputByteLimit: 10 })}`)
+    const t = await a.turn(
+      `term:${JSON.stringify({ command: process.execPath, args: ['-e', 'process.stdout.write("a".repeat(100) + "TAIL")'], outputByteLimit: 10 })}`
+    )
     expect(t.text).toContain('"output":"aaaaaaTAIL","truncated":true')
   })
 
@@ -226,7 +259,10 @@ describe('AcpHandle: approvals, interrupt, modes and models', () => {
   it('no modes/models offered: switching is refused (never ignored); starting with a mode leaves a note', async () => {
     const a = await open({ permissionMode: 'plan', model: 'big' })
     const notes = a.events.flatMap((e) => (e.kind === 'message' && e.message.kind === 'system' ? [e.message.text] : []))
-    expect(notes).toEqual([expect.stringMatching(/does not let Shepherd choose its model.*“big” was not applied/), expect.stringMatching(/offers no modes.*“plan” was not applied/)])
+    expect(notes).toEqual([
+      expect.stringMatching(/does not let Shepherd choose its model.*“big” was not applied/),
+      expect.stringMatching(/offers no modes.*“plan” was not applied/)
+    ])
     await expect(a.handle.setModel('x')).rejects.toMatchObject({ code: 'UNAVAILABLE' })
     await expect(a.handle.setPermissionMode('acceptEdits')).rejects.toMatchObject({ code: 'UNAVAILABLE' })
   })
@@ -234,8 +270,28 @@ describe('AcpHandle: approvals, interrupt, modes and models', () => {
   it('config options (OpenCode style): model and mode set with session/set_config_option; unmapped modes refused', async () => {
     const setup = {
       configOptions: [
-        { id: 'model', name: 'Model', category: 'model', type: 'select', currentValue: 'fake/a', options: [{ value: 'fake/a', name: 'A' }, { value: 'fake/b', name: 'B' }] },
-        { id: 'mode', name: 'Mode', category: 'mode', type: 'select', currentValue: 'build', options: [{ value: 'build', name: 'build' }, { value: 'plan', name: 'plan' }] }
+        {
+          id: 'model',
+          name: 'Model',
+          category: 'model',
+          type: 'select',
+          currentValue: 'fake/a',
+          options: [
+            { value: 'fake/a', name: 'A' },
+            { value: 'fake/b', name: 'B' }
+          ]
+        },
+        {
+          id: 'mode',
+          name: 'Mode',
+          category: 'mode',
+          type: 'select',
+          currentValue: 'build',
+          options: [
+            { value: 'build', name: 'build' },
+            { value: 'plan', name: 'plan' }
+          ]
+        }
       ]
     }
     const a = await open({ model: 'fake/b', permissionMode: 'plan' }, { FAKE_ACP_SETUP: JSON.stringify(setup) })
@@ -256,8 +312,22 @@ describe('AcpHandle: approvals, interrupt, modes and models', () => {
 
   it('legacy modes/models (Gemini / Claude adapter style): set_mode and set_model', async () => {
     const setup = {
-      modes: { currentModeId: 'default', availableModes: [{ id: 'default', name: 'Default' }, { id: 'acceptEdits', name: 'Accept edits' }, { id: 'plan', name: 'Plan' }, { id: 'bypassPermissions', name: 'Bypass' }] },
-      models: { currentModelId: 'm1', availableModels: [{ modelId: 'm1', name: 'M1' }, { modelId: 'm2', name: 'M2' }] }
+      modes: {
+        currentModeId: 'default',
+        availableModes: [
+          { id: 'default', name: 'Default' },
+          { id: 'acceptEdits', name: 'Accept edits' },
+          { id: 'plan', name: 'Plan' },
+          { id: 'bypassPermissions', name: 'Bypass' }
+        ]
+      },
+      models: {
+        currentModelId: 'm1',
+        availableModels: [
+          { modelId: 'm1', name: 'M1' },
+          { modelId: 'm2', name: 'M2' }
+        ]
+      }
     }
     const a = await open({ permissionMode: 'acceptEdits' }, { FAKE_ACP_SETUP: JSON.stringify(setup) })
     await a.handle.setPermissionMode('bypassPermissions')
@@ -285,8 +355,14 @@ describe('AcpHandle: exit', () => {
 describe('AcpHandle: a program that is not in ACP mode', () => {
   it('a silent program fails the start after the initialize timeout, with a hint about the command', async () => {
     const p = AcpHandle.open({
-      binaryPath: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], cwd: proj, env: { PATH: process.env.PATH ?? '' },
-      model: null, permissionMode: 'default', systemPrompt: null, startTimeoutMs: 300
+      binaryPath: process.execPath,
+      args: ['-e', 'setInterval(() => {}, 1000)'],
+      cwd: proj,
+      env: { PATH: process.env.PATH ?? '' },
+      model: null,
+      permissionMode: 'default',
+      systemPrompt: null,
+      startTimeoutMs: 300
     })
     await expect(p).rejects.toThrow(/did not answer initialize within .*It must start the agent in ACP mode/)
   })

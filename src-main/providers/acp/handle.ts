@@ -16,7 +16,8 @@ import { mapPermissionMode, parseSessionSetup, updateSelectorsFromConfig, type S
 import { isObj, type Obj, INTERRUPTED_TEXT } from '../scaffold/values'
 
 export const ACP_DISPLAY_NAME = 'ACP agent'
-export const ACP_INSTALL_HINT = 'Set the command that starts your agent in ACP mode in Settings → ACP (for example “opencode acp”, “gemini --experimental-acp” or “goose acp”).'
+export const ACP_INSTALL_HINT =
+  'Set the command that starts your agent in ACP mode in Settings → ACP (for example “opencode acp”, “gemini --experimental-acp” or “goose acp”).'
 export const ACP_PROTOCOL_VERSION = 1
 /** Agents answer `initialize` in ~0.3–7 s (OpenCode on a busy machine); a program in the wrong mode never does. */
 export const INITIALIZE_TIMEOUT_MS = 30_000
@@ -78,7 +79,16 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
 
   private sessionId: string | null = null
   private agentName = ACP_DISPLAY_NAME
-  private info: AcpAgentInfo = { name: null, version: null, loadSession: false, resume: false, fork: false, canSetModel: null, canSetMode: null, costKnown: false }
+  private info: AcpAgentInfo = {
+    name: null,
+    version: null,
+    loadSession: false,
+    resume: false,
+    fork: false,
+    canSetModel: null,
+    canSetMode: null,
+    costKnown: false
+  }
   private modeSel: Selector | null = null
   private modelSel: Selector | null = null
   /** Updates are dropped while a loaded/forked session replays its history. */
@@ -113,7 +123,8 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
     } catch (err) {
       const exit = await proc.stop(2000)
       const tail = exit.stderrTail.trim().split('\n').slice(-3).join(' | ').slice(0, 600)
-      const message = err instanceof ShepherdError && err.code === 'SPAWN_FAILED' ? err.message : `Cannot start the ACP agent (${opts.binaryPath}): ${(err as Error).message}`
+      const message =
+        err instanceof ShepherdError && err.code === 'SPAWN_FAILED' ? err.message : `Cannot start the ACP agent (${opts.binaryPath}): ${(err as Error).message}`
       throw new ShepherdError('SPAWN_FAILED', tail ? `${message} (agent said: ${tail})` : message)
     }
     return h
@@ -145,11 +156,15 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
 
   /** `initialize`: protocol version, capabilities, agent name/version. Returns the auth methods. */
   private async initializeAgent(timeoutMs: number): Promise<Obj[]> {
-    const init = await this.conn.request<unknown>('initialize', {
-      protocolVersion: ACP_PROTOCOL_VERSION,
-      clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true },
-      clientInfo: { name: 'shepherd', title: 'Shepherd', version: CLIENT_VERSION }
-    }, timeoutMs)
+    const init = await this.conn.request<unknown>(
+      'initialize',
+      {
+        protocolVersion: ACP_PROTOCOL_VERSION,
+        clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true },
+        clientInfo: { name: 'shepherd', title: 'Shepherd', version: CLIENT_VERSION }
+      },
+      timeoutMs
+    )
     const r = isObj(init) ? init : {}
     if (typeof r.protocolVersion === 'number' && r.protocolVersion !== ACP_PROTOCOL_VERSION) {
       throw new ShepherdError('SPAWN_FAILED', `The agent speaks ACP version ${r.protocolVersion}; Shepherd speaks version ${ACP_PROTOCOL_VERSION}`)
@@ -184,12 +199,18 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
     let setup: unknown
     if (resumeId) {
       const method = this.opts.fork
-        ? this.info.fork ? 'session/fork' : null
-        : this.info.loadSession ? 'session/load' : this.info.resume ? 'session/resume' : null
+        ? this.info.fork
+          ? 'session/fork'
+          : null
+        : this.info.loadSession
+          ? 'session/load'
+          : this.info.resume
+            ? 'session/resume'
+            : null
       if (!method) {
-        return this.die(this.opts.fork
-          ? `${this.agentName} cannot fork conversations over ACP`
-          : `${this.agentName} cannot resume conversations over ACP (no loadSession)`)
+        return this.die(
+          this.opts.fork ? `${this.agentName} cannot fork conversations over ACP` : `${this.agentName} cannot resume conversations over ACP (no loadSession)`
+        )
       }
       try {
         setup = await this.replayingRequest(method, { ...base, sessionId: resumeId }, startTimeout)
@@ -207,7 +228,10 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
         setup = await this.conn.request('session/new', base, startTimeout)
       } catch (err) {
         if (err instanceof JsonRpcError && err.code === ACP_AUTH_REQUIRED) {
-          const how = authMethods.map((m) => str(m.description) ?? str(m.name)).filter(Boolean).join('; ')
+          const how = authMethods
+            .map((m) => str(m.description) ?? str(m.name))
+            .filter(Boolean)
+            .join('; ')
           throw new ShepherdError('SPAWN_FAILED', `${this.agentName} needs you to sign in first${how ? `: ${how}` : ''}`)
         }
         throw err
@@ -232,11 +256,16 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
   private replayingRequest(method: string, params: unknown, timeoutMs: number): Promise<unknown> {
     this.replaying = true
     return new Promise((resolve, reject) =>
-      this.conn.requestCb(method, params, (err, result) => {
-        this.replaying = false // synchronously, at the response line: later updates are live
-        if (err) reject(err)
-        else resolve(result)
-      }, timeoutMs)
+      this.conn.requestCb(
+        method,
+        params,
+        (err, result) => {
+          this.replaying = false // synchronously, at the response line: later updates are live
+          if (err) reject(err)
+          else resolve(result)
+        },
+        timeoutMs
+      )
     )
   }
 
@@ -245,7 +274,9 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
     const model = this.opts.model
     if (model) {
       if (!this.modelSel) {
-        this.system(`${this.agentName} does not let Shepherd choose its model over ACP, so “${model}” was not applied; it uses the model from its own configuration.`)
+        this.system(
+          `${this.agentName} does not let Shepherd choose its model over ACP, so “${model}” was not applied; it uses the model from its own configuration.`
+        )
       } else if (model !== this.modelSel.current) {
         try {
           await this.selectModel(model)
@@ -262,7 +293,9 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
       }
       const id = mapPermissionMode(mode, this.modeSel)
       if (!id) {
-        this.system(`${this.agentName} has no mode for “${mode}” (its modes: ${this.modeSel.values.map((v) => v.id).join(', ')}); it runs in “${this.modeSel.current ?? '?'}”.`)
+        this.system(
+          `${this.agentName} has no mode for “${mode}” (its modes: ${this.modeSel.values.map((v) => v.id).join(', ')}); it runs in “${this.modeSel.current ?? '?'}”.`
+        )
       } else if (id !== this.modeSel.current) {
         try {
           await this.selectMode(id)
@@ -358,9 +391,10 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
 
   private async selectModel(value: string): Promise<void> {
     const sel = this.modelSel as Selector
-    const params = sel.configId !== null
-      ? ['session/set_config_option', { sessionId: this.sessionId, configId: sel.configId, value }] as const
-      : ['session/set_model', { sessionId: this.sessionId, modelId: value }] as const
+    const params =
+      sel.configId !== null
+        ? (['session/set_config_option', { sessionId: this.sessionId, configId: sel.configId, value }] as const)
+        : (['session/set_model', { sessionId: this.sessionId, modelId: value }] as const)
     const result = await this.control(params[0], params[1])
     sel.current = value
     this.applyConfigResult(result)
@@ -368,9 +402,10 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
 
   private async selectMode(id: string): Promise<void> {
     const sel = this.modeSel as Selector
-    const params = sel.configId !== null
-      ? ['session/set_config_option', { sessionId: this.sessionId, configId: sel.configId, value: id }] as const
-      : ['session/set_mode', { sessionId: this.sessionId, modeId: id }] as const
+    const params =
+      sel.configId !== null
+        ? (['session/set_config_option', { sessionId: this.sessionId, configId: sel.configId, value: id }] as const)
+        : (['session/set_mode', { sessionId: this.sessionId, modeId: id }] as const)
     const result = await this.control(params[0], params[1])
     sel.current = id
     this.applyConfigResult(result)
@@ -467,7 +502,10 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
       : `${this.agentName} offers no “always allow” for this request: it is allowed this once only.`
     return new Promise((resolve) => {
       this.approvals.set(requestId, { rpcId, options, answer: (outcome) => resolve({ outcome }) })
-      this.emit({ kind: 'approval_request', request: { requestId, toolName: info.toolName, input: info.input, description: info.description, toolUseId: info.toolUseId, sessionScope } })
+      this.emit({
+        kind: 'approval_request',
+        request: { requestId, toolName: info.toolName, input: info.input, description: info.description, toolUseId: info.toolUseId, sessionScope }
+      })
     })
   }
 

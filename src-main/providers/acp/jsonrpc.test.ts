@@ -6,7 +6,9 @@ function conn(onRequest: (method: string, params: unknown) => Promise<unknown> =
   const invalid: string[] = []
   const notes: [string, unknown][] = []
   const c = new JsonRpcConnection(async (line) => void out.push(JSON.parse(line)), {
-    onRequest, onNotification: (m, p) => notes.push([m, p]), onInvalid: (_line, why) => invalid.push(why)
+    onRequest,
+    onNotification: (m, p) => notes.push([m, p]),
+    onInvalid: (_line, why) => invalid.push(why)
   })
   return { c, out, invalid, notes }
 }
@@ -18,7 +20,10 @@ describe('JsonRpcConnection', () => {
     c.requestCb('a', { x: 1 }, (err, r) => order.push(`a:${JSON.stringify(r)}:${err}`))
     const p = c.request('b', null)
     await Promise.resolve()
-    expect(out).toEqual([{ jsonrpc: '2.0', id: 1, method: 'a', params: { x: 1 } }, { jsonrpc: '2.0', id: 2, method: 'b', params: null }])
+    expect(out).toEqual([
+      { jsonrpc: '2.0', id: 1, method: 'a', params: { x: 1 } },
+      { jsonrpc: '2.0', id: 2, method: 'b', params: null }
+    ])
     c.handleLine('{"jsonrpc":"2.0","id":1,"result":{"v":1}}')
     expect(order).toEqual(['a:{"v":1}:null'])
     c.handleLine('{"jsonrpc":"2.0","id":2,"error":{"code":-32000,"message":"Authentication required","data":{"x":1}}}')

@@ -96,7 +96,11 @@ export class JsonRpcConnection {
   requestCb(method: string, params: unknown, settle: Settle, timeoutMs?: number): void {
     const id = this.nextId++
     this.pending.open(
-      id, method, settle, () => this.write(JSON.stringify({ jsonrpc: '2.0', id, method, params })), timeoutMs ?? null,
+      id,
+      method,
+      settle,
+      () => this.write(JSON.stringify({ jsonrpc: '2.0', id, method, params })),
+      timeoutMs ?? null,
       (label, ms) => new Error(`the agent did not answer ${label} within ${Math.round(ms / 1000)} s`)
     )
   }

@@ -17,9 +17,33 @@ const OPENCODE_BASH_TURN = [
   { sessionUpdate: 'agent_message_chunk', messageId: 'msg_1', content: text('I will run a com') },
   { sessionUpdate: 'agent_message_chunk', messageId: 'msg_1', content: text('mand.') },
   { sessionUpdate: 'tool_call', toolCallId: 'call_3', title: 'bash', kind: 'execute', status: 'pending', locations: [{ path: P }], rawInput: { cwd: P } },
-  { sessionUpdate: 'tool_call_update', toolCallId: 'call_3', status: 'in_progress', kind: 'execute', title: 'echo hello-acp', locations: [{ path: P }], rawInput: { command: 'echo hello-acp', description: 'Run scripted command', cwd: P } },
-  { sessionUpdate: 'tool_call_update', toolCallId: 'call_3', status: 'in_progress', kind: 'execute', title: 'echo hello-acp', locations: [{ path: P }], rawInput: { command: 'echo hello-acp', description: 'Run scripted command', cwd: P }, content: [{ type: 'content', content: text('hello-acp\n') }] },
-  { sessionUpdate: 'tool_call_update', toolCallId: 'call_3', status: 'completed', title: 'echo hello-acp', content: [{ type: 'content', content: text('hello-acp\n') }], rawOutput: { output: 'hello-acp\n', metadata: { output: 'hello-acp\n', exit: 0, truncated: false } } },
+  {
+    sessionUpdate: 'tool_call_update',
+    toolCallId: 'call_3',
+    status: 'in_progress',
+    kind: 'execute',
+    title: 'echo hello-acp',
+    locations: [{ path: P }],
+    rawInput: { command: 'echo hello-acp', description: 'Run scripted command', cwd: P }
+  },
+  {
+    sessionUpdate: 'tool_call_update',
+    toolCallId: 'call_3',
+    status: 'in_progress',
+    kind: 'execute',
+    title: 'echo hello-acp',
+    locations: [{ path: P }],
+    rawInput: { command: 'echo hello-acp', description: 'Run scripted command', cwd: P },
+    content: [{ type: 'content', content: text('hello-acp\n') }]
+  },
+  {
+    sessionUpdate: 'tool_call_update',
+    toolCallId: 'call_3',
+    status: 'completed',
+    title: 'echo hello-acp',
+    content: [{ type: 'content', content: text('hello-acp\n') }],
+    rawOutput: { output: 'hello-acp\n', metadata: { output: 'hello-acp\n', exit: 0, truncated: false } }
+  },
   { sessionUpdate: 'agent_message_chunk', messageId: 'msg_2', content: text('DONE. Tool outpu') },
   { sessionUpdate: 'agent_message_chunk', messageId: 'msg_2', content: text('t was: hello-acp') },
   { sessionUpdate: 'agent_message_chunk', messageId: 'msg_2', content: text('\n') }
@@ -67,7 +91,15 @@ describe('AcpUpdateMapper', () => {
 
   it('a tool call announced complete (not pending) is emitted at once, with locations as its path', () => {
     const { m, messages } = mapper()
-    m.handleUpdate({ sessionUpdate: 'tool_call', toolCallId: 'r1', title: 'Read src/a.ts', kind: 'read', status: 'in_progress', locations: [{ path: `${P}/src/a.ts`, line: 3 }], rawInput: { path: 'src/a.ts' } })
+    m.handleUpdate({
+      sessionUpdate: 'tool_call',
+      toolCallId: 'r1',
+      title: 'Read src/a.ts',
+      kind: 'read',
+      status: 'in_progress',
+      locations: [{ path: `${P}/src/a.ts`, line: 3 }],
+      rawInput: { path: 'src/a.ts' }
+    })
     expect(messages()).toHaveLength(1)
     expect(messages()[0]).toMatchObject({ kind: 'tool_call', toolName: 'read', toolPath: `${P}/src/a.ts`, text: `read: ${P}/src/a.ts` })
   })
@@ -91,11 +123,32 @@ describe('AcpUpdateMapper', () => {
   it('failed calls give an error result; a rejected permission (recorded from OpenCode) reads as such', () => {
     const { m, messages } = mapper()
     m.handleUpdate({ sessionUpdate: 'tool_call', toolCallId: 'c', title: 'write', kind: 'edit', status: 'pending', locations: [], rawInput: {} })
-    m.handleUpdate({ sessionUpdate: 'tool_call_update', toolCallId: 'c', status: 'in_progress', kind: 'edit', title: 'write', locations: [{ path: 'b.txt' }], rawInput: { filePath: 'b.txt', content: 'no' } })
-    const info = m.permissionRequested({ toolCallId: 'c', title: `${P}/b.txt`, kind: 'edit', status: 'pending', locations: [{ path: `${P}/b.txt` }], rawInput: { filepath: `${P}/b.txt`, diff: '+no' } })
+    m.handleUpdate({
+      sessionUpdate: 'tool_call_update',
+      toolCallId: 'c',
+      status: 'in_progress',
+      kind: 'edit',
+      title: 'write',
+      locations: [{ path: 'b.txt' }],
+      rawInput: { filePath: 'b.txt', content: 'no' }
+    })
+    const info = m.permissionRequested({
+      toolCallId: 'c',
+      title: `${P}/b.txt`,
+      kind: 'edit',
+      status: 'pending',
+      locations: [{ path: `${P}/b.txt` }],
+      rawInput: { filepath: `${P}/b.txt`, diff: '+no' }
+    })
     expect(info).toEqual({ toolName: 'write', input: { filepath: `${P}/b.txt`, diff: '+no' }, description: `${P}/b.txt`, toolUseId: 'c' })
     m.handleUpdate({
-      sessionUpdate: 'tool_call_update', toolCallId: 'c', status: 'failed', kind: 'edit', title: 'write', locations: [{ path: 'b.txt' }], rawInput: { filePath: 'b.txt', content: 'no' },
+      sessionUpdate: 'tool_call_update',
+      toolCallId: 'c',
+      status: 'failed',
+      kind: 'edit',
+      title: 'write',
+      locations: [{ path: 'b.txt' }],
+      rawInput: { filePath: 'b.txt', content: 'no' },
       content: [{ type: 'content', content: text('The user rejected permission to use this specific tool call.') }],
       rawOutput: { error: 'The user rejected permission to use this specific tool call.' }
     })
@@ -108,7 +161,13 @@ describe('AcpUpdateMapper', () => {
   it('a permission request for a call never announced creates it, and flushes pending text first', () => {
     const { m, messages } = mapper()
     m.handleUpdate({ sessionUpdate: 'agent_message_chunk', content: text('about to') })
-    const info = m.permissionRequested({ toolCallId: 'p1', title: 'Delete old.txt', kind: 'delete', locations: [{ path: `${P}/old.txt` }], rawInput: { path: 'old.txt' } })
+    const info = m.permissionRequested({
+      toolCallId: 'p1',
+      title: 'Delete old.txt',
+      kind: 'delete',
+      locations: [{ path: `${P}/old.txt` }],
+      rawInput: { path: 'old.txt' }
+    })
     expect(info.toolName).toBe('delete')
     expect(messages().map((x: ProviderMessage) => [x.kind, x.text])).toEqual([
       ['assistant', 'about to'],
@@ -121,9 +180,24 @@ describe('AcpUpdateMapper', () => {
   it('result text from diffs, terminals and raw output; one result per call', () => {
     const { m, messages } = mapper()
     m.handleUpdate({ sessionUpdate: 'tool_call', toolCallId: 'd', title: 'Edit', kind: 'edit', status: 'in_progress' })
-    m.handleUpdate({ sessionUpdate: 'tool_call_update', toolCallId: 'd', status: 'completed', content: [{ type: 'diff', path: `${P}/a.txt`, oldText: 'x', newText: 'y' }, { type: 'diff', path: `${P}/n.txt`, oldText: null, newText: 'n' }] })
+    m.handleUpdate({
+      sessionUpdate: 'tool_call_update',
+      toolCallId: 'd',
+      status: 'completed',
+      content: [
+        { type: 'diff', path: `${P}/a.txt`, oldText: 'x', newText: 'y' },
+        { type: 'diff', path: `${P}/n.txt`, oldText: null, newText: 'n' }
+      ]
+    })
     m.handleUpdate({ sessionUpdate: 'tool_call_update', toolCallId: 'd', status: 'completed', content: [{ type: 'content', content: text('again') }] })
-    m.handleUpdate({ sessionUpdate: 'tool_call', toolCallId: 't', title: 'make', kind: 'execute', status: 'in_progress', content: [{ type: 'terminal', terminalId: 'term_1' }] })
+    m.handleUpdate({
+      sessionUpdate: 'tool_call',
+      toolCallId: 't',
+      title: 'make',
+      kind: 'execute',
+      status: 'in_progress',
+      content: [{ type: 'terminal', terminalId: 'term_1' }]
+    })
     m.handleUpdate({ sessionUpdate: 'tool_call_update', toolCallId: 't', status: 'completed' })
     m.handleUpdate({ sessionUpdate: 'tool_call', toolCallId: 'o', title: 'fetch', kind: 'fetch', status: 'completed', rawOutput: { status: 200 } })
     const results = messages().filter((x) => x.kind === 'tool_result')
@@ -142,7 +216,14 @@ describe('AcpUpdateMapper', () => {
 
   it('plans become a system checklist, only when they change', () => {
     const { m, messages } = mapper()
-    const plan = { sessionUpdate: 'plan', entries: [{ content: 'read', priority: 'high', status: 'completed' }, { content: 'write', priority: 'low', status: 'in_progress' }, { content: 'test', priority: 'low', status: 'pending' }] }
+    const plan = {
+      sessionUpdate: 'plan',
+      entries: [
+        { content: 'read', priority: 'high', status: 'completed' },
+        { content: 'write', priority: 'low', status: 'in_progress' },
+        { content: 'test', priority: 'low', status: 'pending' }
+      ]
+    }
     m.handleUpdate(plan)
     m.handleUpdate(plan)
     expect(messages()).toEqual([{ kind: 'system', text: 'Plan:\n[x] read\n[~] write\n[ ] test' }])
@@ -165,16 +246,31 @@ describe('AcpUpdateMapper', () => {
 })
 
 describe('AcpUsageTracker', () => {
-  const upd = (used: number, amount?: number, currency = 'USD') => ({ sessionUpdate: 'usage_update', used, size: 200_000, ...(amount !== undefined ? { cost: { amount, currency } } : {}) })
+  const upd = (used: number, amount?: number, currency = 'USD') => ({
+    sessionUpdate: 'usage_update',
+    used,
+    size: 200_000,
+    ...(amount !== undefined ? { cost: { amount, currency } } : {})
+  })
 
   it('turns the cumulative session cost into per-turn deltas; tokens from the prompt response', () => {
     const t = new AcpUsageTracker(0)
     t.onUsageUpdate(upd(7756, 0.015))
     expect(t.takeTurn({ inputTokens: 7756, outputTokens: 9, totalTokens: 7765 })).toEqual({
-      inputTokens: 7756, outputTokens: 9, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: 7756, contextWindow: 200_000, costKnown: true, costUsdDelta: 0.015
+      inputTokens: 7756,
+      outputTokens: 9,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      contextTokens: 7756,
+      contextWindow: 200_000,
+      costKnown: true,
+      costUsdDelta: 0.015
     })
     t.onUsageUpdate(upd(7856, 0.031))
-    expect(t.takeTurn({ inputTokens: 7856, outputTokens: 12, cachedReadTokens: 5 })).toMatchObject({ costUsdDelta: expect.closeTo(0.016, 9), cacheReadTokens: 5 })
+    expect(t.takeTurn({ inputTokens: 7856, outputTokens: 12, cachedReadTokens: 5 })).toMatchObject({
+      costUsdDelta: expect.closeTo(0.016, 9),
+      cacheReadTokens: 5
+    })
     expect(t.cumulativeCost).toBe(0.031)
   })
 
@@ -205,14 +301,26 @@ describe('AcpUsageTracker', () => {
     expect(t.takeTurn(undefined)).toBeNull()
     t.onUsageUpdate(upd(100, 3, 'credits'))
     expect(t.takeTurn({ inputTokens: 10, outputTokens: 2 })).toEqual({
-      inputTokens: 10, outputTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: 100, contextWindow: 200_000, costKnown: false
+      inputTokens: 10,
+      outputTokens: 2,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      contextTokens: 100,
+      contextWindow: 200_000,
+      costKnown: false
     })
     expect(t.takeTurn({ inputTokens: 1, outputTokens: 1 })).toMatchObject({ costKnown: false, inputTokens: 1 })
   })
 
   it('an approval carries the ACP locations its raw input does not name, so the card can flag them', () => {
     const m = new AcpUpdateMapper(() => {}, { terminalOutput: () => null })
-    const info = m.permissionRequested({ toolCallId: 'x', kind: 'edit', title: 'Edit', rawInput: { note: 'n' }, locations: [{ path: '/home/u/.ssh/config' }, { line: 3 }] })
+    const info = m.permissionRequested({
+      toolCallId: 'x',
+      kind: 'edit',
+      title: 'Edit',
+      rawInput: { note: 'n' },
+      locations: [{ path: '/home/u/.ssh/config' }, { line: 3 }]
+    })
     expect(info.input).toEqual({ note: 'n', locations: [{ path: '/home/u/.ssh/config' }] })
   })
 })

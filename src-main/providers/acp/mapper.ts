@@ -156,8 +156,18 @@ export class AcpUpdateMapper {
 
   private newState(id: string, v: Obj): ToolState {
     const state: ToolState = {
-      id, firstTitle: str(v.title), title: null, name: null, kind: null, status: null, locations: [],
-      rawInput: undefined, content: null, rawOutput: undefined, callEmitted: false, resultEmitted: false
+      id,
+      firstTitle: str(v.title),
+      title: null,
+      name: null,
+      kind: null,
+      status: null,
+      locations: [],
+      rawInput: undefined,
+      content: null,
+      rawOutput: undefined,
+      callEmitted: false,
+      resultEmitted: false
     }
     this.merge(state, v)
     return state

@@ -12,7 +12,10 @@ import { lstatSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 
 export class PathOutsideProjectError extends Error {
-  constructor(readonly requested: string, reason: string) {
+  constructor(
+    readonly requested: string,
+    reason: string
+  ) {
     super(`${requested} ${reason}`)
     this.name = 'PathOutsideProjectError'
   }

@@ -27,7 +27,10 @@ describe('AcpProvider.detect', () => {
   })
 
   it('a bare name is looked up on PATH; an absolute path is checked; cliPath overrides argv[0]', async () => {
-    expect(await new AcpProvider({ command: ['fake-acp', 'acp'] }).detect(null, `/nonexistent:${bin}`, { version: false })).toMatchObject({ found: true, path: launcher })
+    expect(await new AcpProvider({ command: ['fake-acp', 'acp'] }).detect(null, `/nonexistent:${bin}`, { version: false })).toMatchObject({
+      found: true,
+      path: launcher
+    })
     expect(await new AcpProvider({ command: ['fake-acp'] }).detect(null, '/nonexistent', { version: false })).toMatchObject({ found: false })
     expect(await new AcpProvider({ command: [launcher] }).detect(null, '', { version: false })).toMatchObject({ found: true, path: launcher })
     expect(await new AcpProvider({ command: [notExec] }).detect(null, '', { version: false })).toMatchObject({ found: false })
@@ -43,7 +46,15 @@ describe('AcpProvider.detect', () => {
 
   it('the version probe runs `initialize` only and learns what the agent supports', async () => {
     const p = new AcpProvider({ command: () => ['fake-acp'] })
-    expect(p.capabilities).toEqual({ interrupt: true, approvals: true, resume: false, fork: false, setModel: false, setPermissionMode: false, costKnown: false })
+    expect(p.capabilities).toEqual({
+      interrupt: true,
+      approvals: true,
+      resume: false,
+      fork: false,
+      setModel: false,
+      setPermissionMode: false,
+      costKnown: false
+    })
     const d = await p.detect(null, bin)
     expect(d).toMatchObject({ found: true, path: launcher, version: '9.9.9' })
     expect(p.agentInfo).toMatchObject({ name: 'Fake ACP', loadSession: true })
@@ -79,12 +90,19 @@ describe('AcpProvider.detect', () => {
 
 describe('AcpProvider.start', () => {
   it('runs argv[1..] after the detected binary and reports session capabilities back', async () => {
-    const setup = { configOptions: [{ id: 'mode', name: 'Mode', category: 'mode', type: 'select', currentValue: 'build', options: [{ value: 'build', name: 'build' }] }] }
+    const setup = {
+      configOptions: [{ id: 'mode', name: 'Mode', category: 'mode', type: 'select', currentValue: 'build', options: [{ value: 'build', name: 'build' }] }]
+    }
     const p = new AcpProvider({ command: ['fake-acp', 'some-arg'] })
     const d = await p.detect(null, bin, { version: false })
     const h = await p.start({
-      sessionId: 's1', cwd: dir, model: null, permissionMode: 'default', systemPrompt: null,
-      env: { PATH: bin, FAKE_ACP_SETUP: JSON.stringify(setup) }, binaryPath: d.path as string
+      sessionId: 's1',
+      cwd: dir,
+      model: null,
+      permissionMode: 'default',
+      systemPrompt: null,
+      env: { PATH: bin, FAKE_ACP_SETUP: JSON.stringify(setup) },
+      binaryPath: d.path as string
     })
     try {
       expect(h.cliSessionId).toBe('fake-1')

@@ -23,7 +23,8 @@ function selectValues(options: unknown): { id: string; name: string }[] {
   const out: { id: string; name: string }[] = []
   for (const o of options) {
     if (!isObj(o)) continue
-    if (Array.isArray(o.options)) out.push(...selectValues(o.options)) // a group
+    if (Array.isArray(o.options))
+      out.push(...selectValues(o.options)) // a group
     else if (typeof o.value === 'string') out.push({ id: o.value, name: str(o.name) ?? o.value })
   }
   return out
@@ -49,7 +50,9 @@ export function parseSessionSetup(result: unknown): { mode: Selector | null; mod
   }
   if (!model && isObj(r.models) && Array.isArray(r.models.availableModels)) {
     const current = str(r.models.currentModelId)
-    const values = r.models.availableModels.filter(isObj).flatMap((m) => (typeof m.modelId === 'string' ? [{ id: m.modelId, name: str(m.name) ?? m.modelId }] : []))
+    const values = r.models.availableModels
+      .filter(isObj)
+      .flatMap((m) => (typeof m.modelId === 'string' ? [{ id: m.modelId, name: str(m.name) ?? m.modelId }] : []))
     if (values.length > 0) model = { configId: null, current, initial: current, values }
   }
   return { mode, model }
@@ -57,7 +60,10 @@ export function parseSessionSetup(result: unknown): { mode: Selector | null; mod
 
 /** A `config_option_update` (or set_config_option response): refresh current values. */
 export function updateSelectorsFromConfig(configOptions: unknown[], mode: Selector | null, model: Selector | null): void {
-  for (const [sel, category] of [[mode, 'mode'], [model, 'model']] as const) {
+  for (const [sel, category] of [
+    [mode, 'mode'],
+    [model, 'model']
+  ] as const) {
     if (!sel || sel.configId === null) continue
     const fresh = fromConfig(configOptions, category)
     if (fresh && fresh.configId === sel.configId) {

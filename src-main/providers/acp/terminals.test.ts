@@ -17,7 +17,7 @@ describe('OutputBuffer', () => {
     expect([b.text(), b.truncated]).toEqual(['ab', false])
     b.push(Buffer.from('cdé€')) // é = 2 bytes, € = 3 bytes: the last 5 bytes are é€
     expect(b.text()).toBe('é€')
-    b.push(Buffer.from('x'))    // 6 bytes would be needed for é€x: é is cut whole
+    b.push(Buffer.from('x')) // 6 bytes would be needed for é€x: é is cut whole
     expect([b.text(), b.truncated]).toEqual(['€x', true])
   })
 
@@ -31,9 +31,18 @@ describe('OutputBuffer', () => {
 describe('TerminalManager', () => {
   it('runs argv without a shell, in the project or a folder inside it, with extra env', async () => {
     const t = new TerminalManager({ projectDir: dir, env })
-    const { terminalId } = await t.create({ command: 'sh', args: ['-c', 'pwd; echo "$GREETING"; echo "$0" >&2'], cwd: path.join(dir, 'sub'), env: [{ name: 'GREETING', value: '$(not expanded by us)' }] })
+    const { terminalId } = await t.create({
+      command: 'sh',
+      args: ['-c', 'pwd; echo "$GREETING"; echo "$0" >&2'],
+      cwd: path.join(dir, 'sub'),
+      env: [{ name: 'GREETING', value: '$(not expanded by us)' }]
+    })
     expect(await t.waitForExit({ terminalId })).toEqual({ exitCode: 0, signal: null })
-    expect(t.output({ terminalId })).toEqual({ output: `${path.join(dir, 'sub')}\n$(not expanded by us)\nsh\n`, truncated: false, exitStatus: { exitCode: 0, signal: null } })
+    expect(t.output({ terminalId })).toEqual({
+      output: `${path.join(dir, 'sub')}\n$(not expanded by us)\nsh\n`,
+      truncated: false,
+      exitStatus: { exitCode: 0, signal: null }
+    })
     t.release({ terminalId })
     expect(() => t.output({ terminalId })).toThrow(/no terminal/)
   })

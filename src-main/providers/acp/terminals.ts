@@ -117,12 +117,20 @@ export class TerminalManager {
     }
     const limitRaw = typeof params.outputByteLimit === 'number' && Number.isFinite(params.outputByteLimit) ? params.outputByteLimit : DEFAULT_OUTPUT_LIMIT
     const limit = Math.max(0, Math.min(Math.floor(limitRaw), MAX_OUTPUT_LIMIT))
-    const [file, argv] = args.length === 0 && /[\s|&;<>()$`*?]/.test(command)
-      ? IS_WINDOWS ? ['cmd.exe', ['/d', '/s', '/c', command]] : ['/bin/sh', ['-c', command]]
-      : [command, args]
+    const [file, argv] =
+      args.length === 0 && /[\s|&;<>()$`*?]/.test(command)
+        ? IS_WINDOWS
+          ? ['cmd.exe', ['/d', '/s', '/c', command]]
+          : ['/bin/sh', ['-c', command]]
+        : [command, args]
 
     const child = spawn(file, argv, {
-      cwd, env: stripForbiddenEnv(env), shell: false, detached: !IS_WINDOWS, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe']
+      cwd,
+      env: stripForbiddenEnv(env),
+      shell: false,
+      detached: !IS_WINDOWS,
+      windowsHide: true,
+      stdio: ['ignore', 'pipe', 'pipe']
     })
     const output = new OutputBuffer(limit)
     child.stdout?.on('data', (c: Buffer) => output.push(c))

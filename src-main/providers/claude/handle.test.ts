@@ -87,14 +87,27 @@ describe('ClaudeHandle with a replayed CLI', () => {
     const idle1 = await r.waitFor(isTurn('idle'))
     await r.handle.send('make another [[bash:touch denied-by-host.txt]]')
     await r.waitFor(isTurn('idle'), idle1 + 1)
-    const written = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; response?: { response: unknown; request_id: string } })
+    const written = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; response?: { response: unknown; request_id: string } })
     const answers = written.filter((w) => w.type === 'control_response').map((w) => w.response)
     expect(answers).toEqual([
-      { subtype: 'success', request_id: 'a84f588d-2904-4763-9cfe-90ecf90af660', response: { behavior: 'allow', updatedInput: { command: 'touch allowed-by-host.txt', description: 'Run scripted command' } } },
-      { subtype: 'success', request_id: '09e1e87e-f9e0-4937-bb2a-dc45f05e845f', response: { behavior: 'deny', message: 'Denied by test harness', interrupt: false } }
+      {
+        subtype: 'success',
+        request_id: 'a84f588d-2904-4763-9cfe-90ecf90af660',
+        response: { behavior: 'allow', updatedInput: { command: 'touch allowed-by-host.txt', description: 'Run scripted command' } }
+      },
+      {
+        subtype: 'success',
+        request_id: '09e1e87e-f9e0-4937-bb2a-dc45f05e845f',
+        response: { behavior: 'deny', message: 'Denied by test harness', interrupt: false }
+      }
     ])
     expect(texts(r.events)).toContain('tool_result: Denied by test harness')
-    await expect(r.handle.answerApproval('a84f588d-2904-4763-9cfe-90ecf90af660', { behavior: 'allow', scope: 'once' })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(r.handle.answerApproval('a84f588d-2904-4763-9cfe-90ecf90af660', { behavior: 'allow', scope: 'once' })).rejects.toMatchObject({
+      code: 'NOT_FOUND'
+    })
   })
 
   it('a denial without a reason tells the CLI only that the user denied it (no invented reason) (issue 11 #12)', async () => {
@@ -109,8 +122,14 @@ describe('ClaudeHandle with a replayed CLI', () => {
     const idle1 = await r.waitFor(isTurn('idle'))
     await r.handle.send('make another [[bash:touch denied-by-host.txt]]')
     await r.waitFor(isTurn('idle'), idle1 + 1)
-    const written = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; response?: { response: { behavior: string; message?: string } } })
-    const denial = written.filter((w) => w.type === 'control_response').map((w) => w.response!.response).find((x) => x.behavior === 'deny')
+    const written = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; response?: { response: { behavior: string; message?: string } } })
+    const denial = written
+      .filter((w) => w.type === 'control_response')
+      .map((w) => w.response!.response)
+      .find((x) => x.behavior === 'deny')
     expect(denial?.message).toBe(DENIED_WITHOUT_REASON)
   })
 
@@ -163,7 +182,10 @@ describe('ClaudeHandle with a replayed CLI', () => {
 
 describe('ClaudeHandle failure modes', () => {
   it('CP-1: killed mid-line → the partial line is a parse_error, then onExit with SIGKILL', async () => {
-    const r = await start(['-e', `process.stdout.write('{"type":"system","subtype":"status"}\\n{"type":"assistant","mess'); process.kill(process.pid, 'SIGKILL')`])
+    const r = await start([
+      '-e',
+      `process.stdout.write('{"type":"system","subtype":"status"}\\n{"type":"assistant","mess'); process.kill(process.pid, 'SIGKILL')`
+    ])
     const { exit, eventsSoFar } = await r.waitExit()
     expect(exit.signal).toBe('SIGKILL')
     expect(eventsSoFar).toBe(r.events.length)
@@ -173,7 +195,10 @@ describe('ClaudeHandle failure modes', () => {
   it('a control request without an answer times out; pending ones reject when the CLI exits', async () => {
     const r = await start(['-e', `process.stdin.on('data', () => {}); setTimeout(() => process.exit(0), 600)`], {}, 200)
     await expect(r.handle.interrupt()).rejects.toThrow(/did not answer interrupt within 0.2 s/)
-    const slow = await ClaudeHandle.spawn(process.execPath, ['-e', `process.stdin.on('data', () => setTimeout(() => process.exit(1), 50))`], { cwd: dir, env: {} })
+    const slow = await ClaudeHandle.spawn(process.execPath, ['-e', `process.stdin.on('data', () => setTimeout(() => process.exit(1), 50))`], {
+      cwd: dir,
+      env: {}
+    })
     handles.push(slow)
     await expect(slow.setModel(null)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/exited before answering set_model/) })
   })
@@ -198,7 +223,10 @@ describe('ClaudeHandle failure modes', () => {
       process.stdin.once('data', (d) => { process.stderr.write(String(d)); process.exit(0) })`
     const r = await start(['-e', script])
     const { exit } = await r.waitExit()
-    expect(JSON.parse(exit.stderrTail)).toEqual({ type: 'control_response', response: { subtype: 'error', request_id: 'h1', error: 'Shepherd does not support hook_callback' } })
+    expect(JSON.parse(exit.stderrTail)).toEqual({
+      type: 'control_response',
+      response: { subtype: 'error', request_id: 'h1', error: 'Shepherd does not support hook_callback' }
+    })
   })
 
   it('events produced before the first listener are delivered, not lost', async () => {

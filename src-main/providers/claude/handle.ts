@@ -122,8 +122,11 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   private control(subtype: string, fields: Record<string, unknown>): Promise<unknown> {
     const requestId = `shepherd_${this.nextControlId++}`
     return this.controls.request(
-      requestId, subtype, () => this.write({ type: 'control_request', request_id: requestId, request: { subtype, ...fields } }),
-      this.controlTimeoutMs, (label, ms) => new ShepherdError('UNAVAILABLE', `Claude Code did not answer ${label} within ${ms / 1000} s`)
+      requestId,
+      subtype,
+      () => this.write({ type: 'control_request', request_id: requestId, request: { subtype, ...fields } }),
+      this.controlTimeoutMs,
+      (label, ms) => new ShepherdError('UNAVAILABLE', `Claude Code did not answer ${label} within ${ms / 1000} s`)
     )
   }
 
@@ -138,7 +141,10 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
 
   protected finish(exit: ProviderExit): void {
     this.splitter.end() // the trailing partial line (CP-1) is parsed, usually into parse_error
-    this.controls.close(new ShepherdError('UNAVAILABLE', 'Claude Code is not running'), (label) => new ShepherdError('UNAVAILABLE', `Claude Code exited before answering ${label}`))
+    this.controls.close(
+      new ShepherdError('UNAVAILABLE', 'Claude Code is not running'),
+      (label) => new ShepherdError('UNAVAILABLE', `Claude Code exited before answering ${label}`)
+    )
     for (const requestId of this.approvals.keys()) this.emit({ kind: 'approval_cancelled', requestId })
     this.approvals.clear()
     this.events.exited(exit)

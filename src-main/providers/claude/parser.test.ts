@@ -47,8 +47,24 @@ describe('parseClaudeLine', () => {
     expect(messages(events)).toEqual([
       { kind: 'thinking', text: 'hmm', parentId: 'toolu_parent' },
       { kind: 'assistant', text: 'hello', parentId: 'toolu_parent' },
-      { kind: 'tool_call', text: 'Read: /a/b.ts', toolName: 'Read', toolInput: '{"file_path":"/a/b.ts","limit":3}', toolPath: '/a/b.ts', toolUseId: 'toolu_1', parentId: 'toolu_parent' },
-      { kind: 'tool_call', text: 'WebFetch: https://x.test', toolName: 'WebFetch', toolInput: '{"url":"https://x.test","prompt":"p"}', toolPath: 'https://x.test', toolUseId: 'toolu_2', parentId: 'toolu_parent' },
+      {
+        kind: 'tool_call',
+        text: 'Read: /a/b.ts',
+        toolName: 'Read',
+        toolInput: '{"file_path":"/a/b.ts","limit":3}',
+        toolPath: '/a/b.ts',
+        toolUseId: 'toolu_1',
+        parentId: 'toolu_parent'
+      },
+      {
+        kind: 'tool_call',
+        text: 'WebFetch: https://x.test',
+        toolName: 'WebFetch',
+        toolInput: '{"url":"https://x.test","prompt":"p"}',
+        toolPath: 'https://x.test',
+        toolUseId: 'toolu_2',
+        parentId: 'toolu_parent'
+      },
       { kind: 'tool_call', text: 'Task', toolName: 'Task', toolInput: '{"description":"d"}', toolPath: null, toolUseId: 'toolu_3', parentId: 'toolu_parent' }
     ])
     expect(events.at(-1)).toEqual({ kind: 'raw', stream: 'unknown', data: '{"type":"fancy_new_block","x":1}' })
@@ -61,7 +77,16 @@ describe('parseClaudeLine', () => {
       message: {
         content: [
           { type: 'tool_result', tool_use_id: 't1', content: big, is_error: false },
-          { type: 'tool_result', tool_use_id: 't2', content: [{ type: 'text', text: 'a' }, { type: 'image', source: {} }, { type: 'text', text: 'b' }], is_error: true }
+          {
+            type: 'tool_result',
+            tool_use_id: 't2',
+            content: [
+              { type: 'text', text: 'a' },
+              { type: 'image', source: {} },
+              { type: 'text', text: 'b' }
+            ],
+            is_error: true
+          }
         ]
       }
     }).events
@@ -72,13 +97,35 @@ describe('parseClaudeLine', () => {
   })
 
   it('skips replayed user echoes', () => {
-    expect(parse({ type: 'user', isReplay: true, message: { role: 'user', content: '<local-command-stdout>Set model to x</local-command-stdout>' } }).events).toEqual([])
+    expect(
+      parse({ type: 'user', isReplay: true, message: { role: 'user', content: '<local-command-stdout>Set model to x</local-command-stdout>' } }).events
+    ).toEqual([])
     expect(parse({ type: 'user', message: { role: 'user', content: 'my own prompt' } }).events).toEqual([])
   })
 
   it('ToolSearch results (tool_reference blocks) read as text, not JSON (issue 11 #7)', () => {
-    const line = { type: 'user', parent_tool_use_id: null, message: { content: [{ type: 'tool_result', tool_use_id: 'tu1', content: [{ type: 'tool_reference', tool_name: 'TodoWrite' }, { type: 'tool_reference', tool_name: 'WebFetch' }] }] } }
-    expect(parse(line).events).toEqual([{ kind: 'message', message: { kind: 'tool_result', text: 'Loaded tool: TodoWrite\nLoaded tool: WebFetch', toolUseId: 'tu1', parentId: null, isError: false } }])
+    const line = {
+      type: 'user',
+      parent_tool_use_id: null,
+      message: {
+        content: [
+          {
+            type: 'tool_result',
+            tool_use_id: 'tu1',
+            content: [
+              { type: 'tool_reference', tool_name: 'TodoWrite' },
+              { type: 'tool_reference', tool_name: 'WebFetch' }
+            ]
+          }
+        ]
+      }
+    }
+    expect(parse(line).events).toEqual([
+      {
+        kind: 'message',
+        message: { kind: 'tool_result', text: 'Loaded tool: TodoWrite\nLoaded tool: WebFetch', toolUseId: 'tu1', parentId: null, isError: false }
+      }
+    ])
   })
 
   it('a turn that ends in an error result leaves an error row in the transcript, once (issue 11 #4)', () => {
@@ -94,7 +141,7 @@ describe('parseClaudeLine', () => {
     expect(after.filter((e) => e.kind === 'message')).toEqual([])
   })
 
-  it('tokens follow the CLI\'s cumulative per-model totals: sub-agents and compaction count, each turn reports its growth (issue 11 #3)', () => {
+  it("tokens follow the CLI's cumulative per-model totals: sub-agents and compaction count, each turn reports its growth (issue 11 #3)", () => {
     const state = createParseState()
     const models = (main: [number, number, number], sub: [number, number, number]) => ({
       'claude-x': { inputTokens: main[0], outputTokens: main[1], cacheReadInputTokens: main[2], cacheCreationInputTokens: 0, contextWindow: 1000000 },
@@ -115,12 +162,28 @@ describe('parseClaudeLine', () => {
   it('result → usage (session-total cost, tokens incl. cache, context window of the init model) + turn idle', () => {
     const state = createParseState()
     parse(init, state)
-    parse({ type: 'assistant', parent_tool_use_id: null, message: { content: [], usage: { input_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 7 } } }, state)
+    parse(
+      {
+        type: 'assistant',
+        parent_tool_use_id: null,
+        message: { content: [], usage: { input_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 7 } }
+      },
+      state
+    )
     parse({ type: 'assistant', parent_tool_use_id: 'sub', message: { content: [], usage: { input_tokens: 99999 } } }, state)
     expect(parse(result({}), state).events).toEqual([
       {
         kind: 'usage',
-        usage: { costUsdSessionTotal: 0.5, inputTokens: 10, outputTokens: 20, cacheReadTokens: 30, cacheWriteTokens: 40, contextTokens: 112, contextWindow: 1000000, costKnown: true }
+        usage: {
+          costUsdSessionTotal: 0.5,
+          inputTokens: 10,
+          outputTokens: 20,
+          cacheReadTokens: 30,
+          cacheWriteTokens: 40,
+          contextTokens: 112,
+          contextWindow: 1000000,
+          costKnown: true
+        }
       },
       { kind: 'turn', state: 'idle' }
     ])
@@ -138,7 +201,10 @@ describe('parseClaudeLine', () => {
     const state = createParseState()
     state.interruptRequested = true
     const ev = parse(result({ subtype: 'error_during_execution', is_error: true, result: null }), state).events
-    expect(ev.slice(1)).toEqual([{ kind: 'message', message: { kind: 'system', text: 'Interrupted' } }, { kind: 'turn', state: 'idle' }])
+    expect(ev.slice(1)).toEqual([
+      { kind: 'message', message: { kind: 'system', text: 'Interrupted' } },
+      { kind: 'turn', state: 'idle' }
+    ])
     expect(state.interruptRequested).toBe(false)
 
     const marker = { type: 'user', message: { role: 'user', content: [{ type: 'text', text: '[Request interrupted by user]' }] } }
@@ -152,7 +218,15 @@ describe('parseClaudeLine', () => {
   })
 
   it('system subtypes: api_retry, permission_denied, status, compact_boundary, unknown', () => {
-    const retry = parse({ type: 'system', subtype: 'api_retry', attempt: 1, max_retries: 10, retry_delay_ms: 600.4, error_status: 529, error: 'overloaded' }).events
+    const retry = parse({
+      type: 'system',
+      subtype: 'api_retry',
+      attempt: 1,
+      max_retries: 10,
+      retry_delay_ms: 600.4,
+      error_status: 529,
+      error: 'overloaded'
+    }).events
     expect(messages(retry)).toEqual([{ kind: 'system', text: 'API error 529: overloaded; retrying (attempt 1/10) in 600 ms' }])
     const denied = parse({ type: 'system', subtype: 'permission_denied', tool_name: 'Write', tool_use_id: 'tu', message: 'nope' }).events
     expect(messages(denied)).toEqual([{ kind: 'error', text: 'nope', toolName: 'Write', toolUseId: 'tu', isError: true }])
@@ -162,12 +236,48 @@ describe('parseClaudeLine', () => {
   })
 
   it('control protocol: can_use_tool, cancel, responses, unsupported requests', () => {
-    const req = { type: 'control_request', request_id: 'r1', request: { subtype: 'can_use_tool', tool_name: 'Bash', input: { command: 'ls' }, description: 'List', tool_use_id: 'tu1', permission_suggestions: [{ type: 'addRules' }] } }
+    const req = {
+      type: 'control_request',
+      request_id: 'r1',
+      request: {
+        subtype: 'can_use_tool',
+        tool_name: 'Bash',
+        input: { command: 'ls' },
+        description: 'List',
+        tool_use_id: 'tu1',
+        permission_suggestions: [{ type: 'addRules' }]
+      }
+    }
     const p = parse(req)
-    expect(p.events).toEqual([{ kind: 'approval_request', request: { requestId: 'r1', toolName: 'Bash', input: { command: 'ls' }, description: 'List', toolUseId: 'tu1', sessionScope: 'Claude Code suggested no rule for this request: it is allowed this once only.' } }])
+    expect(p.events).toEqual([
+      {
+        kind: 'approval_request',
+        request: {
+          requestId: 'r1',
+          toolName: 'Bash',
+          input: { command: 'ls' },
+          description: 'List',
+          toolUseId: 'tu1',
+          sessionScope: 'Claude Code suggested no rule for this request: it is allowed this once only.'
+        }
+      }
+    ])
     // With the CLI's rule suggestions, the card says exactly which rules "Allow for this session" adds.
-    const withRules = parse({ ...req, request: { ...req.request, permission_suggestions: [{ type: 'addRules', rules: [{ toolName: 'Bash', ruleContent: 'npm test:*' }, { toolName: 'Read' }], behavior: 'allow', destination: 'localSettings' }, { type: 'setMode', mode: 'acceptEdits' }] } })
-    expect(withRules.events[0]).toMatchObject({ request: { sessionScope: 'Claude Code allows Bash(npm test:*), every Read call for the rest of this session (kept in memory, not written to your settings).' } })
+    const withRules = parse({
+      ...req,
+      request: {
+        ...req.request,
+        permission_suggestions: [
+          { type: 'addRules', rules: [{ toolName: 'Bash', ruleContent: 'npm test:*' }, { toolName: 'Read' }], behavior: 'allow', destination: 'localSettings' },
+          { type: 'setMode', mode: 'acceptEdits' }
+        ]
+      }
+    })
+    expect(withRules.events[0]).toMatchObject({
+      request: {
+        sessionScope: 'Claude Code allows Bash(npm test:*), every Read call for the rest of this session (kept in memory, not written to your settings).'
+      }
+    })
     expect(p.approval).toEqual({ requestId: 'r1', input: { command: 'ls' }, suggestions: [{ type: 'addRules' }] })
     expect(parse({ type: 'control_cancel_request', request_id: 'r1' }).events).toEqual([{ kind: 'approval_cancelled', requestId: 'r1' }])
     const ok = parse({ type: 'control_response', response: { subtype: 'success', request_id: 'shepherd_1', response: { mode: 'plan' } } })
@@ -181,7 +291,9 @@ describe('parseClaudeLine', () => {
 
   it('stream_event is ignored; unknown types → raw unknown; bad JSON → raw parse_error', () => {
     expect(parse({ type: 'stream_event', event: { type: 'message_start' } }).events).toEqual([])
-    expect(parseClaudeLine('{"type":"keep_alive_v9","x":1}', createParseState()).events).toEqual([{ kind: 'raw', stream: 'unknown', data: '{"type":"keep_alive_v9","x":1}' }])
+    expect(parseClaudeLine('{"type":"keep_alive_v9","x":1}', createParseState()).events).toEqual([
+      { kind: 'raw', stream: 'unknown', data: '{"type":"keep_alive_v9","x":1}' }
+    ])
     for (const bad of ['{"type":"assistant","mess', '[claude-code:unrecognized_model] {}', '\u001b[31mred\u001b[0m', '42', 'null', '[1,2]']) {
       expect(parseClaudeLine(bad, createParseState()).events).toEqual([{ kind: 'raw', stream: 'parse_error', data: bad }])
     }
@@ -207,11 +319,24 @@ describe('rate_limit_event (usage limits, issue 16)', () => {
   it('maps rate_limit_info (the shape Claude Code 2.1 builds from the unified rate-limit headers) to windows', () => {
     const state = createParseState()
     const line = (info: object) => JSON.stringify({ type: 'rate_limit_event', rate_limit_info: info, uuid: 'u1', session_id: 's1' })
-    expect(parseClaudeLine(line({ status: 'allowed_warning', rateLimitType: 'five_hour', utilization: 0.91, resetsAt: 1_800_000_000, isUsingOverage: false }), state).events).toEqual([
-      { kind: 'rate_limit', limited: false, resetsAt: 1_800_000_000_000, windows: [{ window: 'five_hour', status: 'warning', utilization: 0.91, resetsAt: 1_800_000_000_000 }] }
+    expect(
+      parseClaudeLine(line({ status: 'allowed_warning', rateLimitType: 'five_hour', utilization: 0.91, resetsAt: 1_800_000_000, isUsingOverage: false }), state)
+        .events
+    ).toEqual([
+      {
+        kind: 'rate_limit',
+        limited: false,
+        resetsAt: 1_800_000_000_000,
+        windows: [{ window: 'five_hour', status: 'warning', utilization: 0.91, resetsAt: 1_800_000_000_000 }]
+      }
     ])
     expect(parseClaudeLine(line({ status: 'rejected', rateLimitType: 'seven_day', resetsAt: 1_800_000_100 }), state).events).toEqual([
-      { kind: 'rate_limit', limited: true, resetsAt: 1_800_000_100_000, windows: [{ window: 'seven_day', status: 'rejected', utilization: null, resetsAt: 1_800_000_100_000 }] }
+      {
+        kind: 'rate_limit',
+        limited: true,
+        resetsAt: 1_800_000_100_000,
+        windows: [{ window: 'seven_day', status: 'rejected', utilization: null, resetsAt: 1_800_000_100_000 }]
+      }
     ])
     expect(parseClaudeLine(JSON.stringify({ type: 'rate_limit_event', rate_limit_info: 'nonsense' }), state).events[0]?.kind).toBe('raw')
   })

@@ -89,9 +89,9 @@ const EXPECTED: Record<string, string[]> = {
     'turn running',
     'assistant I will run a command.',
     'tool_call [Bash touch made-by-bash.txt toolu_fake000005] Bash: touch made-by-bash.txt',
-    'error! [Bash  toolu_fake000005] touch in \'proj/made-by-bash.txt\' needs approval.…',
-    'tool_result! [toolu_fake000005] touch in \'proj/made-by-bash.txt\' needs approval.…',
-    'assistant DONE. Tool ERROR was: touch in \'proj/made-by-bas…',
+    "error! [Bash  toolu_fake000005] touch in 'proj/made-by-bash.txt' needs approval.…",
+    "tool_result! [toolu_fake000005] touch in 'proj/made-by-bash.txt' needs approval.…",
+    "assistant DONE. Tool ERROR was: touch in 'proj/made-by-bas…",
     'usage $0.036608 in=8602 out=110 cr=0 cw=0 ctx=4369/1000000 known=true',
     'turn idle'
   ],
@@ -229,7 +229,7 @@ const EXPECTED: Record<string, string[]> = {
     'assistant DONE. Tool output was: (Bash completed with no o…',
     'usage $0.121644 in=10243 out=68 cr=0 cw=0 ctx=5164/1000000 known=true',
     'turn idle'
-  ],
+  ]
 }
 
 describe('parseClaudeLine on recorded transcripts', () => {

@@ -27,15 +27,28 @@ export interface ClaudeParseState {
   turnErrorShown: boolean
 }
 
-interface TokenTotals { input: number; output: number; cacheRead: number; cacheWrite: number }
-
-export function createParseState(): ClaudeParseState {
-  return { interruptRequested: false, turnsInFlight: 0, interruptShown: false, lastInitSummary: null, model: null, contextTokens: null, draft: null, tokensReported: null, turnErrorShown: false }
+interface TokenTotals {
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
 }
 
-export type ControlResponse =
-  | { requestId: string; ok: true; response: unknown }
-  | { requestId: string; ok: false; error: string; errorCode: string | null }
+export function createParseState(): ClaudeParseState {
+  return {
+    interruptRequested: false,
+    turnsInFlight: 0,
+    interruptShown: false,
+    lastInitSummary: null,
+    model: null,
+    contextTokens: null,
+    draft: null,
+    tokensReported: null,
+    turnErrorShown: false
+  }
+}
+
+export type ControlResponse = { requestId: string; ok: true; response: unknown } | { requestId: string; ok: false; error: string; errorCode: string | null }
 
 export interface ParsedLine {
   events: ProviderEvent[]
@@ -175,8 +188,7 @@ function parseAssistant(v: Obj, state: ClaudeParseState): ProviderEvent[] {
   const apiError = v.is_api_error_message === true || message.model === '<synthetic>'
   const usage = isObj(message.usage) ? message.usage : null
   if (usage && !parentId && !apiError) {
-    state.contextTokens =
-      (num(usage.input_tokens) ?? 0) + (num(usage.cache_read_input_tokens) ?? 0) + (num(usage.cache_creation_input_tokens) ?? 0)
+    state.contextTokens = (num(usage.input_tokens) ?? 0) + (num(usage.cache_read_input_tokens) ?? 0) + (num(usage.cache_creation_input_tokens) ?? 0)
   }
   const events: ProviderEvent[] = []
   for (const block of content) {
@@ -235,9 +247,7 @@ function parseUser(v: Obj, state: ClaudeParseState): ProviderEvent[] {
   if (Array.isArray(content)) {
     for (const block of content) {
       if (!isObj(block) || block.type !== 'tool_result') continue
-      events.push(
-        msg({ kind: 'tool_result', text: resultText(block.content), toolUseId: str(block.tool_use_id), parentId, isError: block.is_error === true })
-      )
+      events.push(msg({ kind: 'tool_result', text: resultText(block.content), toolUseId: str(block.tool_use_id), parentId, isError: block.is_error === true }))
     }
   }
   if (events.length > 0) return events
@@ -290,7 +300,12 @@ function parseResult(v: Obj, state: ClaudeParseState): ProviderEvent[] {
  */
 function turnTokens(u: Obj, models: [string, Obj][], state: ClaudeParseState): TokenTotals {
   if (!models.some(([, m]) => num(m.inputTokens) !== null || num(m.outputTokens) !== null)) {
-    return { input: num(u.input_tokens) ?? 0, output: num(u.output_tokens) ?? 0, cacheRead: num(u.cache_read_input_tokens) ?? 0, cacheWrite: num(u.cache_creation_input_tokens) ?? 0 }
+    return {
+      input: num(u.input_tokens) ?? 0,
+      output: num(u.output_tokens) ?? 0,
+      cacheRead: num(u.cache_read_input_tokens) ?? 0,
+      cacheWrite: num(u.cache_creation_input_tokens) ?? 0
+    }
   }
   const total: TokenTotals = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
   for (const [, m] of models) {
@@ -303,7 +318,12 @@ function turnTokens(u: Obj, models: [string, Obj][], state: ClaudeParseState): T
   state.tokensReported = total
   // A count that went down is a new count (a restarted CLI): all of it is new.
   if (!prev || (Object.keys(total) as (keyof TokenTotals)[]).some((k) => total[k] < prev[k])) return total
-  return { input: total.input - prev.input, output: total.output - prev.output, cacheRead: total.cacheRead - prev.cacheRead, cacheWrite: total.cacheWrite - prev.cacheWrite }
+  return {
+    input: total.input - prev.input,
+    output: total.output - prev.output,
+    cacheRead: total.cacheRead - prev.cacheRead,
+    cacheWrite: total.cacheWrite - prev.cacheWrite
+  }
 }
 
 function usageOf(v: Obj, state: ClaudeParseState): ProviderUsage {

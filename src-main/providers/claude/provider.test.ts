@@ -33,7 +33,17 @@ const base: Pick<StartOptions, 'model' | 'permissionMode' | 'systemPrompt' | 're
   resumeCliSessionId: null,
   fork: false
 }
-const STREAM = ['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose', '--permission-prompt-tool', 'stdio', '--include-partial-messages']
+const STREAM = [
+  '-p',
+  '--output-format',
+  'stream-json',
+  '--input-format',
+  'stream-json',
+  '--verbose',
+  '--permission-prompt-tool',
+  'stdio',
+  '--include-partial-messages'
+]
 
 describe('buildClaudeArgs', () => {
   it('minimal: stream-json both ways, stdio approvals, explicit permission mode', () => {
@@ -41,8 +51,22 @@ describe('buildClaudeArgs', () => {
   })
 
   it('model, system prompt, resume + fork; user values stay single `--flag=value` elements', () => {
-    const args = buildClaudeArgs({ ...base, model: '-p', permissionMode: 'plan', systemPrompt: '--dangerously-skip-permissions\nbe brief', resumeCliSessionId: 'abc', fork: true })
-    expect(args).toEqual([...STREAM, '--model=-p', '--permission-mode=plan', '--append-system-prompt=--dangerously-skip-permissions\nbe brief', '--resume=abc', '--fork-session'])
+    const args = buildClaudeArgs({
+      ...base,
+      model: '-p',
+      permissionMode: 'plan',
+      systemPrompt: '--dangerously-skip-permissions\nbe brief',
+      resumeCliSessionId: 'abc',
+      fork: true
+    })
+    expect(args).toEqual([
+      ...STREAM,
+      '--model=-p',
+      '--permission-mode=plan',
+      '--append-system-prompt=--dangerously-skip-permissions\nbe brief',
+      '--resume=abc',
+      '--fork-session'
+    ])
     expect(args).not.toContain('--dangerously-skip-permissions')
   })
 

@@ -23,9 +23,18 @@ export const CLAUDE_CAPABILITIES: ProviderCapabilities = {
  * `-` can never be read as another flag (SEC-7). Never `--dangerously-skip-permissions`.
  */
 export function buildClaudeArgs(opts: Pick<StartOptions, 'model' | 'permissionMode' | 'systemPrompt' | 'resumeCliSessionId' | 'fork'>): string[] {
-  const args = ['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose', '--permission-prompt-tool', 'stdio',
+  const args = [
+    '-p',
+    '--output-format',
+    'stream-json',
+    '--input-format',
+    'stream-json',
+    '--verbose',
+    '--permission-prompt-tool',
+    'stdio',
     // Token deltas as `stream_event` lines, so panes show the answer while it is written.
-    '--include-partial-messages']
+    '--include-partial-messages'
+  ]
   if (opts.model) args.push(`--model=${opts.model}`)
   // bypassPermissions must be allowed explicitly at launch, or the CLI refuses it.
   if (opts.permissionMode === 'bypassPermissions') args.push('--allow-dangerously-skip-permissions')
@@ -65,9 +74,15 @@ export function claudeProviderEnv(settings: { apiKey?: string | null; baseUrl?: 
 export class ClaudeProvider extends CliProvider {
   constructor() {
     super({
-      id: 'claude', displayName: 'Claude Code', capabilities: CLAUDE_CAPABILITIES, controls: CLAUDE_CONTROLS, permissionModes: CLAUDE_PERMISSION_MODES,
+      id: 'claude',
+      displayName: 'Claude Code',
+      capabilities: CLAUDE_CAPABILITIES,
+      controls: CLAUDE_CONTROLS,
+      permissionModes: CLAUDE_PERMISSION_MODES,
       // Claude Code's own settings, passed through from the host env when set there (docs/agent-cli.md §1).
-      envPassthrough: CLAUDE_ENV_PASSTHROUGH, cliName: 'claude', installHint: CLAUDE_INSTALL_HINT,
+      envPassthrough: CLAUDE_ENV_PASSTHROUGH,
+      cliName: 'claude',
+      installHint: CLAUDE_INSTALL_HINT,
       versionEnv: () => buildChildEnv({ providerEnv: claudeProviderEnv({}) })
     })
   }

@@ -24,7 +24,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 type Received = { id?: unknown; method?: string; params?: any; result?: any; error?: any }
 
 async function start(opts: Partial<CodexSessionOptions> = {}, argv = [fakeServer, 'app-server']) {
-  const handle = await CodexHandle.spawn(process.execPath, { cwd: dir, env: { PATH: process.env.PATH ?? '' }, model: null, permissionMode: 'default', systemPrompt: null, ...opts }, argv)
+  const handle = await CodexHandle.spawn(
+    process.execPath,
+    { cwd: dir, env: { PATH: process.env.PATH ?? '' }, model: null, permissionMode: 'default', systemPrompt: null, ...opts },
+    argv
+  )
   handles.push(handle)
   const events: ProviderEvent[] = []
   const exits: ProviderExit[] = []
@@ -68,8 +72,17 @@ describe('CodexHandle with a stand-in app-server', () => {
     const r = await start({ model: 'gpt-5.5-mini', systemPrompt: 'Be brief.', permissionMode: 'plan' })
     await r.waitFor((e) => e.kind === 'cli_session')
     expect(r.received().map((m) => m.method)).toEqual(['initialize', 'initialized', 'thread/start'])
-    expect(r.sent('initialize')[0]?.params).toEqual({ clientInfo: { name: 'shepherd', title: 'Shepherd', version: '0.1.0' }, capabilities: { experimentalApi: false, requestAttestation: false } })
-    expect(r.sent('thread/start')[0]?.params).toEqual({ cwd: dir, approvalPolicy: 'untrusted', sandbox: 'read-only', model: 'gpt-5.5-mini', developerInstructions: 'Be brief.' })
+    expect(r.sent('initialize')[0]?.params).toEqual({
+      clientInfo: { name: 'shepherd', title: 'Shepherd', version: '0.1.0' },
+      capabilities: { experimentalApi: false, requestAttestation: false }
+    })
+    expect(r.sent('thread/start')[0]?.params).toEqual({
+      cwd: dir,
+      approvalPolicy: 'untrusted',
+      sandbox: 'read-only',
+      model: 'gpt-5.5-mini',
+      developerInstructions: 'Be brief.'
+    })
     expect(r.events.find((e) => e.kind === 'cli_session')).toEqual({ kind: 'cli_session', cliSessionId: 'thread-new', model: 'gpt-5.5-mini' })
     expect(texts(r.events)).toEqual([`system: Codex 0.169.0 · model gpt-5.5-mini · cwd ${dir} · sandbox read-only · approvals untrusted`])
     expect(r.handle.threadId).toBe('thread-new')
@@ -82,7 +95,10 @@ describe('CodexHandle with a stand-in app-server', () => {
     expect(r.sent('turn/start')[0]?.params).toEqual({ threadId: 'thread-new', input: [{ type: 'text', text: 'hello there', text_elements: [] }] })
     expect(texts(r.events)).toContain('assistant: echo: hello there')
     const usage = r.events.find((e) => e.kind === 'usage')
-    expect(usage).toEqual({ kind: 'usage', usage: { inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: 120, contextWindow: 1000, costKnown: false } })
+    expect(usage).toEqual({
+      kind: 'usage',
+      usage: { inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: 120, contextWindow: 1000, costKnown: false }
+    })
     // Every stdout line is also kept raw; replies produce no other events (the fake's echo is unknown to the parser).
     expect(r.events.filter((e) => e.kind === 'raw' && e.stream !== 'stdout' && !e.data.includes('test/received'))).toEqual([])
   })
@@ -101,7 +117,10 @@ describe('CodexHandle with a stand-in app-server', () => {
     await r.waitFor(() => starts().length === 3)
     expect(starts()[0]).toMatchObject({ model: 'gpt-5.4', approvalPolicy: 'never', sandboxPolicy: { type: 'dangerFullAccess' } })
     // workspace-write reuses the policy Codex reported at thread/start (the user's config tweaks survive).
-    expect(starts()[1]).toMatchObject({ approvalPolicy: 'on-request', sandboxPolicy: { type: 'workspaceWrite', writableRoots: ['/extra'], networkAccess: true } })
+    expect(starts()[1]).toMatchObject({
+      approvalPolicy: 'on-request',
+      sandboxPolicy: { type: 'workspaceWrite', writableRoots: ['/extra'], networkAccess: true }
+    })
     expect(starts()[1]).not.toHaveProperty('model')
     expect(Object.keys(starts()[2]!).filter((k) => starts()[2]![k as keyof ReturnType<typeof starts>[number]] !== undefined)).toEqual([])
   })
@@ -146,10 +165,22 @@ describe('CodexHandle with a stand-in app-server', () => {
     expect(declined).toContain('assistant: decision: "decline"')
     expect(declined).toContain('tool_result: The command was declined.')
     expect(r.sent('turn/steer')).toEqual([
-      expect.objectContaining({ method: 'turn/steer', params: { threadId: 'thread-new', expectedTurnId: 'turn-3', input: [{ type: 'text', text: 'I declined that command: not that one', text_elements: [] }] } })
+      expect.objectContaining({
+        method: 'turn/steer',
+        params: {
+          threadId: 'thread-new',
+          expectedTurnId: 'turn-3',
+          input: [{ type: 'text', text: 'I declined that command: not that one', text_elements: [] }]
+        }
+      })
     ])
     // The answers went back under the server's own request ids.
-    expect(r.received().filter((m) => m.method === undefined && m.result?.decision).map((m) => [m.id, m.result.decision])).toEqual([
+    expect(
+      r
+        .received()
+        .filter((m) => m.method === undefined && m.result?.decision)
+        .map((m) => [m.id, m.result.decision])
+    ).toEqual([
       [0, 'accept'],
       [1, 'acceptForSession'],
       [2, 'decline']
@@ -162,7 +193,10 @@ describe('CodexHandle with a stand-in app-server', () => {
     await r.handle.send('[[patch]]')
     const i = await r.waitFor((e) => e.kind === 'approval_request')
     const req = r.events[i]
-    expect(req).toMatchObject({ kind: 'approval_request', request: { toolName: 'Edit', description: 'needs a write', input: { changes: [{ path: '/p/a.txt' }] } } })
+    expect(req).toMatchObject({
+      kind: 'approval_request',
+      request: { toolName: 'Edit', description: 'needs a write', input: { changes: [{ path: '/p/a.txt' }] } }
+    })
     if (req?.kind === 'approval_request') await r.handle.answerApproval(req.request.requestId, { behavior: 'deny', message: '' })
     await r.waitFor(isTurn('idle'))
     expect(texts(r.events)).toContain('assistant: decision: "decline"')
@@ -213,7 +247,13 @@ describe('CodexHandle with a stand-in app-server', () => {
   it('resume: thread/resume with the id (no full history); fork: thread/fork → the new id', async () => {
     const resumed = await start({ resumeThreadId: 'thread-old' })
     await resumed.waitFor((e) => e.kind === 'cli_session')
-    expect(resumed.sent('thread/resume')[0]?.params).toEqual({ threadId: 'thread-old', cwd: dir, approvalPolicy: 'untrusted', sandbox: 'workspace-write', excludeTurns: true })
+    expect(resumed.sent('thread/resume')[0]?.params).toEqual({
+      threadId: 'thread-old',
+      cwd: dir,
+      approvalPolicy: 'untrusted',
+      sandbox: 'workspace-write',
+      excludeTurns: true
+    })
     expect(resumed.events.find((e) => e.kind === 'cli_session')).toMatchObject({ cliSessionId: 'thread-old' })
 
     const forked = await start({ resumeThreadId: 'thread-old', fork: true })
@@ -247,7 +287,11 @@ describe('CodexHandle with a stand-in app-server', () => {
   })
 
   it('a server that dies before answering initialize: onExit with its stderr, send after that is refused', async () => {
-    const dead = await CodexHandle.spawn(process.execPath, { cwd: dir, env: { PATH: process.env.PATH ?? '', FAKE_EXIT_AT_START: '2' }, model: null, permissionMode: 'default', systemPrompt: null }, [fakeServer, 'app-server'])
+    const dead = await CodexHandle.spawn(
+      process.execPath,
+      { cwd: dir, env: { PATH: process.env.PATH ?? '', FAKE_EXIT_AT_START: '2' }, model: null, permissionMode: 'default', systemPrompt: null },
+      [fakeServer, 'app-server']
+    )
     handles.push(dead)
     const exit = await new Promise<ProviderExit>((resolve) => dead.onExit(resolve))
     expect(exit.code).toBe(2)
@@ -276,7 +320,9 @@ describe('CodexHandle with a stand-in app-server', () => {
   })
 
   it('a missing binary is AGENT_NOT_FOUND with the install hint', async () => {
-    await expect(CodexHandle.spawn(join(dir, 'no-such-codex'), { cwd: dir, env: {}, model: null, permissionMode: 'default', systemPrompt: null })).rejects.toMatchObject({
+    await expect(
+      CodexHandle.spawn(join(dir, 'no-such-codex'), { cwd: dir, env: {}, model: null, permissionMode: 'default', systemPrompt: null })
+    ).rejects.toMatchObject({
       code: 'AGENT_NOT_FOUND',
       message: expect.stringContaining('npm install -g @openai/codex')
     })

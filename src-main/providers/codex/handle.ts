@@ -11,12 +11,7 @@ import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderExit } from '../types'
 import { ProcessHandle } from '../scaffold/process-handle'
-import {
-  createParseState,
-  INTERRUPTED_TEXT,
-  parseApprovalRequest,
-  parseNotification
-} from './parser'
+import { createParseState, INTERRUPTED_TEXT, parseApprovalRequest, parseNotification } from './parser'
 import { codexPermission, sandboxPolicyFor } from './permissions'
 import {
   RPC_METHOD_NOT_FOUND,
@@ -183,7 +178,10 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
     const resumeId = o.resumeThreadId ?? null
     const verb = resumeId ? (o.fork ? 'fork' : 'resume') : 'start'
     try {
-      const init = await this.rpc.request('initialize', { clientInfo: { ...CODEX_CLIENT_INFO }, capabilities: { experimentalApi: false, requestAttestation: false } })
+      const init = await this.rpc.request('initialize', {
+        clientInfo: { ...CODEX_CLIENT_INFO },
+        capabilities: { experimentalApi: false, requestAttestation: false }
+      })
       await this.rpc.notify('initialized')
       const perm = codexPermission(o.permissionMode)
       const common = {

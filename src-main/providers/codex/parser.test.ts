@@ -163,7 +163,9 @@ describe('parser: file changes (recorded)', () => {
       ['tool_result', null, null, 'add <tmp>/proj/p1.txt', false]
     ])
     const call = p!.events.find((e) => e.kind === 'message' && e.message.kind === 'tool_call')
-    expect(call?.kind === 'message' && JSON.parse(call.message.toolInput ?? '{}')).toEqual({ changes: [{ path: '<tmp>/proj/p1.txt', kind: { type: 'add' }, diff: 'hello\nworld\n' }] })
+    expect(call?.kind === 'message' && JSON.parse(call.message.toolInput ?? '{}')).toEqual({
+      changes: [{ path: '<tmp>/proj/p1.txt', kind: { type: 'add' }, diff: 'hello\nworld\n' }]
+    })
   })
 
   it('a declined change is an error result', () => {
@@ -195,7 +197,11 @@ describe('parser: edge cases', () => {
     expect(draft('item/reasoning/summaryTextDelta', '**Plan**', 0)).toBe('**Plan**')
     expect(draft('item/reasoning/textDelta', 'more raw', 0)).toBe('**Plan**')
     expect(draft('item/reasoning/summaryTextDelta', 'Second part', 1)).toBe('**Plan**\n\nSecond part')
-    const done = parseNotification('item/completed', { threadId: 'T', turnId: 'U', item: { type: 'reasoning', id: 'r', summary: ['**Plan**', 'Second part'], content: ['raw thought more raw'] } }, state)
+    const done = parseNotification(
+      'item/completed',
+      { threadId: 'T', turnId: 'U', item: { type: 'reasoning', id: 'r', summary: ['**Plan**', 'Second part'], content: ['raw thought more raw'] } },
+      state
+    )
     expect(done.events).toEqual([{ kind: 'message', message: { kind: 'thinking', text: '**Plan**\n\nSecond part' } }])
   })
 
@@ -207,13 +213,26 @@ describe('parser: edge cases', () => {
 
   it('an error that will be retried is a system note; the turn continues', () => {
     const state = started()
-    const r = parseNotification('error', { threadId: 'T', turnId: 'U', willRetry: true, error: { message: 'stream disconnected', codexErrorInfo: null, additionalDetails: null } }, state)
+    const r = parseNotification(
+      'error',
+      { threadId: 'T', turnId: 'U', willRetry: true, error: { message: 'stream disconnected', codexErrorInfo: null, additionalDetails: null } },
+      state
+    )
     expect(summarize(r.events)).toEqual([['system', null, null, 'stream disconnected (retrying)', false]])
   })
 
   it('a failed turn without its own error uses the last error notification, with the HTTP status', () => {
     const state = started()
-    parseNotification('error', { threadId: 'T', turnId: 'U', willRetry: false, error: { message: 'rate limited', codexErrorInfo: { responseStreamConnectionFailed: { httpStatusCode: 429 } }, additionalDetails: 'try later' } }, state)
+    parseNotification(
+      'error',
+      {
+        threadId: 'T',
+        turnId: 'U',
+        willRetry: false,
+        error: { message: 'rate limited', codexErrorInfo: { responseStreamConnectionFailed: { httpStatusCode: 429 } }, additionalDetails: 'try later' }
+      },
+      state
+    )
     const r = parseNotification('turn/completed', { threadId: 'T', turn: { id: 'U', items: [], status: 'failed', error: null } }, state)
     expect(r.turnEnded).toBe(true)
     expect(r.events.at(-1)).toEqual({ kind: 'turn', state: 'error', reason: { message: 'rate limited\ntry later', apiErrorStatus: 429 } })
@@ -222,14 +241,38 @@ describe('parser: edge cases', () => {
   it('a failure racing our interrupt ends idle with the interrupted note', () => {
     const state = started()
     state.interruptRequested = true
-    const r = parseNotification('turn/completed', { threadId: 'T', turn: { id: 'U', items: [], status: 'failed', error: { message: 'x', codexErrorInfo: null, additionalDetails: null } } }, state)
-    expect(summarize(r.events)).toEqual([['system', null, null, INTERRUPTED_TEXT, false], ['turn', 'idle', 'turn interrupted']])
+    const r = parseNotification(
+      'turn/completed',
+      { threadId: 'T', turn: { id: 'U', items: [], status: 'failed', error: { message: 'x', codexErrorInfo: null, additionalDetails: null } } },
+      state
+    )
+    expect(summarize(r.events)).toEqual([
+      ['system', null, null, INTERRUPTED_TEXT, false],
+      ['turn', 'idle', 'turn interrupted']
+    ])
     expect(state.interruptRequested).toBe(false)
   })
 
   it('a command still running when the turn ends gets a closing error result with its output so far', () => {
     const state = started()
-    parseNotification('item/started', { threadId: 'T', turnId: 'U', item: { type: 'commandExecution', id: 'c1', command: "/bin/bash -lc 'sleep 100'", cwd: '/p', status: 'inProgress', aggregatedOutput: null, exitCode: null, commandActions: [] } }, state)
+    parseNotification(
+      'item/started',
+      {
+        threadId: 'T',
+        turnId: 'U',
+        item: {
+          type: 'commandExecution',
+          id: 'c1',
+          command: "/bin/bash -lc 'sleep 100'",
+          cwd: '/p',
+          status: 'inProgress',
+          aggregatedOutput: null,
+          exitCode: null,
+          commandActions: []
+        }
+      },
+      state
+    )
     parseNotification('item/commandExecution/outputDelta', { threadId: 'T', turnId: 'U', itemId: 'c1', delta: 'partial\n' }, state)
     const r = parseNotification('turn/completed', { threadId: 'T', turn: { id: 'U', items: [], status: 'interrupted', error: null } }, state)
     expect(summarize(r.events)[0]).toEqual(['tool_result', null, null, 'partial\n\n(did not finish: the turn ended)', true])
@@ -238,7 +281,16 @@ describe('parser: edge cases', () => {
 
   it('command output streamed as deltas is used when the item has no aggregated output', () => {
     const state = started()
-    const item = { type: 'commandExecution', id: 'c2', command: 'ls', cwd: '/p', status: 'inProgress', aggregatedOutput: null, exitCode: null, commandActions: [] }
+    const item = {
+      type: 'commandExecution',
+      id: 'c2',
+      command: 'ls',
+      cwd: '/p',
+      status: 'inProgress',
+      aggregatedOutput: null,
+      exitCode: null,
+      commandActions: []
+    }
     parseNotification('item/started', { threadId: 'T', turnId: 'U', item }, state)
     parseNotification('item/commandExecution/outputDelta', { threadId: 'T', turnId: 'U', itemId: 'c2', delta: 'a.txt\n' }, state)
     const r = parseNotification('item/completed', { threadId: 'T', turnId: 'U', item: { ...item, status: 'completed', exitCode: 0 } }, state)
@@ -247,11 +299,31 @@ describe('parser: edge cases', () => {
 
   it('usage of a turn that is not ours only moves the baseline', () => {
     const state = started()
-    const u = (input: number, output: number) => ({ totalTokens: input + output, inputTokens: input, cachedInputTokens: 10, cacheWriteInputTokens: 0, outputTokens: output, reasoningOutputTokens: 0 })
-    expect(parseNotification('thread/tokenUsage/updated', { threadId: 'T', turnId: 'OLD', tokenUsage: { total: u(1000, 100), last: u(1000, 100), modelContextWindow: 100 } }, state).events).toEqual([])
-    const r = parseNotification('thread/tokenUsage/updated', { threadId: 'T', turnId: 'U', tokenUsage: { total: { ...u(1500, 130), cachedInputTokens: 60 }, last: u(500, 30), modelContextWindow: 100 } }, state)
+    const u = (input: number, output: number) => ({
+      totalTokens: input + output,
+      inputTokens: input,
+      cachedInputTokens: 10,
+      cacheWriteInputTokens: 0,
+      outputTokens: output,
+      reasoningOutputTokens: 0
+    })
+    expect(
+      parseNotification(
+        'thread/tokenUsage/updated',
+        { threadId: 'T', turnId: 'OLD', tokenUsage: { total: u(1000, 100), last: u(1000, 100), modelContextWindow: 100 } },
+        state
+      ).events
+    ).toEqual([])
+    const r = parseNotification(
+      'thread/tokenUsage/updated',
+      { threadId: 'T', turnId: 'U', tokenUsage: { total: { ...u(1500, 130), cachedInputTokens: 60 }, last: u(500, 30), modelContextWindow: 100 } },
+      state
+    )
     expect(r.events).toEqual([
-      { kind: 'usage', usage: { inputTokens: 450, outputTokens: 30, cacheReadTokens: 50, cacheWriteTokens: 0, contextTokens: 530, contextWindow: 100, costKnown: false } }
+      {
+        kind: 'usage',
+        usage: { inputTokens: 450, outputTokens: 30, cacheReadTokens: 50, cacheWriteTokens: 0, contextTokens: 530, contextWindow: 100, costKnown: false }
+      }
     ])
   })
 
@@ -261,30 +333,58 @@ describe('parser: edge cases', () => {
 
   it('the harmless bubblewrap config warning is dropped; other config warnings are shown once', () => {
     const state = createParseState()
-    const bwrap = 'Codex could not find bubblewrap on PATH. Install bubblewrap with your OS package manager. Codex will use the bundled bubblewrap in the meantime.'
+    const bwrap =
+      'Codex could not find bubblewrap on PATH. Install bubblewrap with your OS package manager. Codex will use the bundled bubblewrap in the meantime.'
     expect(parseNotification('configWarning', { summary: bwrap, details: null }, state).events).toEqual([])
     const w = { summary: 'Unknown key foo', details: 'in config.toml line 3' }
-    expect(summarize(parseNotification('configWarning', w, state).events)).toEqual([['system', null, null, 'Codex configuration: Unknown key foo\nin config.toml line 3', false]])
+    expect(summarize(parseNotification('configWarning', w, state).events)).toEqual([
+      ['system', null, null, 'Codex configuration: Unknown key foo\nin config.toml line 3', false]
+    ])
     expect(parseNotification('configWarning', w, state).events).toEqual([])
   })
 
   it('unknown notifications are kept raw; known noise is dropped', () => {
     const state = createParseState()
     expect(parseNotification('account/rateLimits/updated', { rateLimits: {} }, state).events).toEqual([])
-    expect(parseNotification('account/rateLimits/updated', { rateLimits: { primary: { usedPercent: 100, windowDurationMins: 300, resetsAt: 1_800_000_000 }, secondary: { usedPercent: 40, windowDurationMins: 10080, resetsAt: null } } }, state).events).toEqual([
-      { kind: 'rate_limit', limited: true, resetsAt: 1_800_000_000_000, windows: [
-        { window: 'five_hour', status: 'rejected', utilization: 1, resetsAt: 1_800_000_000_000 },
-        { window: 'seven_day', status: 'allowed', utilization: 0.4, resetsAt: null }
-      ] }
+    expect(
+      parseNotification(
+        'account/rateLimits/updated',
+        {
+          rateLimits: {
+            primary: { usedPercent: 100, windowDurationMins: 300, resetsAt: 1_800_000_000 },
+            secondary: { usedPercent: 40, windowDurationMins: 10080, resetsAt: null }
+          }
+        },
+        state
+      ).events
+    ).toEqual([
+      {
+        kind: 'rate_limit',
+        limited: true,
+        resetsAt: 1_800_000_000_000,
+        windows: [
+          { window: 'five_hour', status: 'rejected', utilization: 1, resetsAt: 1_800_000_000_000 },
+          { window: 'seven_day', status: 'allowed', utilization: 0.4, resetsAt: null }
+        ]
+      }
     ])
-    expect(parseNotification('brand/new', { x: 1 }, state).events).toEqual([{ kind: 'raw', stream: 'unknown', data: JSON.stringify({ method: 'brand/new', params: { x: 1 } }) }])
+    expect(parseNotification('brand/new', { x: 1 }, state).events).toEqual([
+      { kind: 'raw', stream: 'unknown', data: JSON.stringify({ method: 'brand/new', params: { x: 1 } }) }
+    ])
     expect(parseNotification('turn/started', 'nonsense', state).events[0]?.kind).toBe('raw')
   })
 
   it('a file-change approval for a grant root describes it', () => {
     const state = started()
-    const a = parseApprovalRequest({ method: 'item/fileChange/requestApproval', id: 'r9', params: { threadId: 'T', turnId: 'U', itemId: 'f', startedAtMs: 0, grantRoot: '/elsewhere' } }, state)
-    expect(a).toMatchObject({ kind: 'fileChange', turnId: 'U', event: { kind: 'approval_request', request: { requestId: 'r9', toolName: 'Edit', description: 'Allow writes under /elsewhere for this session' } } })
+    const a = parseApprovalRequest(
+      { method: 'item/fileChange/requestApproval', id: 'r9', params: { threadId: 'T', turnId: 'U', itemId: 'f', startedAtMs: 0, grantRoot: '/elsewhere' } },
+      state
+    )
+    expect(a).toMatchObject({
+      kind: 'fileChange',
+      turnId: 'U',
+      event: { kind: 'approval_request', request: { requestId: 'r9', toolName: 'Edit', description: 'Allow writes under /elsewhere for this session' } }
+    })
   })
 
   it('httpStatusOf reads the status from any variant', () => {
@@ -312,7 +412,9 @@ describe('unwrapShellCommand', () => {
 describe('parser: malformed input never throws', () => {
   it('params that do not match the protocol types become a raw parse_error', () => {
     const state = createParseState()
-    expect(parseNotification('turn/completed', { threadId: 'T' }, state).events).toEqual([{ kind: 'raw', stream: 'parse_error', data: JSON.stringify({ method: 'turn/completed', params: { threadId: 'T' } }) }])
+    expect(parseNotification('turn/completed', { threadId: 'T' }, state).events).toEqual([
+      { kind: 'raw', stream: 'parse_error', data: JSON.stringify({ method: 'turn/completed', params: { threadId: 'T' } }) }
+    ])
     expect(parseNotification('item/started', { item: null }, state).events[0]).toMatchObject({ kind: 'raw', stream: 'parse_error' })
   })
 })

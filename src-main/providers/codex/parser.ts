@@ -7,15 +7,7 @@
  */
 import type { ProviderEvent, ProviderMessage, ProviderUsage, RateLimitWindow } from '../types'
 import type { StatusReason } from '../../shared/status'
-import type {
-  CodexApprovalRequest,
-  CodexErrorInfo,
-  CodexNotification,
-  RequestId,
-  ThreadItem,
-  ThreadTokenUsage,
-  Turn
-} from './protocol'
+import type { CodexApprovalRequest, CodexErrorInfo, CodexNotification, RequestId, ThreadItem, ThreadTokenUsage, Turn } from './protocol'
 import { isObj, INTERRUPTED_TEXT } from '../scaffold/values'
 
 type TokenTotals = ThreadTokenUsage['total']
@@ -142,7 +134,8 @@ function parseKnown(method: string, params: unknown, state: CodexParseState): Pa
     case 'item/reasoning/textDelta': {
       const open = state.items.get(n.params.itemId)
       if (!open) return { events: [] }
-      const [parts, index] = n.method === 'item/reasoning/summaryTextDelta' ? [(open.summary ??= []), n.params.summaryIndex] : [(open.content ??= []), n.params.contentIndex]
+      const [parts, index] =
+        n.method === 'item/reasoning/summaryTextDelta' ? [(open.summary ??= []), n.params.summaryIndex] : [(open.content ??= []), n.params.contentIndex]
       const i = Number.isInteger(index) && index >= 0 && index < 1000 ? index : parts.length
       parts[i] = (parts[i] ?? '') + n.params.delta
       const text = reasoningText(open)
@@ -341,9 +334,23 @@ function toolCallOf(item: ThreadItem): ProviderMessage | null {
       return { kind: 'tool_call', text: name, toolName: name, toolInput: JSON.stringify(item.arguments ?? {}), toolPath: null, toolUseId: item.id }
     }
     case 'webSearch':
-      return { kind: 'tool_call', text: `WebSearch: ${item.query}`, toolName: 'WebSearch', toolInput: JSON.stringify({ query: item.query }), toolPath: item.query || null, toolUseId: item.id }
+      return {
+        kind: 'tool_call',
+        text: `WebSearch: ${item.query}`,
+        toolName: 'WebSearch',
+        toolInput: JSON.stringify({ query: item.query }),
+        toolPath: item.query || null,
+        toolUseId: item.id
+      }
     case 'imageView':
-      return { kind: 'tool_call', text: `ViewImage: ${item.path}`, toolName: 'ViewImage', toolInput: JSON.stringify({ path: item.path }), toolPath: item.path, toolUseId: item.id }
+      return {
+        kind: 'tool_call',
+        text: `ViewImage: ${item.path}`,
+        toolName: 'ViewImage',
+        toolInput: JSON.stringify({ path: item.path }),
+        toolPath: item.path,
+        toolUseId: item.id
+      }
     default:
       return null
   }
@@ -361,7 +368,9 @@ function toolResultOf(item: ThreadItem, streamed: string): ProviderMessage | nul
       return result(text || (item.status === 'completed' ? '(no output)' : ''), failed)
     }
     case 'fileChange': {
-      const summary = item.changes.map((c) => `${c.kind.type === 'update' && c.kind.move_path ? `move → ${c.kind.move_path}` : c.kind.type} ${c.path}`).join('\n')
+      const summary = item.changes
+        .map((c) => `${c.kind.type === 'update' && c.kind.move_path ? `move → ${c.kind.move_path}` : c.kind.type} ${c.path}`)
+        .join('\n')
       if (item.status === 'declined') return result(`The change was declined.\n${summary}`, true)
       if (item.status === 'failed') return result(`The change failed.${streamed ? `\n${streamed}` : ''}\n${summary}`, true)
       return result(summary || 'No changes', false)
@@ -454,7 +463,11 @@ export function parseApprovalRequest(req: CodexApprovalRequest, state: CodexPars
       event: {
         kind: 'approval_request',
         request: {
-          requestId, toolName: COMMAND_TOOL, input: { command, cwd: p.cwd ?? null }, description, toolUseId: p.itemId,
+          requestId,
+          toolName: COMMAND_TOOL,
+          input: { command, cwd: p.cwd ?? null },
+          description,
+          toolUseId: p.itemId,
           sessionScope: `Codex (acceptForSession) stops asking for this exact command for the rest of this session: ${command}`
         }
       }
@@ -470,7 +483,11 @@ export function parseApprovalRequest(req: CodexApprovalRequest, state: CodexPars
     event: {
       kind: 'approval_request',
       request: {
-        requestId, toolName: FILE_CHANGE_TOOL, input: { changes, grantRoot: p.grantRoot ?? null }, description, toolUseId: p.itemId,
+        requestId,
+        toolName: FILE_CHANGE_TOOL,
+        input: { changes, grantRoot: p.grantRoot ?? null },
+        description,
+        toolUseId: p.itemId,
         sessionScope: p.grantRoot
           ? `Codex (acceptForSession) stops asking for file changes under ${p.grantRoot} for the rest of this session.`
           : 'Codex (acceptForSession) stops asking for these file changes for the rest of this session.'
@@ -494,7 +511,12 @@ export function parseRateLimits(params: unknown): ProviderEvent[] {
     const mins = typeof w.windowDurationMins === 'number' ? w.windowDurationMins : null
     const label = mins === 300 ? 'five_hour' : mins === 10080 ? 'seven_day' : mins ? `${mins}_min` : name
     const resetsAt = typeof w.resetsAt === 'number' && Number.isFinite(w.resetsAt) ? Math.round(w.resetsAt * 1000) : null
-    windows.push({ window: label, status: used !== null && used >= 100 ? 'rejected' : used !== null && used >= 80 ? 'warning' : 'allowed', utilization: used === null ? null : used / 100, resetsAt })
+    windows.push({
+      window: label,
+      status: used !== null && used >= 100 ? 'rejected' : used !== null && used >= 80 ? 'warning' : 'allowed',
+      utilization: used === null ? null : used / 100,
+      resetsAt
+    })
   }
   if (windows.length === 0) return []
   const hit = windows.filter((w) => w.status === 'rejected')

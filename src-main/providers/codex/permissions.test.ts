@@ -24,7 +24,13 @@ describe('Codex permission modes', () => {
   it('builds turn/start sandbox policies, preferring the ones Codex reported', () => {
     expect(sandboxPolicyFor('read-only')).toEqual({ type: 'readOnly', networkAccess: false })
     expect(sandboxPolicyFor('danger-full-access')).toEqual({ type: 'dangerFullAccess' })
-    expect(sandboxPolicyFor('workspace-write')).toEqual({ type: 'workspaceWrite', writableRoots: [], networkAccess: false, excludeTmpdirEnvVar: false, excludeSlashTmp: false })
+    expect(sandboxPolicyFor('workspace-write')).toEqual({
+      type: 'workspaceWrite',
+      writableRoots: [],
+      networkAccess: false,
+      excludeTmpdirEnvVar: false,
+      excludeSlashTmp: false
+    })
     const mine = { type: 'workspaceWrite' as const, writableRoots: ['/data'], networkAccess: true, excludeTmpdirEnvVar: true, excludeSlashTmp: false }
     expect(sandboxPolicyFor('workspace-write', new Map([['workspaceWrite', mine]]))).toBe(mine)
   })

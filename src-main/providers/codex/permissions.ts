@@ -50,7 +50,9 @@ export function sandboxPolicyFor(mode: SandboxMode, known: ReadonlyMap<SandboxPo
     case 'read-only':
       return known.get('readOnly') ?? { type: 'readOnly', networkAccess: false }
     case 'workspace-write':
-      return known.get('workspaceWrite') ?? { type: 'workspaceWrite', writableRoots: [], networkAccess: false, excludeTmpdirEnvVar: false, excludeSlashTmp: false }
+      return (
+        known.get('workspaceWrite') ?? { type: 'workspaceWrite', writableRoots: [], networkAccess: false, excludeTmpdirEnvVar: false, excludeSlashTmp: false }
+      )
     case 'danger-full-access':
       return { type: 'dangerFullAccess' }
   }

@@ -23,7 +23,15 @@ describe('CodexProvider', () => {
     expect(provider.id).toBe('codex')
     expect(provider.displayName).toBe('Codex')
     expect(provider.capabilities).toBe(CODEX_CAPABILITIES)
-    expect(CODEX_CAPABILITIES).toEqual({ interrupt: true, setModel: true, setPermissionMode: true, approvals: true, resume: true, fork: true, costKnown: false })
+    expect(CODEX_CAPABILITIES).toEqual({
+      interrupt: true,
+      setModel: true,
+      setPermissionMode: true,
+      approvals: true,
+      resume: true,
+      fork: true,
+      costKnown: false
+    })
   })
 
   it('passes Codex-owned variables through, never the sandbox markers Codex sets for its children', () => {
@@ -50,7 +58,12 @@ describe('CodexProvider', () => {
   })
 
   it('not found: the install hint', async () => {
-    expect(await provider.detect(null, path.join(dir, 'nowhere'))).toEqual({ found: false, path: null, version: null, installHint: 'npm install -g @openai/codex' })
+    expect(await provider.detect(null, path.join(dir, 'nowhere'))).toEqual({
+      found: false,
+      path: null,
+      version: null,
+      installHint: 'npm install -g @openai/codex'
+    })
   })
 
   it.skipIf(process.platform === 'win32')('a binary whose --version fails is found without a version', async () => {

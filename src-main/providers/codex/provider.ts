@@ -55,8 +55,14 @@ export class CodexProvider extends CliProvider {
    */
   constructor() {
     super({
-      id: 'codex', displayName: CODEX_DISPLAY_NAME, capabilities: CODEX_CAPABILITIES, controls: CODEX_CONTROLS, permissionModes: CODEX_PERMISSION_MAP,
-      envPassthrough: CODEX_ENV_PASSTHROUGH, cliName: 'codex', installHint: CODEX_INSTALL_HINT,
+      id: 'codex',
+      displayName: CODEX_DISPLAY_NAME,
+      capabilities: CODEX_CAPABILITIES,
+      controls: CODEX_CONTROLS,
+      permissionModes: CODEX_PERMISSION_MAP,
+      envPassthrough: CODEX_ENV_PASSTHROUGH,
+      cliName: 'codex',
+      installHint: CODEX_INSTALL_HINT,
       // The launcher needs `node` on PATH: give `--version` the PATH we searched.
       versionEnv: (envPath) => buildChildEnv({ providerEnv: { PATH: envPath } })
     })

@@ -38,7 +38,12 @@ describe('CodexRpc', () => {
 
   it('classifies server requests (id + method), notifications (method only) and junk', () => {
     const { r } = rpc()
-    expect(r.receive({ id: 0, method: 'item/fileChange/requestApproval', params: { a: 1 } })).toEqual({ type: 'request', id: 0, method: 'item/fileChange/requestApproval', params: { a: 1 } })
+    expect(r.receive({ id: 0, method: 'item/fileChange/requestApproval', params: { a: 1 } })).toEqual({
+      type: 'request',
+      id: 0,
+      method: 'item/fileChange/requestApproval',
+      params: { a: 1 }
+    })
     expect(r.receive({ method: 'turn/started', params: { b: 2 } })).toEqual({ type: 'notification', method: 'turn/started', params: { b: 2 } })
     expect(r.receive([1, 2])).toEqual({ type: 'invalid', reason: 'parse_error' })
     expect(r.receive({ id: 5 })).toEqual({ type: 'invalid', reason: 'unknown' })

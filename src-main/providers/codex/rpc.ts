@@ -42,7 +42,10 @@ export class CodexRpc {
   request<M extends CodexMethod>(method: M, params: ParamsOf<M>, timeoutMs = this.timeoutMs): Promise<ResultOf<M>> {
     const id = this.nextId++
     return this.pending.request<ResultOf<M>>(
-      id, method, () => this.write({ id, method, params }), timeoutMs,
+      id,
+      method,
+      () => this.write({ id, method, params }),
+      timeoutMs,
       (label, ms) => new ShepherdError('UNAVAILABLE', `Codex did not answer ${label} within ${Math.round(ms / 1000)} s`)
     )
   }

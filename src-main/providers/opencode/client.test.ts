@@ -7,7 +7,11 @@ const enc = new TextEncoder()
 function collect(maxBytes?: number) {
   const out: string[] = []
   const dropped: number[] = []
-  const p = new SseParser((d) => out.push(d), (b) => dropped.push(b), maxBytes)
+  const p = new SseParser(
+    (d) => out.push(d),
+    (b) => dropped.push(b),
+    maxBytes
+  )
   return { p, out, dropped }
 }
 
@@ -49,7 +53,9 @@ describe('OpenCode helpers', () => {
 
   it('error text from both of OpenCode’s error shapes', () => {
     expect(errorText({ name: 'NotFoundError', data: { message: 'Session not found: ses_x' } })).toBe('NotFoundError: Session not found: ses_x')
-    expect(errorText({ _tag: 'PermissionNotFoundError', message: 'Permission request not found' })).toBe('PermissionNotFoundError: Permission request not found')
+    expect(errorText({ _tag: 'PermissionNotFoundError', message: 'Permission request not found' })).toBe(
+      'PermissionNotFoundError: Permission request not found'
+    )
     expect(errorText('')).toBe('no details')
   })
 })

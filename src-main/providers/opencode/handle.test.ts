@@ -17,7 +17,11 @@ import { permissionRules } from './permissions'
 const FAKE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fake-opencode.mjs')
 chmodSync(FAKE, 0o755)
 
-interface Logged { method: string; path: string; body: any }
+interface Logged {
+  method: string
+  path: string
+  body: any
+}
 
 const cleanups: (() => unknown)[] = []
 afterEach(async () => {
@@ -31,7 +35,14 @@ function setup() {
   cleanups.push(() => provider.shutdown())
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd }
   const opts = (o: Partial<StartOptions> = {}): StartOptions => ({
-    sessionId: 's1', cwd, model: 'fake/fake-model', permissionMode: 'default', systemPrompt: 'Be brief.', env, binaryPath: FAKE, ...o
+    sessionId: 's1',
+    cwd,
+    model: 'fake/fake-model',
+    permissionMode: 'default',
+    systemPrompt: 'Be brief.',
+    env,
+    binaryPath: FAKE,
+    ...o
   })
   return { provider, cwd, env, opts }
 }
@@ -56,7 +67,11 @@ async function until<T>(what: string, f: () => T | null | undefined | false, ms 
 
 async function testApi(handle: OpenCodeHandle, route: string, body?: unknown): Promise<any> {
   const base = (handle as unknown as { lease: { server: { url: string } } }).lease.server.url
-  const res = await fetch(base + route, { method: body === undefined ? 'GET' : 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+  const res = await fetch(base + route, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  })
   return res.json()
 }
 const log = async (h: OpenCodeHandle): Promise<{ requests: Logged[]; unauthorized: number }> => testApi(h, '/_test/requests')
@@ -67,14 +82,19 @@ describe('OpenCode handle (fake server)', () => {
     const { provider, opts } = setup()
     const h = await provider.start(opts())
     const w = watch(h)
-    expect(w.events[0]).toMatchObject({ kind: 'message', message: { kind: 'system', text: expect.stringContaining('OpenCode 0.0.0-fake · model fake/fake-model') } })
+    expect(w.events[0]).toMatchObject({
+      kind: 'message',
+      message: { kind: 'system', text: expect.stringContaining('OpenCode 0.0.0-fake · model fake/fake-model') }
+    })
     expect(w.events[1]).toEqual({ kind: 'cli_session', cliSessionId: h.cliSessionId, model: 'fake/fake-model' })
     expect(h.pid).toBeGreaterThan(0)
     await h.send('hello')
     await until('turn end', () => turnEnds(w.events).length === 1)
     const msgs = w.events.flatMap((e) => (e.kind === 'message' ? [e.message] : []))
     expect(msgs.at(-1)).toMatchObject({ kind: 'assistant', text: 'reply to hello' })
-    expect(w.events.find((e) => e.kind === 'usage')).toMatchObject({ usage: { costUsdDelta: 0.25, inputTokens: 100, outputTokens: 10, cacheReadTokens: 5, contextTokens: 105 } })
+    expect(w.events.find((e) => e.kind === 'usage')).toMatchObject({
+      usage: { costUsdDelta: 0.25, inputTokens: 100, outputTokens: 10, cacheReadTokens: 5, contextTokens: 105 }
+    })
     expect(turnEnds(w.events)).toEqual([{ kind: 'turn', state: 'idle' }])
 
     const { requests, unauthorized } = await log(h)
@@ -123,7 +143,10 @@ describe('OpenCode handle (fake server)', () => {
     await h.answerApproval(await ask(), { behavior: 'deny', message: '  ' })
     const { requests } = await log(h)
     expect(requests.filter((r) => r.path.startsWith('/permission/')).map((r) => r.body)).toEqual([
-      { reply: 'once' }, { reply: 'always' }, { reply: 'reject', message: 'not that' }, { reply: 'reject' }
+      { reply: 'once' },
+      { reply: 'always' },
+      { reply: 'reject', message: 'not that' },
+      { reply: 'reject' }
     ])
     expect(w.events.filter((e) => e.kind === 'approval_cancelled')).toEqual([])
     await expect(h.answerApproval('per_unknown', { behavior: 'allow', scope: 'once' })).rejects.toThrow(/no longer pending/)
@@ -160,7 +183,10 @@ describe('OpenCode handle (fake server)', () => {
     await h.send('EARLY bird')
     await until('turn end', () => turnEnds(w.events).length === 1)
     const afterTurn = w.events.slice(w.events.findIndex((e) => e.kind === 'turn'))
-    const before = w.events.slice(0, w.events.findIndex((e) => e.kind === 'turn'))
+    const before = w.events.slice(
+      0,
+      w.events.findIndex((e) => e.kind === 'turn')
+    )
     expect(before.some((e) => e.kind === 'message' && e.message.text === 'reply to EARLY bird')).toBe(true)
     expect(before.filter((e) => e.kind === 'usage')).toHaveLength(1)
     // The late part events change nothing (beyond raw records).
@@ -173,7 +199,8 @@ describe('OpenCode handle (fake server)', () => {
     const { provider, opts } = setup()
     const h = await provider.start(opts())
     const w = watch(h)
-    const client = (h as unknown as { lease: { server: { client: { request: (m: string, p: string, b?: unknown) => Promise<{ body: any }> } } } }).lease.server.client
+    const client = (h as unknown as { lease: { server: { client: { request: (m: string, p: string, b?: unknown) => Promise<{ body: any }> } } } }).lease.server
+      .client
     const sid = h.cliSessionId
     await h.send('HOLD one')
     const asst = await (async () => {
@@ -193,7 +220,10 @@ describe('OpenCode handle (fake server)', () => {
         { type: 'session.error', properties: { sessionID: sid, error: aborted } },
         { type: 'session.idle', properties: { sessionID: sid } },
         { type: 'session.idle', properties: { sessionID: sid } },
-        { type: 'message.updated', properties: { sessionID: sid, info: { ...asst, role: 'assistant', sessionID: sid, time: { created: 1, completed: 2 }, error: aborted } } }
+        {
+          type: 'message.updated',
+          properties: { sessionID: sid, info: { ...asst, role: 'assistant', sessionID: sid, time: { created: 1, completed: 2 }, error: aborted } }
+        }
       ]
     })
     await until('turn one ends', () => turnEnds(w.events).length === 1)

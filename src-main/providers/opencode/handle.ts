@@ -12,8 +12,16 @@ import { HandleEvents } from '../handle-events'
 import { ascendingId } from './ids'
 import { permissionRules } from './permissions'
 import {
-  beginTurn, createParseState, endSettledTurn, endTurnAfterIdle, eventsFromMessages, parseOpenCodeEvent, resetTurn, turnActive,
-  type OpenCodeParseState, type ParsedEvent
+  beginTurn,
+  createParseState,
+  endSettledTurn,
+  endTurnAfterIdle,
+  eventsFromMessages,
+  parseOpenCodeEvent,
+  resetTurn,
+  turnActive,
+  type OpenCodeParseState,
+  type ParsedEvent
 } from './parser'
 import type { OpenCodeServer, OpenCodeServerPool, ServerLease } from './server-pool'
 
@@ -297,7 +305,8 @@ export class OpenCodeHandle implements AgentHandle {
     if (this.#exit || this.#state.userMessageId !== turn) return
     for (const message of fetched) {
       for (const part of Array.isArray(message?.parts) ? message.parts : []) {
-        for (const e of parseOpenCodeEvent({ type: 'message.part.updated', properties: { sessionID: this.cliSessionId, part } }, this.#state).events) this.#emit(e)
+        for (const e of parseOpenCodeEvent({ type: 'message.part.updated', properties: { sessionID: this.cliSessionId, part } }, this.#state).events)
+          this.#emit(e)
       }
     }
     if (this.#exit || this.#state.userMessageId !== turn) return
@@ -327,7 +336,8 @@ export class OpenCodeHandle implements AgentHandle {
           if (this.#state.userMessageId !== turn) break
           this.#apply(parseOpenCodeEvent(event, this.#state))
         }
-        if (turnActive(this.#state) && !this.#state.settled && this.#state.userSeen && (await this.#serverIdle())) await this.#finishTurn(turn, endTurnAfterIdle)
+        if (turnActive(this.#state) && !this.#state.settled && this.#state.userSeen && (await this.#serverIdle()))
+          await this.#finishTurn(turn, endTurnAfterIdle)
       }
       const pending = await this.server.client.request('GET', '/permission')
       for (const request of Array.isArray(pending.body) ? pending.body : []) {

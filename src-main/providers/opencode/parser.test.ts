@@ -4,15 +4,30 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ProviderEvent, ProviderMessage } from '../types'
 import {
-  INTERRUPTED_TEXT, beginTurn, createParseState, endSettledTurn, endTurnAfterIdle, eventSessionId, eventsFromMessages, parseOpenCodeEvent,
-  turnActive, type OpenCodeParseState
+  INTERRUPTED_TEXT,
+  beginTurn,
+  createParseState,
+  endSettledTurn,
+  endTurnAfterIdle,
+  eventSessionId,
+  eventsFromMessages,
+  parseOpenCodeEvent,
+  turnActive,
+  type OpenCodeParseState
 } from './parser'
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures')
 
-interface Line { t_ms: number; dir: string; msg: any }
+interface Line {
+  t_ms: number
+  dir: string
+  msg: any
+}
 const load = (name: string): Line[] =>
-  readFileSync(path.join(FIXTURES, name), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line)
+  readFileSync(path.join(FIXTURES, name), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line)
 
 /**
  * Replays a recorded stream for one OpenCode session the way the handle drives the parser: a turn
@@ -101,7 +116,9 @@ describe('OpenCode SSE → events (reference recording)', () => {
   })
 
   it('emits one message per completed part, never per delta', () => {
-    const texts = messages(events).filter((m) => m.kind === 'assistant').map((m) => m.text)
+    const texts = messages(events)
+      .filter((m) => m.kind === 'assistant')
+      .map((m) => m.text)
     expect(texts.filter((t) => t.startsWith('DONE. Tool output was: The user rejected'))).toHaveLength(1)
   })
 
@@ -117,7 +134,15 @@ describe('OpenCode SSE → events (reference recording)', () => {
     const u = costs(events)
     // turn 1: 1 step, 2: 2, 3: 2, 4: aborted (no step-finish), 5: 1
     expect(u).toHaveLength(6)
-    expect(u[0]).toMatchObject({ costUsdDelta: 0, inputTokens: 2448, outputTokens: 7, cacheReadTokens: 0, cacheWriteTokens: 0, contextTokens: 2448, costKnown: true })
+    expect(u[0]).toMatchObject({
+      costUsdDelta: 0,
+      inputTokens: 2448,
+      outputTokens: 7,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      contextTokens: 2448,
+      costKnown: true
+    })
   })
 
   it('describes the approval with what it would run and the scope of "always"', () => {
@@ -195,7 +220,10 @@ describe('OpenCode parser: edge cases', () => {
   const user = (id: string) => ({ type: 'message.updated', properties: { sessionID: SID, info: { id, role: 'user', sessionID: SID, time: { created: 1 } } } })
   const asst = (id: string, parentID: string, extra: Record<string, unknown> = {}) => ({
     type: 'message.updated',
-    properties: { sessionID: SID, info: { id, role: 'assistant', parentID, sessionID: SID, time: { created: 2, ...(extra.completed ? { completed: 3 } : {}) }, ...extra } }
+    properties: {
+      sessionID: SID,
+      info: { id, role: 'assistant', parentID, sessionID: SID, time: { created: 2, ...(extra.completed ? { completed: 3 } : {}) }, ...extra }
+    }
   })
   const idle = { type: 'session.idle', properties: { sessionID: SID } }
 
@@ -230,7 +258,10 @@ describe('OpenCode parser: edge cases', () => {
     const s = createParseState(SID)
     beginTurn(s, 'msg_7')
     parseOpenCodeEvent(user('msg_7'), s)
-    parseOpenCodeEvent({ type: 'session.error', properties: { sessionID: SID, error: { name: 'UnknownError', data: { message: 'Model not found: fake/nope.' } } } }, s)
+    parseOpenCodeEvent(
+      { type: 'session.error', properties: { sessionID: SID, error: { name: 'UnknownError', data: { message: 'Model not found: fake/nope.' } } } },
+      s
+    )
     expect(parseOpenCodeEvent(idle, s).checkIdle).toBe(true)
     const ev = endTurnAfterIdle(s)
     expect(ev.at(-1)).toEqual({ kind: 'turn', state: 'error', reason: { message: 'Model not found: fake/nope.', apiErrorStatus: null } })
@@ -240,10 +271,15 @@ describe('OpenCode parser: edge cases', () => {
     const s = createParseState(SID)
     beginTurn(s, 'msg_1')
     parseOpenCodeEvent(asst('msg_2', 'msg_1'), s)
-    parseOpenCodeEvent({ type: 'message.part.updated', properties: { part: { id: 'prt_1', messageID: 'msg_2', sessionID: SID, type: 'text', text: '', time: { start: 1 } } } }, s)
+    parseOpenCodeEvent(
+      { type: 'message.part.updated', properties: { part: { id: 'prt_1', messageID: 'msg_2', sessionID: SID, type: 'text', text: '', time: { start: 1 } } } },
+      s
+    )
     parseOpenCodeEvent({ type: 'message.part.delta', properties: { sessionID: SID, messageID: 'msg_2', partID: 'prt_1', field: 'text', delta: 'tick0 ' } }, s)
     parseOpenCodeEvent({ type: 'message.part.delta', properties: { sessionID: SID, messageID: 'msg_2', partID: 'prt_1', field: 'text', delta: 'tick1 ' } }, s)
-    expect(parseOpenCodeEvent(asst('msg_2', 'msg_1', { completed: true, error: { name: 'MessageAbortedError', data: { message: 'Aborted' } } }), s).settled).toBe(true)
+    expect(
+      parseOpenCodeEvent(asst('msg_2', 'msg_1', { completed: true, error: { name: 'MessageAbortedError', data: { message: 'Aborted' } } }), s).settled
+    ).toBe(true)
     const ev = endSettledTurn(s)
     expect(digest(ev)).toEqual(['assistant: tick0 tick1 ', `system: ${INTERRUPTED_TEXT}`, 'turn idle'])
   })
@@ -252,13 +288,47 @@ describe('OpenCode parser: edge cases', () => {
     const s = createParseState(SID)
     parseOpenCodeEvent({ type: 'session.created', properties: { sessionID: 'ses_C', info: { id: 'ses_C', parentID: SID } } }, s)
     expect(s.children.has('ses_C')).toBe(true)
-    const ask = parseOpenCodeEvent({ type: 'permission.asked', properties: { id: 'per_1', sessionID: 'ses_C', permission: 'edit', patterns: ['a.txt'], metadata: { filepath: '/p/a.txt' }, always: ['*'] } }, s)
+    const ask = parseOpenCodeEvent(
+      {
+        type: 'permission.asked',
+        properties: { id: 'per_1', sessionID: 'ses_C', permission: 'edit', patterns: ['a.txt'], metadata: { filepath: '/p/a.txt' }, always: ['*'] }
+      },
+      s
+    )
     expect(digest(ask.events)).toEqual(['approval edit per_1'])
-    const step = parseOpenCodeEvent({ type: 'message.part.updated', properties: { part: { id: 'prt_9', messageID: 'msg_c', sessionID: 'ses_C', type: 'step-finish', cost: 0.5, tokens: { input: 10, output: 2, reasoning: 1, cache: { read: 3, write: 0 } } } } }, s)
+    const step = parseOpenCodeEvent(
+      {
+        type: 'message.part.updated',
+        properties: {
+          part: {
+            id: 'prt_9',
+            messageID: 'msg_c',
+            sessionID: 'ses_C',
+            type: 'step-finish',
+            cost: 0.5,
+            tokens: { input: 10, output: 2, reasoning: 1, cache: { read: 3, write: 0 } }
+          }
+        }
+      },
+      s
+    )
     expect(costs(step.events)).toEqual([expect.objectContaining({ costUsdDelta: 0.5, inputTokens: 10, outputTokens: 3, cacheReadTokens: 3 })])
-    expect(parseOpenCodeEvent({ type: 'message.part.updated', properties: { part: { id: 'prt_9', messageID: 'msg_c', sessionID: 'ses_C', type: 'step-finish', cost: 0.5, tokens: {} } } }, s).events).toEqual([])
+    expect(
+      parseOpenCodeEvent(
+        {
+          type: 'message.part.updated',
+          properties: { part: { id: 'prt_9', messageID: 'msg_c', sessionID: 'ses_C', type: 'step-finish', cost: 0.5, tokens: {} } }
+        },
+        s
+      ).events
+    ).toEqual([])
     // Other sessions' events are not ours.
-    expect(parseOpenCodeEvent({ type: 'permission.asked', properties: { id: 'per_2', sessionID: 'ses_X', permission: 'bash', patterns: [], metadata: {}, always: [] } }, s).events).toEqual([])
+    expect(
+      parseOpenCodeEvent(
+        { type: 'permission.asked', properties: { id: 'per_2', sessionID: 'ses_X', permission: 'bash', patterns: [], metadata: {}, always: [] } },
+        s
+      ).events
+    ).toEqual([])
   })
 
   it('declines the question tool with a visible note', () => {
@@ -270,7 +340,16 @@ describe('OpenCode parser: edge cases', () => {
 
   it('never throws on odd input', () => {
     const s = createParseState(SID)
-    for (const e of [null, 1, 'x', [], {}, { type: 'message.updated' }, { type: 'message.part.updated', properties: { part: 5 } }, { type: 'session.status', properties: { sessionID: SID } }]) {
+    for (const e of [
+      null,
+      1,
+      'x',
+      [],
+      {},
+      { type: 'message.updated' },
+      { type: 'message.part.updated', properties: { part: 5 } },
+      { type: 'session.status', properties: { sessionID: SID } }
+    ]) {
       expect(() => parseOpenCodeEvent(e, s)).not.toThrow()
     }
     expect(eventSessionId({ type: 'x', properties: { part: { sessionID: 'ses_P' } } })).toBe('ses_P')
@@ -280,12 +359,22 @@ describe('OpenCode parser: edge cases', () => {
     const s = createParseState(SID)
     beginTurn(s, 'msg_1')
     const fetched = [
-      { info: { id: 'msg_1', role: 'user', sessionID: SID, time: { created: 1 } }, parts: [{ id: 'prt_u', messageID: 'msg_1', sessionID: SID, type: 'text', text: 'hi' }] },
+      {
+        info: { id: 'msg_1', role: 'user', sessionID: SID, time: { created: 1 } },
+        parts: [{ id: 'prt_u', messageID: 'msg_1', sessionID: SID, type: 'text', text: 'hi' }]
+      },
       {
         info: { id: 'msg_2', role: 'assistant', parentID: 'msg_1', sessionID: SID, time: { created: 2, completed: 3 }, finish: 'stop' },
         parts: [
           { id: 'prt_t', messageID: 'msg_2', sessionID: SID, type: 'text', text: 'answer', time: { start: 2, end: 3 } },
-          { id: 'prt_s', messageID: 'msg_2', sessionID: SID, type: 'step-finish', cost: 0.01, tokens: { input: 5, output: 1, reasoning: 0, cache: { read: 0, write: 0 } } }
+          {
+            id: 'prt_s',
+            messageID: 'msg_2',
+            sessionID: SID,
+            type: 'step-finish',
+            cost: 0.01,
+            tokens: { input: 5, output: 1, reasoning: 0, cache: { read: 0, write: 0 } }
+          }
         ]
       }
     ]

@@ -80,9 +80,21 @@ export interface OpenCodeParseState {
 
 export function createParseState(sessionId: string): OpenCodeParseState {
   return {
-    sessionId, children: new Set(), userMessageId: null, userSeen: false, interruptRequested: false,
-    assistants: new Map(), parts: new Map(), countedSteps: new Set(), sessionError: null, retryShown: 0,
-    approvals: new Set(), settled: null, contextTokens: null, model: null, contextWindows: new Map()
+    sessionId,
+    children: new Set(),
+    userMessageId: null,
+    userSeen: false,
+    interruptRequested: false,
+    assistants: new Map(),
+    parts: new Map(),
+    countedSteps: new Set(),
+    sessionError: null,
+    retryShown: 0,
+    approvals: new Set(),
+    settled: null,
+    contextTokens: null,
+    model: null,
+    contextWindows: new Map()
   }
 }
 
@@ -198,7 +210,11 @@ function permissionAsked(p: Obj, state: OpenCodeParseState, child: boolean): Pro
   const always = Array.isArray(p.always) ? p.always.filter((x): x is string => typeof x === 'string') : []
   const tool = isObj(p.tool) ? p.tool : null
   const what = str(metadata.command) ?? str(metadata.filepath) ?? str(metadata.filePath) ?? patterns.join(', ')
-  const description = [`${permission}${what ? `: ${what}` : ''}`, child ? '(subagent)' : null, always.length ? `“allow for session” also allows ${always.join(', ')} in this project` : null]
+  const description = [
+    `${permission}${what ? `: ${what}` : ''}`,
+    child ? '(subagent)' : null,
+    always.length ? `“allow for session” also allows ${always.join(', ')} in this project` : null
+  ]
     .filter(Boolean)
     .join(' · ')
   return [
@@ -392,7 +408,14 @@ function toolEvents(part: Obj, progress: PartProgress): ProviderEvent[] {
     // A tool the model may not use (denied by the permission mode) runs as `invalid`.
     const shownName = name === 'invalid' && str(input.tool) ? `invalid (${str(input.tool)})` : name
     events.push(
-      msg({ kind: 'tool_call', text: toolPath ? `${shownName}: ${toolPath}` : shownName, toolName: name, toolInput: JSON.stringify(input), toolPath, toolUseId: callId })
+      msg({
+        kind: 'tool_call',
+        text: toolPath ? `${shownName}: ${toolPath}` : shownName,
+        toolName: name,
+        toolInput: JSON.stringify(input),
+        toolPath,
+        toolUseId: callId
+      })
     )
   }
   if (progress.resultShown) return events
@@ -466,7 +489,10 @@ export function eventsFromMessages(messages: unknown): unknown[] {
     const info = m.info
     const completed = isObj(info.time) && num(info.time.completed) !== null
     // Parts first with the message still open, then the (possibly completing) message itself.
-    out.push({ type: 'message.updated', properties: { sessionID: info.sessionID, info: completed ? { ...info, time: { ...(info.time as Obj), completed: undefined } } : info } })
+    out.push({
+      type: 'message.updated',
+      properties: { sessionID: info.sessionID, info: completed ? { ...info, time: { ...(info.time as Obj), completed: undefined } } : info }
+    })
     for (const part of parts) out.push({ type: 'message.part.updated', properties: { sessionID: info.sessionID, part } })
     if (completed) out.push({ type: 'message.updated', properties: { sessionID: info.sessionID, info } })
   }

@@ -3,7 +3,14 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PERMISSION_MODES } from '../../shared/status'
-import { OPENCODE_CAPABILITIES, OPENCODE_ENV_PASSTHROUGH, OPENCODE_INSTALL_HINT, OPENCODE_PERMISSION_MODES, OpenCodeProvider, permissionRules } from './provider'
+import {
+  OPENCODE_CAPABILITIES,
+  OPENCODE_ENV_PASSTHROUGH,
+  OPENCODE_INSTALL_HINT,
+  OPENCODE_PERMISSION_MODES,
+  OpenCodeProvider,
+  permissionRules
+} from './provider'
 import { parseModel } from './handle'
 
 describe('OpenCode permission modes', () => {
@@ -36,8 +43,18 @@ describe('OpenCode provider', () => {
   })
 
   it('declares its capabilities and passes OpenCode’s own variables, never the server password', () => {
-    expect(OPENCODE_CAPABILITIES).toEqual({ interrupt: true, setModel: true, setPermissionMode: true, approvals: true, resume: true, fork: true, costKnown: true })
-    expect(OPENCODE_ENV_PASSTHROUGH).toEqual(expect.arrayContaining(['OPENCODE_CONFIG', 'OPENCODE_CONFIG_CONTENT', 'OPENCODE_DISABLE_MODELS_FETCH', 'XDG_DATA_HOME', 'OPENAI_API_KEY']))
+    expect(OPENCODE_CAPABILITIES).toEqual({
+      interrupt: true,
+      setModel: true,
+      setPermissionMode: true,
+      approvals: true,
+      resume: true,
+      fork: true,
+      costKnown: true
+    })
+    expect(OPENCODE_ENV_PASSTHROUGH).toEqual(
+      expect.arrayContaining(['OPENCODE_CONFIG', 'OPENCODE_CONFIG_CONTENT', 'OPENCODE_DISABLE_MODELS_FETCH', 'XDG_DATA_HOME', 'OPENAI_API_KEY'])
+    )
     expect(OPENCODE_ENV_PASSTHROUGH.some((k) => k.startsWith('OPENCODE_SERVER_'))).toBe(false)
     expect(OPENCODE_INSTALL_HINT).toBe('npm install -g opencode-ai')
   })
@@ -49,7 +66,12 @@ describe('OpenCode provider', () => {
       writeFileSync(bin, '#!/bin/sh\necho 9.8.7\n')
       chmodSync(bin, 0o755)
       const p = new OpenCodeProvider()
-      expect(await p.detect(null, `/nonexistent${path.delimiter}${dir}`)).toEqual({ found: true, path: bin, version: '9.8.7', installHint: OPENCODE_INSTALL_HINT })
+      expect(await p.detect(null, `/nonexistent${path.delimiter}${dir}`)).toEqual({
+        found: true,
+        path: bin,
+        version: '9.8.7',
+        installHint: OPENCODE_INSTALL_HINT
+      })
       expect(await p.detect(bin, '', { version: false })).toMatchObject({ found: true, path: bin, version: null })
       expect(await p.detect('relative/opencode', dir)).toMatchObject({ found: false, installHint: OPENCODE_INSTALL_HINT })
       expect(await p.detect(null, '/nonexistent')).toMatchObject({ found: false, path: null })

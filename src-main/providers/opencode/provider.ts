@@ -82,8 +82,14 @@ export class OpenCodeProvider extends CliProvider {
 
   constructor(opts: OpenCodeProviderOptions = {}) {
     super({
-      id: 'opencode', displayName: OPENCODE_DISPLAY_NAME, capabilities: OPENCODE_CAPABILITIES, controls: OPENCODE_CONTROLS,
-      permissionModes: OPENCODE_PERMISSION_MAP, envPassthrough: OPENCODE_ENV_PASSTHROUGH, cliName: 'opencode', installHint: OPENCODE_INSTALL_HINT
+      id: 'opencode',
+      displayName: OPENCODE_DISPLAY_NAME,
+      capabilities: OPENCODE_CAPABILITIES,
+      controls: OPENCODE_CONTROLS,
+      permissionModes: OPENCODE_PERMISSION_MAP,
+      envPassthrough: OPENCODE_ENV_PASSTHROUGH,
+      cliName: 'opencode',
+      installHint: OPENCODE_INSTALL_HINT
     })
     this.pool = opts.pool ?? new OpenCodeServerPool()
   }

@@ -233,7 +233,10 @@ export class OpenCodeServer {
     const ready = new Promise<void>((r) => (connected = r))
     let res: Response
     try {
-      res = await fetch(this.client.baseUrl + '/event', { headers: { authorization: this.client.authorization, accept: 'text/event-stream' }, signal: ac.signal })
+      res = await fetch(this.client.baseUrl + '/event', {
+        headers: { authorization: this.client.authorization, accept: 'text/event-stream' },
+        signal: ac.signal
+      })
     } catch (err) {
       clearTimeout(timer)
       throw err

@@ -32,14 +32,25 @@ export abstract class CliProvider implements AgentProvider {
   readonly envPassthrough: readonly string[]
 
   constructor(private readonly info: CliProviderInfo) {
-    ;({ id: this.id, displayName: this.displayName, capabilities: this.capabilities, controls: this.controls, permissionModes: this.permissionModes, envPassthrough: this.envPassthrough } = info)
+    ;({
+      id: this.id,
+      displayName: this.displayName,
+      capabilities: this.capabilities,
+      controls: this.controls,
+      permissionModes: this.permissionModes,
+      envPassthrough: this.envPassthrough
+    } = info)
   }
 
   /** The configured path, else `cliName` on PATH; its version unless `version: false`. */
   detect(configuredPath: string | null, envPath: string, opts: { version?: boolean } = {}): Promise<ProviderDetection> {
     const { cliName, installHint, versionEnv } = this.info
     return detectCli({
-      name: cliName, installHint, configuredPath, envPath, version: opts.version,
+      name: cliName,
+      installHint,
+      configuredPath,
+      envPath,
+      version: opts.version,
       versionEnv: () => (versionEnv ? versionEnv(envPath) : buildChildEnv({}))
     })
   }

@@ -7,17 +7,26 @@
 
 export type Settle = (err: Error | null, result: unknown) => void
 
-export interface PendingRequest { label: string; settle: Settle }
+export interface PendingRequest {
+  label: string
+  settle: Settle
+}
 
-interface Entry extends PendingRequest { timer: NodeJS.Timeout | null }
+interface Entry extends PendingRequest {
+  timer: NodeJS.Timeout | null
+}
 
 export class PendingRequests<K extends string | number = string | number> {
   readonly #pending = new Map<K, Entry>()
   #closedWith: Error | null = null
 
-  get size(): number { return this.#pending.size }
+  get size(): number {
+    return this.#pending.size
+  }
   /** Why new requests fail (the process is gone), or null. */
-  get closedWith(): Error | null { return this.#closedWith }
+  get closedWith(): Error | null {
+    return this.#closedWith
+  }
 
   /**
    * Wait for the answer to request `id` (`label` names it in errors), sent by `send`. With a

@@ -30,7 +30,11 @@ export abstract class ProcessHandle {
   protected abstract finish(exit: ProviderExit): void
 
   /** Spawn the agent (throws ShepherdError 'AGENT_NOT_FOUND' | 'SPAWN_FAILED'); its stdout feeds `onLine`, its exit `finish`. */
-  protected async launch(binaryPath: string, argv: readonly string[], o: { cwd: string; env: Record<string, string>; displayName: string; installHint: string }): Promise<ManagedProcess> {
+  protected async launch(
+    binaryPath: string,
+    argv: readonly string[],
+    o: { cwd: string; env: Record<string, string>; displayName: string; installHint: string }
+  ): Promise<ManagedProcess> {
     const proc = await spawnManaged(binaryPath, [...argv], { ...o, onStdout: (chunk) => this.splitter.push(chunk) })
     this.proc = proc
     void proc.exited.then((exit) => this.finish(exit))

@@ -8,14 +8,24 @@ import { PendingRequests } from './pending-requests'
 import { firstStringOf, isObj } from './values'
 
 const cleanups: (() => void)[] = []
-afterEach(() => { for (const c of cleanups.splice(0)) c() })
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c()
+})
 const timeoutError = (label: string, ms: number) => new Error(`no answer to ${label} within ${ms} ms`)
 
 describe('PendingRequests', () => {
   it('settles a request by its id once, with its result', async () => {
     const p = new PendingRequests<number>()
     const sent: number[] = []
-    const answer = p.request(7, 'ping', async () => { sent.push(7) }, 1000, timeoutError)
+    const answer = p.request(
+      7,
+      'ping',
+      async () => {
+        sent.push(7)
+      },
+      1000,
+      timeoutError
+    )
     expect(p.size).toBe(1)
     const taken = p.take(7)
     expect(taken?.label).toBe('ping')

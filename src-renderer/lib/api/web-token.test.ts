@@ -10,7 +10,8 @@ function env(hash: string, stored: string | null = null) {
       history: { replaceState },
       storage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) }
     },
-    store, replaceState
+    store,
+    replaceState
   }
 }
 
