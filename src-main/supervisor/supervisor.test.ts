@@ -118,7 +118,7 @@ describe('Supervisor', () => {
     const got = await caller.sessions.get({ id: s.id })
     expect(got.status).toBe('error')
     expect(got.statusReason?.apiErrorStatus).toBe(500)
-    expect(got.statusReason?.code).toBe('agent_error')
+    expect(got.statusReason?.code).toBe('turn_failed')
     await caller.sessions.send({ id: s.id, prompt: 'again' })
     await caller.sessions.interrupt({ id: s.id })
     expect(provider.last.controls).toContain('interrupt')
@@ -127,7 +127,7 @@ describe('Supervisor', () => {
     const after = await caller.sessions.get({ id: s.id })
     expect(after.status).toBe('idle')
     // The renderer tells an interrupted turn from a finished one by this code, never by the words.
-    expect(after.statusReason?.code).toBe('interrupted')
+    expect(after.statusReason?.code).toBe('turn_interrupted')
   })
 
   it('stop persists stopping, then interrupted; a crash mid-turn is an error with the exit reason', async () => {
@@ -135,7 +135,7 @@ describe('Supervisor', () => {
     const a = await caller.sessions.start({ projectId: project.id, prompt: 'x' })
     const stopped = await caller.sessions.stop({ id: a.id })
     expect(stopped.status).toBe('interrupted')
-    expect(stopped.statusReason?.code).toBe('stopped')
+    expect(stopped.statusReason?.code).toBe('stopped_by_user')
     const st = events.filter((e) => e.type === 'agent.status' && e.sessionId === a.id).map((e) => (e as { status: string }).status)
     expect(st.slice(-2)).toEqual(['stopping', 'interrupted'])
     const b = await caller.sessions.start({ projectId: project.id, prompt: 'y' })
@@ -144,7 +144,7 @@ describe('Supervisor', () => {
     const got = await caller.sessions.get({ id: b.id })
     expect(got.status).toBe('error')
     expect(got.statusReason?.signal).toBe('SIGKILL')
-    expect(got.statusReason?.code).toBe('crashed')
+    expect(got.statusReason?.code).toBe('killed')
     expect(got.statusReason?.stderrTail).toBe('boom')
   })
 
@@ -304,7 +304,7 @@ describe('Supervisor', () => {
     const got = await second.caller.sessions.get({ id: s.id })
     expect(got.status).toBe('interrupted')
     expect(got.statusReason?.message).toMatch(/exited unexpectedly/)
-    expect(got.statusReason?.code).toBe('orphaned')
+    expect(got.statusReason?.code).toBe('app_crashed')
   })
 })
 
