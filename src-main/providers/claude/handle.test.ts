@@ -75,13 +75,14 @@ describe('ClaudeHandle with a replayed CLI', () => {
     await expect(r.handle.send('too late')).rejects.toMatchObject({ code: 'UNAVAILABLE' })
   })
 
-  it('approvals: allow sends the original input, deny sends message + interrupt:false', async () => {
-    const log = join(dir, 'approvals.log')
+  /** Replays the recorded can_use_tool run: the first command is allowed, the second denied with `denyMessage`; returns what was written. */
+  async function approveThenDeny(logName: string, denyMessage: string) {
+    const log = join(dir, logName)
     const r = await replay('streamjson-can_use_tool', log)
     r.handle.onEvent((e) => {
       if (e.kind !== 'approval_request') return
       const allow = (e.request.input as { command: string }).command.includes('allowed')
-      void r.handle.answerApproval(e.request.requestId, allow ? { behavior: 'allow', scope: 'once' } : { behavior: 'deny', message: 'Denied by test harness' })
+      void r.handle.answerApproval(e.request.requestId, allow ? { behavior: 'allow', scope: 'once' } : { behavior: 'deny', message: denyMessage })
     })
     await r.handle.send('make a file [[bash:touch allowed-by-host.txt]]')
     const idle1 = await r.waitFor(isTurn('idle'))
@@ -90,8 +91,12 @@ describe('ClaudeHandle with a replayed CLI', () => {
     const written = readFileSync(log, 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; response?: { response: unknown; request_id: string } })
-    const answers = written.filter((w) => w.type === 'control_response').map((w) => w.response)
+      .map((l) => JSON.parse(l) as { type: string; response?: { response: { behavior: string; message?: string }; request_id: string } })
+    return { r, answers: written.filter((w) => w.type === 'control_response').map((w) => w.response) }
+  }
+
+  it('approvals: allow sends the original input, deny sends message + interrupt:false', async () => {
+    const { r, answers } = await approveThenDeny('approvals.log', 'Denied by test harness')
     expect(answers).toEqual([
       {
         subtype: 'success',
@@ -111,26 +116,8 @@ describe('ClaudeHandle with a replayed CLI', () => {
   })
 
   it('a denial without a reason tells the CLI only that the user denied it (no invented reason) (issue 11 #12)', async () => {
-    const log = join(dir, 'deny-no-reason.log')
-    const r = await replay('streamjson-can_use_tool', log)
-    r.handle.onEvent((e) => {
-      if (e.kind !== 'approval_request') return
-      const allow = (e.request.input as { command: string }).command.includes('allowed')
-      void r.handle.answerApproval(e.request.requestId, allow ? { behavior: 'allow', scope: 'once' } : { behavior: 'deny', message: '   ' })
-    })
-    await r.handle.send('make a file [[bash:touch allowed-by-host.txt]]')
-    const idle1 = await r.waitFor(isTurn('idle'))
-    await r.handle.send('make another [[bash:touch denied-by-host.txt]]')
-    await r.waitFor(isTurn('idle'), idle1 + 1)
-    const written = readFileSync(log, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; response?: { response: { behavior: string; message?: string } } })
-    const denial = written
-      .filter((w) => w.type === 'control_response')
-      .map((w) => w.response!.response)
-      .find((x) => x.behavior === 'deny')
-    expect(denial?.message).toBe(DENIED_WITHOUT_REASON)
+    const { answers } = await approveThenDeny('deny-no-reason.log', '   ')
+    expect(answers.map((a) => a?.response).find((x) => x?.behavior === 'deny')?.message).toBe(DENIED_WITHOUT_REASON)
   })
 
   it('approval with scope session adds the addRules suggestions, kept in the session', async () => {
