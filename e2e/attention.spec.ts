@@ -112,9 +112,11 @@ test('ten sessions finishing within seconds give one grouped toast', async ({ pa
     await api.projects.add.mutate({ path: quiet, name: 'Elsewhere' })
     await openApp(page, shepherd)
     await page.getByRole('navigation', { name: 'Projects' }).getByRole('button', { name: 'Elsewhere', exact: true }).click()
-    // Each model reply waits a few seconds, so ten CLIs that started one after another finish close together.
+    // Every model reply is held until one moment ([[at:…]]), so the ten turns end within about a second
+    // of each other however long the CLIs took to start on a busy machine.
+    const at = Date.now() + 30_000
     const ids: string[] = []
-    for (let i = 0; i < 10; i++) ids.push((await api.sessions.start.mutate({ projectId: project.id, prompt: `job ${i} [[silent:6]]` })).id)
+    for (let i = 0; i < 10; i++) ids.push((await api.sessions.start.mutate({ projectId: project.id, prompt: `job ${i} [[at:${at}]]` })).id)
     await expect
       .poll(
         async () => {

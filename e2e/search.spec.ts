@@ -38,6 +38,9 @@ const results = (dialog: Locator): Locator => dialog.getByRole('listbox', { name
 const pane = (page: Page, name: string): Locator => page.getByRole('region', { name, exact: true })
 
 async function openSearch(page: Page): Promise<Locator> {
+  // After a reload the shortcut works once the app is up (its key handler and the projects list).
+  await expect(page.getByRole('button', { name: 'Add project', exact: true })).toBeVisible()
+  await expect(page.getByText('Loading projects…')).toHaveCount(0)
   await page.keyboard.press('Control+Shift+F')
   const dialog = page.getByRole('dialog', { name: 'Search everywhere' })
   await expect(dialog).toBeVisible()

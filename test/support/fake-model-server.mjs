@@ -19,6 +19,7 @@
 //   [[slow:N]]             "tick0 tick1 …", one chunk per 250 ms for N seconds; a client
 //                          disconnect stops it and is recorded in `disconnects`
 //   [[silent:N]]           nothing at all (not even headers) for N seconds, then "Back after N s.";
+//   [[at:EPOCH_MS]]        like [[silent]], until that wall-clock time (many agents answered at once)
 //                          a client disconnect meanwhile is recorded in `disconnects`
 //   [[text:T]]             exactly T
 //   [[thinking:T]]         a thinking/reasoning block T, then the text "Thought about it."
@@ -238,7 +239,7 @@ function modelObject(id) {
 
 /** Parses the first known directive in `text`. */
 export function parseDirective(text) {
-  const re = /\[\[(bash|agent|write|slow|silent|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
+  const re = /\[\[(bash|agent|write|slow|silent|at|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
   const m = re.exec(text ?? '')
   if (!m) return null
   const kind = m[1]
@@ -255,6 +256,9 @@ export function parseDirective(text) {
     case 'slow':
     case 'silent':
       return { kind, seconds: Number(arg) > 0 ? Number(arg) : 1 }
+    case 'at':
+      // Silent until that moment: every request that carries the same time is answered together.
+      return { kind: 'silent', seconds: Math.max(0.01, (Number(arg) - Date.now()) / 1000) }
     case 'text':
       return { kind, text: arg }
     case 'thinking':

@@ -191,6 +191,9 @@ describe('parseDirective', () => {
     expect(parseDirective('x [[bash:echo "a|b"]] y')).toEqual({ kind: 'bash', command: 'echo "a|b"' })
     expect(parseDirective('[[write:dir/f.txt|line1\nline2]]')).toEqual({ kind: 'write', path: 'dir/f.txt', content: 'line1\nline2' })
     expect(parseDirective('[[slow:2]]')).toEqual({ kind: 'slow', seconds: 2 })
+    // [[at:T]] is silence until T: a time 5 s ahead is about 5 s, a past one next to nothing.
+    expect(parseDirective(`[[at:${Date.now() + 5_000}]]`)).toMatchObject({ kind: 'silent', seconds: expect.closeTo(5, 0) })
+    expect(parseDirective('[[at:1000]]')).toEqual({ kind: 'silent', seconds: 0.01 })
     expect(parseDirective('[[text:Hello, world]]')).toEqual({ kind: 'text', text: 'Hello, world' })
     expect(parseDirective('[[thinking:hmm]]')).toEqual({ kind: 'thinking', text: 'hmm' })
     expect(parseDirective('delegate [[agent:look around]]')).toEqual({ kind: 'agent', prompt: 'look around' })
