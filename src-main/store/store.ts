@@ -22,35 +22,17 @@ export interface NewSession {
   costKnown?: boolean
 }
 
-/** Columns to change. JSON columns take their values (the store encodes them; callers never do). */
-export type SessionPatch = Partial<{
-  model: string | null
-  permission_mode: string
-  title: string
-  status: string
-  status_reason: StatusReason | null
-  cli_session_id: string | null
-  pinned: number
-  last_seq: number
-  last_activity_at: number
-  updated_at: number
-  ended_at: number | null
-  cost_usd: number
-  cli_cost_total: number
-  cost_known: number
-  input_tokens: number
-  output_tokens: number
-  cache_read_tokens: number
-  cache_write_tokens: number
-  context_tokens: number | null
-  context_window: number | null
-  queued_prompts: readonly QueuedPrompt[]
-  pid: number | null
-  pid_start_time: string | null
-  system_prompt: string | null
-  extra_env: Record<string, string>
-  archived: number
-}>
+/**
+ * What may change on a session row: its columns, less those fixed at creation, with the JSON columns
+ * as domain values (the store encodes them, and only the store).
+ */
+export type SessionPatch = Partial<
+  Omit<SessionRow, 'id' | 'project_id' | 'provider' | 'cwd' | 'created_at' | 'status_reason' | 'queued_prompts' | 'extra_env'> & {
+    status_reason: StatusReason | null
+    queued_prompts: readonly QueuedPrompt[]
+    extra_env: Record<string, string>
+  }
+>
 
 export interface RawEvent {
   sessionId: string
