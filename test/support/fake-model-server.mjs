@@ -840,6 +840,21 @@ async function handleResponses(ctx, res, entry) {
 // ---------------------------------------------------------------------------------------------
 // OpenAI Chat Completions (OpenCode)
 
+/**
+ * The tool call for a scripted bash/write in the tool names and parameters the client offered:
+ * OpenCode 1.x has `bash {command, description}` and `write {filePath, content}`; OpenCode 2.x has
+ * `shell {command}` and `write {path, content}`.
+ */
+function chatToolCall(tools, tool) {
+  const byName = new Map((Array.isArray(tools) ? tools : []).map((t) => [t?.function?.name, t?.function?.parameters?.properties ?? {}]))
+  if (tool.kind === 'bash') {
+    if (!byName.has('bash') && byName.has('shell')) return { name: 'shell', args: { command: tool.command } }
+    return { name: 'bash', args: { command: tool.command, description: 'Run scripted command' } }
+  }
+  const props = byName.get('write') ?? {}
+  return { name: 'write', args: 'path' in props && !('filePath' in props) ? { path: tool.path, content: tool.content } : { filePath: tool.path, content: tool.content } }
+}
+
 async function handleChat(ctx, res, entry) {
   const body = entry.body && typeof entry.body === 'object' ? entry.body : {}
   const conv = chatConversation(body)
@@ -854,9 +869,8 @@ async function handleChat(ctx, res, entry) {
   const promptTokens = approxTokens(body)
   let toolCall = null
   if (plan.tool) {
-    const args =
-      plan.tool.kind === 'bash' ? { command: plan.tool.command, description: 'Run scripted command' } : { filePath: plan.tool.path, content: plan.tool.content }
-    toolCall = { id: ctx.nextId('call'), type: 'function', function: { name: plan.tool.kind === 'bash' ? 'bash' : 'write', arguments: JSON.stringify(args) } }
+    const { name, args } = chatToolCall(body.tools, plan.tool)
+    toolCall = { id: ctx.nextId('call'), type: 'function', function: { name, arguments: JSON.stringify(args) } }
   }
   const finishReason = toolCall ? 'tool_calls' : 'stop'
   const usage = (completion) => ({

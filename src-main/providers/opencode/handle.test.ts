@@ -30,7 +30,8 @@ afterEach(async () => {
 
 function setup() {
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'oc-handle-'))
-  const provider = new OpenCodeProvider()
+  // The fake is a 1.x binary: its sessions are OpenCodeHandles.
+  const provider = new OpenCodeProvider() as Omit<OpenCodeProvider, 'start'> & { start(o: StartOptions): Promise<OpenCodeHandle> }
   cleanups.push(() => rmSync(cwd, { recursive: true, force: true }))
   cleanups.push(() => provider.shutdown())
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd }

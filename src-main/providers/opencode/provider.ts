@@ -8,6 +8,8 @@ import type { ProviderCapabilities, StartOptions } from '../types'
 import { CliProvider } from '../scaffold/cli-provider'
 import { OpenCodeHandle } from './handle'
 import { OPENCODE_DISPLAY_NAME, OPENCODE_INSTALL_HINT, OpenCodeServerPool } from './server-pool'
+import { OpenCode2Costs, OpenCode2Handle } from './v2/handle'
+import { isOpenCode2, openCodeVersion } from './v2/version'
 
 export { OPENCODE_PERMISSION_MODES, permissionRules } from './permissions'
 export { OPENCODE_INSTALL_HINT } from './server-pool'
@@ -79,6 +81,7 @@ export interface OpenCodeProviderOptions {
 
 export class OpenCodeProvider extends CliProvider {
   readonly pool: OpenCodeServerPool
+  readonly #v2Costs = new OpenCode2Costs()
 
   constructor(opts: OpenCodeProviderOptions = {}) {
     super({
@@ -94,7 +97,10 @@ export class OpenCodeProvider extends CliProvider {
     this.pool = opts.pool ?? new OpenCodeServerPool()
   }
 
-  start(opts: StartOptions): Promise<OpenCodeHandle> {
+  /** OpenCode 2.x is driven over `opencode acp` (v2/), 1.x over `opencode serve`; chosen by the binary's version. */
+  async start(opts: StartOptions): Promise<OpenCodeHandle | OpenCode2Handle> {
+    const version = await openCodeVersion(opts.binaryPath, opts.env)
+    if (isOpenCode2(version)) return OpenCode2Handle.open(opts, version, this.#v2Costs)
     return OpenCodeHandle.open(this.pool, opts)
   }
 
