@@ -16,7 +16,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { fakeCodexConfig, fakeOpenCodeConfig, OPENCODE_TRAFFIC_OFF, seedOpenCodeConfigDir, xdgDirs } from '../test/support/agent-config'
 
-export type SandboxProvider = 'claude' | 'codex' | 'opencode'
+/** `opencode2`: OpenCode 2.x (`@opencode/cli`) under the name `opencode`, beside 1.x (`opencode-ai`). */
+export type SandboxProvider = 'claude' | 'codex' | 'opencode' | 'opencode2'
 
 const ROOT = path.resolve(__dirname, '..')
 const AGENTS_NM = path.join(ROOT, 'test', 'agents', 'node_modules')
@@ -74,6 +75,10 @@ export function agentBinary(provider: SandboxProvider): string {
     case 'opencode':
       pinned('opencode-ai')
       return firstBinary('OpenCode', [path.join(AGENTS_NM, `opencode-${key}`, 'bin', 'opencode'), path.join(AGENTS_NM, 'opencode-ai', 'bin', 'opencode.exe')])
+    case 'opencode2':
+      // The postinstall links the platform package's binary over the launcher.
+      pinned('@opencode/cli')
+      return firstBinary('OpenCode 2', [path.join(AGENTS_NM, '@opencode', 'cli', 'bin', 'opencode.exe'), path.join(AGENTS_NM, '@opencode', `cli-${key}`, 'bin', 'opencode')])
   }
 }
 
@@ -95,7 +100,8 @@ export function makeProviderSandbox(provider: SandboxProvider, serverUrl: string
   const projectDir = path.join(root, 'project')
   const xdg = xdgDirs(home)
   for (const d of [home, bin, tmp, projectDir]) mkdirSync(d, { recursive: true })
-  symlinkSync(binary, path.join(bin, provider))
+  // Named as the provider's detect() looks for it (both OpenCode majors are `opencode`).
+  symlinkSync(binary, path.join(bin, provider === 'opencode2' ? 'opencode' : provider))
 
   // Allowlisted for every agent (child-env.ts ALLOWED).
   const env: Record<string, string> = {
@@ -132,7 +138,8 @@ export function makeProviderSandbox(provider: SandboxProvider, serverUrl: string
       Object.assign(env, { CODEX_HOME: codexHome, OPENAI_API_KEY: 'fake-key' })
       break
     }
-    case 'opencode': {
+    case 'opencode':
+    case 'opencode2': {
       for (const d of Object.values(xdg)) mkdirSync(d, { recursive: true })
       const configDir = path.join(xdg.XDG_CONFIG_HOME, 'opencode')
       mkdirSync(configDir, { recursive: true })

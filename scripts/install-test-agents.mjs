@@ -11,7 +11,7 @@
 // engines.node >=22 (its native binary does not need Node at all).
 
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -41,17 +41,34 @@ export function outdatedTestAgents(dir = TEST_AGENTS_DIR) {
 }
 
 /**
- * Installs the pinned test agents if needed. Fast path (already installed): no output, no npm.
- * @param {{ quiet?: boolean, dir?: string }} [options]
- * @returns {{ installed: boolean }} installed=true when npm ran
+ * Packages whose launcher file is replaced at install by the native binary of the platform package
+ * (an optional dependency, e.g. `@opencode/cli-linux-x64`) by their postinstall script. Without it —
+ * scripts skipped, or optional dependencies omitted (`omit=optional` in an npm config) — the
+ * launcher is a small placeholder that cannot run, though the package's version matches the pin.
  */
-export function ensureTestAgents({ quiet = false, dir = TEST_AGENTS_DIR } = {}) {
-  const missing = outdatedTestAgents(dir)
-  if (missing.length === 0) return { installed: false }
-  // `npm install` (not `ci`): it honours the lockfile's pins, but tolerates the platform-only optional
-  // packages (opencode-darwin-*, …) that npm leaves out of a lockfile written on Linux, which `npm ci` rejects.
-  const args = ['install', '--no-audit', '--no-fund', '--loglevel=error']
-  if (!quiet) process.stderr.write(`install-test-agents: ${missing.join(', ')} -> npm ${args.join(' ')} (in ${path.relative(process.cwd(), dir) || '.'})\n`)
+export const NATIVE_LAUNCHERS = {
+  'opencode-ai': 'bin/opencode.exe',
+  '@opencode/cli': 'bin/opencode.exe'
+}
+/** A native agent binary is tens of MB; a placeholder launcher a few KB. */
+const NATIVE_MIN_BYTES = 1024 * 1024
+
+/** Pinned packages whose native binary did not land (empty = all there). */
+export function missingNativeBinaries(dir = TEST_AGENTS_DIR) {
+  const pins = pinnedTestAgents(dir)
+  return Object.entries(NATIVE_LAUNCHERS)
+    .filter(([name]) => name in pins)
+    .filter(([name, file]) => {
+      try {
+        return statSync(path.join(dir, 'node_modules', ...name.split('/'), file)).size < NATIVE_MIN_BYTES
+      } catch {
+        return true
+      }
+    })
+    .map(([name]) => name)
+}
+
+function runNpm(args, dir, quiet) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
   const r = spawnSync(npm, args, {
     cwd: dir,
@@ -61,16 +78,45 @@ export function ensureTestAgents({ quiet = false, dir = TEST_AGENTS_DIR } = {}) 
   })
   if (r.error) throw new Error(`install-test-agents: cannot run npm: ${r.error.message}`)
   if (r.status !== 0) throw new Error(`install-test-agents: npm ${args[0]} failed with exit code ${r.status}${quiet && r.stderr ? `\n${r.stderr}` : ''}`)
-  const still = outdatedTestAgents(dir)
-  if (still.length) throw new Error(`install-test-agents: still missing after npm ${args[0]}: ${still.join(', ')}`)
-  return { installed: true }
+}
+
+/**
+ * Installs the pinned test agents if needed. Fast path (already installed): no output, no npm.
+ * @param {{ quiet?: boolean, dir?: string }} [options]
+ * @returns {{ installed: boolean }} installed=true when npm ran
+ */
+export function ensureTestAgents({ quiet = false, dir = TEST_AGENTS_DIR } = {}) {
+  const missing = outdatedTestAgents(dir)
+  let installed = false
+  if (missing.length > 0) {
+    // `npm install` (not `ci`): it honours the lockfile's pins, but tolerates the platform-only optional
+    // packages (opencode-darwin-*, …) that npm leaves out of a lockfile written on Linux, which `npm ci` rejects.
+    // `--include=optional`: the native binaries are optional dependencies; a user's `omit=optional` would drop them.
+    const args = ['install', '--no-audit', '--no-fund', '--loglevel=error', '--include=optional']
+    if (!quiet) process.stderr.write(`install-test-agents: ${missing.join(', ')} -> npm ${args.join(' ')} (in ${path.relative(process.cwd(), dir) || '.'})\n`)
+    runNpm(args, dir, quiet)
+    installed = true
+    const still = outdatedTestAgents(dir)
+    if (still.length) throw new Error(`install-test-agents: still missing after npm ${args[0]}: ${still.join(', ')}`)
+  }
+  const noBinary = missingNativeBinaries(dir)
+  if (noBinary.length > 0) {
+    // The postinstall links the platform package's binary over the launcher (or fetches that package).
+    const args = ['rebuild', '--loglevel=error', ...noBinary]
+    if (!quiet) process.stderr.write(`install-test-agents: no native binary for ${noBinary.join(', ')} -> npm ${args.join(' ')}\n`)
+    runNpm(args, dir, quiet)
+    installed = true
+    const still = missingNativeBinaries(dir)
+    if (still.length) throw new Error(`install-test-agents: the native binary of ${still.join(', ')} is still missing (is the platform package installed?)`)
+  }
+  return { installed }
 }
 
 const isMain = process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href
 if (isMain) {
   try {
     if (process.argv.includes('--check')) {
-      const missing = outdatedTestAgents()
+      const missing = [...outdatedTestAgents(), ...missingNativeBinaries().map((n) => `${n} (native binary)`)]
       if (missing.length) {
         process.stderr.write(`install-test-agents: not installed: ${missing.join(', ')} (run: node scripts/install-test-agents.mjs)\n`)
         process.exit(1)

@@ -10,6 +10,7 @@ import { OpenCodeHandle } from './handle'
 import { OPENCODE_DISPLAY_NAME, OPENCODE_INSTALL_HINT, OpenCodeServerPool } from './server-pool'
 import { OpenCode2Costs, OpenCode2Handle } from './v2/handle'
 import { isOpenCode2, openCodeVersion } from './v2/version'
+import { withOpenCode2Controls, withOpenCode2Modes } from './v2/controls'
 
 export { OPENCODE_PERMISSION_MODES, permissionRules } from './permissions'
 export { OPENCODE_INSTALL_HINT } from './server-pool'
@@ -88,8 +89,8 @@ export class OpenCodeProvider extends CliProvider {
       id: 'opencode',
       displayName: OPENCODE_DISPLAY_NAME,
       capabilities: OPENCODE_CAPABILITIES,
-      controls: OPENCODE_CONTROLS,
-      permissionModes: OPENCODE_PERMISSION_MAP,
+      controls: withOpenCode2Controls(OPENCODE_CONTROLS),
+      permissionModes: withOpenCode2Modes(OPENCODE_PERMISSION_MAP),
       envPassthrough: OPENCODE_ENV_PASSTHROUGH,
       cliName: 'opencode',
       installHint: OPENCODE_INSTALL_HINT

@@ -51,9 +51,17 @@ export class OpenCode2Handle implements AgentHandle {
       onCumulativeCost: (id, amount) => costs.set(id, amount)
     })
     const h = new OpenCode2Handle(inner, opts.permissionMode)
-    const summary = [`OpenCode${version ? ` ${version}` : ' 2'} over ACP`, `model ${opts.model ?? 'default'}`, `cwd ${opts.cwd}`, `pid ${inner.pid ?? '?'}`]
-    h.#events.emit({ kind: 'message', message: { kind: 'system', text: summary.join(' · ') } })
-    inner.onEvent((e) => h.#onInner(e))
+    // The start row, with the model the session really uses (from the agent's `model` option).
+    const summary = (model: string | null | undefined) =>
+      [`OpenCode${version ? ` ${version}` : ' 2'} over ACP`, `model ${model ?? opts.model ?? 'default'}`, `cwd ${opts.cwd}`, `pid ${inner.pid ?? '?'}`].join(' · ')
+    let summarized = false
+    inner.onEvent((e) => {
+      if (!summarized && e.kind === 'cli_session') {
+        summarized = true
+        h.#events.emit({ kind: 'message', message: { kind: 'system', text: summary(e.model) } })
+      }
+      h.#onInner(e)
+    })
     inner.onExit((exit) => h.#events.exited(exit))
     return h
   }
