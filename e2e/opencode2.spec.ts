@@ -21,7 +21,12 @@ const isAgentRequest = (r: LoggedRequest): boolean => {
 
 test.use({ agent: 'opencode2' })
 
-test('OpenCode 2: a shell call approved and shown in the pane, Esc interrupts, resume after a host restart', async ({ page, shepherd, model, agentSandbox }) => {
+test('OpenCode 2: a shell call approved and shown in the pane, Esc interrupts, resume after a host restart', async ({
+  page,
+  shepherd,
+  model,
+  agentSandbox
+}) => {
   test.setTimeout(180_000)
   const dir = agentSandbox.projectDir
   const p = pane(page, 'Demo2')

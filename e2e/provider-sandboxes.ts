@@ -78,7 +78,10 @@ export function agentBinary(provider: SandboxProvider): string {
     case 'opencode2':
       // The postinstall links the platform package's binary over the launcher.
       pinned('@opencode/cli')
-      return firstBinary('OpenCode 2', [path.join(AGENTS_NM, '@opencode', 'cli', 'bin', 'opencode.exe'), path.join(AGENTS_NM, '@opencode', `cli-${key}`, 'bin', 'opencode')])
+      return firstBinary('OpenCode 2', [
+        path.join(AGENTS_NM, '@opencode', 'cli', 'bin', 'opencode.exe'),
+        path.join(AGENTS_NM, '@opencode', `cli-${key}`, 'bin', 'opencode')
+      ])
   }
 }
 

@@ -852,7 +852,10 @@ function chatToolCall(tools, tool) {
     return { name: 'bash', args: { command: tool.command, description: 'Run scripted command' } }
   }
   const props = byName.get('write') ?? {}
-  return { name: 'write', args: 'path' in props && !('filePath' in props) ? { path: tool.path, content: tool.content } : { filePath: tool.path, content: tool.content } }
+  return {
+    name: 'write',
+    args: 'path' in props && !('filePath' in props) ? { path: tool.path, content: tool.content } : { filePath: tool.path, content: tool.content }
+  }
 }
 
 async function handleChat(ctx, res, entry) {

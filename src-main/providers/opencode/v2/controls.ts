@@ -44,6 +44,9 @@ const V2_MODES: Record<PermissionMode, string> = {
 
 export function withOpenCode2Modes(v1: PermissionModeMap): PermissionModeMap {
   return Object.fromEntries(
-    (Object.entries(v1) as [PermissionMode, PermissionModeMap[PermissionMode]][]).map(([mode, m]) => [mode, { ...m, description: `${m.description} ${V2_MODES[mode]}` }])
+    (Object.entries(v1) as [PermissionMode, PermissionModeMap[PermissionMode]][]).map(([mode, m]) => [
+      mode,
+      { ...m, description: `${m.description} ${V2_MODES[mode]}` }
+    ])
   ) as PermissionModeMap
 }

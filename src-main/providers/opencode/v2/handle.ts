@@ -53,7 +53,9 @@ export class OpenCode2Handle implements AgentHandle {
     const h = new OpenCode2Handle(inner, opts.permissionMode)
     // The start row, with the model the session really uses (from the agent's `model` option).
     const summary = (model: string | null | undefined) =>
-      [`OpenCode${version ? ` ${version}` : ' 2'} over ACP`, `model ${model ?? opts.model ?? 'default'}`, `cwd ${opts.cwd}`, `pid ${inner.pid ?? '?'}`].join(' · ')
+      [`OpenCode${version ? ` ${version}` : ' 2'} over ACP`, `model ${model ?? opts.model ?? 'default'}`, `cwd ${opts.cwd}`, `pid ${inner.pid ?? '?'}`].join(
+        ' · '
+      )
     let summarized = false
     inner.onEvent((e) => {
       if (!summarized && e.kind === 'cli_session') {

@@ -1,0 +1,68 @@
+/** OpenCode 2's pure parts: version → driver, Shepherd's answers per mode, the inline config, the merged controls table. */
+import { describe, expect, it } from 'vitest'
+import { acpAgentMode, autoDecision, configContent, toolClass } from './permissions'
+import { isOpenCode2, majorOf } from './version'
+import { withOpenCode2Controls, withOpenCode2Modes } from './controls'
+import { OPENCODE_CONTROLS, OPENCODE_PERMISSION_MAP } from '../controls'
+
+describe('OpenCode version → driver', () => {
+  it('2.x and later over ACP; 1.x, unreadable and fake versions over `opencode serve`', () => {
+    expect(majorOf('2.1.2')).toBe(2)
+    expect(isOpenCode2('2.1.2')).toBe(true)
+    expect(isOpenCode2('3.0.0-beta.1')).toBe(true)
+    expect(isOpenCode2('1.18.33')).toBe(false)
+    expect(isOpenCode2('0.0.0-fake')).toBe(false)
+    expect(isOpenCode2(null)).toBe(false)
+  })
+})
+
+describe('OpenCode 2 permission modes, answered by Shepherd', () => {
+  it('classifies OpenCode 2 tools', () => {
+    expect(toolClass('write')).toBe('edit')
+    expect(toolClass('edit')).toBe('edit')
+    expect(toolClass('shell')).toBe('command')
+    expect(toolClass('webfetch')).toBe('other')
+  })
+
+  it('default asks for everything; acceptEdits allows edits only; bypass allows edits and commands; plan refuses them', () => {
+    expect(autoDecision('default', 'write')).toBeNull()
+    expect(autoDecision('default', 'shell')).toBeNull()
+    expect(autoDecision('acceptEdits', 'write')).toEqual({ behavior: 'allow', scope: 'once' })
+    expect(autoDecision('acceptEdits', 'shell')).toBeNull()
+    expect(autoDecision('bypassPermissions', 'shell')).toEqual({ behavior: 'allow', scope: 'once' })
+    expect(autoDecision('plan', 'edit')?.behavior).toBe('deny')
+    expect(autoDecision('plan', 'shell')?.behavior).toBe('deny')
+    // Permissions other than edit/bash keep reaching the user, whatever the mode.
+    for (const mode of ['default', 'acceptEdits', 'plan', 'bypassPermissions'] as const) expect(autoDecision(mode, 'external_directory')).toBeNull()
+  })
+
+  it('only plan mode switches OpenCode’s own agent', () => {
+    expect(acpAgentMode('plan')).toBe('plan')
+    expect(acpAgentMode('acceptEdits')).toBe('default')
+    expect(acpAgentMode('bypassPermissions')).toBe('default')
+  })
+
+  it('inline config: edit and bash ask, the user’s own inline config kept', () => {
+    expect(JSON.parse(configContent(undefined))).toEqual({ permission: { edit: 'ask', bash: 'ask' } })
+    const mine = JSON.stringify({ model: 'a/b', permission: { webfetch: 'deny', bash: 'allow' } })
+    expect(JSON.parse(configContent(mine))).toEqual({ model: 'a/b', permission: { webfetch: 'deny', bash: 'ask', edit: 'ask' } })
+    expect(JSON.parse(configContent('not json'))).toEqual({ permission: { edit: 'ask', bash: 'ask' } })
+  })
+})
+
+describe('the OpenCode column of the controls table covers both majors', () => {
+  it('shows the weaker level and both notes', () => {
+    const merged = withOpenCode2Controls(OPENCODE_CONTROLS)
+    // 1.x reads the deny reason, 2.x (ACP) cannot carry one: partly.
+    expect(merged.denyReason.level).toBe('partial')
+    expect(merged.denyReason.note).toMatch(/^1\.x: .* 2\.x: ACP has no field for a reason/)
+    expect(merged.interrupt.note).toContain('2.x: `session/cancel`')
+    expect(merged.queue).toEqual(OPENCODE_CONTROLS.queue)
+    // Never more than 1.x promises: ✓ only where 1.x says ✓ too.
+    for (const id of Object.keys(OPENCODE_CONTROLS) as (keyof typeof OPENCODE_CONTROLS)[])
+      if (merged[id].level === 'yes') expect(OPENCODE_CONTROLS[id].level).toBe('yes')
+    const modes = withOpenCode2Modes(OPENCODE_PERMISSION_MAP)
+    expect(modes.plan.native).toBe(OPENCODE_PERMISSION_MAP.plan.native)
+    expect(modes.plan.description).toContain('2.x:')
+  })
+})
