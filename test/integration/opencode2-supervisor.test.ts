@@ -4,10 +4,10 @@
  * server (Chat Completions), offline. 2.x runs as `opencode acp`, 1.x as `opencode serve`.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
-import { makeOpenCodeSandbox, opencodeBinaryPath, type OpenCodeSandbox } from '../support/opencode-sandbox'
+import { makeOpenCodeSandbox, opencodeBinaryPath, pinnedOpenCodeVersion, type OpenCodeSandbox } from '../support/opencode-sandbox'
 import { opencode2BinaryPath, pinnedOpenCode2Version } from '../support/opencode2-sandbox'
 import { testCore } from '../support/core'
 import { draftsOf, groupGone, recordEvents, waitFor, waitForStatus } from '../support/live'
@@ -76,10 +76,36 @@ describe('OpenCode version detection picks the driver (real pinned binaries of b
     }
     const detected = await provider.detect(opencode2BinaryPath(), '')
     expect(detected.version).toBe(pinnedOpenCode2Version())
+    // Installed beside a 1.x elsewhere, 2.x is `opencode2` on PATH.
+    const bin = mkdtempSync(join(sandbox.root, 'bin-'))
+    symlinkSync(opencode2BinaryPath(), join(bin, 'opencode2'))
+    const onPath = await provider.detect(null, bin)
+    expect(onPath).toMatchObject({ found: true, path: join(bin, 'opencode2'), version: pinnedOpenCode2Version() })
+    symlinkSync(opencodeBinaryPath(), join(bin, 'opencode'))
+    expect(await provider.detect(null, bin)).toMatchObject({ found: true, path: join(bin, 'opencode'), version: pinnedOpenCodeVersion() })
   })
 })
 
 describe('OpenCode 2 through the supervisor (real `opencode acp` 2.1.2, fake model server)', { timeout: 90_000 }, () => {
+  it('an upgrade from 1.x to 2.x: the 1.x session id is unknown to 2.x (sessions are stored apart), so the next prompt starts afresh with a note', async () => {
+    const c = await core(opencodeBinaryPath())
+    const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'opencode', prompt: '[[text:on one]]' })
+    await waitFor('1.x turn', () => idleWith(c, s.id, 'on one'))
+    const v1Id = c.core.supervisor.getSession(s.id).cliSessionId
+    expect(texts(c, s.id).some((m) => m.kind === 'system' && m.text.includes('over ACP'))).toBe(false)
+    await c.caller.sessions.stop({ id: s.id })
+
+    const settings = await c.caller.settings.get()
+    await c.caller.settings.update({ providers: { ...settings.providers, opencode: { ...settings.providers.opencode, cliPath: opencode2BinaryPath() } } })
+    await c.caller.sessions.send({ id: s.id, prompt: '[[text:on two]]' })
+    await waitFor('2.x turn', () => idleWith(c, s.id, 'on two'), 30_000)
+    expect(texts(c, s.id).some((m) => m.kind === 'system' && m.text.startsWith('Could not resume'))).toBe(true)
+    expect(texts(c, s.id).some((m) => m.kind === 'system' && m.text.includes('over ACP'))).toBe(true)
+    const after = c.core.supervisor.getSession(s.id)
+    expect(after.cliSessionId).toMatch(/^ses_/)
+    expect(after.cliSessionId).not.toBe(v1Id)
+  })
+
   it('a tool call asked for and allowed, a denied one, then an interrupt and a resume after a restart', async () => {
     const first = await core()
     const s = await first.caller.sessions.start({

@@ -13,7 +13,8 @@
 //
 // The reply is scripted by directives in the latest human-authored user text
 // (<system-reminder> blocks, system messages and Codex developer messages are ignored):
-//   [[bash:CMD]]           "I will run a command." + a shell tool call running CMD
+//   [[bash:CMD]]           "I will run a command." + a shell tool call running CMD (Chat Completions: the
+//                          offered tool, `bash` for OpenCode 1.x, `shell` for 2.x)
 //   [[write:PATH|CONTENT]] a file-write tool call (Codex: a printf shell call)
 //   [[agent:PROMPT]]       Anthropic only: a sub-agent tool call (Claude Code's Agent/Task tool) with PROMPT
 //   [[slow:N]]             "tick0 tick1 …", one chunk per 250 ms for N seconds; a client

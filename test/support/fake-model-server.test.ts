@@ -622,6 +622,20 @@ describe('OpenAI Chat Completions (OpenCode)', () => {
     expect(JSON.parse(write.toolCalls[0].arguments)).toEqual({ filePath: '/tmp/x', content: 'data' })
   })
 
+  it('calls OpenCode 2’s tools when those are offered: shell {command}, write {path, content}', async () => {
+    const fn = (name: string, properties: Record<string, unknown>) => ({ type: 'function', function: { name, parameters: { type: 'object', properties } } })
+    const tools = [
+      fn('shell', { command: { type: 'string' }, workdir: { type: 'string' } }),
+      fn('write', { path: { type: 'string' }, content: { type: 'string' } })
+    ]
+    const shell = chatResult((await post('/v1/chat/completions', chatBody('[[bash:echo hi]]', { tools }))).events)
+    expect(shell.toolCalls[0].name).toBe('shell')
+    expect(JSON.parse(shell.toolCalls[0].arguments)).toEqual({ command: 'echo hi' })
+    const write = chatResult((await post('/v1/chat/completions', chatBody('[[write:x.txt|data]]', { tools }))).events)
+    expect(write.toolCalls[0].name).toBe('write')
+    expect(JSON.parse(write.toolCalls[0].arguments)).toEqual({ path: 'x.txt', content: 'data' })
+  })
+
   it('answers role:tool with DONE; title requests without tools with Fake title; errors', async () => {
     const body = chatBody('run [[bash:echo hi]]')
     ;(body.messages as unknown[]).push(

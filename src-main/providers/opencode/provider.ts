@@ -4,12 +4,14 @@
  * session (`handle.ts`), events normalized by `parser.ts` (docs/agent-cli.md §3).
  */
 import { OPENCODE_CONTROLS, OPENCODE_PERMISSION_MAP } from './controls'
-import type { ProviderCapabilities, StartOptions } from '../types'
+import type { ProviderCapabilities, ProviderDetection, StartOptions } from '../types'
 import { CliProvider } from '../scaffold/cli-provider'
 import { OpenCodeHandle } from './handle'
 import { OPENCODE_DISPLAY_NAME, OPENCODE_INSTALL_HINT, OpenCodeServerPool } from './server-pool'
 import { OpenCode2Costs, OpenCode2Handle } from './v2/handle'
-import { isOpenCode2, openCodeVersion } from './v2/version'
+import { isOpenCode2, OPENCODE2_CLI_NAME, openCodeVersion } from './v2/version'
+import { findOnPath } from '../scaffold/cli'
+import { buildChildEnv } from '../child-env'
 import { withOpenCode2Controls, withOpenCode2Modes } from './v2/controls'
 
 export { OPENCODE_PERMISSION_MODES, permissionRules } from './permissions'
@@ -96,6 +98,15 @@ export class OpenCodeProvider extends CliProvider {
       installHint: OPENCODE_INSTALL_HINT
     })
     this.pool = opts.pool ?? new OpenCodeServerPool()
+  }
+
+  /** `opencode` (either major), else `opencode2` on PATH (2.x installed beside a 1.x elsewhere). */
+  override async detect(configuredPath: string | null, envPath: string, opts: { version?: boolean } = {}): Promise<ProviderDetection> {
+    const d = await super.detect(configuredPath, envPath, opts)
+    if (d.found || configuredPath) return d
+    const alt = findOnPath(OPENCODE2_CLI_NAME, envPath)
+    if (!alt) return d
+    return { ...d, found: true, path: alt, version: opts.version === false ? null : await openCodeVersion(alt, buildChildEnv({})) }
   }
 
   /** OpenCode 2.x is driven over `opencode acp` (v2/), 1.x over `opencode serve`; chosen by the binary's version. */

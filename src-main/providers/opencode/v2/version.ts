@@ -42,3 +42,9 @@ export function majorOf(version: string | null): number | null {
 export function isOpenCode2(version: string | null): boolean {
   return (majorOf(version) ?? 1) >= 2
 }
+
+/**
+ * `@opencode/cli` installs its binary as `opencode` and as `opencode2`, the name to use beside a
+ * 1.x `opencode`: found on PATH when no `opencode` is.
+ */
+export const OPENCODE2_CLI_NAME = 'opencode2'
