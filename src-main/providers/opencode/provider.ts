@@ -1,7 +1,8 @@
 /**
  * OpenCode provider: `opencode serve` (HTTP + SSE on 127.0.0.1, basic auth), one server per project
  * folder shared by that folder's sessions (`server-pool.ts`), one OpenCode session per Shepherd
- * session (`handle.ts`), events normalized by `parser.ts` (docs/agent-cli.md §3).
+ * session (`handle.ts`), events normalized by `parser.ts` (docs/agent-cli.md §3). OpenCode 2.x
+ * (`@opencode/cli`) is driven over `opencode acp` instead, chosen by the binary's version (v2/README.md).
  */
 import { OPENCODE_CONTROLS, OPENCODE_PERMISSION_MAP } from './controls'
 import type { ProviderCapabilities, ProviderDetection, StartOptions } from '../types'

@@ -5,7 +5,8 @@
  * `permission: {edit: ask, bash: ask}`; `bash` also covers 2.x's `shell` tool) and Shepherd answers
  * those requests itself from the session's current mode: a mode switch applies at once, also to the
  * turn in flight and to requests already waiting — as with 1.x's session rules. Plan mode also
- * switches OpenCode's own agent to `plan` (its read-only agent). Every other permission
+ * switches OpenCode's own agent to `plan` (its read-only agent). As with 1.x's session rules, the
+ * mode wins over the project's own `edit`/`bash` rules. Every other permission
  * (webfetch, external_directory, …) keeps OpenCode's / the project's setting and reaches the user.
  */
 import type { PermissionMode } from '../../../shared/status'
