@@ -566,7 +566,8 @@ export class Supervisor {
         onGone: (r) => this.#onGone(r),
         onTurn: () => {
           this.#drainWaiting()
-          this.#scheduleSleep()
+          // After the turn's end status is set (the runner sets it right after this call).
+          queueMicrotask(() => this.#scheduleSleep())
         },
         onCost: (r, delta, inT, outT) => {
           const p = this.o.store.getSession(r.sessionId)
