@@ -28,6 +28,11 @@ export class SessionRunner {
   #stopRequested = false
   /** Put to sleep (supervisor/idle-sleep.ts): the process is being stopped, the session stays idle. */
   #sleepRequested = false
+  /**
+   * Woken from sleep: the first turn's status carries this reason ("waking up…") until the agent shows
+   * it has taken up the conversation (its first event), so the pane says what the wait is.
+   */
+  waking: StatusReason | null = null
   #interruptRequested = false
   #sawInit = false
   /** The last turn's error, so a clean exit afterwards does not turn an error into "done". */
@@ -204,7 +209,7 @@ export class SessionRunner {
     this.#limitHit = null
     this.session.message({ kind: 'user', text: prompt })
     this.#setTurn(true)
-    this.session.status('running', null)
+    this.session.status('running', this.waking)
     await this.handle.send(prompt)
   }
 
@@ -216,6 +221,11 @@ export class SessionRunner {
 
   #onEvent(e: ProviderEvent): void {
     if (this.#gone) return
+    if (this.waking && e.kind !== 'raw') {
+      // The agent is back: the turn goes on as any other.
+      this.waking = null
+      if (this.#turnRunning && this.session.current === 'running') this.session.status('running', null)
+    }
     switch (e.kind) {
       case 'message':
         this.#drafts.cancel()

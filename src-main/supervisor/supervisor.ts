@@ -584,10 +584,16 @@ export class Supervisor {
       const pid = handle.pid
       ev.patch({ pid, pid_start_time: pid ? processStartTime(pid) : null })
       ev.launching = false
-      ev.status('idle', null)
+      const waking = plan.waking && first !== undefined ? WAKING : null
+      ev.status('idle', waking)
+      runner.waking = waking
       this.#scheduleSleep()
       // Prompts queued behind it stay in the session's queue, one delivered per finished turn.
-      if (first !== undefined) await runner.send(first)
+      if (first !== undefined && (await runner.send(first)) === 'queued' && waking) {
+        // Held back (budget): awake and idle, the prompt waits in the queue.
+        runner.waking = null
+        ev.status('idle', null)
+      }
     } catch (err) {
       ev.launching = false
       const message = err instanceof Error ? err.message : String(err)

@@ -126,6 +126,9 @@ for (const agent of AGENTS) {
       expect(woke.cliSessionId).toBe(first.cliSessionId)
       const waking = c.events.slice(before).find((e) => e.type === 'agent.status' && e.sessionId === s.id && e.status === 'starting')
       expect(waking?.type === 'agent.status' && waking.reason).toEqual({ code: 'waking', message: 'waking up…' })
+      // The turn shows "waking up…" until the agent is back, then runs as any other.
+      const running = c.events.slice(before).filter((e) => e.type === 'agent.status' && e.sessionId === s.id && e.status === 'running')
+      expect(running.map((e) => (e.type === 'agent.status' ? (e.reason?.code ?? null) : '')).slice(0, 2)).toEqual(['waking', null])
       expect(c.core.store.getSession(s.id)!.pid).not.toBe(pid)
     })
 
