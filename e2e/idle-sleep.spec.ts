@@ -4,10 +4,28 @@
  * the CLI resumes, then the reply — which the fake model server's [[history]] makes from the earlier
  * prompts, so it proves the same conversation went on.
  */
+import { readdirSync, readFileSync } from 'node:fs'
 import { expect, test, apiClient } from './agents'
 import { openApp } from './fixtures'
 import { docsShotPath } from './docs-shots'
-import { addProject, pane, send, startSession, status } from './ui'
+import { addProject, pane, startSession, status } from './ui'
+
+/** The CLI process resuming conversation `cliId` (`claude … --resume <id>`), if it runs. */
+function resumingPid(cliId: string): number | null {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')
+      if (argv.some((a) => a === cliId || a === `--resume=${cliId}`) && argv.some((a) => a.startsWith('--resume'))) return Number(d)
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return null
+}
+
+/** What [[history]] answers after the first prompt: only the same conversation knows it. */
+const REPLY = 'HISTORY: [[text:first answer]] remember apple'
 
 test('an idle session sleeps, then "waking up…" and the reply in the same conversation', async ({ page, shepherd, sandbox }) => {
   test.setTimeout(120_000)
@@ -34,21 +52,45 @@ test('an idle session sleeps, then "waking up…" and the reply in the same conv
     await page.emulateMedia({ colorScheme: 'light' })
 
     // Record when "waking up…" and the reply first appear (the wake can be quicker than a poll).
-    await page.evaluate(() => {
-      const w = window as unknown as { __seen: Record<string, number> }
-      w.__seen = {}
+    // (A string: the specs are type-checked without the DOM library.)
+    await page.evaluate(`(() => {
+      const needles = ${JSON.stringify(['waking up…', REPLY])}
+      window.__seen = {}
       const look = () => {
         const text = document.body.innerText
-        for (const needle of ['waking up…', 'HISTORY: [[text:first answer]] remember apple']) if (!w.__seen[needle] && text.includes(needle)) w.__seen[needle] = performance.now()
+        for (const n of needles) if (!window.__seen[n] && text.includes(n)) window.__seen[n] = performance.now()
       }
       new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true })
-    })
-    await send(p, '[[history]] what did I say?', 30_000)
-    await expect(p.getByText('HISTORY: [[text:first answer]] remember apple', { exact: true })).toBeVisible({ timeout: 60_000 })
+    })()`)
+    await p.getByLabel('Prompt', { exact: true }).fill('[[history]] what did I say?')
+    await p.getByLabel('Prompt', { exact: true }).press('Enter')
+    // For the docs picture: hold the resuming CLI still (SIGSTOP) while "waking up…" is shown.
+    let resuming: number | null = null
+    await expect.poll(() => (resuming = resumingPid(cliId!)), { timeout: 30_000, intervals: [10] }).toBeTruthy()
+    process.kill(resuming!, 'SIGSTOP')
+    try {
+      const shown = await p
+        .getByText('waking up…')
+        .waitFor({ timeout: 5_000 })
+        .then(
+          () => true,
+          () => false
+        )
+      if (shown) {
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await page.emulateMedia({ colorScheme })
+          await p.screenshot({ path: docsShotPath(`idle-waking-${colorScheme}.png`), animations: 'disabled' })
+        }
+        await page.emulateMedia({ colorScheme: 'light' })
+      }
+    } finally {
+      process.kill(resuming!, 'SIGCONT')
+    }
+    await expect(p.getByText(REPLY, { exact: true })).toBeVisible({ timeout: 60_000 })
     await expect(status(p)).toHaveText(/Idle/, { timeout: 30_000 })
-    const seen = await page.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen)
+    const seen = (await page.evaluate('window.__seen')) as Record<string, number>
     expect(seen['waking up…']).toBeGreaterThan(0)
-    expect(seen['waking up…']!).toBeLessThan(seen['HISTORY: [[text:first answer]] remember apple']!)
+    expect(seen['waking up…']!).toBeLessThan(seen[REPLY]!)
     await expect(p.getByText('waking up…')).toHaveCount(0)
     expect((await api.sessions.get.query({ id: session!.id })).cliSessionId).toBe(cliId)
   } finally {

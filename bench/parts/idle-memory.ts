@@ -139,7 +139,11 @@ export async function idleMemoryRun(o: IdleMemoryOptions): Promise<IdleMemoryRes
       const batch = []
       for (let j = i; j < Math.min(o.sessions, i + 4); j++) batch.push(client.sessions.start.mutate({ projectId, prompt: `[[text:ready ${j}]]` }))
       for (const x of await Promise.all(batch)) ids.push(x.id)
-      for (const id of ids.slice(i)) await until(`session ${id} idle`, async () => (await client.sessions.get.query({ id })).status === 'idle' && (await client.sessions.get.query({ id })).lastSeq >= 2)
+      for (const id of ids.slice(i))
+        await until(
+          `session ${id} idle`,
+          async () => (await client.sessions.get.query({ id })).status === 'idle' && (await client.sessions.get.query({ id })).lastSeq >= 2
+        )
     }
     await new Promise((r) => setTimeout(r, 5_000)) // let the CLIs finish their start-up work
     const before = sample(host.pid)

@@ -638,12 +638,7 @@ export class Supervisor {
       if (!row) continue
       const provider = this.#providers.get(row.provider as ProviderId)
       // Sleeping must never lose anything: a conversation to resume, nothing pending, nothing queued.
-      const canSleep =
-        provider?.capabilities.resume === true &&
-        !!row.cli_session_id &&
-        !s.forkPending &&
-        s.pendingApprovalCount === 0 &&
-        s.queue.length === 0
+      const canSleep = provider?.capabilities.resume === true && !!row.cli_session_id && !s.forkPending && s.pendingApprovalCount === 0 && s.queue.length === 0
       out.push({ id: s.sessionId, idleSince: s.since, canSleep })
     }
     return out

@@ -12,6 +12,8 @@ import { startFakeModelServer, type FakeModelServer } from '../support/fake-mode
 import { claudeBinaryPath, makeAgentSandbox } from '../support/agents'
 import { codexBinaryPath, makeCodexSandbox } from '../support/codex-sandbox'
 import { makeOpenCodeSandbox, opencodeBinaryPath } from '../support/opencode-sandbox'
+import { makeAcpSandbox, opencodeAcpBinary } from '../support/acp-sandbox'
+import { AcpProvider } from '../../src-main/providers/acp/provider'
 import { testCore } from '../support/core'
 import { groupGone, recordEvents, waitFor, waitForStatus } from '../support/live'
 import { ClaudeProvider } from '../../src-main/providers/claude/provider'
@@ -53,13 +55,23 @@ interface Agent {
   id: ProviderId
   sandbox: () => { env: NodeJS.ProcessEnv; projectDir: string; cleanup(): void }
   provider: () => AgentProvider & { shutdown?: () => Promise<void> }
-  cliPath: () => string
+  cliPath: () => string | null
+  /** ACP: the agent's command line (`opencode acp`, which supports `session/load`). */
+  command?: () => string[]
 }
 
 const AGENTS: Agent[] = [
   { id: 'claude', sandbox: () => makeAgentSandbox(server.url), provider: () => new ClaudeProvider(), cliPath: claudeBinaryPath },
   { id: 'codex', sandbox: () => makeCodexSandbox(server.url), provider: () => new CodexProvider(), cliPath: codexBinaryPath },
-  { id: 'opencode', sandbox: () => makeOpenCodeSandbox(server.url), provider: () => new OpenCodeProvider(), cliPath: opencodeBinaryPath }
+  { id: 'opencode', sandbox: () => makeOpenCodeSandbox(server.url), provider: () => new OpenCodeProvider(), cliPath: opencodeBinaryPath },
+  {
+    id: 'acp',
+    sandbox: () => makeAcpSandbox(server.url),
+    // The command is read at each start, as the app wires it: always `opencode acp` here.
+    provider: () => new AcpProvider({ command: () => [opencodeAcpBinary(), 'acp'] }),
+    cliPath: () => null,
+    command: () => [opencodeAcpBinary(), 'acp']
+  }
 ]
 
 async function core(agent: Agent) {
@@ -72,7 +84,7 @@ async function core(agent: Agent) {
   const s = await t.caller.settings.get()
   await t.caller.settings.update({
     defaultProvider: agent.id,
-    providers: { ...s.providers, [agent.id]: { ...s.providers[agent.id], cliPath: agent.cliPath() } },
+    providers: { ...s.providers, [agent.id]: { ...s.providers[agent.id], cliPath: agent.cliPath(), ...(agent.command ? { command: agent.command() } : {}) } },
     // Every idle process is beyond the bound, and sleeps after the shortest idle time allowed.
     idleAgentsKept: 0,
     sleepAfterIdleMs: 5_000
@@ -142,7 +154,10 @@ for (const agent of AGENTS) {
       const b = c.caller.sessions.send({ id: s.id, prompt: '[[history]] third' })
       await Promise.all([a, b])
       await waitFor('both answers', () => idleWith(c, s.id, 'HISTORY: [[text:one]] first | [[text:two]] second'), 60_000)
-      const users = c.core.store.messagesAfter(s.id, 0, 1000).filter((m) => m.kind === 'user').map((m) => m.text)
+      const users = c.core.store
+        .messagesAfter(s.id, 0, 1000)
+        .filter((m) => m.kind === 'user')
+        .map((m) => m.text)
       expect(users).toEqual(['[[text:one]] first', '[[text:two]] second', '[[history]] third'])
       expect(answered(c, s.id, 'two')).toBe(true)
       await waitForStatus(c.core, s.id, ['idle'])

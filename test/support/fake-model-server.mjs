@@ -456,7 +456,9 @@ function responsesConversation(body) {
     if (t) prompt = t
   }
   const tools = Array.isArray(body?.tools) ? body.tools : []
-  const earlier = earlierPrompts(items.filter((it) => (it.type ?? 'message') === 'message' && it.role === 'user').map((it) => partsText(it.content, ['input_text', 'text'])))
+  const earlier = earlierPrompts(
+    items.filter((it) => (it.type ?? 'message') === 'message' && it.role === 'user').map((it) => partsText(it.content, ['input_text', 'text']))
+  )
   return {
     prompt,
     toolResult,
