@@ -64,8 +64,6 @@ interface LaunchPlan {
 
 /** The reason a woken session shows while its conversation is resumed. */
 const WAKING = { code: 'waking', message: 'waking up…' } as const
-/** The idle-sleep check runs at least this often (settings may change in between). */
-const SLEEP_CHECK_MAX_MS = 30_000
 
 /** Session titles come from the first prompt line, cut to fit a list row. */
 const TITLE_CHARS = 80
@@ -654,7 +652,10 @@ export class Supervisor {
     return slept
   }
 
-  /** One timer for the next due sleep (at least every SLEEP_CHECK_MAX_MS, as settings may change). */
+  /**
+   * One timer, for the next due sleep only: nothing polls (bench part 6). Re-planned when a turn ends,
+   * a process starts, and when settings change (api/routers/settings.ts).
+   */
   #scheduleSleep(): void {
     if (this.#shuttingDown) return
     if (this.#sleepTimer) clearTimeout(this.#sleepTimer)
@@ -663,7 +664,8 @@ export class Supervisor {
     if (idle.length === 0) return
     const s = this.o.settings.get()
     const due = nextSleepDue(idle, { keep: s.idleAgentsKept, sleepAfterMs: s.sleepAfterIdleMs })
-    const wait = Math.min(SLEEP_CHECK_MAX_MS, due === null ? SLEEP_CHECK_MAX_MS : Math.max(50, due - Date.now()))
+    if (due === null) return
+    const wait = Math.max(50, due - Date.now())
     this.#sleepTimer = setTimeout(() => {
       this.#sleepTimer = null
       this.sleepIdle()
