@@ -121,4 +121,18 @@ describe('idle sleep in the supervisor', () => {
     expect(t.core.store.getSession(b.id)?.status).toBe('idle')
     expect(await reasonOf(t, b.id)).toBe('asleep')
   })
+
+  it('retention never removes an asleep session (it is idle, not ended)', async () => {
+    const t = await setup(0)
+    const a = await idleSession(t, 'a')
+    t.core.supervisor.sleepIdle(later())
+    await tick()
+    expect(await reasonOf(t, a.id)).toBe('asleep')
+    await t.caller.projects.updateSettings({ id: t.project.id, retentionCount: 1, retentionDays: 1 })
+    const b = await idleSession(t, 'b')
+    await t.caller.sessions.stop({ id: b.id })
+    // Two sessions, keep 1: the newest (b, stopped) is kept by count, and a — older, asleep — is kept too.
+    expect(t.core.supervisor.prune(t.project.id)).toEqual([])
+    expect(t.core.store.getSession(a.id)).toBeTruthy()
+  })
 })

@@ -384,10 +384,13 @@ export class Supervisor {
     const project = this.o.store.getProject(projectId)
     if (!project) throw new ShepherdError('NOT_FOUND', `no project with id ${projectId}`)
     const s = this.o.settings.get()
-    const removed = pruneProject(this.o.store.listSessions(projectId), {
+    const rows = this.o.store.listSessions(projectId)
+    // An asleep session is an idle one whose process was stopped to save memory: kept like a live one.
+    const asleep = new Set(rows.filter(isAsleep).map((r) => r.id))
+    const removed = pruneProject(rows, {
       keep: project.retention_count ?? s.retentionCount,
       maxAgeDays: project.retention_days ?? s.retentionDays,
-      isBusy: (id) => this.#runnerOf(id)?.alive === true || this.#isLaunching(id) || this.o.keepOnPrune?.(id) === true
+      isBusy: (id) => this.#runnerOf(id)?.alive === true || this.#isLaunching(id) || asleep.has(id) || this.o.keepOnPrune?.(id) === true
     })
     this.o.writer.flush()
     for (const id of removed) {
