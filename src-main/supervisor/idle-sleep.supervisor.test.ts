@@ -135,4 +135,19 @@ describe('idle sleep in the supervisor', () => {
     expect(t.core.supervisor.prune(t.project.id)).toEqual([])
     expect(t.core.store.getSession(a.id)).toBeTruthy()
   })
+
+  it('forking an asleep session copies its conversation; the source stays asleep', async () => {
+    const t = await setup(0)
+    const a = await idleSession(t, 'a')
+    t.core.supervisor.sleepIdle(later())
+    await tick()
+    const f = await t.caller.sessions.fork({ id: a.id, prompt: 'forked prompt' })
+    const h = t.provider.last
+    expect(h.opts.resumeCliSessionId).toBe('cli-a')
+    expect(h.opts.fork).toBe(true)
+    expect(h.sent).toEqual(['forked prompt'])
+    expect(f.id).not.toBe(a.id)
+    expect(await reasonOf(t, a.id)).toBe('asleep')
+    expect(t.provider.handles.length).toBe(2)
+  })
 })
