@@ -97,3 +97,38 @@ test('an idle session sleeps, then "waking up…" and the reply in the same conv
     close()
   }
 })
+
+test('Settings: idle agents kept and the sleep time, explained and saved', async ({ page, shepherd }) => {
+  const { api, close } = apiClient(shepherd)
+  try {
+    await openApp(page, shepherd)
+    await page.getByRole('button', { name: 'Settings', exact: true }).click()
+    const kept = page.getByLabel('Idle agents kept running')
+    const after = page.getByLabel('Sleep after idle for (minutes)')
+    await expect(kept).toHaveValue('4')
+    await expect(after).toHaveValue('10')
+    const section = page.getByRole('region', { name: 'Sessions' })
+    await section.scrollIntoViewIfNeeded()
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme })
+      await section.screenshot({ path: docsShotPath(`idle-settings-${colorScheme}.png`), animations: 'disabled' })
+    }
+    await page.emulateMedia({ colorScheme: 'light' })
+
+    // Too short a sleep time and too many kept are explained before saving.
+    await after.fill('0.05')
+    await kept.fill('40')
+    await page.getByRole('button', { name: 'Save settings' }).click()
+    await expect(after).toHaveAccessibleDescription(/at least 5 seconds/)
+    await expect(kept).toHaveAccessibleDescription(/Between 0 and 32 agents/)
+    await after.fill('2.5')
+    await kept.fill('2')
+    await page.getByRole('button', { name: 'Save settings' }).click()
+    await expect(page.getByText('All changes saved.')).toBeVisible()
+    const saved = await api.settings.get.query()
+    expect(saved.idleAgentsKept).toBe(2)
+    expect(saved.sleepAfterIdleMs).toBe(150_000)
+  } finally {
+    close()
+  }
+})
