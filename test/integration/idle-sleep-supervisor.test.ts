@@ -74,11 +74,11 @@ const AGENTS: Agent[] = [
   }
 ]
 
-async function core(agent: Agent) {
-  const sandbox = agent.sandbox()
-  cleanups.push(() => sandbox.cleanup())
+async function core(agent: Agent, reuse?: { sandbox: ReturnType<Agent['sandbox']>; dataDir: string }) {
+  const sandbox = reuse?.sandbox ?? agent.sandbox()
+  if (!reuse) cleanups.push(() => sandbox.cleanup())
   const provider = agent.provider()
-  const t = testCore({ providers: [provider], hostEnv: sandbox.env })
+  const t = testCore({ providers: [provider], hostEnv: sandbox.env, dataDir: reuse?.dataDir })
   if (provider.shutdown) cleanups.push(() => provider.shutdown?.())
   cleanups.push(t.cleanup)
   const s = await t.caller.settings.get()
@@ -91,8 +91,8 @@ async function core(agent: Agent) {
   })
   const rec = recordEvents(t.core)
   cleanups.push(rec.stop)
-  const project = await t.caller.projects.add({ path: sandbox.projectDir })
-  return { ...t, project, events: rec.events }
+  const project = (await t.caller.projects.list())[0] ?? (await t.caller.projects.add({ path: sandbox.projectDir }))
+  return { ...t, project, events: rec.events, sandbox }
 }
 type C = Awaited<ReturnType<typeof core>>
 
@@ -164,3 +164,21 @@ for (const agent of AGENTS) {
     })
   })
 }
+
+describe('claude: asleep across a restart of Shepherd', { timeout: 120_000 }, () => {
+  it('stays asleep (not "crashed") after the core is rebuilt, and the next prompt wakes it in the same conversation', async () => {
+    const agent = AGENTS[0]!
+    const first = await core(agent)
+    const s = await first.caller.sessions.start({ projectId: first.project.id, prompt: '[[text:before restart]] remember pear' })
+    await waitFor('the first answer', () => idleWith(first, s.id, 'before restart'), 60_000)
+    await waitFor('the session to fall asleep', () => asleep(first, s.id), 30_000)
+    await first.core.dispose()
+    const second = await core(agent, { sandbox: first.sandbox, dataDir: first.dataDir })
+    const after = second.core.supervisor.getSession(s.id)
+    expect(after.status).toBe('idle')
+    expect(after.statusReason?.code).toBe('asleep')
+    await second.caller.sessions.send({ id: s.id, prompt: '[[history]] and now?' })
+    await waitFor('the resumed reply', () => idleWith(second, s.id, 'HISTORY: [[text:before restart]] remember pear'), 60_000)
+    expect(second.core.store.messagesAfter(s.id, 0, 1000).some((m) => m.kind === 'error')).toBe(false)
+  })
+})
