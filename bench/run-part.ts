@@ -13,6 +13,7 @@ const PARTS: Record<string, () => Promise<PartFn>> = {
   transcript: async () => (await import('./parts/transcript')).transcriptRun as PartFn,
   startup: async () => (await import('./parts/startup')).startupRun as PartFn,
   idle: async () => (await import('./parts/idle')).idleRun as PartFn,
+  'idle-memory': async () => (await import('./parts/idle-memory')).idleMemoryRun as PartFn,
   soak: async () => (await import('./parts/soak')).soakRun as PartFn,
   search: async () => (await import('./parts/search')).searchRun as PartFn,
   worktrees: async () => (await import('./parts/worktrees')).worktreesRun as PartFn,

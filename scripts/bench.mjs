@@ -9,7 +9,8 @@
 //   npm run bench -- --profile         also write CPU profiles (part 1: main process; part 2: renderer)
 //                                      to .tmp/bench/prof/ (summarize: node bench/profile-summary.mjs FILE)
 //
-// Parts: 1 throughput, 2 latency, 3 renderer store, 4 big transcript, 5 startup, 6 idle, 7 soak, 8 search, 9 worktrees, 10 usage view.
+// Parts: 1 throughput, 2 latency, 3 renderer store, 4 big transcript, 5 startup, 6 idle, 7 soak, 8 search, 9 worktrees, 10 usage view,
+// 11 idle memory (20 idle real Claude Code sessions, with and without the idle bound; warm vs woken prompt).
 import { spawn } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,7 +24,7 @@ const flag = (name) => args.includes(`--${name}`)
 const value = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
 const QUICK = flag('quick')
 const PROFILE = flag('profile')
-const ONLY = new Set((value('only') ?? '1,2,3,4,5,6,7,8,9,10').split(',').map((s) => s.trim()))
+const ONLY = new Set((value('only') ?? '1,2,3,4,5,6,7,8,9,10,11').split(',').map((s) => s.trim()))
 const RESULTS = join(root, 'bench', 'results.json')
 const PROF_DIR = join(root, '.tmp', 'bench', 'prof')
 
@@ -40,7 +41,8 @@ const CFG = QUICK
       soak: { cycles: 3, rate: 1000, sessions: 2, minStreamMs: 400, maxStreamMs: 1200 },
       search: { projects: 50, sessionsPerProject: 4, messages: 100_000, bigMessages: 100_000, reps: 3, paintRuns: 1, migrate: true },
       worktrees: { sessions: 20, idleSeconds: 10, files: 2_000, linesPerFile: 25, bigLines: 5_000, repoFiles: 5_000, runs: 2 },
-      usage: { projects: 50, sessionsPerProject: 4, messages: 100_000, days: 90, runs: 2 }
+      usage: { projects: 50, sessionsPerProject: 4, messages: 100_000, days: 90, runs: 2 },
+      idleMemory: { sessions: 20, keep: 4, rounds: 2 }
     }
   : {
       t1: { sessions: 1, eventsPerTurn: 12_500, turns: 4, runs: 5 },
@@ -53,7 +55,8 @@ const CFG = QUICK
       soak: { cycles: 20, rate: 1000, sessions: 2, minStreamMs: 500, maxStreamMs: 2000 },
       search: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, bigMessages: 100_000, reps: 10, paintRuns: 3, migrate: true },
       worktrees: { sessions: 100, idleSeconds: 60, files: 2_000, linesPerFile: 25, bigLines: 5_000, repoFiles: 20_000, runs: 3 },
-      usage: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, days: 90, runs: 3 }
+      usage: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, days: 90, runs: 3 },
+      idleMemory: { sessions: 20, keep: 4, rounds: 5 }
     }
 
 const TARGETS = {
@@ -71,7 +74,9 @@ const TARGETS = {
   /** git processes per visible pane when a project is opened (a Changes read is 2, plus the record). */
   gitPerPane: 4,
   changesPaint: 300,
-  usageMs: 300
+  usageMs: 300,
+  /** Memory of the idle agents with the bound, as a share of it without (4 kept of 20 → ~20 % plus the woken). */
+  idleMemoryShare: 0.3
 }
 
 // ---- helpers --------------------------------------------------------------------------------
@@ -320,6 +325,30 @@ async function part6(h) {
   )
 }
 
+async function part11(h) {
+  // Issue 11 #17: idle agents sleep beyond the bound and wake on the next prompt.
+  const res = await runPart(h, 'idle-memory', CFG.idleMemory)
+  raw.idleMemory = res
+  const gib = (mib) => fmt(mib / 1024, 2)
+  const share = res.after.rssMiB / res.before.rssMiB
+  const warm = median(res.warmMs)
+  const wake = median(res.wakeMs)
+  row(
+    11,
+    `Idle memory: ${res.sessions} idle Claude Code sessions (real CLI), every process under the host; then ${res.keep} kept, the others asleep after 5 s idle`,
+    `RSS ${gib(res.before.rssMiB)} GiB in ${res.before.processes} processes before → ${gib(res.after.rssMiB)} GiB in ${res.after.processes} after (${res.asleep} asleep; PSS ${gib(res.before.pssMiB)} → ${gib(res.after.pssMiB)} GiB)`,
+    `≤ ${TARGETS.idleMemoryShare * 100} % of before`,
+    verdict(share <= TARGETS.idleMemoryShare)
+  )
+  row(
+    11,
+    `First prompt to an asleep session vs a warm one (send → reply stored and idle, ${res.warmMs.length} alternating pairs in one run)`,
+    `${fmt(wake / warm, 1)}× (woken ${fmt(wake)} ms vs warm ${fmt(warm)} ms median: +${fmt(wake - warm)} ms to resume the CLI)`,
+    '—',
+    'info'
+  )
+}
+
 async function part7(h) {
   const res = await runPart(h, 'soak', CFG.soak)
   raw.soak = res
@@ -418,7 +447,7 @@ const info = machine()
 log(
   `Shepherd benchmark${QUICK ? ' (quick)' : ''}: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB memory, load ${info.loadAvgAtStart.join(' ')}, ${info.filesystem}, Node ${info.node}`
 )
-const needsHost = ['2', '4', '5', '6', '7', '8', '9', '10'].some((p) => ONLY.has(p))
+const needsHost = ['2', '4', '5', '6', '7', '8', '9', '10', '11'].some((p) => ONLY.has(p))
 // The parts with a browser or a separate host process need the built app (quiet: the table goes to stdout).
 if (needsHost) {
   log('building the app if sources changed (electron-vite build)…')
@@ -442,7 +471,8 @@ const parts = {
   7: () => part7(harness),
   8: () => part8(harness),
   9: () => part9(harness),
-  10: () => part10(harness)
+  10: () => part10(harness),
+  11: () => part11(harness)
 }
 for (const [id, fn] of Object.entries(parts)) {
   if (!ONLY.has(id)) continue

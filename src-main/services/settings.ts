@@ -40,6 +40,8 @@ export const settingsSchema = z.object({
   retentionDays: z.number().int().min(L.retentionDays.min).max(L.retentionDays.max),
   extraEnv: extraEnvSchema,
   maxConcurrentSessions: z.number().int().min(L.maxConcurrentSessions.min).max(L.maxConcurrentSessions.max),
+  idleAgentsKept: z.number().int().min(L.idleAgentsKept.min).max(L.idleAgentsKept.max),
+  sleepAfterIdleMs: z.number().int().min(L.sleepAfterIdleMs.min).max(L.sleepAfterIdleMs.max),
   notifications: z.object({ completed: z.boolean(), error: z.boolean(), stalled: z.boolean(), approval: z.boolean() })
 })
 export type AppSettings = z.infer<typeof settingsSchema>

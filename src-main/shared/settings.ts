@@ -13,6 +13,14 @@ export const SETTING_LIMITS = {
   retentionDays: { min: 1, max: 365 },
   /** Running agents at once; more wait in a queue (each CLI is a heavy process). */
   maxConcurrentSessions: { min: 1, max: 32 },
+  /**
+   * Idle agent processes kept alive (issue 11 #17: 20 idle Claude Code processes hold ~3.7 GB); the
+   * least recently used beyond this are stopped after `sleepAfterIdleMs` and resumed on the next prompt.
+   * The max (32, like the cap) means "never put to sleep" in practice.
+   */
+  idleAgentsKept: { min: 0, max: 32 },
+  /** How long an idle agent beyond the bound keeps its process; 5 s at least (a shorter pause is still "working"). */
+  sleepAfterIdleMs: { min: 5_000, max: 24 * 60 * MINUTE },
   systemPromptChars: { max: 20_000 },
   modelChars: { max: 200 },
   pathChars: { max: 4096 }
@@ -31,5 +39,7 @@ export const SETTING_DEFAULTS = {
   retentionDays: 30,
   extraEnv: {},
   maxConcurrentSessions: 4,
+  idleAgentsKept: 4,
+  sleepAfterIdleMs: 10 * MINUTE,
   notifications: { completed: true, error: true, stalled: true, approval: true }
 } as const

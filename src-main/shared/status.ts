@@ -45,7 +45,9 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number]
  * `turn_failed` the agent or its API reported an error; `exited` / `killed` / `exited_mid_turn` the
  * process ended by itself; `launch_failed` it could not be started; `app_closed` / `app_crashed`
  * Shepherd quit before it ran / exited unexpectedly while it was active; `usage_limit` the agent's
- * usage limit refused the turn (it waits for the reset); `budget_hold` paused at a budget cap.
+ * usage limit refused the turn (it waits for the reset); `budget_hold` paused at a budget cap;
+ * `asleep` idle with its process stopped to save memory (the next prompt resumes the conversation,
+ * see supervisor/idle-sleep.ts); `waking` that resume under way ("waking up…").
  */
 export const STATUS_REASON_CODES = [
   'turn_interrupted',
@@ -61,7 +63,9 @@ export const STATUS_REASON_CODES = [
   'app_closed',
   'app_crashed',
   'usage_limit',
-  'budget_hold'
+  'budget_hold',
+  'asleep',
+  'waking'
 ] as const
 export type StatusReasonCode = (typeof STATUS_REASON_CODES)[number]
 
@@ -82,15 +86,16 @@ export interface StatusReason {
  * `starting`); a live process moves between `idle`, `running` and `waiting_approval`; `stopping`
  * only ends; the three final statuses end its process. `error` is also a failed turn of a live process,
  * which can take the next prompt. `idle` / `running` → `starting`: a resume that died before the agent
- * took up the conversation (a stale id) is replaced at once by a fresh start. Staying in a status is
- * always allowed (a new reason, a new field).
+ * took up the conversation (a stale id) is replaced at once by a fresh start. `idle` → `queued`: an
+ * asleep session (idle, its process stopped to save memory) that waits for a slot to wake. Staying in
+ * a status is always allowed (a new reason, a new field).
  */
 export const STATUS_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
   queued: ['starting', 'interrupted', 'error'],
   starting: ['idle', 'running', 'waiting_approval', 'stopping', 'done', 'error', 'interrupted'],
   running: ['waiting_approval', 'idle', 'stopping', 'done', 'error', 'interrupted', 'starting'],
   waiting_approval: ['running', 'idle', 'stopping', 'done', 'error', 'interrupted'],
-  idle: ['running', 'waiting_approval', 'stopping', 'done', 'error', 'interrupted', 'starting'],
+  idle: ['running', 'waiting_approval', 'stopping', 'done', 'error', 'interrupted', 'starting', 'queued'],
   stopping: ['done', 'error', 'interrupted'],
   done: ['queued', 'starting'],
   error: ['running', 'waiting_approval', 'idle', 'queued', 'starting', 'stopping', 'done', 'interrupted'],

@@ -68,4 +68,17 @@ describe('startup sweep after a crash (issue 11 #9)', () => {
     expect(s.getSession('between-turns')?.status).toBe('interrupted')
     s.close()
   })
+
+  it('an asleep session (idle, process stopped to save memory) stays asleep: nothing was running', () => {
+    const s = store()
+    session(s, 'asleep', 'idle')
+    s.updateSession('asleep', { status_reason: { code: 'asleep', message: 'asleep' }, pid: null, queued_prompts: [] })
+    session(s, 'awake-idle', 'idle')
+    s.updateSession('awake-idle', { status_reason: { code: 'turn_interrupted' } })
+    const result = sweepOrphans(s, 1_000)
+    expect(result.interrupted).toEqual(['awake-idle'])
+    expect(s.getSession('asleep')?.status).toBe('idle')
+    expect(s.maxSeq('asleep')).toBe(1)
+    s.close()
+  })
 })

@@ -28,9 +28,21 @@ export const CUT_SHORT_TEXT =
   'Cut short: Shepherd stopped unexpectedly while this turn was running, and the agent was stopped with it. ' +
   'Text the agent was still writing at that moment was not saved. Send a prompt to continue the conversation.'
 
+function isAsleepRow(s: { status: string; status_reason: string | null; pid: number | null }): boolean {
+  if (s.status !== 'idle' || s.pid !== null || !s.status_reason) return false
+  try {
+    return (JSON.parse(s.status_reason) as { code?: string }).code === 'asleep'
+  } catch {
+    return false
+  }
+}
+
 export function sweepOrphans(store: Store, now = Date.now()): SweepResult {
   const result: SweepResult = { interrupted: [], killed: [] }
   for (const s of store.sessionsWithStatus(ACTIVE_STATUSES)) {
+    // Asleep (idle, process stopped to save memory, see idle-sleep.ts): nothing ran, nothing was cut
+    // short; it stays asleep and the next prompt resumes it as before the restart.
+    if (isAsleepRow(s)) continue
     if (s.pid && s.pid_start_time && processStartTime(s.pid) === s.pid_start_time) {
       try {
         process.kill(-s.pid, 'SIGKILL')

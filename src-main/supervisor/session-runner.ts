@@ -26,6 +26,13 @@ export interface RunnerHooks {
 export class SessionRunner {
   #turnRunning = false
   #stopRequested = false
+  /** Put to sleep (supervisor/idle-sleep.ts): the process is being stopped, the session stays idle. */
+  #sleepRequested = false
+  /**
+   * Woken from sleep: the first turn's status carries this reason ("waking up…") until the agent shows
+   * it has taken up the conversation (its first event), so the pane says what the wait is.
+   */
+  waking: StatusReason | null = null
   #interruptRequested = false
   #sawInit = false
   /** The last turn's error, so a clean exit afterwards does not turn an error into "done". */
@@ -167,6 +174,25 @@ export class SessionRunner {
     return true
   }
 
+  /** True from `sleep()` until the process is gone (a prompt then waits for `exited` and wakes it). */
+  get sleeping(): boolean {
+    return this.#sleepRequested && !this.#gone
+  }
+
+  /**
+   * Put an idle process to sleep: stop it like `stop()` does (process group, grace, SIGKILL, watchdog
+   * released), but the session stays `idle` — reason `asleep` — and keeps its queue; the next prompt
+   * resumes the conversation in a new process. Refused (false) while a turn runs, an approval waits,
+   * prompts are queued, or it is already stopping.
+   */
+  sleep(): boolean {
+    if (this.#gone || this.#turnRunning || this.#stopRequested || this.#sleepRequested) return false
+    if (this.session.pendingApprovalCount > 0 || this.session.queue.length > 0) return false
+    this.#sleepRequested = true
+    void this.handle.stop(STOP_GRACE_MS)
+    return true
+  }
+
   /** Graceful stop; resolves when the process group is gone. */
   async stop(): Promise<ProviderExit> {
     if (this.#gone) return this.#exitPromise
@@ -183,7 +209,7 @@ export class SessionRunner {
     this.#limitHit = null
     this.session.message({ kind: 'user', text: prompt })
     this.#setTurn(true)
-    this.session.status('running', null)
+    this.session.status('running', this.waking)
     await this.handle.send(prompt)
   }
 
@@ -195,6 +221,11 @@ export class SessionRunner {
 
   #onEvent(e: ProviderEvent): void {
     if (this.#gone) return
+    if (this.waking && e.kind !== 'raw') {
+      // The agent is back: the turn goes on as any other.
+      this.waking = null
+      if (this.#turnRunning && this.session.current === 'running') this.session.status('running', null)
+    }
     switch (e.kind) {
       case 'message':
         this.#drafts.cancel()
@@ -317,7 +348,7 @@ export class SessionRunner {
 
   #onExit(exit: ProviderExit): void {
     if (this.#gone) return
-    if (!this.#sawInit && !this.#stopRequested && this.onEarlyExit?.(exit)) {
+    if (!this.#sawInit && !this.#stopRequested && !this.#sleepRequested && this.onEarlyExit?.(exit)) {
       // The supervisor took over (stale resume id → fresh start); this runner just ends.
       this.#finish(exit)
       return
@@ -325,6 +356,16 @@ export class SessionRunner {
     this.session.cancelAllApprovals()
     const reason: StatusReason = { exitCode: exit.code, signal: exit.signal, stderrTail: exit.stderrTail.slice(-4000) }
     let status: SessionStatus
+    if (this.#sleepRequested && !this.#stopRequested && !this.#turnRunning) {
+      // Asleep, not ended: still idle, with no process (pid cleared so the startup sweep leaves it be).
+      this.session.status(
+        'idle',
+        { code: 'asleep', message: 'asleep: its process was stopped to save memory; your next prompt wakes it' },
+        { pid: null, pid_start_time: null }
+      )
+      this.#finish(exit)
+      return
+    }
     if (this.#stopRequested) {
       status = 'interrupted'
       reason.code = 'stopped_by_user'

@@ -31,6 +31,8 @@ export const DRAFT_MAX_CHARS = 16_000
 export class Session {
   #seq: number
   #status: SessionStatus
+  /** When the status last changed (ms epoch): for an idle session, when it became idle (the sleep policy's LRU order). */
+  #since = Date.now()
   /** Prompts accepted and not yet delivered: the one queue of this session (items keyed by id). */
   readonly queue: PromptQueue
   /** Approvals the agent waits for: our approval id → the provider's request id. */
@@ -71,6 +73,11 @@ export class Session {
   /** The status last set (its commit may still be pending). */
   get current(): SessionStatus {
     return this.#status
+  }
+
+  /** When the current status was entered (see #since). */
+  get since(): number {
+    return this.#since
   }
 
   // ---- pending approvals ---------------------------------------------------------------------
@@ -284,8 +291,9 @@ export class Session {
       this.onRefused(this.#status, status)
       return false
     }
-    this.#status = status
     const now = Date.now()
+    if (status !== this.#status) this.#since = now
+    this.#status = status
     const seq = this.#seq
     if (clearQueue) this.queue.clear()
     // A failed turn is an error status while the process lives on: keep its pid for the orphan sweep.

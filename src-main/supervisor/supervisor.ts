@@ -18,6 +18,7 @@ import { processStartTime, sweepOrphans } from './orphans'
 import { Session } from './session'
 import { SessionRunner } from './session-runner'
 import { pruneProject } from './retention'
+import { nextSleepDue, pickSleepers, type IdleProcess } from './idle-sleep'
 
 export interface StartInput {
   projectId: string
@@ -57,7 +58,12 @@ interface LaunchPlan {
   resumeId?: string | null
   fork?: boolean
   freshNote?: string
+  /** Resuming an asleep session: it shows "waking up…" (not "starting") until the agent is back. */
+  waking?: boolean
 }
+
+/** The reason a woken session shows while its conversation is resumed. */
+const WAKING = { code: 'waking', message: 'waking up…' } as const
 
 /** Session titles come from the first prompt line, cut to fit a list row. */
 const TITLE_CHARS = 80
@@ -74,6 +80,8 @@ export class Supervisor {
   readonly #held = new Set<string>()
   /** Asked before any prompt starts a turn (the budgets' check point). */
   #turnGate: ((sessionId: string) => boolean) | null = null
+  /** The next idle-sleep check (supervisor/idle-sleep.ts); unref'd, cleared at shutdown. */
+  #sleepTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(private readonly o: SupervisorOptions) {
     this.#providers = new Map(o.providers.map((p) => [p.id, p]))
@@ -181,8 +189,10 @@ export class Supervisor {
 
   /** Follow-up prompt: to the live process (queued while a turn runs), else resume the conversation. */
   async send(id: string, prompt: string): Promise<{ delivery: 'sent' | 'queued' }> {
+    this.#row(id)
+    // Sent while it is being put to sleep: wait until that process is gone, then wake it (never beside it).
+    const runner = await this.#awakeRunner(id)
     const row = this.#row(id)
-    const runner = this.#runnerOf(id)
     if (runner?.alive && row.status === 'stopping') {
       // Sent while a stop is under way: resume the conversation once the old process is gone, never beside it.
       await runner.exited
@@ -199,7 +209,7 @@ export class Supervisor {
       this.#ev(id).enqueuePrompt(prompt)
       return { delivery: 'queued' }
     }
-    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#takeForkPending(id) })
+    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#takeForkPending(id), waking: isAsleep(row) })
     return { delivery: this.#runnerOf(id)?.alive ? 'sent' : 'queued' }
   }
 
@@ -227,9 +237,11 @@ export class Supervisor {
 
   /** Bring a finished session back: same CLI conversation (its own id), process alive and idle. */
   async resume(id: string, prompt?: string): Promise<SessionDTO> {
+    this.#row(id)
+    const awake = await this.#awakeRunner(id)
     const row = this.#row(id)
-    if (this.#runnerOf(id)?.alive || this.#isLaunching(id)) throw new ShepherdError('CONFLICT', 'this session is already running')
-    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#takeForkPending(id) })
+    if (awake?.alive || this.#isLaunching(id)) throw new ShepherdError('CONFLICT', 'this session is already running')
+    await this.#launchOrQueue(id, { prompt, resumeId: row.cli_session_id, fork: this.#takeForkPending(id), waking: isAsleep(row) })
     return this.getSession(id)
   }
 
@@ -269,7 +281,8 @@ export class Supervisor {
 
   async setModel(id: string, model: string | null): Promise<SessionDTO> {
     this.#supports(this.#row(id), 'model')
-    const runner = this.#runnerOf(id)
+    // Asleep: the row changes and the next wake starts the agent with it.
+    const runner = await this.#awakeRunner(id)
     if (runner?.alive) await runner.setModel(model)
     this.#ev(id).patch({ model })
     this.#ev(id).message({ kind: 'system', text: `Model set to ${model ?? 'the default'}.` })
@@ -278,7 +291,7 @@ export class Supervisor {
 
   async setPermissionMode(id: string, mode: PermissionMode): Promise<SessionDTO> {
     this.#supports(this.#row(id), 'permissionMode')
-    const runner = this.#runnerOf(id)
+    const runner = await this.#awakeRunner(id)
     if (runner?.alive) await runner.setPermissionMode(mode)
     this.#ev(id).patch({ permission_mode: mode })
     this.#ev(id).message({ kind: 'system', text: `Permission mode set to ${mode}.` })
@@ -287,7 +300,7 @@ export class Supervisor {
 
   /** Restart the process with a changed config, continuing the same conversation. */
   async restart(id: string, cfg: { model?: string | null; permissionMode?: PermissionMode; systemPrompt?: string | null }): Promise<SessionDTO> {
-    const runner = this.#runnerOf(id)
+    const runner = await this.#awakeRunner(id)
     if (runner?.alive) await runner.stop()
     const patch: Record<string, unknown> = {}
     if (cfg.model !== undefined) patch.model = cfg.model
@@ -328,6 +341,14 @@ export class Supervisor {
   release(id: string): void {
     if (!this.#held.delete(id)) return
     const runner = this.#runnerOf(id)
+    if (runner?.sleeping) {
+      // Let the sleep finish, then wake it for what is queued (if anything).
+      void runner.exited.then(() => {
+        this.#held.add(id)
+        this.release(id)
+      })
+      return
+    }
     if (runner?.alive) return runner.release()
     const row = this.o.store.getSession(id)
     if (!row || this.#isLaunching(id) || this.#waiting.some((w) => w.id === id)) return
@@ -363,10 +384,13 @@ export class Supervisor {
     const project = this.o.store.getProject(projectId)
     if (!project) throw new ShepherdError('NOT_FOUND', `no project with id ${projectId}`)
     const s = this.o.settings.get()
-    const removed = pruneProject(this.o.store.listSessions(projectId), {
+    const rows = this.o.store.listSessions(projectId)
+    // An asleep session is an idle one whose process was stopped to save memory: kept like a live one.
+    const asleep = new Set(rows.filter(isAsleep).map((r) => r.id))
+    const removed = pruneProject(rows, {
       keep: project.retention_count ?? s.retentionCount,
       maxAgeDays: project.retention_days ?? s.retentionDays,
-      isBusy: (id) => this.#runnerOf(id)?.alive === true || this.#isLaunching(id) || this.o.keepOnPrune?.(id) === true
+      isBusy: (id) => this.#runnerOf(id)?.alive === true || this.#isLaunching(id) || asleep.has(id) || this.o.keepOnPrune?.(id) === true
     })
     this.o.writer.flush()
     for (const id of removed) {
@@ -388,8 +412,11 @@ export class Supervisor {
   /** App quit: stop everything in parallel; resolves by the deadline even if a process hangs. */
   async shutdown(deadlineMs = 6000): Promise<void> {
     this.#shuttingDown = true
+    if (this.#sleepTimer) clearTimeout(this.#sleepTimer)
+    this.#sleepTimer = null
     for (const w of this.#waiting.splice(0)) this.#ev(w.id).status('interrupted', { code: 'app_closed', message: 'Shepherd was closed before it started' })
-    const all = Promise.all(this.#allRunners().map((r) => r.stop()))
+    // A process being put to sleep is let finish (the session stays asleep, resumable after the restart).
+    const all = Promise.all(this.#allRunners().map((r) => (r.sleeping ? r.exited : r.stop())))
     let timer: ReturnType<typeof setTimeout> | undefined
     await Promise.race([
       all,
@@ -498,6 +525,7 @@ export class Supervisor {
       this.#waiting.push({ id, plan: { ...plan, prompt: undefined } })
       const max = this.o.settings.get().maxConcurrentSessions
       ev.status('queued', { code: 'waiting_for_slot', message: `waiting for a free slot (${max} agents already running)` })
+      if (plan.waking) this.#waiting[this.#waiting.length - 1]!.plan.waking = true
       return
     }
     await this.#launch(id, plan)
@@ -508,7 +536,7 @@ export class Supervisor {
     ev.launching = true
     let row = this.#row(id)
     try {
-      ev.status('starting', null, { ended_at: null })
+      ev.status('starting', plan.waking ? WAKING : null, { ended_at: null })
       const provider = this.#provider(row.provider as ProviderId)
       const binaryPath = await this.#binary(provider)
       const settings = this.o.settings.get()
@@ -537,7 +565,11 @@ export class Supervisor {
       row = this.#row(id)
       const runner = new SessionRunner(id, row.project_id, row.provider, handle, ev, {
         onGone: (r) => this.#onGone(r),
-        onTurn: () => this.#drainWaiting(),
+        onTurn: () => {
+          this.#drainWaiting()
+          // After the turn's end status is set (the runner sets it right after this call).
+          queueMicrotask(() => this.#scheduleSleep())
+        },
         onCost: (r, delta, inT, outT) => {
           const p = this.o.store.getSession(r.sessionId)
           if (p) this.o.store.addDailyCost(new Date().toISOString().slice(0, 10), p.project_id, r.provider, delta, inT, outT)
@@ -553,9 +585,16 @@ export class Supervisor {
       const pid = handle.pid
       ev.patch({ pid, pid_start_time: pid ? processStartTime(pid) : null })
       ev.launching = false
-      ev.status('idle', null)
+      const waking = plan.waking && first !== undefined ? WAKING : null
+      ev.status('idle', waking)
+      runner.waking = waking
+      this.#scheduleSleep()
       // Prompts queued behind it stay in the session's queue, one delivered per finished turn.
-      if (first !== undefined) await runner.send(first)
+      if (first !== undefined && (await runner.send(first)) === 'queued' && waking) {
+        // Held back (budget): awake and idle, the prompt waits in the queue.
+        runner.waking = null
+        ev.status('idle', null)
+      }
     } catch (err) {
       ev.launching = false
       const message = err instanceof Error ? err.message : String(err)
@@ -578,6 +617,65 @@ export class Supervisor {
     return true
   }
 
+  /**
+   * The live process of a session, once any sleep under way is over: a sleeping runner's exit is
+   * awaited and nothing is returned (the caller then wakes the session or only changes its row).
+   */
+  async #awakeRunner(id: string): Promise<SessionRunner | undefined> {
+    const r = this.#runnerOf(id)
+    if (!r?.sleeping) return r
+    await r.exited
+    const next = this.#runnerOf(id)
+    return next === r ? undefined : next
+  }
+
+  /** Idle processes as the sleep policy sees them. */
+  #idleProcesses(): IdleProcess[] {
+    const out: IdleProcess[] = []
+    for (const s of this.#events.values()) {
+      const r = s.runner
+      if (!r?.alive || r.sleeping || r.turnRunning || s.launching || s.current !== 'idle') continue
+      const row = this.o.store.getSession(s.sessionId)
+      if (!row) continue
+      const provider = this.#providers.get(row.provider as ProviderId)
+      // Sleeping must never lose anything: a conversation to resume, nothing pending, nothing queued.
+      const canSleep = provider?.capabilities.resume === true && !!row.cli_session_id && !s.forkPending && s.pendingApprovalCount === 0 && s.queue.length === 0
+      out.push({ id: s.sessionId, idleSince: s.since, canSleep })
+    }
+    return out
+  }
+
+  /** Put to sleep what the policy picks now, then plan the next check. Public for tests and the bench. */
+  sleepIdle(now = Date.now()): string[] {
+    if (this.#shuttingDown) return []
+    const s = this.o.settings.get()
+    const policy = { keep: s.idleAgentsKept, sleepAfterMs: s.sleepAfterIdleMs }
+    const slept = pickSleepers(this.#idleProcesses(), now, policy).filter((id) => this.#runnerOf(id)?.sleep())
+    this.#scheduleSleep()
+    return slept
+  }
+
+  /**
+   * One timer, for the next due sleep only: nothing polls (bench part 6). Re-planned when a turn ends,
+   * a process starts, and when settings change (api/routers/settings.ts).
+   */
+  #scheduleSleep(): void {
+    if (this.#shuttingDown) return
+    if (this.#sleepTimer) clearTimeout(this.#sleepTimer)
+    this.#sleepTimer = null
+    const idle = this.#idleProcesses()
+    if (idle.length === 0) return
+    const s = this.o.settings.get()
+    const due = nextSleepDue(idle, { keep: s.idleAgentsKept, sleepAfterMs: s.sleepAfterIdleMs })
+    if (due === null) return
+    const wait = Math.max(50, due - Date.now())
+    this.#sleepTimer = setTimeout(() => {
+      this.#sleepTimer = null
+      this.sleepIdle()
+    }, wait)
+    this.#sleepTimer.unref?.()
+  }
+
   #onGone(r: SessionRunner) {
     const s = this.#events.get(r.sessionId)
     if (s?.runner === r) s.runner = null
@@ -592,6 +690,16 @@ export class Supervisor {
         /* status already says error */
       })
     }
+  }
+}
+
+/** Idle with its process stopped to save memory (the next prompt or resume wakes it). */
+function isAsleep(row: SessionRow): boolean {
+  if (row.status !== 'idle' || !row.status_reason) return false
+  try {
+    return (JSON.parse(row.status_reason) as { code?: string }).code === 'asleep'
+  } catch {
+    return false
   }
 }
 

@@ -29,7 +29,9 @@ export const LIMITS = {
   stallMinutes: { min: SETTING_LIMITS.stallThresholdMs.min / MINUTE, max: SETTING_LIMITS.stallThresholdMs.max / MINUTE },
   retentionCount: SETTING_LIMITS.retentionCount,
   retentionDays: SETTING_LIMITS.retentionDays,
-  maxConcurrentSessions: SETTING_LIMITS.maxConcurrentSessions
+  maxConcurrentSessions: SETTING_LIMITS.maxConcurrentSessions,
+  idleAgentsKept: SETTING_LIMITS.idleAgentsKept,
+  sleepMinutes: { min: SETTING_LIMITS.sleepAfterIdleMs.min / MINUTE, max: SETTING_LIMITS.sleepAfterIdleMs.max / MINUTE }
 } as const
 
 export type SettingsPatch = Partial<AppSettings>
@@ -43,6 +45,8 @@ export class SettingsForm {
   retentionCount = $state<number | null>(SETTING_DEFAULTS.retentionCount)
   retentionDays = $state<number | null>(SETTING_DEFAULTS.retentionDays)
   maxConcurrentSessions = $state<number | null>(SETTING_DEFAULTS.maxConcurrentSessions)
+  idleAgentsKept = $state<number | null>(SETTING_DEFAULTS.idleAgentsKept)
+  sleepMinutes = $state<number | null>(SETTING_DEFAULTS.sleepAfterIdleMs / MINUTE)
   extraEnvText = $state('')
   notifications = $state<AppSettings['notifications']>({ ...SETTING_DEFAULTS.notifications })
 
@@ -78,6 +82,8 @@ export class SettingsForm {
     this.retentionCount = s.retentionCount
     this.retentionDays = s.retentionDays
     this.maxConcurrentSessions = s.maxConcurrentSessions
+    this.idleAgentsKept = s.idleAgentsKept
+    this.sleepMinutes = s.sleepAfterIdleMs / MINUTE
     this.extraEnvText = Object.entries(s.extraEnv)
       .map(([k, v]) => `${k}=${v}`)
       .join('\n')
@@ -117,6 +123,9 @@ export class SettingsForm {
     rangeCheck(errors, 'retentionCount', this.retentionCount, LIMITS.retentionCount, 'sessions')
     rangeCheck(errors, 'retentionDays', this.retentionDays, LIMITS.retentionDays, 'days')
     rangeCheck(errors, 'maxConcurrentSessions', this.maxConcurrentSessions, LIMITS.maxConcurrentSessions, 'agents')
+    rangeCheck(errors, 'idleAgentsKept', this.idleAgentsKept, LIMITS.idleAgentsKept, 'agents')
+    const sleep = sleepMessage(this.sleepMinutes)
+    if (sleep) errors.sleepAfterIdleMs = sleep
     const env = parseEnvText(this.extraEnvText)
     if (env.error) errors.extraEnv = env.error
     for (const [id, p] of Object.entries(this.providers)) {
@@ -142,6 +151,8 @@ export class SettingsForm {
       retentionCount: this.retentionCount ?? 0,
       retentionDays: this.retentionDays ?? 0,
       maxConcurrentSessions: this.maxConcurrentSessions ?? 0,
+      idleAgentsKept: this.idleAgentsKept ?? 0,
+      sleepAfterIdleMs: Math.round((this.sleepMinutes ?? 0) * MINUTE),
       extraEnv: env.env,
       notifications: { ...this.notifications }
     }
@@ -157,6 +168,8 @@ export class SettingsForm {
       this.retentionCount,
       this.retentionDays,
       this.maxConcurrentSessions,
+      this.idleAgentsKept,
+      this.sleepMinutes,
       this.extraEnvText,
       this.notifications
     ])
@@ -167,6 +180,14 @@ function stallMessage(minutes: number | null): string | null {
   const { min, max } = LIMITS.stallMinutes
   if (minutes === null || !Number.isFinite(minutes)) return 'Enter a number of minutes.'
   if (minutes < min) return `Use at least ${min} minutes (30 seconds): shorter pauses are normal between tool calls.`
+  if (minutes > max) return `Use at most ${max} minutes (24 hours).`
+  return null
+}
+
+function sleepMessage(minutes: number | null): string | null {
+  const { min, max } = LIMITS.sleepMinutes
+  if (minutes === null || !Number.isFinite(minutes)) return 'Enter a number of minutes.'
+  if (minutes < min) return 'Use at least 5 seconds (0.1 minutes).'
   if (minutes > max) return `Use at most ${max} minutes (24 hours).`
   return null
 }

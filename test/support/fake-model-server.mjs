@@ -27,6 +27,8 @@
 //   [[error:STATUS]]       HTTP STATUS with a provider-shaped error body
 //                          ([[error:STATUS:noretry]] also sends `x-should-retry: false`)
 //   [[model]]              "MODEL: <model field of the request>"
+//   [[history]]            "HISTORY: <earlier human prompts of the conversation, ' | '-joined, 40 chars each>"
+//                          (a resumed conversation proves it kept what came before)
 //   (none)                 "ACK: <first 60 chars of the prompt>"
 // Modifiers, combined with any of the above:
 //   [[usage:IN:OUT]]       report IN input and OUT output tokens for every reply to this prompt
@@ -240,7 +242,7 @@ function modelObject(id) {
 
 /** Parses the first known directive in `text`. */
 export function parseDirective(text) {
-  const re = /\[\[(bash|agent|write|slow|silent|at|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
+  const re = /\[\[(bash|agent|write|slow|silent|at|text|thinking|error|model|history)(?::([\s\S]*?))?\]\]/
   const m = re.exec(text ?? '')
   if (!m) return null
   const kind = m[1]
@@ -269,6 +271,7 @@ export function parseDirective(text) {
       return { kind, status: Number(status) >= 400 && Number(status) <= 599 ? Number(status) : 500, noRetry: flag === 'noretry' }
     }
     case 'model':
+    case 'history':
       return { kind }
   }
   return null
@@ -339,6 +342,7 @@ function planReply(conv) {
   if (d?.kind === 'thinking') return { thinking: d.text, text: THINKING_TEXT }
   if (d?.kind === 'model') return { text: `MODEL: ${conv.model}` }
   if (side) return { text: SIDE_REQUEST_TEXT }
+  if (d?.kind === 'history') return { text: `HISTORY: ${(conv.earlier ?? []).map((t) => firstChars(t, 40)).join(' | ')}` }
   if (d?.kind === 'silent') return { silentSeconds: d.seconds, text: `Back after ${d.seconds} s.` }
   if (d?.kind === 'bash') return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: d.command } }
   if (d?.kind === 'agent') return { text: 'I will ask a sub-agent.', tool: { kind: 'agent', prompt: d.prompt, names: conv.toolNames ?? [] } }
@@ -402,6 +406,11 @@ function toolOutputText(content) {
   return content == null ? '' : String(content)
 }
 
+/** The human prompts before the latest one (empty texts — tool results, injected blocks — skipped). */
+function earlierPrompts(texts) {
+  return texts.filter(Boolean).slice(0, -1)
+}
+
 function anthropicConversation(body) {
   const messages = (Array.isArray(body?.messages) ? body.messages : []).filter((m) => m && m.role !== 'system')
   const last = messages.at(-1)
@@ -420,7 +429,8 @@ function anthropicConversation(body) {
     const t = partsText(m.content, ['text'])
     if (t) prompt = t
   }
-  return { prompt, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
+  const earlier = earlierPrompts(messages.filter((m) => m.role === 'user').map((m) => partsText(m.content, ['text'])))
+  return { prompt, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? ''), earlier }
 }
 
 function responsesConversation(body) {
@@ -447,9 +457,13 @@ function responsesConversation(body) {
     if (t) prompt = t
   }
   const tools = Array.isArray(body?.tools) ? body.tools : []
+  const earlier = earlierPrompts(
+    items.filter((it) => (it.type ?? 'message') === 'message' && it.role === 'user').map((it) => partsText(it.content, ['input_text', 'text']))
+  )
   return {
     prompt,
     toolResult,
+    earlier,
     hasTools: tools.length > 0 || hasAdditionalTools,
     model: String(body?.model ?? ''),
     toolNames: tools.map((t) => t?.name ?? t?.function?.name).filter(Boolean)
@@ -468,7 +482,8 @@ function chatConversation(body) {
     const t = partsText(m.content, ['text', 'input_text'])
     if (t) prompt = t
   }
-  return { prompt, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
+  const earlier = earlierPrompts(messages.filter((m) => m.role === 'user').map((m) => partsText(m.content, ['text', 'input_text'])))
+  return { prompt, earlier, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
 }
 
 function shellQuote(s) {

@@ -4,7 +4,12 @@ import { procedure, router } from '../trpc'
 
 export const settingsRouter = router({
   get: procedure.query(({ ctx }) => ctx.settings.get()),
-  update: procedure.input(settingsPatchSchema.strict()).mutation(({ ctx, input }) => ctx.settings.update(input)),
+  update: procedure.input(settingsPatchSchema.strict()).mutation(({ ctx, input }) => {
+    const next = ctx.settings.update(input)
+    // A lower bound of idle agents or a shorter sleep time applies now, not at the next check.
+    ctx.supervisor.sleepIdle()
+    return next
+  }),
   /** Renderer-owned state (drafts, layout, scroll, expanded items). */
   uiAll: procedure.query(({ ctx }) => ctx.settings.allUi()),
   uiSet: procedure.input(z.object({ key: z.string().regex(UI_KEY), value: z.unknown() }).strict()).mutation(({ ctx, input }) => {
