@@ -26,6 +26,9 @@
 //   [[error:STATUS]]       HTTP STATUS with a provider-shaped error body
 //                          ([[error:STATUS:noretry]] also sends `x-should-retry: false`)
 //   [[model]]              "MODEL: <model field of the request>"
+//   [[call:NAME|JSON]]     "I will call NAME." + a call of the tool NAME with the JSON arguments; NAME
+//                          matches an offered tool exactly or as its `…__NAME` suffix (MCP tools:
+//                          `mcp__server__NAME`), e.g. Codex's request_user_input or an MCP tool that elicits
 //   (none)                 "ACK: <first 60 chars of the prompt>"
 // Modifiers, combined with any of the above:
 //   [[usage:IN:OUT]]       report IN input and OUT output tokens for every reply to this prompt
@@ -239,7 +242,7 @@ function modelObject(id) {
 
 /** Parses the first known directive in `text`. */
 export function parseDirective(text) {
-  const re = /\[\[(bash|agent|write|slow|silent|at|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
+  const re = /\[\[(bash|agent|write|slow|silent|at|text|thinking|error|model|call)(?::([\s\S]*?))?\]\]/
   const m = re.exec(text ?? '')
   if (!m) return null
   const kind = m[1]
@@ -269,6 +272,17 @@ export function parseDirective(text) {
     }
     case 'model':
       return { kind }
+    case 'call': {
+      const bar = arg.indexOf('|')
+      const name = bar === -1 ? arg : arg.slice(0, bar)
+      let args = {}
+      try {
+        args = bar === -1 ? {} : JSON.parse(arg.slice(bar + 1))
+      } catch {
+        args = { raw: arg.slice(bar + 1) }
+      }
+      return { kind, name, args }
+    }
   }
   return null
 }
@@ -342,6 +356,11 @@ function planReply(conv) {
   if (d?.kind === 'bash') return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: d.command } }
   if (d?.kind === 'agent') return { text: 'I will ask a sub-agent.', tool: { kind: 'agent', prompt: d.prompt, names: conv.toolNames ?? [] } }
   if (d?.kind === 'write') return { text: WRITE_PREAMBLE, tool: { kind: 'write', path: d.path, content: d.content } }
+  if (d?.kind === 'call') {
+    const names = conv.offered ?? conv.toolNames ?? []
+    const name = names.find((n) => n === d.name) ?? names.find((n) => n.endsWith(`__${d.name}`)) ?? d.name
+    return { text: `I will call ${d.name}.`, tool: { kind: 'call', name, args: d.args } }
+  }
   return { text: `ACK: ${firstChars(prompt.trim(), 60)}` }
 }
 
@@ -419,7 +438,9 @@ function anthropicConversation(body) {
     const t = partsText(m.content, ['text'])
     if (t) prompt = t
   }
-  return { prompt, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
+  const tools = Array.isArray(body?.tools) ? body.tools : []
+  // `offered` (not `toolNames`): only [[call]] looks names up here; the sub-agent choice stays as it was.
+  return { prompt, toolResult, hasTools: tools.length > 0, model: String(body?.model ?? ''), offered: tools.map((t) => t?.name).filter(Boolean) }
 }
 
 function responsesConversation(body) {
@@ -467,7 +488,14 @@ function chatConversation(body) {
     const t = partsText(m.content, ['text', 'input_text'])
     if (t) prompt = t
   }
-  return { prompt, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
+  const tools = Array.isArray(body?.tools) ? body.tools : []
+  return {
+    prompt,
+    toolResult,
+    hasTools: tools.length > 0,
+    model: String(body?.model ?? ''),
+    toolNames: tools.map((t) => t?.function?.name ?? t?.name).filter(Boolean)
+  }
 }
 
 function shellQuote(s) {
@@ -605,6 +633,7 @@ async function handleAnthropic(ctx, res, entry) {
         name: plan.tool.names.includes('Agent') ? 'Agent' : 'Task',
         input: { description: 'Scripted sub-agent', prompt: plan.tool.prompt, subagent_type: 'general-purpose' }
       })
+    else if (plan.tool.kind === 'call') blocks.push({ type: 'tool_use', id, name: plan.tool.name, input: plan.tool.args })
     else blocks.push({ type: 'tool_use', id, name: 'Write', input: { file_path: plan.tool.path, content: plan.tool.content } })
   }
   const stopReason = plan.tool ? 'tool_use' : 'end_turn'
@@ -739,7 +768,7 @@ async function handleResponses(ctx, res, entry) {
     })
   if (plan.tool) {
     const command = plan.tool.kind === 'bash' ? plan.tool.command : `printf '%s' ${shellQuote(plan.tool.content)} > ${shellQuote(plan.tool.path)}`
-    const call = codexShellCall(conv.toolNames, command)
+    const call = plan.tool.kind === 'call' ? { name: plan.tool.name, args: plan.tool.args } : codexShellCall(conv.toolNames, command)
     items.push({
       type: 'function_call',
       id: ctx.nextId('fc'),
@@ -856,7 +885,8 @@ async function handleChat(ctx, res, entry) {
   if (plan.tool) {
     const args =
       plan.tool.kind === 'bash' ? { command: plan.tool.command, description: 'Run scripted command' } : { filePath: plan.tool.path, content: plan.tool.content }
-    toolCall = { id: ctx.nextId('call'), type: 'function', function: { name: plan.tool.kind === 'bash' ? 'bash' : 'write', arguments: JSON.stringify(args) } }
+    const name = plan.tool.kind === 'call' ? plan.tool.name : plan.tool.kind === 'bash' ? 'bash' : 'write'
+    toolCall = { id: ctx.nextId('call'), type: 'function', function: { name, arguments: JSON.stringify(plan.tool.kind === 'call' ? plan.tool.args : args) } }
   }
   const finishReason = toolCall ? 'tool_calls' : 'stop'
   const usage = (completion) => ({
