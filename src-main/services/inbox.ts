@@ -132,7 +132,15 @@ export class InboxService {
     const sessions = new Map<string, SessionInfo>()
     for (const s of this.#s.sessions.all()) sessions.set(s.id, s)
     const items: InboxItemDTO[] = []
-    const add = (kind: InboxKind, key: string, sessionId: string, text: string, at: number, approval: ApprovalDTO | null = null, question: QuestionDTO | null = null) => {
+    const add = (
+      kind: InboxKind,
+      key: string,
+      sessionId: string,
+      text: string,
+      at: number,
+      approval: ApprovalDTO | null = null,
+      question: QuestionDTO | null = null
+    ) => {
       const s = sessions.get(sessionId)
       if (!s) return
       items.push({

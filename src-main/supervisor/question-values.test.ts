@@ -20,7 +20,15 @@ const FORM = {
 describe('MCP elicitation schema → question fields', () => {
   it('maps string, password, integer, number, boolean and both enum spellings; arrays are reported unsupported', () => {
     const { fields, unsupported } = fieldsFromSchema(FORM)
-    expect(fields.map((f) => `${f.id}:${f.type}:${f.required}`)).toEqual(['name:string:true', 'pw:string:false', 'n:integer:false', 'x:number:false', 'ok:boolean:false', 'size:enum:true', 'pick:enum:false'])
+    expect(fields.map((f) => `${f.id}:${f.type}:${f.required}`)).toEqual([
+      'name:string:true',
+      'pw:string:false',
+      'n:integer:false',
+      'x:number:false',
+      'ok:boolean:false',
+      'size:enum:true',
+      'pick:enum:false'
+    ])
     expect(fields[0]).toMatchObject({ label: 'Name', minLength: 2, maxLength: 5 })
     expect(fields[1]!.secret).toBe(true)
     expect(fields[4]!.default).toBe(true)
@@ -30,7 +38,11 @@ describe('MCP elicitation schema → question fields', () => {
   })
 
   it('follows a given property order, then the schema order', () => {
-    expect(fieldsFromSchema(FORM, ['size', 'nope', 'ok']).fields.map((f) => f.id).slice(0, 3)).toEqual(['size', 'ok', 'name'])
+    expect(
+      fieldsFromSchema(FORM, ['size', 'nope', 'ok'])
+        .fields.map((f) => f.id)
+        .slice(0, 3)
+    ).toEqual(['size', 'ok', 'name'])
   })
 
   it('a missing or odd schema is an empty form, never a throw', () => {
@@ -44,7 +56,14 @@ describe('answers checked against the fields (the zod schema built from them)', 
   const ok = { name: 'Ada', size: 's' }
 
   it('accepts a fitting answer and drops nothing', () => {
-    expect(checkQuestionValues(fields, { ...ok, n: 2, x: 1.5, ok: false, pw: 'secret', pick: 'a' })).toEqual({ ...ok, n: 2, x: 1.5, ok: false, pw: 'secret', pick: 'a' })
+    expect(checkQuestionValues(fields, { ...ok, n: 2, x: 1.5, ok: false, pw: 'secret', pick: 'a' })).toEqual({
+      ...ok,
+      n: 2,
+      x: 1.5,
+      ok: false,
+      pw: 'secret',
+      pick: 'a'
+    })
   })
 
   it.each([

@@ -318,7 +318,8 @@ export class Supervisor {
     if (q.status !== 'pending') throw new ShepherdError('CONFLICT', `this question was already ${q.status}`)
     const s0 = this.#row(q.session_id)
     const dto = questionToDTO(q, s0.project_id)
-    if (answer.action === 'decline' && !dto.canDecline) throw new ShepherdError('BAD_REQUEST', 'this question cannot be declined: answer it, or interrupt the turn')
+    if (answer.action === 'decline' && !dto.canDecline)
+      throw new ShepherdError('BAD_REQUEST', 'this question cannot be declined: answer it, or interrupt the turn')
     let masked: Record<string, unknown> | null = null
     let checked = answer
     if (answer.action === 'accept') {

@@ -54,13 +54,20 @@ describe('ACP elicitation forms (agent on the official SDK)', () => {
     expect(q.title).toBe('Elicit test agent asks')
     expect(q.message).toBe('Tell the test agent about your order')
     expect(q.canDecline).toBe(true)
-    expect(q.fields.map((f) => `${f.id}:${f.type}:${f.required}`)).toEqual(['name:string:true', 'count:integer:false', 'urgent:boolean:false', 'size:enum:true'])
+    expect(q.fields.map((f) => `${f.id}:${f.type}:${f.required}`)).toEqual([
+      'name:string:true',
+      'count:integer:false',
+      'urgent:boolean:false',
+      'size:enum:true'
+    ])
     expect(q.fields[3]!.options).toEqual([
       { value: 'small', label: 'Small', description: null },
       { value: 'large', label: 'Large', description: null }
     ])
     expect((await waitForStatus(c.core, s.id, ['waiting_approval'])).statusReason?.code).toBe('needs_input')
-    await expect(c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { name: 'Ada', size: 'large', count: 1.5 } } })).rejects.toThrow(/Count/)
+    await expect(
+      c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { name: 'Ada', size: 'large', count: 1.5 } } })
+    ).rejects.toThrow(/Count/)
     await c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { name: 'Ada', count: 3, urgent: true, size: 'large' } } })
     await waitFor('the values to reach the agent', () => idleWith(c, s.id, 'FORM accept {"name":"Ada","count":3,"urgent":true,"size":"large"}'))
 
@@ -87,6 +94,10 @@ describe('ACP elicitation forms (agent on the official SDK)', () => {
     expect(texts(c, s.id).find((m) => m.kind === 'error')?.text).toMatch(/open https:\/\/example\.invalid\/sign-in.*does not support/)
     await c.caller.sessions.send({ id: s.id, prompt: '[[other]]' })
     await waitFor('the refusal to reach the agent', () => idleWith(c, s.id, 'OTHER error'))
-    expect(texts(c, s.id).filter((m) => m.kind === 'error').at(-1)?.text).toMatch(/_shepherd_test\/unknown.*refused/)
+    expect(
+      texts(c, s.id)
+        .filter((m) => m.kind === 'error')
+        .at(-1)?.text
+    ).toMatch(/_shepherd_test\/unknown.*refused/)
   })
 })

@@ -57,10 +57,14 @@ async function allowAll(c: C) {
   }
 }
 const pendingForm = (c: C) =>
-  waitFor('a form', async () => {
-    await allowAll(c)
-    return (await c.caller.questions.pending({ projectId: c.project.id }))[0]
-  }, 60_000)
+  waitFor(
+    'a form',
+    async () => {
+      await allowAll(c)
+      return (await c.caller.questions.pending({ projectId: c.project.id }))[0]
+    },
+    60_000
+  )
 const idleWith = (c: C, id: string, text: string) => {
   const cur = c.core.supervisor.getSession(id)
   return cur.status === 'idle' && texts(c, id).some((m) => m.kind === 'assistant' && m.text.includes(text)) ? cur : null
@@ -74,7 +78,12 @@ describe('Claude Code MCP elicitation forms (real CLI)', () => {
     expect(q.title).toBe('MCP server elicit asks')
     expect(q.message).toContain('Tell the test server about your order')
     expect(q.canDecline).toBe(true)
-    expect(q.fields.map((f) => `${f.id}:${f.type}:${f.required}`)).toEqual(['name:string:true', 'count:integer:false', 'urgent:boolean:false', 'size:enum:true'])
+    expect(q.fields.map((f) => `${f.id}:${f.type}:${f.required}`)).toEqual([
+      'name:string:true',
+      'count:integer:false',
+      'urgent:boolean:false',
+      'size:enum:true'
+    ])
     expect(q.fields[3]!.options.map((o) => o.label)).toEqual(['Small', 'Large'])
     expect((await waitForStatus(c.core, s.id, ['waiting_approval'])).statusReason?.code).toBe('needs_input')
     await expect(c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { name: 'Ada', size: 'huge' } } })).rejects.toThrow(/Size/)
@@ -98,10 +107,14 @@ describe('Claude Code MCP elicitation forms (real CLI)', () => {
   it('a URL elicitation (unsupported) is declined with an error row, not silently', async () => {
     const c = await core()
     const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: '[[call:mcp__elicit__ask_url|{}]]' })
-    await waitFor('the decline to reach the model', async () => {
-      await allowAll(c)
-      return idleWith(c, s.id, 'FORM decline')
-    }, 60_000)
+    await waitFor(
+      'the decline to reach the model',
+      async () => {
+        await allowAll(c)
+        return idleWith(c, s.id, 'FORM decline')
+      },
+      60_000
+    )
     const err = texts(c, s.id).find((m) => m.kind === 'error')
     expect(err?.text).toMatch(/elicit.*https:\/\/example\.invalid\/sign-in.*does not support/)
     expect(await c.caller.questions.pending({})).toEqual([])

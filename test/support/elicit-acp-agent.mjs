@@ -20,7 +20,14 @@ const FORM_SCHEMA = {
     name: { type: 'string', title: 'Name', description: 'Who is asking', minLength: 1 },
     count: { type: 'integer', title: 'Count', minimum: 1, maximum: 10 },
     urgent: { type: 'boolean', title: 'Urgent', default: false },
-    size: { type: 'string', title: 'Size', oneOf: [{ const: 'small', title: 'Small' }, { const: 'large', title: 'Large' }] }
+    size: {
+      type: 'string',
+      title: 'Size',
+      oneOf: [
+        { const: 'small', title: 'Small' },
+        { const: 'large', title: 'Large' }
+      ]
+    }
   },
   required: ['name', 'size']
 }
@@ -46,7 +53,12 @@ async function elicit(ctx, sessionId, mode) {
 const app = agent()
   .onRequest('initialize', ({ params }) => {
     canElicit = !!params.clientCapabilities?.elicitation?.form
-    return { protocolVersion: PROTOCOL_VERSION, agentCapabilities: { loadSession: false }, agentInfo: { name: 'elicit-test-agent', title: 'Elicit test agent', version: '1.0.0' }, authMethods: [] }
+    return {
+      protocolVersion: PROTOCOL_VERSION,
+      agentCapabilities: { loadSession: false },
+      agentInfo: { name: 'elicit-test-agent', title: 'Elicit test agent', version: '1.0.0' },
+      authMethods: []
+    }
   })
   .onRequest('session/new', () => ({ sessionId: `sess-${nextSession++}` }))
   .onRequest('session/prompt', async (ctx) => {
@@ -55,7 +67,11 @@ const app = agent()
     let answer = `ACK: ${text.slice(0, 60)}`
     if (text.includes('[[form]]')) answer = await elicit(ctx, sessionId, 'form')
     else if (text.includes('[[url]]')) answer = await elicit(ctx, sessionId, 'url')
-    else if (text.includes('[[other]]')) answer = await ctx.client.request('_shepherd_test/unknown', {}).then(() => 'OTHER ok', (err) => `OTHER error ${err.message}`)
+    else if (text.includes('[[other]]'))
+      answer = await ctx.client.request('_shepherd_test/unknown', {}).then(
+        () => 'OTHER ok',
+        (err) => `OTHER error ${err.message}`
+      )
     await reply(ctx, sessionId, answer)
     return { stopReason: 'end_turn' }
   })

@@ -275,16 +275,19 @@ export function parseDirective(text) {
     case 'call': {
       const bar = arg.indexOf('|')
       const name = bar === -1 ? arg : arg.slice(0, bar)
-      let args = {}
-      try {
-        args = bar === -1 ? {} : JSON.parse(arg.slice(bar + 1))
-      } catch {
-        args = { raw: arg.slice(bar + 1) }
-      }
-      return { kind, name, args }
+      return { kind, name, args: bar === -1 ? {} : parseJsonOr(arg.slice(bar + 1)) }
     }
   }
   return null
+}
+
+/** JSON text, or `{ raw: text }` when it is not JSON. */
+function parseJsonOr(text) {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return { raw: text }
+  }
 }
 
 /** `[[usage:IN:OUT]]` in the prompt: the token counts every reply to it reports. */

@@ -17,7 +17,8 @@ export function acpElicitation(requestId: string, params: unknown, agentName: st
   const p = (isObj(params) ? params : {}) as Partial<CreateElicitationRequest> & Record<string, unknown>
   const message = typeof p.message === 'string' && p.message ? p.message : null
   if (p.mode !== 'form') {
-    const what = p.mode === 'url' && typeof p.url === 'string' ? `to open ${p.url} (a URL elicitation)` : `for input in a mode Shepherd does not know (${String(p.mode)})`
+    const what =
+      p.mode === 'url' && typeof p.url === 'string' ? `to open ${p.url} (a URL elicitation)` : `for input in a mode Shepherd does not know (${String(p.mode)})`
     return { unsupported: `${agentName} asked ${what}, which Shepherd does not support yet: it was declined.` }
   }
   const { fields, unsupported } = fieldsFromSchema(p.requestedSchema)

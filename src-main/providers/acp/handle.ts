@@ -519,7 +519,10 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
         return Promise.resolve().then(() => this.terminals.release(params))
       default:
         // Refused, and said so in the transcript (never a silent refusal).
-        this.emit({ kind: 'message', message: { kind: 'error', text: `${this.agentName} sent a request Shepherd does not support (${method}); it was refused.`, isError: true } })
+        this.emit({
+          kind: 'message',
+          message: { kind: 'error', text: `${this.agentName} sent a request Shepherd does not support (${method}); it was refused.`, isError: true }
+        })
         return Promise.reject(new JsonRpcError(RPC_METHOD_NOT_FOUND, `Method not found: ${method}`))
     }
   }

@@ -15,11 +15,14 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : nul
 export function claudeElicitation(requestId: string, request: Obj): ProviderQuestionRequest | { unsupported: string } {
   const server = str(request.display_name) ?? str(request.mcp_server_name) ?? 'an MCP server'
   if (request.mode === 'url') {
-    return { unsupported: `MCP server ${server} asked you to open ${str(request.url) ?? 'a URL'} (an MCP URL elicitation), which Shepherd does not support yet: it was declined.` }
+    return {
+      unsupported: `MCP server ${server} asked you to open ${str(request.url) ?? 'a URL'} (an MCP URL elicitation), which Shepherd does not support yet: it was declined.`
+    }
   }
   const order = Array.isArray(request.property_order) ? request.property_order.filter((k): k is string => typeof k === 'string') : null
   const { fields, unsupported } = fieldsFromSchema(isObj(request.requested_schema) ? request.requested_schema : {}, order)
-  if (unsupported.length) return { unsupported: `MCP server ${server} sent a form with fields Shepherd cannot show (${unsupported.join(', ')}): it was declined.` }
+  if (unsupported.length)
+    return { unsupported: `MCP server ${server} sent a form with fields Shepherd cannot show (${unsupported.join(', ')}): it was declined.` }
   const message = [str(request.title), str(request.message), str(request.description)].filter(Boolean).join('\n') || null
   return { requestId, source: 'mcp', title: `MCP server ${server} asks`, message, fields, canDecline: true }
 }

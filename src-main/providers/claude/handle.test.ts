@@ -214,7 +214,7 @@ describe('ClaudeHandle failure modes', () => {
       type: 'control_response',
       response: { subtype: 'error', request_id: 'h1', error: 'Shepherd does not support hook_callback' }
     })
-     // …and says so in the transcript (issue 13: never a silent refusal).
+    // …and says so in the transcript (issue 13: never a silent refusal).
     expect(r.events.some((e) => e.kind === 'message' && e.message.kind === 'error' && e.message.text.includes('hook_callback'))).toBe(true)
   })
 

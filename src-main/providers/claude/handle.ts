@@ -133,7 +133,10 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
       this.write({ type: 'control_response', response }).catch(() => {})
       return
     }
-    this.emit({ kind: 'message', message: { kind: 'error', text: `Claude Code sent a request Shepherd does not support (${subtype}); it was refused.`, isError: true } })
+    this.emit({
+      kind: 'message',
+      message: { kind: 'error', text: `Claude Code sent a request Shepherd does not support (${subtype}); it was refused.`, isError: true }
+    })
     const response = { subtype: 'error', request_id: requestId, error: `Shepherd does not support ${subtype}` }
     this.write({ type: 'control_response', response }).catch(() => {})
   }

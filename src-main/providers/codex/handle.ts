@@ -358,7 +358,10 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
     if (params && typeof params === 'object' && this.onQuestionRequest(id, method, params)) return
     // Codex waits for an answer to every request; never leave it hanging, and say so in the pane.
     this.emit({ kind: 'raw', stream: 'unknown', data: line })
-    this.emit({ kind: 'message', message: { kind: 'error', text: `Codex sent a request Shepherd does not support (${method}); it was refused.`, isError: true } })
+    this.emit({
+      kind: 'message',
+      message: { kind: 'error', text: `Codex sent a request Shepherd does not support (${method}); it was refused.`, isError: true }
+    })
     this.rpc.respondError(id, { code: RPC_METHOD_NOT_FOUND, message: `Shepherd does not support ${method}` }).catch(() => {})
   }
 
@@ -387,7 +390,10 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
         const p = params as PermissionsRequestApprovalParams
         const a = permissionsApproval(p)
         this.approvals.set(requestId, { rpcId: id, kind: 'permissions', turnId: p.turnId, permissions: p })
-        this.emit({ kind: 'approval_request', request: { requestId, toolName: a.toolName, input: a.input, description: a.description, sessionScope: a.sessionScope } })
+        this.emit({
+          kind: 'approval_request',
+          request: { requestId, toolName: a.toolName, input: a.input, description: a.description, sessionScope: a.sessionScope }
+        })
         return true
       }
     } catch {

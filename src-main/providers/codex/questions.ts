@@ -46,7 +46,8 @@ export function userInputResponse(answer: QuestionAnswer): ToolRequestUserInputR
 /** An MCP form as a question, or why it cannot be shown (URL mode, an unsupported property type). */
 export function elicitationQuestion(requestId: string, p: McpServerElicitationRequestParams): ProviderQuestionRequest | { unsupported: string } {
   const title = `MCP server ${p.serverName} asks`
-  if (p.mode === 'url') return { unsupported: `${p.serverName} asked you to open ${p.url} (an MCP URL elicitation), which Shepherd does not support yet: it was declined.` }
+  if (p.mode === 'url')
+    return { unsupported: `${p.serverName} asked you to open ${p.url} (an MCP URL elicitation), which Shepherd does not support yet: it was declined.` }
   const { fields, unsupported } = fieldsFromSchema(p.requestedSchema)
   if (unsupported.length) return { unsupported: `${p.serverName} sent a form with fields Shepherd cannot show (${unsupported.join(', ')}): it was declined.` }
   return { requestId, source: 'mcp', title, message: p.message || null, fields, canDecline: true }
@@ -57,7 +58,12 @@ export function elicitationResponse(answer: QuestionAnswer): McpServerElicitatio
 }
 
 /** The permission escalation as an approval card: what Codex wants, in its own terms. */
-export function permissionsApproval(p: PermissionsRequestApprovalParams): { toolName: string; input: unknown; description: string | null; sessionScope: string } {
+export function permissionsApproval(p: PermissionsRequestApprovalParams): {
+  toolName: string
+  input: unknown
+  description: string | null
+  sessionScope: string
+} {
   return {
     toolName: 'Permissions',
     input: { cwd: p.cwd, network: p.permissions.network, fileSystem: p.permissions.fileSystem },

@@ -21,7 +21,9 @@ export interface ElicitationFields {
 
 function enumOptions(p: Obj): QuestionOption[] | null {
   if (Array.isArray(p.oneOf)) {
-    const opts = p.oneOf.filter(isObj).flatMap((o) => (typeof o.const === 'string' ? [{ value: o.const, label: str(o.title) ?? o.const, description: null }] : []))
+    const opts = p.oneOf
+      .filter(isObj)
+      .flatMap((o) => (typeof o.const === 'string' ? [{ value: o.const, label: str(o.title) ?? o.const, description: null }] : []))
     return opts.length ? opts : null
   }
   if (Array.isArray(p.enum)) {
