@@ -29,6 +29,7 @@
 //   [[call:NAME|JSON]]     "I will call NAME." + a call of the tool NAME with the JSON arguments; NAME
 //                          matches an offered tool exactly or as its `…__NAME` suffix (MCP tools:
 //                          `mcp__server__NAME`), e.g. Codex's request_user_input or an MCP tool that elicits
+//                          (the JSON must not contain `]]`: the directive ends at the first one)
 //   (none)                 "ACK: <first 60 chars of the prompt>"
 // Modifiers, combined with any of the above:
 //   [[usage:IN:OUT]]       report IN input and OUT output tokens for every reply to this prompt
