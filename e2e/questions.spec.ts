@@ -61,3 +61,59 @@ test('codex: a question the agent asks is answered in the pane with the keyboard
   await expect(p.getByText(/^DONE\. Tool output was: .*Blue/)).toBeVisible({ timeout: 30_000 })
   await expect(status(p)).toHaveText(/Idle/)
 })
+
+test.describe('Claude Code', () => {
+  test.use({ agent: 'claude' })
+
+  test("claude: an MCP server's form shows in the pane and is filled in and sent from the inbox (listed there as a question)", async ({
+    page,
+    shepherd,
+    agentSandbox
+  }) => {
+    test.setTimeout(120_000)
+    // A user-scope stdio MCP server that elicits (test/support/elicit-mcp-server.mjs), in the CLI's own config.
+    const server = join(__dirname, '..', 'test', 'support', 'elicit-mcp-server.mjs')
+    writeFileSync(
+      join(agentSandbox.env.CLAUDE_CONFIG_DIR!, '.claude.json'),
+      JSON.stringify({ hasCompletedOnboarding: true, mcpServers: { elicit: { type: 'stdio', command: process.execPath, args: [server] } } })
+    )
+    const p = pane(page, 'Demo')
+    await openApp(page, shepherd)
+    await addProject(page, agentSandbox.projectDir, 'Demo')
+    await p.getByLabel('Agent').selectOption({ label: 'Claude Code' }, { timeout: 10_000 })
+    await send(p, '[[call:mcp__elicit__ask_form|{}]]', 30_000)
+    // The CLI asks before it runs an MCP tool.
+    const allow = p.getByRole('group', { name: /^Allow / })
+    await expect(allow).toBeVisible({ timeout: 30_000 })
+    await allow.getByRole('button', { name: 'Allow once' }).click()
+
+    const card = p.getByRole('form', { name: 'MCP server elicit asks' })
+    await expect(card).toBeVisible({ timeout: 30_000 })
+    await expect(card).toContainText('Tell the test server about your order')
+    // The inbox lists it as a question, with the same card: it is answered there.
+    await page
+      .getByRole('button', { name: /^Inbox/ })
+      .first()
+      .click()
+    await expect(page.getByText('MCP server elicit asks: your answer is needed').first()).toBeVisible()
+    const form = page.getByRole('form', { name: 'MCP server elicit asks' })
+    await expect(form).toBeVisible()
+    // A required field left empty is refused by the server, named on its field.
+    await form.getByRole('radio', { name: 'Large' }).check()
+    await form.getByRole('button', { name: 'Send answer' }).click()
+    await expect(form.getByRole('alert')).toContainText(/Name/)
+    await form.getByLabel('Name').fill('Ada')
+    await form.getByLabel('Count').fill('3')
+    await form.getByRole('checkbox', { name: 'Urgent' }).check()
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme })
+      await form.screenshot({ path: docsShotPath(`mcp-form-${colorScheme}.png`), animations: 'disabled' })
+    }
+    await page.emulateMedia({ colorScheme: 'light' })
+    await form.getByLabel('Name').press('Enter')
+    await expect(form).toHaveCount(0, { timeout: 15_000 })
+    await page.getByRole('button', { name: 'Demo' }).first().click()
+
+    await expect(p.getByText(/^DONE\. Tool output was: FORM accept .*"name":"Ada"/)).toBeVisible({ timeout: 30_000 })
+  })
+})
