@@ -31,8 +31,8 @@ function fieldSchema(f: QuestionField): z.ZodType<QuestionValue> {
     }
     case 'string': {
       let s = z.string().max(Math.min(f.maxLength ?? MAX_ANSWER_CHARS, MAX_ANSWER_CHARS))
-      if (f.minLength !== null) s = s.min(f.minLength)
-      else if (f.required) s = s.min(1, 'is required')
+      if (f.minLength !== null && f.minLength > 1) s = s.min(f.minLength, `needs at least ${f.minLength} characters`)
+      else if (f.required || (f.minLength ?? 0) > 0) s = s.min(1, 'is required')
       return s
     }
   }
