@@ -55,8 +55,9 @@ export function checkQuestionValues(fields: readonly QuestionField[], values: un
   const perField: Record<string, string> = {}
   for (const issue of r.error.issues) {
     const key = issue.path.length ? String(issue.path[0]) : issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '_') : '_'
-    const label = fields.find((f) => f.id === key)?.label ?? key
-    perField[key] ??= `${label}: ${issue.message}`
+    const field = fields.find((f) => f.id === key)
+    const missing = field?.required && (values as Record<string, unknown> | null)?.[key] === undefined
+    perField[key] ??= `${field?.label ?? key}: ${missing ? 'is required' : issue.message}`
   }
   throw new ShepherdError('BAD_REQUEST', `the answer does not fit the form: ${Object.values(perField).join('; ')}`, perField)
 }
