@@ -15,7 +15,7 @@ export const OPENCODE_CONTROLS: ProviderControls = {
   fork: yes('`POST /session/{id}/fork`: a copy of the session.'),
   cost: yes('The cost of every step, summed (from the model’s pricing in OpenCode’s config; $0 when it has none).'),
   tokens: yes('Tokens per step; context use against the model’s context limit.'),
-  questions: no('OpenCode’s server sends no questions or forms to a client (1.18); its `question` tool is not forwarded yet.')
+  questions: no('OpenCode’s own question tool (`question.asked` events) is not wired to Shepherd yet: its questions do not reach the pane.')
 }
 
 export const OPENCODE_PERMISSION_MAP: PermissionModeMap = Object.fromEntries(
