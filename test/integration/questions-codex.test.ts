@@ -34,9 +34,9 @@ let cleanups: (() => unknown)[] = []
 beforeAll(async () => {
   server = await startFakeModelServer()
   sandbox = makeCodexSandbox(server.url)
-  // request_user_input outside Plan mode (an under-development feature of 0.169).
+  // request_user_input outside Plan mode and the request_permissions tool (under-development features of 0.169).
   const file = join(sandbox.codexHome, 'config.toml')
-  const config = readFileSync(file, 'utf8').replace('[features]\n', '[features]\ndefault_mode_request_user_input = true\n')
+  const config = readFileSync(file, 'utf8').replace('[features]\n', '[features]\ndefault_mode_request_user_input = true\nrequest_permissions_tool = true\n')
   writeFileSync(file, config)
 })
 afterEach(async () => {
@@ -89,5 +89,23 @@ describe('Codex questions and forms (real `codex app-server`)', () => {
     await expect(c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { colour: 'Red' } } })).rejects.toThrow(/already answered/)
     expect(await c.caller.questions.pending({})).toEqual([])
     expect(c.events.some((e) => e.type === 'agent.question' && e.question.id === q.id && e.question.status === 'pending')).toBe(true)
+  }, 90_000)
+
+  it('a permission escalation (request_permissions) is an approval card; allowing grants what was asked', async () => {
+    const c = await core()
+    const ask = { reason: 'fetch the docs', permissions: { network: { enabled: true } } }
+    const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'codex', prompt: `[[call:request_permissions|${JSON.stringify(ask)}]]` })
+    const a = await waitFor('an approval', async () => (await c.caller.sessions.approvals({ projectId: c.project.id }))[0])
+    expect(a.toolName).toBe('Permissions')
+    expect(a.description).toBe('fetch the docs')
+    expect(JSON.parse(a.input)).toMatchObject({ network: { enabled: true } })
+    expect(a.sessionScope).toMatch(/rest of this session/)
+    expect((await waitForStatus(c.core, s.id, ['waiting_approval'])).statusReason?.code).toBe('needs_approval')
+    await c.caller.sessions.answerApproval({ approvalId: a.id, decision: { behavior: 'allow', scope: 'once' } })
+    await waitFor('the grant to reach the model', () => idleWith(c, s.id, 'DONE. Tool output was:'), 60_000)
+    const done = texts(c, s.id).find((m) => m.kind === 'assistant' && m.text.startsWith('DONE.'))
+    // What Codex tells the model it was granted: what was asked, for this turn ("Allow once").
+    expect(done?.text).toContain('"network":{"enabled":true}')
+    expect(done?.text).toContain('"scope":"turn"')
   }, 90_000)
 })
