@@ -13,6 +13,7 @@ import { exportsRouter } from './routers/exports'
 import { importsRouter } from './routers/imports'
 import { searchRouter } from './routers/search'
 import { worktreesRouter } from './routers/worktrees'
+import { questionsRouter } from './routers/questions'
 
 export const appRouter = router({
   app: appInfoRouter,
@@ -27,7 +28,8 @@ export const appRouter = router({
   exports: exportsRouter,
   imports: importsRouter,
   search: searchRouter,
-  worktrees: worktreesRouter
+  worktrees: worktreesRouter,
+  questions: questionsRouter
 })
 
 export type AppRouter = typeof appRouter

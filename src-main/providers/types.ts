@@ -5,6 +5,7 @@
  */
 import type { MessageKind, PermissionMode, ProviderId, StatusReason } from '../shared/status'
 import type { PermissionModeMap, ProviderCapabilities, ProviderControls } from '../shared/controls'
+import type { QuestionAnswer, QuestionField, QuestionSource } from '../shared/questions'
 
 /** A transcript entry as a provider emits it (no seq, no session id yet). */
 export interface ProviderMessage {
@@ -48,6 +49,17 @@ export interface ProviderApprovalRequest {
   sessionScope?: string | null
 }
 
+/** A question or form the agent waits on (see shared/questions.ts). */
+export interface ProviderQuestionRequest {
+  /** Provider-level id needed to answer. */
+  requestId: string
+  source: QuestionSource
+  title: string
+  message: string | null
+  fields: QuestionField[]
+  canDecline: boolean
+}
+
 /**
  * The text so far of an answer or thinking block the agent is still streaming (the whole text, not
  * a delta, so a dropped draft loses nothing). Not persisted: the finished block arrives as a
@@ -79,6 +91,9 @@ export type ProviderEvent =
   | { kind: 'cli_session'; cliSessionId: string; model?: string | null }
   | { kind: 'approval_request'; request: ProviderApprovalRequest }
   | { kind: 'approval_cancelled'; requestId: string }
+  /** The agent asks the user a question or to fill in a form; it waits for `answerQuestion`. */
+  | { kind: 'question_request'; request: ProviderQuestionRequest }
+  | { kind: 'question_cancelled'; requestId: string }
   /**
    * The agent's subscription/rate-limit windows (Claude Code `rate_limit_event`, Codex
    * `account/rateLimits/updated`). `limited`: a request was refused until `resetsAt`.
@@ -117,6 +132,8 @@ export interface AgentHandle {
   setModel(model: string | null): Promise<void>
   setPermissionMode(mode: PermissionMode): Promise<void>
   answerApproval(requestId: string, decision: ApprovalDecision): Promise<void>
+  /** Answer a `question_request` (only providers that emit them implement it). */
+  answerQuestion?(requestId: string, answer: QuestionAnswer): Promise<void>
   /** Graceful stop: close input, SIGTERM the process group, SIGKILL after the grace period; resolves when gone. */
   stop(graceMs: number): Promise<ProviderExit>
   /**

@@ -18,12 +18,14 @@ import type { ShepherdEvent } from '../shared/events'
 import { ShepherdError } from '../shared/errors'
 import type { SessionStatus } from '../shared/status'
 import { approvalToDTO, type ApprovalRow } from '../store/rows'
+import { questionToDTO, type QuestionRow } from '../store/questions-store'
+import type { QuestionDTO } from '../shared/questions'
 import type { GroupCommitWriter } from '../store/writer'
 import type { EventHub } from '../supervisor/event-hub'
 import type { BudgetService } from './budgets'
 import type { LimitService } from './limits'
 
-export const INBOX_KINDS = ['approval', 'over_budget', 'failed', 'limit', 'stalled', 'budget_warning', 'finished'] as const
+export const INBOX_KINDS = ['approval', 'question', 'over_budget', 'failed', 'limit', 'stalled', 'budget_warning', 'finished'] as const
 export type InboxKind = (typeof INBOX_KINDS)[number]
 
 export interface InboxItemDTO {
@@ -38,6 +40,8 @@ export interface InboxItemDTO {
   text: string
   at: number
   approval: ApprovalDTO | null
+  /** For `question`: the question or form, answered right in the inbox with the pane's card. */
+  question?: QuestionDTO | null
 }
 
 export interface InboxListDTO {
@@ -81,6 +85,7 @@ export class InboxService {
       clearFinished: db.prepare("DELETE FROM attention WHERE session_id = ? AND kind = 'finished'"),
       attention: db.prepare<[], { session_id: string; kind: string; at: number; detail: string | null }>('SELECT * FROM attention'),
       approvals: db.prepare<[], ApprovalRow>("SELECT * FROM approvals WHERE status = 'pending'"),
+      questions: db.prepare<[], QuestionRow>("SELECT * FROM questions WHERE status = 'pending'"),
       sessions: db.prepare<[], { id: string } & SessionInfo>(
         'SELECT s.id, s.project_id, s.title, s.provider, p.name AS project_name FROM sessions s JOIN projects p ON p.id = s.project_id'
       ),
@@ -113,7 +118,7 @@ export class InboxService {
         this.#write(() => this.#s.put.run({ sid: e.sessionId, kind: 'finished', at, detail: text }))
       } else return
       this.hub.publish({ type: 'attention.changed' })
-    } else if (e.type === 'agent.approval') {
+    } else if (e.type === 'agent.approval' || e.type === 'agent.question') {
       this.hub.publish({ type: 'attention.changed' })
     } else if (e.type === 'session.removed') {
       this.#last.delete(e.sessionId)
@@ -127,7 +132,15 @@ export class InboxService {
     const sessions = new Map<string, SessionInfo>()
     for (const s of this.#s.sessions.all()) sessions.set(s.id, s)
     const items: InboxItemDTO[] = []
-    const add = (kind: InboxKind, key: string, sessionId: string, text: string, at: number, approval: ApprovalDTO | null = null) => {
+    const add = (
+      kind: InboxKind,
+      key: string,
+      sessionId: string,
+      text: string,
+      at: number,
+      approval: ApprovalDTO | null = null,
+      question: QuestionDTO | null = null
+    ) => {
       const s = sessions.get(sessionId)
       if (!s) return
       items.push({
@@ -140,12 +153,17 @@ export class InboxService {
         provider: s.provider,
         text,
         at,
-        approval
+        approval,
+        question
       })
     }
     for (const a of this.#s.approvals.all()) {
       const s = sessions.get(a.session_id)
       if (s) add('approval', `approval:${a.id}`, a.session_id, `${a.tool_name} needs your approval`, a.created_at, approvalToDTO(a, s.project_id))
+    }
+    for (const q of this.#s.questions.all()) {
+      const s = sessions.get(q.session_id)
+      if (s) add('question', `question:${q.id}`, q.session_id, `${q.title}: your answer is needed`, q.created_at, null, questionToDTO(q, s.project_id))
     }
     for (const h of this.budgets.holds()) add('over_budget', `budget:${h.sessionId}:${h.at}`, h.sessionId, `Over budget: ${h.reason}`, h.at)
     for (const w of this.limits.waits()) {

@@ -20,7 +20,19 @@ export interface ProviderCapabilities {
 
 /** Every control whose behaviour can differ between agents. */
 export type ControlId =
-  'queue' | 'interrupt' | 'stop' | 'model' | 'permissionMode' | 'approvals' | 'approveForSession' | 'denyReason' | 'resume' | 'fork' | 'cost' | 'tokens'
+  | 'queue'
+  | 'interrupt'
+  | 'stop'
+  | 'model'
+  | 'permissionMode'
+  | 'approvals'
+  | 'approveForSession'
+  | 'denyReason'
+  | 'questions'
+  | 'resume'
+  | 'fork'
+  | 'cost'
+  | 'tokens'
 
 /**
  * `yes`: works as labelled. `partial`: works with a difference the note explains (e.g. applies

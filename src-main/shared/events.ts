@@ -5,6 +5,7 @@
  */
 import type { ApprovalDTO, CostTotals, DraftDTO, MessageDTO, ProjectDTO, SessionDTO } from './dto'
 import type { SessionStatus, StatusReason } from './status'
+import type { QuestionDTO } from './questions'
 
 export type ShepherdEvent =
   | { type: 'agent.message'; sessionId: string; projectId: string; seq: number; messages: MessageDTO[] }
@@ -29,6 +30,8 @@ export type ShepherdEvent =
   | { type: 'agent.draft'; sessionId: string; projectId: string; seq: number; draft: DraftDTO | null }
   | { type: 'agent.cost'; sessionId: string; projectId: string; seq: number; totals: CostTotals }
   | { type: 'agent.approval'; sessionId: string; projectId: string; seq: number; approval: ApprovalDTO }
+  /** A question or form the agent asks (pending), or how it ended. */
+  | { type: 'agent.question'; sessionId: string; projectId: string; seq: number; question: QuestionDTO }
   | { type: 'session.changed'; session: SessionDTO }
   | { type: 'session.removed'; sessionId: string; projectId: string }
   | { type: 'project.changed'; project: ProjectDTO }

@@ -39,6 +39,7 @@ export const CONTROL_LABELS: Record<ControlId, string> = {
   approvals: 'Approvals: allow once, deny',
   approveForSession: 'Allow for this session',
   denyReason: 'Deny with a reason the agent reads',
+  questions: 'Questions and forms the agent asks',
   resume: 'Resume after a restart',
   fork: 'Fork a session',
   cost: 'Cost in USD',

@@ -42,6 +42,7 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number]
  * What kind of reason a status carries, for code to act on (the message is for people and may change):
  * `turn_interrupted` the user pressed Esc; `stopping` / `stopped_by_user` the user pressed Stop;
  * `waiting_for_slot` the concurrency cap holds it; `needs_approval` a tool waits for the user;
+ * `needs_input` the agent asked a question or for a form and waits for the answer (status `waiting_approval`);
  * `turn_failed` the agent or its API reported an error; `exited` / `killed` / `exited_mid_turn` the
  * process ended by itself; `launch_failed` it could not be started; `app_closed` / `app_crashed`
  * Shepherd quit before it ran / exited unexpectedly while it was active; `usage_limit` the agent's
@@ -55,6 +56,7 @@ export const STATUS_REASON_CODES = [
   'stopped_by_user',
   'waiting_for_slot',
   'needs_approval',
+  'needs_input',
   'turn_failed',
   'exited',
   'killed',

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { NewSession, RawEvent, SessionPatch, Store } from './store'
 import type { ApprovalRow, MessageRow, ProjectRow, SessionRow } from './rows'
+import { questionStatements, type QuestionRow } from './questions-store'
 import { encodeQueue } from './queued-prompts'
 import { mapSqliteError, markClosed, openDatabase, type PragmaReport } from './open'
 import type { DbRecovery } from './recovery'
@@ -46,6 +47,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database
   readonly #s: ReturnType<SqliteStore['prepare']>
   readonly #patchCache = new Map<string, Database.Statement>()
+  readonly #q: ReturnType<typeof questionStatements>
   /** Full-text search and the session list's queries (src-main/search/). */
   readonly search: SearchIndex
 
@@ -57,6 +59,7 @@ export class SqliteStore implements Store {
     this.checked = checked
     this.recovery = recovery
     this.#s = this.prepare()
+    this.#q = questionStatements(db)
     this.search = new SearchIndex(db)
   }
 
@@ -208,6 +211,19 @@ export class SqliteStore implements Store {
   }
   pendingApprovals(sessionId?: string) {
     return sessionId ? this.#s.pendingFor.all(sessionId) : this.#s.pendingAll.all()
+  }
+
+  insertQuestion(row: QuestionRow) {
+    this.#q.insert.run(row)
+  }
+  updateQuestion(id: string, status: string, answer: string | null, decidedAt: number) {
+    this.#q.update.run(status, answer, decidedAt, id)
+  }
+  getQuestion(id: string) {
+    return this.#q.get.get(id)
+  }
+  pendingQuestions(sessionId?: string) {
+    return sessionId ? this.#q.pendingFor.all(sessionId) : this.#q.pendingAll.all()
   }
 
   addDailyCost(day: string, projectId: string, provider: string, costUsd: number, inputTokens: number, outputTokens: number) {

@@ -5,6 +5,7 @@
 import type { StatusReason } from '../shared/status'
 import type { QueuedPrompt } from './queued-prompts'
 import type { ApprovalRow, MessageRow, ProjectRow, SessionRow } from './rows'
+import type { QuestionRow } from './questions-store'
 
 export interface NewSession {
   id: string
@@ -74,6 +75,11 @@ export interface Store {
   updateApproval(id: string, status: string, decidedAt: number): void
   getApproval(id: string): ApprovalRow | undefined
   pendingApprovals(sessionId?: string): ApprovalRow[]
+
+  insertQuestion(row: QuestionRow): void
+  updateQuestion(id: string, status: string, answer: string | null, decidedAt: number): void
+  getQuestion(id: string): QuestionRow | undefined
+  pendingQuestions(sessionId?: string): QuestionRow[]
 
   addDailyCost(day: string, projectId: string, provider: string, costUsd: number, inputTokens: number, outputTokens: number): void
   dailyCost(sinceDay: string): { day: string; project_id: string; provider: string; cost_usd: number; input_tokens: number; output_tokens: number }[]

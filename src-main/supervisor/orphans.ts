@@ -84,5 +84,6 @@ export function sweepOrphans(store: Store, now = Date.now()): SweepResult {
   }
   // Approvals of a dead process can no longer be answered.
   for (const a of store.pendingApprovals()) store.updateApproval(a.id, 'cancelled', now)
+  for (const q of store.pendingQuestions()) store.updateQuestion(q.id, 'cancelled', null, now)
   return result
 }

@@ -6,6 +6,8 @@
  */
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit, ProviderUsage } from '../providers/types'
 import type { PermissionMode, SessionStatus, StatusReason } from '../shared/status'
+import type { QuestionAnswer } from '../shared/questions'
+import { ShepherdError } from '../shared/errors'
 import { DraftThrottle } from './draft-throttle'
 import type { Session } from './session'
 
@@ -170,7 +172,18 @@ export class SessionRunner {
     if (!requestId) return false
     await this.handle.answerApproval(requestId, decision)
     this.session.recordApproval(approvalId, decision.behavior === 'allow' ? 'allowed' : 'denied')
-    if (this.session.pendingApprovalCount === 0 && this.#turnRunning) this.session.status('running', null)
+    if (this.session.nothingPending && this.#turnRunning) this.session.status('running', null)
+    return true
+  }
+
+  /** Send the user's answer to a question or form; false when it is no longer pending (answered elsewhere). */
+  async answerQuestion(questionId: string, answer: QuestionAnswer, masked: Record<string, unknown> | null): Promise<boolean> {
+    if (!this.handle.answerQuestion) throw new ShepherdError('UNSUPPORTED', 'this agent does not ask questions')
+    const requestId = this.session.takeQuestion(questionId)
+    if (!requestId) return false
+    await this.handle.answerQuestion(requestId, answer)
+    this.session.recordQuestion(questionId, answer.action === 'accept' ? 'answered' : answer.action === 'decline' ? 'declined' : 'cancelled', masked)
+    if (this.session.nothingPending && this.#turnRunning) this.session.status('running', null)
     return true
   }
 
@@ -273,7 +286,15 @@ export class SessionRunner {
         return
       case 'approval_cancelled':
         this.session.cancelApprovalRequest(e.requestId)
-        if (this.session.pendingApprovalCount === 0 && this.#turnRunning) this.session.status('running', null)
+        if (this.session.nothingPending && this.#turnRunning) this.session.status('running', null)
+        return
+      case 'question_request':
+        this.session.openQuestion(e.request)
+        this.session.status('waiting_approval', { code: 'needs_input', message: `${e.request.title}: your answer is needed` })
+        return
+      case 'question_cancelled':
+        this.session.cancelQuestionRequest(e.requestId)
+        if (this.session.nothingPending && this.#turnRunning) this.session.status('running', null)
         return
       case 'turn':
         this.#turn(e.state, e.reason)
@@ -291,6 +312,7 @@ export class SessionRunner {
     }
     this.#drafts.cancel()
     this.session.cancelAllApprovals()
+    this.session.cancelAllQuestions()
     const interrupted = this.#interruptRequested
     this.#interruptRequested = false
     this.#setTurn(false)
@@ -354,6 +376,7 @@ export class SessionRunner {
       return
     }
     this.session.cancelAllApprovals()
+    this.session.cancelAllQuestions()
     const reason: StatusReason = { exitCode: exit.code, signal: exit.signal, stderrTail: exit.stderrTail.slice(-4000) }
     let status: SessionStatus
     if (this.#sleepRequested && !this.#stopRequested && !this.#turnRunning) {

@@ -21,6 +21,8 @@ import { randomUUID } from 'node:crypto'
 import { approvalInputWithNote, approvalToDTO, messageToDTO, sessionToDTO, type MessageRow } from '../store/rows'
 import type { RawEvent, SessionPatch, Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
+import { questionToDTO } from '../store/questions-store'
+import type { ProviderQuestionRequest } from '../providers/types'
 import type { EventHub } from './event-hub'
 import { PromptQueue, type QueuedPrompt } from './prompt-queue'
 import type { SessionRunner } from './session-runner'
@@ -37,6 +39,8 @@ export class Session {
   readonly queue: PromptQueue
   /** Approvals the agent waits for: our approval id → the provider's request id. */
   readonly #approvals = new Map<string, string>()
+  /** Questions and forms the agent waits on: our question id → the provider's request id. */
+  readonly #questions = new Map<string, string>()
   /** The live agent process (set by the supervisor at launch, cleared when it is gone). */
   runner: SessionRunner | null = null
   /** Between "starting" and a live process (the double-start guard; counts toward the cap). */
@@ -132,6 +136,71 @@ export class Session {
   /** The turn or the process ended: nothing is pending any more. */
   cancelAllApprovals(): void {
     for (const id of [...this.#approvals.keys()]) if (this.takeApproval(id)) this.recordApproval(id, 'cancelled')
+  }
+
+  // ---- pending questions and forms (like approvals; see shared/questions.ts) -------------------
+
+  get pendingQuestionCount(): number {
+    return this.#questions.size
+  }
+
+  /** Nothing (approval or question) waits for the user. */
+  get nothingPending(): boolean {
+    return this.#approvals.size === 0 && this.#questions.size === 0
+  }
+
+  /** The agent asks: store the question, push it after the commit; returns its id. */
+  openQuestion(q: ProviderQuestionRequest): string {
+    const id = randomUUID()
+    this.#questions.set(id, q.requestId)
+    const row = {
+      id,
+      session_id: this.sessionId,
+      request_id: q.requestId,
+      source: q.source,
+      title: q.title,
+      message: q.message,
+      fields: JSON.stringify(q.fields),
+      can_decline: q.canDecline ? 1 : 0,
+      status: 'pending',
+      answer: null,
+      created_at: Date.now(),
+      decided_at: null
+    }
+    this.write(
+      () => this.store.insertQuestion(row),
+      () => this.#questionEvent(id)
+    )
+    return id
+  }
+
+  /** Take a pending question to answer it: its provider request id (undefined when it is not pending). */
+  takeQuestion(questionId: string): string | undefined {
+    const requestId = this.#questions.get(questionId)
+    this.#questions.delete(questionId)
+    return requestId
+  }
+
+  /** Store how a question ended (with what was sent, secrets masked); pushed after the commit. */
+  recordQuestion(questionId: string, status: 'answered' | 'declined' | 'cancelled', answer: Record<string, unknown> | null = null): void {
+    this.write(
+      () => this.store.updateQuestion(questionId, status, answer ? JSON.stringify(answer) : null, Date.now()),
+      () => this.#questionEvent(questionId)
+    )
+  }
+
+  cancelQuestionRequest(requestId: string): void {
+    for (const [id, req] of [...this.#questions]) if (req === requestId && this.takeQuestion(id)) this.recordQuestion(id, 'cancelled')
+  }
+
+  cancelAllQuestions(): void {
+    for (const id of [...this.#questions.keys()]) if (this.takeQuestion(id)) this.recordQuestion(id, 'cancelled')
+  }
+
+  #questionEvent(id: string): ShepherdEvent | null {
+    const row = this.store.getQuestion(id)
+    if (!row) return null
+    return { type: 'agent.question', sessionId: this.sessionId, projectId: this.projectId, seq: this.#seq, question: questionToDTO(row, this.projectId) }
   }
 
   #approvalEvent(id: string): ShepherdEvent | null {

@@ -241,6 +241,7 @@ describe('Supervisor', () => {
       'interrupt',
       'model',
       'permissionMode',
+      'questions',
       'queue',
       'resume',
       'stop',

@@ -10,6 +10,9 @@ import { ACTIVE_STATUSES, type PermissionMode, type ProviderId } from '../shared
 import type { AgentProvider, ApprovalDecision, ProviderExit } from '../providers/types'
 import { buildChildEnv } from '../providers/child-env'
 import { approvalToDTO, extraEnvOf, sessionToDTO, type SessionRow } from '../store/rows'
+import { questionToDTO } from '../store/questions-store'
+import type { QuestionAnswer, QuestionDTO } from '../shared/questions'
+import { checkQuestionValues, maskedAnswer } from './question-values'
 import type { Store } from '../store/store'
 import type { GroupCommitWriter } from '../store/writer'
 import type { SettingsService } from '../services/settings'
@@ -107,6 +110,14 @@ export class Supervisor {
       const s = this.o.store.getSession(a.session_id)
       if (!s || (projectId && s.project_id !== projectId)) return []
       return [approvalToDTO(a, s.project_id)]
+    })
+  }
+
+  pendingQuestions(projectId?: string): QuestionDTO[] {
+    return this.o.store.pendingQuestions().flatMap((q) => {
+      const s = this.o.store.getSession(q.session_id)
+      if (!s || (projectId && s.project_id !== projectId)) return []
+      return [questionToDTO(q, s.project_id)]
     })
   }
 
@@ -308,6 +319,32 @@ export class Supervisor {
     if (cfg.systemPrompt !== undefined) patch.system_prompt = cfg.systemPrompt
     this.#ev(id).patch(patch)
     return this.resume(id)
+  }
+
+  /**
+   * Answer a question or form (pane or inbox): the values are checked against its fields first; two
+   * answers at once give the agent one, the other is told it was already answered.
+   */
+  async answerQuestion(questionId: string, answer: QuestionAnswer): Promise<QuestionDTO> {
+    const q = this.o.store.getQuestion(questionId)
+    if (!q) throw new ShepherdError('NOT_FOUND', `no question ${questionId}`)
+    if (q.status !== 'pending') throw new ShepherdError('CONFLICT', `this question was already ${q.status}`)
+    const s0 = this.#row(q.session_id)
+    const dto = questionToDTO(q, s0.project_id)
+    if (answer.action === 'decline' && !dto.canDecline)
+      throw new ShepherdError('BAD_REQUEST', 'this question cannot be declined: answer it, or interrupt the turn')
+    let masked: Record<string, unknown> | null = null
+    let checked = answer
+    if (answer.action === 'accept') {
+      const values = checkQuestionValues(dto.fields, answer.values)
+      checked = { action: 'accept', values }
+      masked = maskedAnswer(dto.fields, values)
+    }
+    const runner = this.#runnerOf(q.session_id)
+    if (!runner?.alive) throw new ShepherdError('CONFLICT', 'the agent is no longer waiting for this answer')
+    if (!(await runner.answerQuestion(questionId, checked, masked))) throw new ShepherdError('CONFLICT', 'this question was already answered')
+    this.o.writer.flush()
+    return questionToDTO(this.o.store.getQuestion(questionId)!, s0.project_id)
   }
 
   async answerApproval(approvalId: string, decision: ApprovalDecision): Promise<ApprovalDTO> {

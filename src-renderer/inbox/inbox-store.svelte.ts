@@ -16,9 +16,10 @@ import type { ProjectStores } from '../stores/project-stores.svelte'
 export type { InboxItemDTO, InboxKind }
 
 /** Order of kinds (most urgent first); within a kind, newest first. Stalled sits after "limit". */
-export const KIND_ORDER: readonly InboxKind[] = ['approval', 'over_budget', 'failed', 'limit', 'stalled', 'budget_warning', 'finished']
+export const KIND_ORDER: readonly InboxKind[] = ['approval', 'question', 'over_budget', 'failed', 'limit', 'stalled', 'budget_warning', 'finished']
 export const KIND_LABEL: Record<InboxKind, string> = {
   approval: 'Needs approval',
+  question: 'Question',
   over_budget: 'Over budget',
   failed: 'Failed',
   limit: 'Usage limit',
@@ -31,6 +32,7 @@ export const KIND_LABEL: Record<InboxKind, string> = {
 const REFETCH_ON = new Set<ShepherdEvent['type']>([
   'attention.changed',
   'agent.approval',
+  'agent.question',
   'agent.status',
   'session.removed',
   'project.removed',

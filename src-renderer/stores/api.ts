@@ -3,6 +3,7 @@
  * fakes (and fake timers) instead of a server. `trpc-api.ts` adapts the real tRPC client to them.
  */
 import type { ApprovalDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
+import type { QuestionDTO } from '../../src-main/shared/questions'
 
 export interface ProjectApi {
   listSessions(projectId: string): Promise<SessionDTO[]>
@@ -17,6 +18,8 @@ export interface ProjectApi {
     after: number
   ): Promise<{ messages: MessageDTO[]; hasOlder: boolean; hasNewer: boolean; lastSeq: number }>
   approvals(projectId: string): Promise<ApprovalDTO[]>
+  /** Pending questions and forms (optional: test fakes may leave it out). */
+  questions?(projectId: string): Promise<QuestionDTO[]>
   prune(projectId: string): Promise<{ removed: string[] }>
 }
 

@@ -27,6 +27,7 @@ vi.mock('../lib/api/client', () => {
     api: {
       projects: { list: q(() => h.projects), remove: q(() => ({ ok: true })) },
       sessions: { list: q(() => h.sessions), approvals: q(() => []), prune: q(() => ({ removed: [] })) },
+      questions: { pending: q(() => []) },
       messages: { page: q(() => ({ messages: [], hasMore: false })), after: q(() => ({ messages: [], lastSeq: 0 })) },
       budgets: { holds: q(() => []) },
       usage: { limits: q(() => ({ waits: [] })) },

@@ -5,6 +5,7 @@
  * resumes from its last seq and ends identical to the database.
  */
 import type { ApprovalDTO, DraftDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
+import type { QuestionDTO } from '../../src-main/shared/questions'
 import type { ShepherdEvent } from '../../src-main/shared/events'
 import type { SessionStatus, StatusReason } from '../../src-main/shared/status'
 import { systemClock, type Clock, type NoticeKind, type Notifier, type ProjectApi, type StoreSettings } from './api'
@@ -46,6 +47,8 @@ export class ProjectStore {
   /** A message to scroll to and highlight (search hit, in-session find); `at` changes with every request. */
   focus = $state.raw<{ sessionId: string; seq: number; at: number } | null>(null)
   approvals = $state.raw<ApprovalDTO[]>([])
+  /** Pending questions and forms the agents ask (issue 13). */
+  questions = $state.raw<QuestionDTO[]>([])
   stalled = $state.raw<ReadonlySet<string>>(new Set())
   loaded = $state(false)
   /** What each session's agent is writing right now (pushed, never stored), by session id. */
@@ -276,6 +279,9 @@ export class ProjectStore {
       case 'agent.approval':
         this.#approval(e.approval)
         return
+      case 'agent.question':
+        this.#question(e.question)
+        return
     }
   }
 
@@ -303,10 +309,15 @@ export class ProjectStore {
   }
 
   async #refresh(): Promise<void> {
-    const [sessions, approvals] = await Promise.all([this.#deps.api.listSessions(this.project.id), this.#deps.api.approvals(this.project.id)])
+    const [sessions, approvals, questions] = await Promise.all([
+      this.#deps.api.listSessions(this.project.id),
+      this.#deps.api.approvals(this.project.id),
+      this.#deps.api.questions?.(this.project.id) ?? Promise.resolve([])
+    ])
     if (this.#disposed) return
     this.sessions = sessions
     this.approvals = approvals
+    this.questions = questions
     this.#rearmAll()
   }
 
@@ -393,6 +404,17 @@ export class ProjectStore {
       this.#notice('error', `${id}:error:${at}`, `${this.project.name}: agent failed`, reason?.message ?? title, id)
       this.#prune()
     }
+  }
+
+  #question(q: QuestionDTO): void {
+    const others = this.questions.filter((x) => x.id !== q.id)
+    this.questions = q.status === 'pending' ? [...others, q] : others
+    const key = `${q.sessionId}:question:${q.id}`
+    if (q.status === 'pending') {
+      const s = this.sessions.find((x) => x.id === q.sessionId)
+      // Shown like an approval (same setting): the agent waits for the user either way.
+      this.#notice('approval', key, `${this.project.name}: needs your answer`, `${q.title} in “${s?.title ?? 'a session'}”`, q.sessionId)
+    } else this.#deps.notifier.withdraw?.(key)
   }
 
   #approval(a: ApprovalDTO): void {

@@ -11,6 +11,7 @@ export function trpcProjectApi(c: TRPCClient<AppRouter>): ProjectApi & UiStateAp
     messagesAfter: (sessionId, afterSeq, limit) => c.messages.after.query({ sessionId, afterSeq, limit }),
     messagesAround: (sessionId, seq, before, after) => c.messages.around.query({ sessionId, seq, before, after }),
     approvals: (projectId) => c.sessions.approvals.query({ projectId }),
+    questions: (projectId) => c.questions.pending.query({ projectId }),
     prune: (projectId) => c.sessions.prune.mutate({ projectId }),
     uiAll: () => c.settings.uiAll.query(),
     uiSet: (key, value) => c.settings.uiSet.mutate({ key, value })

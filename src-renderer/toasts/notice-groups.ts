@@ -14,7 +14,8 @@ const GROUP_TITLE: Record<NoticeKind, (n: number) => string> = {
   completed: (n) => `${n} sessions finished`,
   error: (n) => `${n} sessions failed`,
   stalled: (n) => `${n} sessions stalled`,
-  approval: (n) => `${n} sessions need approval`
+  // Approvals and questions (issue 13) share this kind: both wait for the user.
+  approval: (n) => `${n} sessions need you`
 }
 
 export interface GroupedNotice {

@@ -57,6 +57,7 @@ export type Directive =
   | { kind: 'thinking'; text: string }
   | { kind: 'error'; status: number; noRetry: boolean }
   | { kind: 'model' }
+  | { kind: 'call'; name: string; args: unknown }
 
 /** The first directive found in `text`, or null. */
 export declare function parseDirective(text: string): Directive | null

@@ -29,6 +29,10 @@
 //   [[model]]              "MODEL: <model field of the request>"
 //   [[history]]            "HISTORY: <earlier human prompts of the conversation, ' | '-joined, 40 chars each>"
 //                          (a resumed conversation proves it kept what came before)
+//   [[call:NAME|JSON]]     "I will call NAME." + a call of the tool NAME with the JSON arguments; NAME
+//                          matches an offered tool exactly or as its `…__NAME` suffix (MCP tools:
+//                          `mcp__server__NAME`), e.g. Codex's request_user_input or an MCP tool that elicits
+//                          (the JSON must not contain `]]`: the directive ends at the first one)
 //   (none)                 "ACK: <first 60 chars of the prompt>"
 // Modifiers, combined with any of the above:
 //   [[usage:IN:OUT]]       report IN input and OUT output tokens for every reply to this prompt
@@ -242,7 +246,7 @@ function modelObject(id) {
 
 /** Parses the first known directive in `text`. */
 export function parseDirective(text) {
-  const re = /\[\[(bash|agent|write|slow|silent|at|text|thinking|error|model|history)(?::([\s\S]*?))?\]\]/
+  const re = /\[\[(bash|agent|write|slow|silent|at|text|thinking|error|model|history|call)(?::([\s\S]*?))?\]\]/
   const m = re.exec(text ?? '')
   if (!m) return null
   const kind = m[1]
@@ -273,8 +277,22 @@ export function parseDirective(text) {
     case 'model':
     case 'history':
       return { kind }
+    case 'call': {
+      const bar = arg.indexOf('|')
+      const name = bar === -1 ? arg : arg.slice(0, bar)
+      return { kind, name, args: bar === -1 ? {} : parseJsonOr(arg.slice(bar + 1)) }
+    }
   }
   return null
+}
+
+/** JSON text, or `{ raw: text }` when it is not JSON. */
+function parseJsonOr(text) {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return { raw: text }
+  }
 }
 
 /** `[[usage:IN:OUT]]` in the prompt: the token counts every reply to it reports. */
@@ -347,6 +365,11 @@ function planReply(conv) {
   if (d?.kind === 'bash') return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: d.command } }
   if (d?.kind === 'agent') return { text: 'I will ask a sub-agent.', tool: { kind: 'agent', prompt: d.prompt, names: conv.toolNames ?? [] } }
   if (d?.kind === 'write') return { text: WRITE_PREAMBLE, tool: { kind: 'write', path: d.path, content: d.content } }
+  if (d?.kind === 'call') {
+    const names = conv.offered ?? conv.toolNames ?? []
+    const name = names.find((n) => n === d.name) ?? names.find((n) => n.endsWith(`__${d.name}`)) ?? d.name
+    return { text: `I will call ${d.name}.`, tool: { kind: 'call', name, args: d.args } }
+  }
   return { text: `ACK: ${firstChars(prompt.trim(), 60)}` }
 }
 
@@ -430,7 +453,9 @@ function anthropicConversation(body) {
     if (t) prompt = t
   }
   const earlier = earlierPrompts(messages.filter((m) => m.role === 'user').map((m) => partsText(m.content, ['text'])))
-  return { prompt, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? ''), earlier }
+  const tools = Array.isArray(body?.tools) ? body.tools : []
+  // `offered` (not `toolNames`): only [[call]] looks names up here; the sub-agent choice stays as it was.
+  return { prompt, toolResult, hasTools: tools.length > 0, model: String(body?.model ?? ''), earlier, offered: tools.map((t) => t?.name).filter(Boolean) }
 }
 
 function responsesConversation(body) {
@@ -483,7 +508,15 @@ function chatConversation(body) {
     if (t) prompt = t
   }
   const earlier = earlierPrompts(messages.filter((m) => m.role === 'user').map((m) => partsText(m.content, ['text', 'input_text'])))
-  return { prompt, earlier, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
+  const tools = Array.isArray(body?.tools) ? body.tools : []
+  return {
+    prompt,
+    earlier,
+    toolResult,
+    hasTools: tools.length > 0,
+    model: String(body?.model ?? ''),
+    toolNames: tools.map((t) => t?.function?.name ?? t?.name).filter(Boolean)
+  }
 }
 
 function shellQuote(s) {
@@ -621,6 +654,7 @@ async function handleAnthropic(ctx, res, entry) {
         name: plan.tool.names.includes('Agent') ? 'Agent' : 'Task',
         input: { description: 'Scripted sub-agent', prompt: plan.tool.prompt, subagent_type: 'general-purpose' }
       })
+    else if (plan.tool.kind === 'call') blocks.push({ type: 'tool_use', id, name: plan.tool.name, input: plan.tool.args })
     else blocks.push({ type: 'tool_use', id, name: 'Write', input: { file_path: plan.tool.path, content: plan.tool.content } })
   }
   const stopReason = plan.tool ? 'tool_use' : 'end_turn'
@@ -755,7 +789,7 @@ async function handleResponses(ctx, res, entry) {
     })
   if (plan.tool) {
     const command = plan.tool.kind === 'bash' ? plan.tool.command : `printf '%s' ${shellQuote(plan.tool.content)} > ${shellQuote(plan.tool.path)}`
-    const call = codexShellCall(conv.toolNames, command)
+    const call = plan.tool.kind === 'call' ? { name: plan.tool.name, args: plan.tool.args } : codexShellCall(conv.toolNames, command)
     items.push({
       type: 'function_call',
       id: ctx.nextId('fc'),
@@ -888,7 +922,7 @@ async function handleChat(ctx, res, entry) {
   const promptTokens = approxTokens(body)
   let toolCall = null
   if (plan.tool) {
-    const { name, args } = chatToolCall(body.tools, plan.tool)
+    const { name, args } = plan.tool.kind === 'call' ? { name: plan.tool.name, args: plan.tool.args } : chatToolCall(body.tools, plan.tool)
     toolCall = { id: ctx.nextId('call'), type: 'function', function: { name, arguments: JSON.stringify(args) } }
   }
   const finishReason = toolCall ? 'tool_calls' : 'stop'

@@ -198,6 +198,8 @@ describe('parseDirective', () => {
     expect(parseDirective('[[thinking:hmm]]')).toEqual({ kind: 'thinking', text: 'hmm' })
     expect(parseDirective('delegate [[agent:look around]]')).toEqual({ kind: 'agent', prompt: 'look around' })
     expect(parseDirective('[[error:529]]')).toEqual({ kind: 'error', status: 529, noRetry: false })
+    expect(parseDirective('[[call:ask|{"a":[1,{"b":2}]}]]')).toEqual({ kind: 'call', name: 'ask', args: { a: [1, { b: 2 }] } })
+    expect(parseDirective('[[call:mcp__x__y]]')).toEqual({ kind: 'call', name: 'mcp__x__y', args: {} })
     expect(parseDirective('[[error:500:noretry]]')).toEqual({ kind: 'error', status: 500, noRetry: true })
     expect(parseDirective('[[model]]')).toEqual({ kind: 'model' })
     expect(parseDirective('plain text')).toBeNull()

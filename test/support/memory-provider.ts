@@ -1,4 +1,5 @@
 /** An in-memory provider for supervisor unit tests: the test drives what the "agent" emits. */
+import type { QuestionAnswer } from '../../src-main/shared/questions'
 import { CLAUDE_CONTROLS, CLAUDE_PERMISSION_MODES } from '../../src-main/providers/claude/controls'
 import type { ProviderControls } from '../../src-main/shared/controls'
 import type { AgentHandle, AgentProvider, ApprovalDecision, ProviderEvent, ProviderExit, StartOptions } from '../../src-main/providers/types'
@@ -9,6 +10,7 @@ export class MemoryHandle implements AgentHandle {
   sent: string[] = []
   controls: string[] = []
   answers: { requestId: string; decision: ApprovalDecision }[] = []
+  questionAnswers: { requestId: string; answer: QuestionAnswer }[] = []
   pauseOutput?: () => void
   resumeOutput?: () => void
   #ev: ((e: ProviderEvent) => void)[] = []
@@ -26,6 +28,9 @@ export class MemoryHandle implements AgentHandle {
   }
   async setPermissionMode(mode: PermissionMode) {
     this.controls.push(`mode:${mode}`)
+  }
+  async answerQuestion(requestId: string, answer: QuestionAnswer) {
+    this.questionAnswers.push({ requestId, answer })
   }
   async answerApproval(requestId: string, decision: ApprovalDecision) {
     this.answers.push({ requestId, decision })

@@ -44,7 +44,10 @@ export function acpControls(info: AcpAgentInfo | null): ProviderControls {
     cost: info?.costKnown
       ? yes('From the agent’s `usage_update` cost.')
       : depends('Only when the agent reports a cost (`usage_update`); otherwise the pane shows “cost n/a”.'),
-    tokens: depends('Only when the agent reports usage.')
+    tokens: depends('Only when the agent reports usage.'),
+    questions: yes(
+      '`elicitation/create` forms (string, number, yes/no, choice; required fields): answered, declined or cancelled. URL elicitations are declined with an error row.'
+    )
   }
 }
 

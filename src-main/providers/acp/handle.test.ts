@@ -82,12 +82,13 @@ async function open(opts: Partial<AcpHandleOptions> = {}, env: Record<string, st
 }
 
 describe('AcpHandle: setup', () => {
-  it('initialize advertises fs + terminal, session/new gives the cli session; prompts stream and end idle with usage', async () => {
+  it('initialize advertises fs + terminal + elicitation forms, session/new gives the cli session; prompts stream and end idle with usage', async () => {
     const a = await open({ systemPrompt: 'be brief' })
     const init = a.events.find((e) => e.kind === 'raw' && e.data.includes('"echo"'))
     expect(init && init.kind === 'raw' && JSON.parse(init.data).result.echo.clientCapabilities).toEqual({
       fs: { readTextFile: true, writeTextFile: true },
-      terminal: true
+      terminal: true,
+      elicitation: { form: {} }
     })
     expect(a.events.find((e) => e.kind === 'cli_session')).toEqual({ kind: 'cli_session', cliSessionId: 'fake-1', model: null })
     expect(a.handle.agent).toMatchObject({ name: 'Fake ACP', version: '9.9.9', loadSession: true, canSetModel: false, canSetMode: false })

@@ -9,6 +9,8 @@ import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderExit } from '../types'
 import { ProcessHandle } from '../scaffold/process-handle'
 import { ACP_AUTH_REQUIRED, JsonRpcConnection, JsonRpcError, RPC_METHOD_NOT_FOUND, type RpcId } from './jsonrpc'
+import { ACP_ELICITATION_CAPABILITY, acpElicitation, acpElicitationResponse } from './elicitation'
+import type { QuestionAnswer } from '../../shared/questions'
 import { AcpUpdateMapper, AcpUsageTracker } from './mapper'
 import { readTextFile, writeTextFile } from './client-fs'
 import { TerminalManager } from './terminals'
@@ -75,6 +77,8 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
   private usage: AcpUsageTracker = new AcpUsageTracker(0)
   private readonly terminals: TerminalManager
   private readonly approvals = new Map<string, PendingApproval>()
+  /** Open `elicitation/create` forms: answered with the user's values (or cancel when the turn ends). */
+  private readonly questions = new Map<string, (answer: QuestionAnswer) => void>()
   private nextApproval = 1
 
   private sessionId: string | null = null
@@ -160,7 +164,7 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
       'initialize',
       {
         protocolVersion: ACP_PROTOCOL_VERSION,
-        clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true },
+        clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true, elicitation: ACP_ELICITATION_CAPABILITY },
         clientInfo: { name: 'shepherd', title: 'Shepherd', version: CLIENT_VERSION }
       },
       timeoutMs
@@ -330,6 +334,7 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
     this.interruptRequested = true
     // The spec: the client answers open permission requests with `cancelled`.
     for (const requestId of [...this.approvals.keys()]) this.settleApproval(requestId, { outcome: 'cancelled' }, true)
+    this.cancelQuestions()
     try {
       await this.conn.notify('session/cancel', { sessionId: this.sessionId })
     } catch (err) {
@@ -379,6 +384,36 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
       outcome = { outcome: 'selected', optionId }
     }
     this.settleApproval(requestId, outcome, false)
+  }
+
+  async answerQuestion(requestId: string, answer: QuestionAnswer): Promise<void> {
+    const settle = this.questions.get(requestId)
+    if (!settle) throw new ShepherdError('NOT_FOUND', 'This form is no longer pending')
+    this.questions.delete(requestId)
+    settle(answer)
+  }
+
+  private cancelQuestions(): void {
+    for (const [requestId, settle] of [...this.questions]) {
+      this.questions.delete(requestId)
+      settle({ action: 'cancel' })
+      this.emit({ kind: 'question_cancelled', requestId })
+    }
+  }
+
+  /** `elicitation/create`: a form becomes a question the user answers; anything else is declined with an error row. */
+  private elicitationRequest(params: unknown): Promise<unknown> {
+    if (this.interruptRequested || this.dyingReason) return Promise.resolve({ action: 'cancel' })
+    const requestId = `acp-elicit-${this.nextApproval++}`
+    const q = acpElicitation(requestId, params, this.agentName)
+    if ('unsupported' in q) {
+      this.emit({ kind: 'message', message: { kind: 'error', text: q.unsupported, isError: true } })
+      return Promise.resolve(acpElicitationResponse({ action: 'decline' }))
+    }
+    return new Promise((resolve) => {
+      this.questions.set(requestId, (answer) => resolve(acpElicitationResponse(answer)))
+      this.emit({ kind: 'question_request', request: q })
+    })
   }
 
   async stop(graceMs: number): Promise<ProviderExit> {
@@ -466,6 +501,8 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
     switch (method) {
       case 'session/request_permission':
         return this.permissionRequest(params, id)
+      case 'elicitation/create':
+        return this.elicitationRequest(params)
       case 'fs/read_text_file':
         return readTextFile(cwd, params)
       case 'fs/write_text_file':
@@ -481,6 +518,11 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
       case 'terminal/release':
         return Promise.resolve().then(() => this.terminals.release(params))
       default:
+        // Refused, and said so in the transcript (never a silent refusal).
+        this.emit({
+          kind: 'message',
+          message: { kind: 'error', text: `${this.agentName} sent a request Shepherd does not support (${method}); it was refused.`, isError: true }
+        })
         return Promise.reject(new JsonRpcError(RPC_METHOD_NOT_FOUND, `Method not found: ${method}`))
     }
   }
@@ -524,8 +566,9 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
     this.turnActive = false
     this.interruptRequested = false
     this.mapper.endTurn()
-    // Still-open permission requests belong to the finished turn.
+    // Still-open permission requests and forms belong to the finished turn.
     for (const requestId of [...this.approvals.keys()]) this.settleApproval(requestId, { outcome: 'cancelled' }, true)
+    this.cancelQuestions()
     if (this.exit || this.conn.closed) return // the exit is reported by the runner
     const r = isObj(result) ? result : {}
     const usage = this.usage.takeTurn(r.usage)
@@ -596,6 +639,7 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
     this.terminals.closeAll()
     if (!this.dyingReason) this.mapper.endTurn() // partial output of an unfinished turn stays visible
     for (const requestId of [...this.approvals.keys()]) this.settleApproval(requestId, { outcome: 'cancelled' }, true)
+    this.cancelQuestions()
     // The supervisor's stale-resume note quotes the last stderr line: make it say why.
     this.events.exited(this.dyingReason ? { ...exit, stderrTail: `${exit.stderrTail.trimEnd()}\n${this.dyingReason}`.trimStart() } : exit)
   }

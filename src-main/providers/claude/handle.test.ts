@@ -214,6 +214,32 @@ describe('ClaudeHandle failure modes', () => {
       type: 'control_response',
       response: { subtype: 'error', request_id: 'h1', error: 'Shepherd does not support hook_callback' }
     })
+    // …and says so in the transcript (issue 13: never a silent refusal).
+    expect(r.events.some((e) => e.kind === 'message' && e.message.kind === 'error' && e.message.text.includes('hook_callback'))).toBe(true)
+  })
+
+  it('an MCP elicitation becomes a form; the answer is the control response', async () => {
+    const request = {
+      subtype: 'elicitation',
+      mcp_server_name: 'docs',
+      message: 'Your name?',
+      mode: 'form',
+      requested_schema: { type: 'object', properties: { b: { type: 'boolean' }, a: { type: 'string', title: 'A' } }, required: ['a'] },
+      property_order: ['a', 'b']
+    }
+    const script = `console.log(JSON.stringify({ type: 'control_request', request_id: 'e1', request: ${JSON.stringify(request)} }));
+      process.stdin.once('data', (d) => { process.stderr.write(String(d)); process.exit(0) })`
+    const r = await start(['-e', script])
+    const ev = r.events[await r.waitFor((e) => e.kind === 'question_request')]
+    if (ev?.kind !== 'question_request') throw new Error('no form')
+    expect(ev.request).toMatchObject({ requestId: 'e1', source: 'mcp', title: 'MCP server docs asks', message: 'Your name?', canDecline: true })
+    expect(ev.request.fields.map((f) => `${f.id}:${f.type}:${f.required}`)).toEqual(['a:string:true', 'b:boolean:false'])
+    await r.handle.answerQuestion(ev.request.requestId, { action: 'accept', values: { a: 'x', b: true } })
+    const { exit } = await r.waitExit()
+    expect(JSON.parse(exit.stderrTail)).toEqual({
+      type: 'control_response',
+      response: { subtype: 'success', request_id: 'e1', response: { action: 'accept', content: { a: 'x', b: true } } }
+    })
   })
 
   it('events produced before the first listener are delivered, not lost', async () => {

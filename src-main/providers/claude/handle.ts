@@ -5,6 +5,8 @@
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderExit } from '../types'
+import type { QuestionAnswer } from '../../shared/questions'
+import { claudeElicitation, claudeElicitationResponse } from './elicitation'
 import { ProcessHandle } from '../scaffold/process-handle'
 import { PendingRequests } from '../scaffold/pending-requests'
 import { createParseState, parseClaudeLine, type ControlResponse } from './parser'
@@ -31,6 +33,8 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   private readonly controls = new PendingRequests<string>()
   /** Open permission prompts: the original input and suggestions are needed to answer. */
   private readonly approvals = new Map<string, { input: unknown; suggestions: unknown[] }>()
+  /** Open MCP elicitation forms (control request ids). */
+  private readonly elicitations = new Set<string>()
   private nextControlId = 1
 
   private constructor(private readonly controlTimeoutMs: number) {
@@ -87,6 +91,12 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
     this.approvals.delete(requestId)
   }
 
+  async answerQuestion(requestId: string, answer: QuestionAnswer): Promise<void> {
+    if (!this.elicitations.has(requestId)) throw new ShepherdError('NOT_FOUND', 'This form is no longer pending')
+    await this.write({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response: claudeElicitationResponse(answer) } })
+    this.elicitations.delete(requestId)
+  }
+
   async stop(graceMs: number): Promise<ProviderExit> {
     if (!this.proc) throw new ShepherdError('UNAVAILABLE', 'Claude Code was not started')
     return this.proc.stop(graceMs)
@@ -97,16 +107,38 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
     if (!parsed.transient) this.emit({ kind: 'raw', stream: 'stdout', data: line })
     if (parsed.controlResponse) this.settleControl(parsed.controlResponse)
     if (parsed.approval) this.approvals.set(parsed.approval.requestId, parsed.approval)
-    if (parsed.unsupportedControlRequest) {
-      // The CLI waits for an answer to every control request; never leave it hanging.
-      const { requestId, subtype } = parsed.unsupportedControlRequest
-      const response = { subtype: 'error', request_id: requestId, error: `Shepherd does not support ${subtype}` }
-      this.write({ type: 'control_response', response }).catch(() => {})
-    }
+    if (parsed.unsupportedControlRequest) this.onOtherControlRequest(parsed.unsupportedControlRequest)
     for (const event of parsed.events) {
+      if (event.kind === 'approval_cancelled' && this.elicitations.delete(event.requestId)) {
+        // The CLI withdrew a form (control_cancel_request), not a permission prompt.
+        this.emit({ kind: 'question_cancelled', requestId: event.requestId })
+        continue
+      }
       if (event.kind === 'approval_cancelled') this.approvals.delete(event.requestId)
       this.emit(event)
     }
+  }
+
+  /** An MCP elicitation becomes a form for the user; anything else is refused, visibly. The CLI waits for an answer to every control request. */
+  private onOtherControlRequest({ requestId, subtype, request }: { requestId: string; subtype: string; request: Record<string, unknown> }): void {
+    if (subtype === 'elicitation') {
+      const q = claudeElicitation(requestId, request)
+      if (!('unsupported' in q)) {
+        this.elicitations.add(requestId)
+        this.emit({ kind: 'question_request', request: q })
+        return
+      }
+      this.emit({ kind: 'message', message: { kind: 'error', text: q.unsupported, isError: true } })
+      const response = { subtype: 'success', request_id: requestId, response: claudeElicitationResponse({ action: 'decline' }) }
+      this.write({ type: 'control_response', response }).catch(() => {})
+      return
+    }
+    this.emit({
+      kind: 'message',
+      message: { kind: 'error', text: `Claude Code sent a request Shepherd does not support (${subtype}); it was refused.`, isError: true }
+    })
+    const response = { subtype: 'error', request_id: requestId, error: `Shepherd does not support ${subtype}` }
+    this.write({ type: 'control_response', response }).catch(() => {})
   }
 
   private settleControl(r: ControlResponse): void {
@@ -147,6 +179,8 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
     )
     for (const requestId of this.approvals.keys()) this.emit({ kind: 'approval_cancelled', requestId })
     this.approvals.clear()
+    for (const requestId of this.elicitations) this.emit({ kind: 'question_cancelled', requestId })
+    this.elicitations.clear()
     this.events.exited(exit)
   }
 }

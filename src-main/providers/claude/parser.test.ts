@@ -285,7 +285,7 @@ describe('parseClaudeLine', () => {
     const err = parse({ type: 'control_response', response: { subtype: 'error', request_id: 'shepherd_2', error: 'no', error_code: 'bypass_not_launched' } })
     expect(err.controlResponse).toEqual({ requestId: 'shepherd_2', ok: false, error: 'no', errorCode: 'bypass_not_launched' })
     const hook = parse({ type: 'control_request', request_id: 'r2', request: { subtype: 'hook_callback' } })
-    expect(hook.unsupportedControlRequest).toEqual({ requestId: 'r2', subtype: 'hook_callback' })
+    expect(hook.unsupportedControlRequest).toEqual({ requestId: 'r2', subtype: 'hook_callback', request: { subtype: 'hook_callback' } })
     expect(hook.events[0]).toMatchObject({ kind: 'raw', stream: 'unknown' })
   })
 

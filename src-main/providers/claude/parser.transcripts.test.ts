@@ -28,6 +28,10 @@ function brief(e: ProviderEvent): string {
       return `approval ${e.request.requestId.slice(0, 8)} ${e.request.toolName} ${JSON.stringify(e.request.input)} tu=${e.request.toolUseId}`
     case 'approval_cancelled':
       return `cancelled ${e.requestId.slice(0, 8)}`
+    case 'question_request':
+      return `question ${e.request.requestId.slice(0, 8)} ${e.request.title} ${e.request.fields.map((f) => f.id).join(',')}`
+    case 'question_cancelled':
+      return `question cancelled ${e.requestId.slice(0, 8)}`
     case 'rate_limit':
       return `rate_limit ${e.limited} ${e.windows.map((w) => `${w.window}:${w.status}`).join(',')}`
     case 'draft':

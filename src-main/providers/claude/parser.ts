@@ -57,7 +57,8 @@ export interface ParsedLine {
   /** A permission prompt; `suggestions` are needed to answer with scope `session`. */
   approval?: { requestId: string; input: unknown; suggestions: unknown[] }
   /** A control request we do not support: the caller must answer it with an error. */
-  unsupportedControlRequest?: { requestId: string; subtype: string }
+  /** A control request other than a permission prompt (the handle answers it: an elicitation form, or an error). */
+  unsupportedControlRequest?: { requestId: string; subtype: string; request: Obj }
   /** A streamed chunk: not worth keeping raw (the complete `assistant` line that follows holds the text). */
   transient?: boolean
 }
@@ -370,7 +371,7 @@ function parseControlRequest(v: Obj, line: string): ParsedLine {
   const request = isObj(v.request) ? v.request : {}
   const subtype = str(request.subtype) ?? ''
   if (!requestId) return { events: [raw('unknown', line)] }
-  if (subtype !== 'can_use_tool') return { events: [raw('unknown', line)], unsupportedControlRequest: { requestId, subtype } }
+  if (subtype !== 'can_use_tool') return { events: [raw('unknown', line)], unsupportedControlRequest: { requestId, subtype, request } }
   const suggestions = Array.isArray(request.permission_suggestions) ? request.permission_suggestions : []
   const event: ProviderEvent = {
     kind: 'approval_request',

@@ -14,7 +14,10 @@ export const CODEX_CONTROLS: ProviderControls = {
   resume: yes('`thread/resume` with the thread id, in a new app-server.'),
   fork: yes('`thread/fork`: a copy of the thread under a new id.'),
   cost: no('Codex reports tokens only, no price: the pane shows “cost n/a”, never $0.'),
-  tokens: yes('Tokens per turn and the model’s context window (`thread/tokenUsage/updated`).')
+  tokens: yes('Tokens per turn and the model’s context window (`thread/tokenUsage/updated`).'),
+  questions: yes(
+    '`item/tool/requestUserInput` (choices, “Other”, free text) and MCP elicitation forms; permission escalations are approvals; any other request is refused with an error row.'
+  )
 }
 
 export const CODEX_PERMISSION_MAP: PermissionModeMap = Object.fromEntries(

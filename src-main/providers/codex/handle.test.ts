@@ -207,8 +207,31 @@ describe('CodexHandle with a stand-in app-server', () => {
     const r = await start()
     await r.handle.send('[[unsupported]]')
     await r.waitFor(isTurn('idle'))
-    expect(texts(r.events).find((t) => t.startsWith('assistant: user input answer'))).toContain('Shepherd does not support item/tool/requestUserInput')
-    expect(r.events.some((e) => e.kind === 'raw' && e.stream === 'unknown' && e.data.includes('requestUserInput'))).toBe(true)
+    expect(texts(r.events).find((t) => t.startsWith('assistant: tool call answer'))).toContain('Shepherd does not support item/tool/call')
+    expect(r.events.some((e) => e.kind === 'raw' && e.stream === 'unknown' && e.data.includes('item/tool/call'))).toBe(true)
+    // Not silent: the pane gets an error row saying what was refused.
+    expect(r.events.some((e) => e.kind === 'message' && e.message.kind === 'error' && e.message.text.includes('item/tool/call'))).toBe(true)
+  })
+
+  it('request_user_input becomes a question; the answer goes back per question id', async () => {
+    const r = await start()
+    await r.handle.send('[[question]]')
+    const ev = r.events[await r.waitFor((e) => e.kind === 'question_request')]
+    if (ev?.kind !== 'question_request') throw new Error('no question')
+    expect(ev.request.fields[0]).toMatchObject({ id: 'q1', label: 'Pick', type: 'enum', allowOther: false, required: true })
+    expect(ev.request.canDecline).toBe(false)
+    await r.handle.answerQuestion(ev.request.requestId, { action: 'accept', values: { q1: 'A' } })
+    await r.waitFor(isTurn('idle'))
+    expect(texts(r.events)).toContain('assistant: user input answer: {"answers":{"q1":{"answers":["A"]}}}')
+  })
+
+  it('an MCP form with a field Shepherd cannot show is declined with an error row', async () => {
+    const r = await start()
+    await r.handle.send('[[elicit]]')
+    await r.waitFor(isTurn('idle'))
+    expect(texts(r.events)).toContain('assistant: elicitation answer: {"action":"decline","content":null,"_meta":null}')
+    expect(r.events.some((e) => e.kind === 'message' && e.message.kind === 'error' && /docs sent a form .*tags \(array\)/.test(e.message.text))).toBe(true)
+    expect(r.events.some((e) => e.kind === 'question_request')).toBe(false)
   })
 
   it('interrupt → turn/interrupt for the running turn → idle with the interrupted note', async () => {

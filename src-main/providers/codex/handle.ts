@@ -10,6 +10,7 @@
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderExit } from '../types'
+import type { QuestionAnswer } from '../../shared/questions'
 import { ProcessHandle } from '../scaffold/process-handle'
 import { createParseState, INTERRUPTED_TEXT, parseApprovalRequest, parseNotification } from './parser'
 import { codexPermission, sandboxPolicyFor } from './permissions'
@@ -23,6 +24,17 @@ import {
   type TurnStartParamsOverrides
 } from './protocol'
 import { CodexRpc, DEFAULT_REQUEST_TIMEOUT_MS } from './rpc'
+import {
+  elicitationQuestion,
+  elicitationResponse,
+  permissionsApproval,
+  permissionsResponse,
+  userInputQuestion,
+  userInputResponse,
+  type McpServerElicitationRequestParams,
+  type PermissionsRequestApprovalParams,
+  type ToolRequestUserInputParams
+} from './questions'
 
 /** Notifications that carry one streamed chunk each (shown live as drafts, then as the completed item). */
 const STREAMED_DELTAS = new Set(['item/agentMessage/delta', 'item/reasoning/summaryTextDelta', 'item/reasoning/textDelta', 'item/commandExecution/outputDelta'])
@@ -51,8 +63,16 @@ export interface CodexSessionOptions {
 
 interface PendingApproval {
   rpcId: RequestId
-  kind: 'command' | 'fileChange'
+  kind: 'command' | 'fileChange' | 'permissions'
   turnId: string
+  /** For `permissions`: what was asked (granted as asked on allow). */
+  permissions?: PermissionsRequestApprovalParams
+}
+
+/** A question or form Codex waits on (request_user_input, or an MCP server's elicitation). */
+interface PendingQuestion {
+  rpcId: RequestId
+  kind: 'userInput' | 'elicitation'
 }
 
 /** The `codex app-server` argv. Configuration comes from `$CODEX_HOME/config.toml` plus the thread/turn params. */
@@ -66,6 +86,7 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
   private handshakeDone = false
   private handshakeError: string | null = null
   private readonly approvals = new Map<string, PendingApproval>()
+  private readonly questions = new Map<string, PendingQuestion>()
   /** The prompt being turned into a turn: resolves with the new turn id (null if none started). */
   private turnStarting: Promise<string | null> | null = null
   /** Interrupt asked before the turn could even start: drop it. */
@@ -145,6 +166,11 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
   async answerApproval(requestId: string, decision: ApprovalDecision): Promise<void> {
     const pending = this.approvals.get(requestId)
     if (!pending) throw new ShepherdError('NOT_FOUND', 'This approval request is no longer pending')
+    if (pending.kind === 'permissions') {
+      await this.rpc.respond(pending.rpcId, permissionsResponse(pending.permissions!, decision.behavior === 'allow' ? decision.scope : false))
+      this.approvals.delete(requestId)
+      return
+    }
     const response: CodexApprovalResponse = {
       decision: decision.behavior === 'deny' ? 'decline' : decision.scope === 'session' ? 'acceptForSession' : 'accept'
     }
@@ -162,6 +188,13 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
         })
         .catch((err: Error) => this.emit({ kind: 'raw', stream: 'unknown', data: JSON.stringify({ steerFailed: err.message }) }))
     }
+  }
+
+  async answerQuestion(requestId: string, answer: QuestionAnswer): Promise<void> {
+    const pending = this.questions.get(requestId)
+    if (!pending) throw new ShepherdError('NOT_FOUND', 'This question is no longer pending')
+    await this.rpc.respond(pending.rpcId, pending.kind === 'userInput' ? userInputResponse(answer) : elicitationResponse(answer))
+    this.questions.delete(requestId)
   }
 
   async stop(graceMs: number): Promise<ProviderExit> {
@@ -290,8 +323,13 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
           const requestId = String(parsed.resolvedRequestId)
           // Still pending here = we never answered: Codex gave up on it (turn interrupted or ended).
           if (this.approvals.delete(requestId)) parsed.events.push({ kind: 'approval_cancelled', requestId })
+          if (this.questions.delete(requestId)) parsed.events.push({ kind: 'question_cancelled', requestId })
         }
-        if (parsed.turnEnded) this.approvals.clear() // the runner cancels the rows itself at turn end
+        if (parsed.turnEnded) {
+          // the runner cancels the rows itself at turn end
+          this.approvals.clear()
+          this.questions.clear()
+        }
         for (const event of parsed.events) this.emit(event)
       }
     }
@@ -317,9 +355,51 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
         return
       }
     }
-    // Codex waits for an answer to every request; never leave it hanging.
+    if (params && typeof params === 'object' && this.onQuestionRequest(id, method, params)) return
+    // Codex waits for an answer to every request; never leave it hanging, and say so in the pane.
     this.emit({ kind: 'raw', stream: 'unknown', data: line })
+    this.emit({
+      kind: 'message',
+      message: { kind: 'error', text: `Codex sent a request Shepherd does not support (${method}); it was refused.`, isError: true }
+    })
     this.rpc.respondError(id, { code: RPC_METHOD_NOT_FOUND, message: `Shepherd does not support ${method}` }).catch(() => {})
+  }
+
+  /** Questions, MCP forms and permission escalations (issue 13); false for a request this is not. */
+  private onQuestionRequest(id: RequestId, method: string, params: object): boolean {
+    const requestId = String(id)
+    try {
+      if (method === 'item/tool/requestUserInput') {
+        const q = userInputQuestion(requestId, params as ToolRequestUserInputParams)
+        this.questions.set(requestId, { rpcId: id, kind: 'userInput' })
+        this.emit({ kind: 'question_request', request: q })
+        return true
+      }
+      if (method === 'mcpServer/elicitation/request') {
+        const q = elicitationQuestion(requestId, params as McpServerElicitationRequestParams)
+        if ('unsupported' in q) {
+          this.emit({ kind: 'message', message: { kind: 'error', text: q.unsupported, isError: true } })
+          this.rpc.respond(id, elicitationResponse({ action: 'decline' })).catch(() => {})
+          return true
+        }
+        this.questions.set(requestId, { rpcId: id, kind: 'elicitation' })
+        this.emit({ kind: 'question_request', request: q })
+        return true
+      }
+      if (method === 'item/permissions/requestApproval') {
+        const p = params as PermissionsRequestApprovalParams
+        const a = permissionsApproval(p)
+        this.approvals.set(requestId, { rpcId: id, kind: 'permissions', turnId: p.turnId, permissions: p })
+        this.emit({
+          kind: 'approval_request',
+          request: { requestId, toolName: a.toolName, input: a.input, description: a.description, sessionScope: a.sessionScope }
+        })
+        return true
+      }
+    } catch {
+      /* malformed: refused with an error row by the caller */
+    }
+    return false
   }
 
   private async write(message: object): Promise<void> {
@@ -341,6 +421,8 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
     this.rpc.close('Codex exited')
     for (const requestId of this.approvals.keys()) this.emit({ kind: 'approval_cancelled', requestId })
     this.approvals.clear()
+    for (const requestId of this.questions.keys()) this.emit({ kind: 'question_cancelled', requestId })
+    this.questions.clear()
     const exit = this.reportedExit(processExit)
     this.events.exited(exit)
   }

@@ -10,6 +10,7 @@ import { m0001Initial } from './0001-initial'
 import { m0002Search } from './0002-search'
 import { m0003Worktrees } from './0003-worktrees'
 import { m0004Attention } from './0004-attention'
+import { m0006Questions } from './0006-questions'
 
 export interface Migration {
   version: number
@@ -18,8 +19,9 @@ export interface Migration {
 }
 
 /** One migration per schema version, in rising order (runMigrations refuses any other). */
-export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002Search, { version: 3, ...m0003Worktrees }, m0004Attention]
-export const LATEST_VERSION = MIGRATIONS.length
+export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002Search, { version: 3, ...m0003Worktrees }, m0004Attention, m0006Questions]
+/** The newest schema version (numbers are assigned per branch, so the list may skip one). */
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
 
 export function runMigrations(db: Database.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): void {
   const current = Number(db.pragma('user_version', { simple: true }))

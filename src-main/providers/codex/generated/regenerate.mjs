@@ -25,7 +25,9 @@ const ROOTS = [
   'v2/ThreadTokenUsageUpdatedNotification', 'v2/ErrorNotification', 'v2/ServerRequestResolvedNotification',
   'v2/ConfigWarningNotification', 'v2/WarningNotification', 'v2/DeprecationNoticeNotification', 'v2/ModelReroutedNotification',
   'v2/CommandExecutionRequestApprovalParams', 'v2/CommandExecutionRequestApprovalResponse',
-  'v2/FileChangeRequestApprovalParams', 'v2/FileChangeRequestApprovalResponse'
+  'v2/FileChangeRequestApprovalParams', 'v2/FileChangeRequestApprovalResponse',
+  'v2/ToolRequestUserInputParams', 'v2/ToolRequestUserInputResponse', 'v2/McpServerElicitationRequestParams',
+  'v2/McpServerElicitationRequestResponse', 'v2/PermissionsRequestApprovalParams', 'v2/PermissionsRequestApprovalResponse'
 ]
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'codex-generate-ts-'))

@@ -1,0 +1,111 @@
+/**
+ * Questions and forms from the real Codex (issue 13): its request_user_input tool (enabled with the
+ * `default_mode_request_user_input` feature) and an MCP server's elicitation form reach the user as
+ * a question, and the answer goes back to the model. (Codex 0.169 defers MCP tools behind its
+ * tool_search tool, which the fake model does not drive yet: its elicitation mapping is unit-tested.)
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
+import { codexBinaryPath, makeCodexSandbox, type CodexSandbox } from '../support/codex-sandbox'
+import { testCore } from '../support/core'
+import { recordEvents, waitFor, waitForStatus } from '../support/live'
+import { CodexProvider } from '../../src-main/providers/codex/provider'
+
+export const ASK_COLOUR = {
+  questions: [
+    {
+      id: 'colour',
+      header: 'Colour',
+      question: 'Which colour should the button be?',
+      options: [
+        { label: 'Red', description: 'warm' },
+        { label: 'Blue', description: 'cool' }
+      ]
+    }
+  ]
+}
+
+let server: FakeModelServer
+let sandbox: CodexSandbox
+let cleanups: (() => unknown)[] = []
+
+beforeAll(async () => {
+  server = await startFakeModelServer()
+  sandbox = makeCodexSandbox(server.url)
+  // request_user_input outside Plan mode and the request_permissions tool (under-development features of 0.169).
+  const file = join(sandbox.codexHome, 'config.toml')
+  const config = readFileSync(file, 'utf8').replace('[features]\n', '[features]\ndefault_mode_request_user_input = true\nrequest_permissions_tool = true\n')
+  writeFileSync(file, config)
+})
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c()
+  cleanups = []
+})
+afterAll(async () => {
+  sandbox?.cleanup()
+  await server?.close()
+})
+
+async function core() {
+  const t = testCore({ providers: [new CodexProvider()], hostEnv: sandbox.env })
+  cleanups.push(t.cleanup)
+  const s = await t.caller.settings.get()
+  await t.caller.settings.update({ defaultProvider: 'codex', providers: { ...s.providers, codex: { ...s.providers.codex, cliPath: codexBinaryPath() } } })
+  const rec = recordEvents(t.core)
+  cleanups.push(rec.stop)
+  const project = await t.caller.projects.add({ path: sandbox.projectDir })
+  return { ...t, project, events: rec.events }
+}
+type C = Awaited<ReturnType<typeof core>>
+const texts = (c: C, id: string) => c.core.store.messagesAfter(id, 0, 1000)
+const idleWith = (c: C, id: string, text: string) => {
+  const cur = c.core.supervisor.getSession(id)
+  return cur.status === 'idle' && texts(c, id).some((m) => m.kind === 'assistant' && m.text.includes(text)) ? cur : null
+}
+
+describe('Codex questions and forms (real `codex app-server`)', () => {
+  it('request_user_input: a choice question waits as "needs input", a wrong value is refused, the answer reaches the model', async () => {
+    const c = await core()
+    const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'codex', prompt: `[[call:request_user_input|${JSON.stringify(ASK_COLOUR)}]]` })
+    const q = await waitFor('a question', async () => (await c.caller.questions.pending({ projectId: c.project.id }))[0])
+    expect(q.title).toBe('Codex asks')
+    expect(q.fields).toHaveLength(1)
+    expect(q.fields[0]).toMatchObject({ id: 'colour', label: 'Colour', type: 'enum', required: true, description: 'Which colour should the button be?' })
+    expect(q.fields[0]!.options.map((o) => o.value)).toEqual(['Red', 'Blue'])
+    const waiting = await waitForStatus(c.core, s.id, ['waiting_approval'])
+    expect(waiting.statusReason?.code).toBe('needs_input')
+    // Codex marks its questions "isOther": free text is accepted, but an empty or unknown field is not.
+    await expect(c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { colour: '' } } })).rejects.toThrow(/Colour/)
+    await expect(c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { colour: 'Blue', other: 'x' } } })).rejects.toThrow(/form/)
+    await expect(c.caller.questions.answer({ questionId: q.id, answer: { action: 'decline' } })).rejects.toThrow(/cannot be declined/)
+    const answered = await c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { colour: 'Blue' } } })
+    expect(answered.status).toBe('answered')
+    expect(answered.answer).toEqual({ colour: 'Blue' })
+    await waitFor('the answer to reach the model', () => idleWith(c, s.id, 'DONE. Tool output was:'))
+    const done = texts(c, s.id).find((m) => m.kind === 'assistant' && m.text.startsWith('DONE.'))
+    expect(done?.text).toContain('Blue')
+    await expect(c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { colour: 'Red' } } })).rejects.toThrow(/already answered/)
+    expect(await c.caller.questions.pending({})).toEqual([])
+    expect(c.events.some((e) => e.type === 'agent.question' && e.question.id === q.id && e.question.status === 'pending')).toBe(true)
+  }, 90_000)
+
+  it('a permission escalation (request_permissions) is an approval card; allowing grants what was asked', async () => {
+    const c = await core()
+    const ask = { reason: 'fetch the docs', permissions: { network: { enabled: true } } }
+    const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'codex', prompt: `[[call:request_permissions|${JSON.stringify(ask)}]]` })
+    const a = await waitFor('an approval', async () => (await c.caller.sessions.approvals({ projectId: c.project.id }))[0])
+    expect(a.toolName).toBe('Permissions')
+    expect(a.description).toBe('fetch the docs')
+    expect(JSON.parse(a.input)).toMatchObject({ network: { enabled: true } })
+    expect(a.sessionScope).toMatch(/rest of this session/)
+    expect((await waitForStatus(c.core, s.id, ['waiting_approval'])).statusReason?.code).toBe('needs_approval')
+    await c.caller.sessions.answerApproval({ approvalId: a.id, decision: { behavior: 'allow', scope: 'once' } })
+    await waitFor('the grant to reach the model', () => idleWith(c, s.id, 'DONE. Tool output was:'), 60_000)
+    const done = texts(c, s.id).find((m) => m.kind === 'assistant' && m.text.startsWith('DONE.'))
+    // What Codex tells the model it was granted: what was asked, for this turn ("Allow once").
+    expect(done?.text).toContain('"network":{"enabled":true}')
+    expect(done?.text).toContain('"scope":"turn"')
+  }, 90_000)
+})
