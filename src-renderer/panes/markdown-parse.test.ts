@@ -1,7 +1,7 @@
 /** Issue 11 item 8: Markdown shows what the agent wrote — tags, backslashes and control characters included. */
 import { describe, expect, it } from 'vitest'
 import { markdownToHtml } from './markdown-parse'
-import { visibleControls } from './visible-text'
+import { controlBadges, controlParts, visibleControls } from './visible-text'
 
 describe('markdownToHtml', () => {
   it('shows an unknown tag on its own line as text', () => {
@@ -58,5 +58,17 @@ describe('visibleControls', () => {
   it('returns plain text unchanged (same string)', () => {
     const s = 'plain text'
     expect(visibleControls(s)).toBe(s)
+  })
+})
+
+describe('controlBadges / controlParts', () => {
+  it('labels control characters by name, font-independent', () => {
+    expect(controlBadges(markdownToHtml('a\u0000b'))).toContain('a<span class="ctl" title="U+0000">NUL</span>b')
+    expect(controlParts('x\u001by')).toEqual([
+      { text: 'x', ctl: null },
+      { text: '\u241b', ctl: { name: 'ESC', code: 'U+001B' } },
+      { text: 'y', ctl: null }
+    ])
+    expect(controlParts('plain')).toEqual([{ text: 'plain', ctl: null }])
   })
 })

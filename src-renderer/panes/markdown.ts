@@ -6,7 +6,7 @@
 import DOMPurify from 'dompurify'
 import { escapeHtml, plainHtml, plainTextReason } from './markdown-guard'
 import { markdownToHtml } from './markdown-parse'
-import { visibleControls } from './visible-text'
+import { controlBadges, visibleControls } from './visible-text'
 
 const purify = DOMPurify(window)
 
@@ -73,6 +73,7 @@ export function renderMarkdown(text: string): string {
       html = purify.sanitize(escapeHtml(visibleControls(text)))
     }
   }
+  html = controlBadges(html)
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string)
   cache.set(text, html)
   return html

@@ -22,6 +22,9 @@
 //   [[at:EPOCH_MS]]        like [[silent]], until that wall-clock time (many agents answered at once)
 //                          a client disconnect meanwhile is recorded in `disconnects`
 //   [[text:T]]             exactly T
+//   [[long:N]]             an answer of exactly N characters: numbered lines, the last one ending in
+//                          "END OF THE LONG ANSWER" (longer than any preview)
+//   [[controls]]           a text with NUL, ESC and BEL in it ("NUL[\0] ESC[\x1b] BEL[\x07]")
 //   [[thinking:T]]         a thinking/reasoning block T, then the text "Thought about it."
 //   [[error:STATUS]]       HTTP STATUS with a provider-shaped error body
 //                          ([[error:STATUS:noretry]] also sends `x-should-retry: false`)
@@ -239,7 +242,7 @@ function modelObject(id) {
 
 /** Parses the first known directive in `text`. */
 export function parseDirective(text) {
-  const re = /\[\[(bash|agent|write|slow|silent|at|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
+  const re = /\[\[(bash|agent|write|slow|silent|at|text|long|controls|thinking|error|model)(?::([\s\S]*?))?\]\]/
   const m = re.exec(text ?? '')
   if (!m) return null
   const kind = m[1]
@@ -261,6 +264,10 @@ export function parseDirective(text) {
       return { kind: 'silent', seconds: Math.max(0.01, (Number(arg) - Date.now()) / 1000) }
     case 'text':
       return { kind, text: arg }
+    case 'long':
+      return { kind: 'text', text: longAnswer(Number(arg) > 0 ? Number(arg) : 40_000) }
+    case 'controls':
+      return { kind: 'text', text: 'Control characters: NUL[\u0000] ESC[\u001b] BEL[\u0007].' }
     case 'thinking':
       return { kind, text: arg }
     case 'error': {
@@ -271,6 +278,14 @@ export function parseDirective(text) {
       return { kind }
   }
   return null
+}
+
+/** `[[long:N]]`: N characters of numbered lines ending in the marker (so a test can find the end). */
+export function longAnswer(n) {
+  const end = 'END OF THE LONG ANSWER'
+  let s = ''
+  for (let i = 1; s.length < n - end.length; i++) s += `Line ${String(i).padStart(5, '0')} of the long answer, words to fill it up.\n`
+  return s.slice(0, Math.max(0, n - end.length - 1)) + '\n' + end
 }
 
 /** `[[usage:IN:OUT]]` in the prompt: the token counts every reply to it reports. */
