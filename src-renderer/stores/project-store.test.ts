@@ -95,7 +95,7 @@ function fakeApi(db: { messages: MessageDTO[]; sessions: SessionDTO[]; approvals
   return { api, calls }
 }
 
-function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now()) {
+function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now(), quietBefore?: number) {
   const { api, calls } = fakeApi(db)
   const notices: Notice[] = []
   const withdrawn: string[] = []
@@ -103,7 +103,8 @@ function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now()) {
     api,
     clock: { now },
     notifier: { notify: (n) => notices.push(n), withdraw: (key) => withdrawn.push(key) },
-    settings: { stallThresholdMs: (p) => p.stallThresholdMs ?? 900_000, wants: () => true }
+    settings: { stallThresholdMs: (p) => p.stallThresholdMs ?? 900_000, wants: () => true },
+    quietBefore
   })
   return { store, calls, notices, withdrawn }
 }
@@ -260,6 +261,19 @@ describe('ProjectStore', () => {
     await store.load()
     store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 0, status: 'idle', reason: null, at: Date.now() })
     expect(vi.getTimerCount()).toBe(0)
+    store.dispose()
+  })
+
+  it('no toast for a turn that ended before the page loaded (issue 11 item 18); one for a turn that ends after', async () => {
+    const { store, notices } = makeStore({ messages: [], sessions: [session({ lastActivityAt: Date.now() })] }, () => Date.now(), 5_000)
+    await store.load()
+    const old: ShepherdEvent = { type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 3, status: 'idle', reason: null, at: 1000 }
+    store.apply({ ...old, status: 'running', at: 900 })
+    store.apply(old)
+    expect(notices).toHaveLength(0)
+    store.apply({ ...old, status: 'running', at: 6000 })
+    store.apply({ ...old, at: 7000 })
+    expect(notices.map((n) => n.kind)).toEqual(['completed'])
     store.dispose()
   })
 
