@@ -24,6 +24,8 @@
 //   [[text:T]]             exactly T
 //   [[long:N]]             an answer of exactly N characters: numbered lines, the last one ending in
 //                          "END OF THE LONG ANSWER" (longer than any preview)
+//   [[todo:ITEMS]]         a to-do list tool call (Claude Code's TodoWrite, OpenCode's todowrite, Codex's
+//                          update_plan); ITEMS = `x:done item|~:item in progress|-:item to do`
 //   [[controls]]           a text with NUL, ESC and BEL in it ("NUL[\0] ESC[\x1b] BEL[\x07]")
 //   [[thinking:T]]         a thinking/reasoning block T, then the text "Thought about it."
 //   [[error:STATUS]]       HTTP STATUS with a provider-shaped error body
@@ -242,7 +244,7 @@ function modelObject(id) {
 
 /** Parses the first known directive in `text`. */
 export function parseDirective(text) {
-  const re = /\[\[(bash|agent|write|slow|silent|at|text|long|controls|thinking|error|model)(?::([\s\S]*?))?\]\]/
+  const re = /\[\[(bash|agent|write|todo|slow|silent|at|text|long|controls|thinking|error|model)(?::([\s\S]*?))?\]\]/
   const m = re.exec(text ?? '')
   if (!m) return null
   const kind = m[1]
@@ -264,6 +266,15 @@ export function parseDirective(text) {
       return { kind: 'silent', seconds: Math.max(0.01, (Number(arg) - Date.now()) / 1000) }
     case 'text':
       return { kind, text: arg }
+    case 'todo':
+      return {
+        kind,
+        todos: arg.split('|').map((item, i) => {
+          const mark = item.slice(0, 2)
+          const status = mark === 'x:' ? 'completed' : mark === '~:' ? 'in_progress' : 'pending'
+          return { content: /^[x~-]:/.test(item) ? item.slice(2) : item, status, activeForm: item.slice(2), id: String(i + 1), priority: 'medium' }
+        })
+      }
     case 'long':
       return { kind: 'text', text: longAnswer(Number(arg) > 0 ? Number(arg) : 40_000) }
     case 'controls':
@@ -357,6 +368,7 @@ function planReply(conv) {
   if (d?.kind === 'bash') return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: d.command } }
   if (d?.kind === 'agent') return { text: 'I will ask a sub-agent.', tool: { kind: 'agent', prompt: d.prompt, names: conv.toolNames ?? [] } }
   if (d?.kind === 'write') return { text: WRITE_PREAMBLE, tool: { kind: 'write', path: d.path, content: d.content } }
+  if (d?.kind === 'todo') return { text: 'Updating the to-do list.', tool: { kind: 'todo', todos: d.todos } }
   return { text: `ACK: ${firstChars(prompt.trim(), 60)}` }
 }
 
@@ -620,6 +632,8 @@ async function handleAnthropic(ctx, res, entry) {
         name: plan.tool.names.includes('Agent') ? 'Agent' : 'Task',
         input: { description: 'Scripted sub-agent', prompt: plan.tool.prompt, subagent_type: 'general-purpose' }
       })
+    else if (plan.tool.kind === 'todo')
+      blocks.push({ type: 'tool_use', id, name: 'TodoWrite', input: { todos: plan.tool.todos.map(({ content, status, activeForm }) => ({ content, status, activeForm })) } })
     else blocks.push({ type: 'tool_use', id, name: 'Write', input: { file_path: plan.tool.path, content: plan.tool.content } })
   }
   const stopReason = plan.tool ? 'tool_use' : 'end_turn'
@@ -754,7 +768,11 @@ async function handleResponses(ctx, res, entry) {
     })
   if (plan.tool) {
     const command = plan.tool.kind === 'bash' ? plan.tool.command : `printf '%s' ${shellQuote(plan.tool.content)} > ${shellQuote(plan.tool.path)}`
-    const call = codexShellCall(conv.toolNames, command)
+    // Codex's to-do list is its `update_plan` tool: { explanation, plan: [{ step, status }] }.
+    const call =
+      plan.tool.kind === 'todo'
+        ? { name: 'update_plan', args: { plan: plan.tool.todos.map(({ content, status }) => ({ step: content, status })) } }
+        : codexShellCall(conv.toolNames, command)
     items.push({
       type: 'function_call',
       id: ctx.nextId('fc'),
@@ -870,8 +888,13 @@ async function handleChat(ctx, res, entry) {
   let toolCall = null
   if (plan.tool) {
     const args =
-      plan.tool.kind === 'bash' ? { command: plan.tool.command, description: 'Run scripted command' } : { filePath: plan.tool.path, content: plan.tool.content }
-    toolCall = { id: ctx.nextId('call'), type: 'function', function: { name: plan.tool.kind === 'bash' ? 'bash' : 'write', arguments: JSON.stringify(args) } }
+      plan.tool.kind === 'bash'
+        ? { command: plan.tool.command, description: 'Run scripted command' }
+        : plan.tool.kind === 'todo'
+          ? { todos: plan.tool.todos.map(({ content, status, priority }) => ({ content, status, priority })) }
+          : { filePath: plan.tool.path, content: plan.tool.content }
+    const name = plan.tool.kind === 'bash' ? 'bash' : plan.tool.kind === 'todo' ? 'todowrite' : 'write'
+    toolCall = { id: ctx.nextId('call'), type: 'function', function: { name, arguments: JSON.stringify(args) } }
   }
   const finishReason = toolCall ? 'tool_calls' : 'stop'
   const usage = (completion) => ({
