@@ -99,6 +99,15 @@ describe('todoTimeline', () => {
     expect(t.get(r1.seq)?.latest).toBe(false)
   })
 
+  it('a list call the agent refused changes nothing', () => {
+    const ok = todos('TodoWrite', [['kept', 'pending']])
+    const refused = { ...todos('TodoWrite', [['refused', 'pending']]), toolUseId: 'r1' }
+    const err = m({ kind: 'tool_result', text: 'No such tool available: TodoWrite', isError: true, toolUseId: 'r1' })
+    const t = todoTimeline([ok, refused, err])
+    expect(t.has(refused.seq)).toBe(false)
+    expect(t.get(ok.seq)?.latest).toBe(true)
+  })
+
   it('a sub-agent’s list is not the session’s', () => {
     const sub = { ...todos('TodoWrite', [['x', 'pending']]), parentId: 'task1' }
     expect(todoTimeline([sub]).size).toBe(0)

@@ -80,10 +80,13 @@ export function todoTimeline(messages: readonly MessageDTO[]): Map<number, TodoV
   const tasks = new Map<string, TodoItem>()
   const pendingCreates = new Map<string, TodoItem>()
   let lastSeq = -1
+  // A list tool the agent refused (Claude Code 2.x: "TodoWrite is disabled for this session") changed nothing.
+  const failed = new Set<string>()
+  for (const m of messages) if (m.kind === 'tool_result' && m.isError && m.toolUseId) failed.add(m.toolUseId)
   for (const m of messages) {
     if (m.parentId) continue // a sub-agent's own list is not the session's
     const snap = snapshotOf(m)
-    if (snap) {
+    if (snap && !(m.toolUseId && failed.has(m.toolUseId))) {
       out.set(m.seq, { ...snap, latest: false })
       lastSeq = m.seq
       continue
