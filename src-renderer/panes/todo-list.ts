@@ -129,3 +129,8 @@ export function todoTimeline(messages: readonly MessageDTO[]): Map<number, TodoV
 export function doneCount(items: readonly TodoItem[]): number {
   return items.filter((i) => i.status === 'completed').length
 }
+
+/** Tools whose result only echoes the list back (OpenCode's todowrite returns it as JSON): the checklist says it all. */
+export function isListTool(name: string | null | undefined): boolean {
+  return !!name && (SNAPSHOT_TOOLS.has(name.toLowerCase()) || name === TASK_CREATE || name === TASK_UPDATE)
+}

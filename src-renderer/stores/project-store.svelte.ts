@@ -195,7 +195,16 @@ export class ProjectStore {
     try {
       const page = await this.#deps.api.pageMessages(sessionId, first.seq, PAGE_SIZE)
       if (this.openSessionId !== sessionId) return
-      this.messages = page.messages.filter((m) => m.seq < first.seq).concat(this.messages)
+      let next = page.messages.filter((m) => m.seq < first.seq).concat(this.messages)
+      // Bounded both ways (issue 11 item 16): reading upwards drops the newest pages, far below the
+      // view; they reload on scroll-down (`loadNewer`), and live messages wait until then.
+      if (next.length > WINDOW_MAX) {
+        next = next.slice(0, WINDOW_MAX)
+        this.#detached = true
+        this.#followTail = false
+        this.hasNewer = true
+      }
+      this.messages = next
       this.hasOlder = page.hasMore
     } finally {
       this.loadingOlder = false

@@ -3,7 +3,7 @@ import { flushSync } from 'svelte'
 import type { ApprovalDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
 import type { ShepherdEvent } from '../../src-main/shared/events'
 import type { Notice, ProjectApi } from './api'
-import { PAGE_SIZE, ProjectStore } from './project-store.svelte'
+import { PAGE_SIZE, ProjectStore, WINDOW_MAX } from './project-store.svelte'
 import { SeqFeed } from './seq-feed'
 
 const project: ProjectDTO = {
@@ -188,6 +188,27 @@ describe('ProjectStore', () => {
     await store.loadOlder()
     expect(store.messages.map((m) => m.seq)).toEqual(Array.from({ length: 450 }, (_, i) => i + 1))
     expect(store.hasOlder).toBe(false)
+    store.dispose()
+  })
+
+  it('scrolling back through 50,000 messages keeps the window bounded: the newest pages go, and come back on scroll-down', async () => {
+    const db = { messages: Array.from({ length: 50_000 }, (_, i) => msg(i + 1)), sessions: [session()] }
+    const { store } = makeStore(db)
+    await store.load()
+    const steps = Math.ceil(12_000 / PAGE_SIZE)
+    for (let i = 0; i < steps; i++) await store.loadOlder()
+    expect(store.messages.length).toBe(WINDOW_MAX)
+    expect(store.messages[0]!.seq).toBe(50_000 - PAGE_SIZE * (steps + 1) + 1)
+    expect(store.hasNewer).toBe(true)
+    // Live messages wait while the tail is not loaded; nothing is lost.
+    db.messages.push(msg(50_001))
+    store.apply(live(50_001))
+    expect(store.messages.some((m) => m.seq === 50_001)).toBe(false)
+    for (let i = 0; i < 100 && store.hasNewer; i++) await store.loadNewer()
+    await settle()
+    expect(store.hasNewer).toBe(false)
+    expect(store.messages.length).toBeLessThanOrEqual(WINDOW_MAX + 1)
+    expect(store.messages.at(-1)!.seq).toBe(50_001)
     store.dispose()
   })
 
