@@ -32,6 +32,8 @@ export interface ProjectStoreDeps {
    * happened while the user was looking (issue 11 item 18); the inbox keeps the rest. 0 = all toast.
    */
   quietBefore?: number
+  /** Events older than this when they arrive (replayed after a reconnect) make no toast either (ms; unset = any age). */
+  quietOlderThanMs?: number
 }
 
 export class ProjectStore {
@@ -432,6 +434,7 @@ export class ProjectStore {
     this.#deps.onNotified?.(key)
     // Replayed from before the page loaded (an earlier turn's "done"): no toast.
     if (at !== undefined && at < (this.#deps.quietBefore ?? 0)) return
+    if (at !== undefined && this.#deps.quietOlderThanMs !== undefined && this.#clock.now() - at > this.#deps.quietOlderThanMs) return
     this.#deps.notifier.notify({ kind, key, title, body, projectId: this.project.id, sessionId })
   }
 

@@ -95,7 +95,7 @@ function fakeApi(db: { messages: MessageDTO[]; sessions: SessionDTO[]; approvals
   return { api, calls }
 }
 
-function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now(), quietBefore?: number) {
+function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now(), quietBefore?: number, quietOlderThanMs?: number) {
   const { api, calls } = fakeApi(db)
   const notices: Notice[] = []
   const withdrawn: string[] = []
@@ -104,7 +104,8 @@ function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now(), qu
     clock: { now },
     notifier: { notify: (n) => notices.push(n), withdraw: (key) => withdrawn.push(key) },
     settings: { stallThresholdMs: (p) => p.stallThresholdMs ?? 900_000, wants: () => true },
-    quietBefore
+    quietBefore,
+    quietOlderThanMs
   })
   return { store, calls, notices, withdrawn }
 }
@@ -295,6 +296,21 @@ describe('ProjectStore', () => {
     store.apply({ ...old, status: 'running', at: 6000 })
     store.apply({ ...old, at: 7000 })
     expect(notices.map((n) => n.kind)).toEqual(['completed'])
+    store.dispose()
+  })
+
+  it('no toast for a turn that ended long before its event arrived (replayed after a reconnect)', async () => {
+    let now = 100_000
+    const { store, notices } = makeStore({ messages: [], sessions: [session({ lastActivityAt: 0 })] }, () => now, 0, 60_000)
+    await store.load()
+    const ev: ShepherdEvent = { type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 3, status: 'running', reason: null, at: 10_000 }
+    store.apply(ev)
+    store.apply({ ...ev, status: 'idle', at: 20_000 })
+    expect(notices.filter((n) => n.kind === 'completed')).toHaveLength(0)
+    now = 200_000
+    store.apply({ ...ev, at: 190_000 })
+    store.apply({ ...ev, status: 'idle', at: 195_000 })
+    expect(notices.filter((n) => n.kind === 'completed')).toHaveLength(1)
     store.dispose()
   })
 

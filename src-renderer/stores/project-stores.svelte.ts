@@ -68,6 +68,7 @@ export class ProjectStores {
         notifier: this.#notifier,
         notified: this.#notified,
         quietBefore: PAGE_LOADED_AT,
+        quietOlderThanMs: 60_000,
         onNotified: () => this.deps.ui.set(NOTIFIED_KEY, [...this.#notified].slice(-NOTIFIED_CAP))
       })
       next[p.id] = store
