@@ -69,9 +69,7 @@ for (const [width, height] of [
       const [session] = await api.sessions.list.query({ projectId: project.id })
       await page.goto('about:blank')
       await api.sessions.send.mutate({ id: session!.id, prompt: '[[text:Finished while away.]]' })
-      await expect
-        .poll(async () => (await api.sessions.get.query({ id: session!.id })).status, { timeout: 60_000 })
-        .toBe('idle')
+      await expect.poll(async () => (await api.sessions.get.query({ id: session!.id })).status, { timeout: 60_000 }).toBe('idle')
       await expect
         .poll(async () => (await api.messages.page.query({ sessionId: session!.id })).messages.some((m) => m.text === 'Finished while away.'))
         .toBe(true)

@@ -20,7 +20,15 @@ const TODO_SECOND = '[[todo:x:Read the parser|x:Map plan updates|x:Render a chec
 // for this session"; only CLAUDE_CODE_ENABLE_TASKS, which Shepherd does not pass, turns them on): its lists
 // come from imported interactive sessions, covered by src-renderer/panes/todo-list.test.ts.
 const CASES: { id: SandboxProvider; name: string; title: string; first: string; second: string; firstDone: number; step: string }[] = [
-  { id: 'codex', name: 'Codex', title: 'Plan', first: TODO_FIRST, second: TODO_SECOND, firstDone: 1, step: 'Plan updated · 1 of 5 done · now: Map plan updates' },
+  {
+    id: 'codex',
+    name: 'Codex',
+    title: 'Plan',
+    first: TODO_FIRST,
+    second: TODO_SECOND,
+    firstDone: 1,
+    step: 'Plan updated · 1 of 5 done · now: Map plan updates'
+  },
   {
     id: 'opencode',
     name: 'OpenCode',

@@ -19,11 +19,9 @@ describe('lineStarts / lineAt', () => {
     const text = Array.from({ length: 60_000 }, (_, i) => `line ${i} ` + 'x'.repeat(i % 200)).join('\n')
     expect(text.length).toBeGreaterThan(5_000_000)
     const starts = lineStarts(text, 160)
-    let joined = ''
-    let i = 0
-    const text2: string[] = []
-    for (; i < starts.length; i++) text2.push(lineAt(text, starts, i, 160))
-    joined = text2.join('')
+    const parts: string[] = []
+    for (let i = 0; i < starts.length; i++) parts.push(lineAt(text, starts, i, 160))
+    const joined = parts.join('')
     expect(joined).toBe(text.replace(/\n/g, ''))
     expect(needsVirtualizing(text)).toBe(true)
   })

@@ -24,8 +24,7 @@ function hasControls(text: string): boolean {
   return found
 }
 
-const NAMES =
-  'NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US'.split(' ')
+const NAMES = 'NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US'.split(' ')
 
 /** The control character a Control Picture stands for: its name and code point (null for other characters). */
 export function controlName(ch: string): { name: string; code: string } | null {

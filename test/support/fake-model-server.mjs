@@ -633,7 +633,12 @@ async function handleAnthropic(ctx, res, entry) {
         input: { description: 'Scripted sub-agent', prompt: plan.tool.prompt, subagent_type: 'general-purpose' }
       })
     else if (plan.tool.kind === 'todo')
-      blocks.push({ type: 'tool_use', id, name: 'TodoWrite', input: { todos: plan.tool.todos.map(({ content, status, activeForm }) => ({ content, status, activeForm })) } })
+      blocks.push({
+        type: 'tool_use',
+        id,
+        name: 'TodoWrite',
+        input: { todos: plan.tool.todos.map(({ content, status, activeForm }) => ({ content, status, activeForm })) }
+      })
     else blocks.push({ type: 'tool_use', id, name: 'Write', input: { file_path: plan.tool.path, content: plan.tool.content } })
   }
   const stopReason = plan.tool ? 'tool_use' : 'end_turn'
