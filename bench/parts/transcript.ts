@@ -23,7 +23,7 @@ export interface TranscriptOptions {
 /** Scrolling back through the big session, a page (200 messages) per step. */
 export interface ScrollBack {
   steps: number
-  /** Per step: the view put at the top → the frame after the older page is in the DOM (fetch included). */
+  /** Per step: the view put at the top → the older page's rows in the DOM (fetch, store and render). */
   stepMs: number[]
   /** Page JS heap (after a GC) at the start, half-way and at the end of the scroll-back. */
   heapMB: { start: number; mid: number; end: number }
@@ -114,20 +114,35 @@ export async function transcriptRun(o: TranscriptOptions): Promise<TranscriptRes
 }
 
 /**
- * One step: put the view at the top (as the user's scrolling does), wait for the older page to be in
- * the DOM (the oldest rendered seq drops) and for the frame after it. Timed in the page.
+ * One step: put the view at the top (as the user's scrolling does) and time until the older page's
+ * rows are in the DOM (a MutationObserver sees the oldest rendered seq drop: fetch + store + render,
+ * without a frame's wait added); then let a frame pass before the next step. Timed in the page.
  */
 const STEP = `async () => {
   const sc = document.querySelector('[aria-label="Transcript"]')
   const oldest = () => Math.min(...[...sc.querySelectorAll('[data-seq]')].map((e) => Number(e.dataset.seq)))
   const before = oldest()
-  const t0 = performance.now()
-  sc.scrollTop = 0
-  sc.dispatchEvent(new Event('scroll'))
-  const deadline = t0 + 20000
-  while (oldest() >= before && performance.now() < deadline) await new Promise((r) => requestAnimationFrame(r))
-  await new Promise((r) => requestAnimationFrame(() => r()))
-  return { ms: performance.now() - t0, oldest: oldest() }
+  let ms = NaN
+  const done = new Promise((resolve) => {
+    const t0 = performance.now()
+    const mo = new MutationObserver(() => {
+      if (oldest() < before) {
+        ms = performance.now() - t0
+        mo.disconnect()
+        resolve()
+      }
+    })
+    mo.observe(sc, { childList: true, subtree: true })
+    setTimeout(() => {
+      mo.disconnect()
+      resolve()
+    }, 20000)
+    sc.scrollTop = 0
+    sc.dispatchEvent(new Event('scroll'))
+  })
+  await done
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))
+  return { ms, oldest: oldest() }
 }`
 
 async function scrollBackRun(page: Page, steps: number): Promise<ScrollBack> {
