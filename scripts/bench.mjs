@@ -35,7 +35,7 @@ const CFG = QUICK
       t20: { sessions: 20, eventsPerTurn: 500, turns: 2, runs: 3 },
       latency: { rate: 1000, seconds: 4, runs: 2 },
       store: { messages: 20_000, repeat: 2 },
-      transcript: { messages: 100_000, runs: 2 },
+      transcript: { messages: 100_000, runs: 2, scrollSteps: 30 },
       startup: { projects: 50, sessionsPerProject: 4, messages: 100_000, runs: 2, cold: true },
       idle: { sessions: 20, windowSeconds: 10, windows: 1 },
       soak: { cycles: 3, rate: 1000, sessions: 2, minStreamMs: 400, maxStreamMs: 1200 },
@@ -49,7 +49,7 @@ const CFG = QUICK
       t20: { sessions: 20, eventsPerTurn: 2_500, turns: 2, runs: 5 },
       latency: { rate: 1000, seconds: 10, runs: 3 },
       store: { messages: 100_000, repeat: 3 },
-      transcript: { messages: 100_000, runs: 3 },
+      transcript: { messages: 100_000, runs: 3, scrollSteps: 100 },
       startup: { projects: 50, sessionsPerProject: 4, messages: 1_000_000, runs: 3, cold: true },
       idle: { sessions: 20, windowSeconds: 30, windows: 3 },
       soak: { cycles: 20, rate: 1000, sessions: 2, minStreamMs: 500, maxStreamMs: 2000 },
@@ -76,7 +76,10 @@ const TARGETS = {
   changesPaint: 300,
   usageMs: 300,
   /** Memory of the idle agents with the bound, as a share of it without (4 kept of 20 → ~20 % plus the woken). */
-  idleMemoryShare: 0.3
+  idleMemoryShare: 0.3,
+  /** Scrolling back (issue 11 item 16): a page step (p95), and the page's JS heap at the end. */
+  scrollStepMs: 30,
+  scrollHeapMB: 100
 }
 
 // ---- helpers --------------------------------------------------------------------------------
@@ -296,6 +299,24 @@ async function part4(h) {
     `tail painted ${fmt(ms)} ms after the click; page JS heap ${fmt(median(res.runs.map((r) => r.jsHeapAfterMB)), 1)} MB (+${fmt(median(res.runs.map((r) => r.jsHeapAfterMB - r.jsHeapBeforeMB)), 1)} MB), ${fmt(median(res.runs.map((r) => r.domNodesAfter)))} DOM nodes, ${fmt(median(res.runs.map((r) => r.rowsInDom)))} rows in the DOM`,
     `≤ ${TARGETS.tailPaint} ms`,
     verdict(ms <= TARGETS.tailPaint)
+  )
+  const sb = res.runs.map((r) => r.scrollBack).filter(Boolean)
+  if (sb.length === 0) return
+  const q = (xs, p) => {
+    const s = [...xs].sort((a, b) => a - b)
+    return s[Math.min(s.length - 1, Math.floor(p * s.length))]
+  }
+  const p50 = median(sb.map((s) => q(s.stepMs, 0.5)))
+  const p95 = median(sb.map((s) => q(s.stepMs, 0.95)))
+  const first = median(sb.map((s) => q(s.stepMs.slice(0, 10), 0.5)))
+  const last = median(sb.map((s) => q(s.stepMs.slice(-10), 0.5)))
+  const heap = (k) => median(sb.map((s) => s.heapMB[k]))
+  row(
+    '4b',
+    `Scroll back ${sb[0].steps} pages (${fmt(sb[0].steps * 200)} messages) from the tail of the same session, then "First message"`,
+    `page step p50 ${fmt(p50, 1)} ms, p95 ${fmt(p95, 1)} ms (first 10 steps ${fmt(first, 1)} ms, last 10 ${fmt(last, 1)} ms: ratio ${fmt(last / first, 2)}); JS heap ${fmt(heap('start'), 1)} → ${fmt(heap('mid'), 1)} → ${fmt(heap('end'), 1)} MB; ${fmt(median(sb.map((s) => s.rowsInDomEnd)))} rows in the DOM at the end; jump to the first message ${fmt(median(sb.map((s) => s.jumpFirstMs)))} ms`,
+    `step ≤ ${TARGETS.scrollStepMs} ms, heap ≤ ${TARGETS.scrollHeapMB} MB`,
+    verdict(p95 <= TARGETS.scrollStepMs && heap('end') <= TARGETS.scrollHeapMB)
   )
 }
 

@@ -93,6 +93,8 @@ export class SqliteStore implements Store {
       after: db.prepare<[string, number, number], MessageRow>('SELECT * FROM messages WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       getMessage: db.prepare<[string, number], MessageRow>('SELECT * FROM messages WHERE session_id = ? AND seq = ?'),
       maxSeq: db.prepare<[string], { m: number | null }>('SELECT MAX(seq) AS m FROM messages WHERE session_id = ?'),
+      // Walks the session's messages in seq order (the primary key) and stops at the first match.
+      seqAtTime: db.prepare<[string, number], { seq: number }>('SELECT seq FROM messages WHERE session_id = ? AND created_at >= ? ORDER BY seq LIMIT 1'),
       insertRaw: db.prepare('INSERT INTO raw_events (session_id, stream, data, created_at) VALUES (?, ?, ?, ?)'),
       countRaw: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM raw_events WHERE session_id = ?'),
       countRawStream: db.prepare<[string, string], { n: number }>('SELECT COUNT(*) AS n FROM raw_events WHERE session_id = ? AND stream = ?'),
@@ -191,6 +193,9 @@ export class SqliteStore implements Store {
   }
   maxSeq(sessionId: string) {
     return this.#s.maxSeq.get(sessionId)?.m ?? 0
+  }
+  seqAtTime(sessionId: string, at: number) {
+    return this.#s.seqAtTime.get(sessionId, at)?.seq ?? null
   }
 
   insertRaw(rows: RawEvent[]) {

@@ -202,6 +202,18 @@ describe('SqliteStore: a damaged database (DB-5) and when quick_check runs', () 
 })
 
 describe('SqliteStore: data', () => {
+  it('seqAtTime: the first message at or after a moment (jump to a date), null after the last', () => {
+    const store = new SqliteStore(dbFile())
+    seedProject(store)
+    store.transaction(() => store.insertMessages([1, 2, 3, 4, 5].map((s) => ({ ...msg(s), created_at: s * 1000 }))))
+    expect(store.seqAtTime('s-p1', 0)).toBe(1)
+    expect(store.seqAtTime('s-p1', 2500)).toBe(3)
+    expect(store.seqAtTime('s-p1', 3000)).toBe(3)
+    expect(store.seqAtTime('s-p1', 9000)).toBeNull()
+    expect(store.seqAtTime('nope', 0)).toBeNull()
+    store.close()
+  })
+
   it('enforces unique (session, seq) and pages backwards from the tail in ascending order', () => {
     const store = new SqliteStore(dbFile())
     seedProject(store)

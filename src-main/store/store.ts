@@ -67,6 +67,8 @@ export interface Store {
   messagesAfter(sessionId: string, afterSeq: number, limit: number): MessageRow[]
   getMessage(sessionId: string, seq: number): MessageRow | undefined
   maxSeq(sessionId: string): number
+  /** The first message written at or after `at` (ms), for "jump to a date"; null when none is. */
+  seqAtTime(sessionId: string, at: number): number | null
 
   insertRaw(rows: RawEvent[]): void
   countRaw(sessionId: string, stream?: string): number

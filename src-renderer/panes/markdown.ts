@@ -4,10 +4,10 @@
  * when it is https and then open in a new window without an opener. Results are cached per text.
  */
 import DOMPurify from 'dompurify'
-import { Marked } from 'marked'
 import { escapeHtml, plainHtml, plainTextReason } from './markdown-guard'
+import { markdownToHtml } from './markdown-parse'
+import { controlBadges, visibleControls } from './visible-text'
 
-const marked = new Marked({ gfm: true, breaks: false, async: false })
 const purify = DOMPurify(window)
 
 purify.addHook('afterSanitizeAttributes', (node) => {
@@ -65,14 +65,15 @@ export function renderMarkdown(text: string): string {
   // Long or pathological text is not parsed at all (see markdown-guard.ts): a frame stays cheap.
   const plain = plainTextReason(text)
   if (plain) {
-    html = plainHtml(text, plain)
+    html = plainHtml(visibleControls(text), plain)
   } else {
     try {
-      html = purify.sanitize(marked.parse(text) as string, { ...CONFIG, FORBID_TAGS: [...CONFIG.FORBID_TAGS], FORBID_ATTR: [...CONFIG.FORBID_ATTR] })
+      html = purify.sanitize(markdownToHtml(text), { ...CONFIG, FORBID_TAGS: [...CONFIG.FORBID_TAGS], FORBID_ATTR: [...CONFIG.FORBID_ATTR] })
     } catch {
-      html = purify.sanitize(escapeHtml(text))
+      html = purify.sanitize(escapeHtml(visibleControls(text)))
     }
   }
+  html = controlBadges(html)
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string)
   cache.set(text, html)
   return html

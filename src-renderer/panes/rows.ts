@@ -50,9 +50,23 @@ export function buildRows(messages: readonly MessageDTO[], collapsed: ReadonlySe
   return rows
 }
 
-/** Rough first guess of a row's height before it is measured (px). */
+/**
+ * Estimates by message object (messages are never mutated, a window keeps the same objects): a
+ * recompute after every page or measurement must not re-split the text of every unmeasured row
+ * (issue 11 item 16). Weak, so dropped pages take their entries with them.
+ */
+const estimates = new WeakMap<MessageDTO, number>()
+
+/** Rough first guess of a row's height before it is measured (px), computed once per message. */
 export function estimateHeight(row: Row): number {
-  const m = row.msg
+  const hit = estimates.get(row.msg)
+  if (hit !== undefined) return hit
+  const h = estimateOnce(row.msg)
+  estimates.set(row.msg, h)
+  return h
+}
+
+function estimateOnce(m: MessageDTO): number {
   switch (m.kind) {
     case 'tool_call':
     case 'system':

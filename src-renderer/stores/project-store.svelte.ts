@@ -28,6 +28,13 @@ export interface ProjectStoreDeps {
   /** Keys already notified (persisted by the caller so reloads do not repeat notices). */
   notified?: Set<string>
   onNotified?: (key: string) => void
+  /**
+   * Events that happened before this moment (ms; the page's load) make no toast: toasts are for what
+   * happened while the user was looking (issue 11 item 18); the inbox keeps the rest. 0 = all toast.
+   */
+  quietBefore?: number
+  /** Events older than this when they arrive (replayed after a reconnect) make no toast either (ms; unset = any age). */
+  quietOlderThanMs?: number
 }
 
 export class ProjectStore {
@@ -193,7 +200,16 @@ export class ProjectStore {
     try {
       const page = await this.#deps.api.pageMessages(sessionId, first.seq, PAGE_SIZE)
       if (this.openSessionId !== sessionId) return
-      this.messages = page.messages.filter((m) => m.seq < first.seq).concat(this.messages)
+      let next = page.messages.filter((m) => m.seq < first.seq).concat(this.messages)
+      // Bounded both ways (issue 11 item 16): reading upwards drops the newest pages, far below the
+      // view; they reload on scroll-down (`loadNewer`), and live messages wait until then.
+      if (next.length > WINDOW_MAX) {
+        next = next.slice(0, WINDOW_MAX)
+        this.#detached = true
+        this.#followTail = false
+        this.hasNewer = true
+      }
+      this.messages = next
       this.hasOlder = page.hasMore
     } finally {
       this.loadingOlder = false
@@ -395,13 +411,13 @@ export class ProjectStore {
     const stoppedByUser = status === 'interrupted' || status === 'stopping'
     if (stoppedByUser) return
     if (status === 'idle' && prev?.status === 'running' && reason?.code !== 'turn_interrupted' && reason?.code !== 'budget_hold') {
-      this.#notice('completed', `${id}:completed:${at}`, `${this.project.name}: done`, title, id)
+      this.#notice('completed', `${id}:completed:${at}`, `${this.project.name}: done`, title, id, at)
       this.#prune()
     } else if (status === 'done' && prev && prev.status !== 'idle' && prev.status !== 'done') {
-      this.#notice('completed', `${id}:completed:${at}`, `${this.project.name}: done`, title, id)
+      this.#notice('completed', `${id}:completed:${at}`, `${this.project.name}: done`, title, id, at)
       this.#prune()
     } else if (status === 'error') {
-      this.#notice('error', `${id}:error:${at}`, `${this.project.name}: agent failed`, reason?.message ?? title, id)
+      this.#notice('error', `${id}:error:${at}`, `${this.project.name}: agent failed`, reason?.message ?? title, id, at)
       this.#prune()
     }
   }
@@ -423,7 +439,7 @@ export class ProjectStore {
     const key = `${a.sessionId}:approval:${a.id}`
     if (a.status === 'pending') {
       const s = this.sessions.find((x) => x.id === a.sessionId)
-      this.#notice('approval', key, `${this.project.name}: needs your approval`, `${a.toolName} in “${s?.title ?? 'a session'}”`, a.sessionId)
+      this.#notice('approval', key, `${this.project.name}: needs your approval`, `${a.toolName} in “${s?.title ?? 'a session'}”`, a.sessionId, a.createdAt)
     } else {
       // Answered (in this window, another one, or by the agent going away): the toast is stale now.
       this.#deps.notifier.withdraw?.(key)
@@ -434,10 +450,13 @@ export class ProjectStore {
     void this.#deps.api.prune(this.project.id).catch(() => {})
   }
 
-  #notice(kind: NoticeKind, key: string, title: string, body: string, sessionId: string): void {
+  #notice(kind: NoticeKind, key: string, title: string, body: string, sessionId: string, at?: number): void {
     if (this.#notified.has(key) || !this.#deps.settings.wants(kind)) return
     this.#notified.add(key)
     this.#deps.onNotified?.(key)
+    // Replayed from before the page loaded (an earlier turn's "done"): no toast.
+    if (at !== undefined && at < (this.#deps.quietBefore ?? 0)) return
+    if (at !== undefined && this.#deps.quietOlderThanMs !== undefined && this.#clock.now() - at > this.#deps.quietOlderThanMs) return
     this.#deps.notifier.notify({ kind, key, title, body, projectId: this.project.id, sessionId })
   }
 

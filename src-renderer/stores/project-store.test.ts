@@ -3,7 +3,7 @@ import { flushSync } from 'svelte'
 import type { ApprovalDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
 import type { ShepherdEvent } from '../../src-main/shared/events'
 import type { Notice, ProjectApi } from './api'
-import { PAGE_SIZE, ProjectStore } from './project-store.svelte'
+import { PAGE_SIZE, ProjectStore, WINDOW_MAX } from './project-store.svelte'
 import { SeqFeed } from './seq-feed'
 
 const project: ProjectDTO = {
@@ -95,7 +95,7 @@ function fakeApi(db: { messages: MessageDTO[]; sessions: SessionDTO[]; approvals
   return { api, calls }
 }
 
-function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now()) {
+function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now(), quietBefore?: number, quietOlderThanMs?: number) {
   const { api, calls } = fakeApi(db)
   const notices: Notice[] = []
   const withdrawn: string[] = []
@@ -103,7 +103,9 @@ function makeStore(db: Parameters<typeof fakeApi>[0], now = () => Date.now()) {
     api,
     clock: { now },
     notifier: { notify: (n) => notices.push(n), withdraw: (key) => withdrawn.push(key) },
-    settings: { stallThresholdMs: (p) => p.stallThresholdMs ?? 900_000, wants: () => true }
+    settings: { stallThresholdMs: (p) => p.stallThresholdMs ?? 900_000, wants: () => true },
+    quietBefore,
+    quietOlderThanMs
   })
   return { store, calls, notices, withdrawn }
 }
@@ -190,6 +192,27 @@ describe('ProjectStore', () => {
     store.dispose()
   })
 
+  it('scrolling back through 50,000 messages keeps the window bounded: the newest pages go, and come back on scroll-down', async () => {
+    const db = { messages: Array.from({ length: 50_000 }, (_, i) => msg(i + 1)), sessions: [session()] }
+    const { store } = makeStore(db)
+    await store.load()
+    const steps = Math.ceil(12_000 / PAGE_SIZE)
+    for (let i = 0; i < steps; i++) await store.loadOlder()
+    expect(store.messages.length).toBe(WINDOW_MAX)
+    expect(store.messages[0]!.seq).toBe(50_000 - PAGE_SIZE * (steps + 1) + 1)
+    expect(store.hasNewer).toBe(true)
+    // Live messages wait while the tail is not loaded; nothing is lost.
+    db.messages.push(msg(50_001))
+    store.apply(live(50_001))
+    expect(store.messages.some((m) => m.seq === 50_001)).toBe(false)
+    for (let i = 0; i < 100 && store.hasNewer; i++) await store.loadNewer()
+    await settle()
+    expect(store.hasNewer).toBe(false)
+    expect(store.messages.length).toBeLessThanOrEqual(WINDOW_MAX + 1)
+    expect(store.messages.at(-1)!.seq).toBe(50_001)
+    store.dispose()
+  })
+
   it('stall timer: fires once after the threshold without activity, activity clears and re-arms it', async () => {
     const { store, notices } = makeStore({ messages: [], sessions: [session({ lastActivityAt: Date.now() })] })
     await store.load()
@@ -260,6 +283,34 @@ describe('ProjectStore', () => {
     await store.load()
     store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 0, status: 'idle', reason: null, at: Date.now() })
     expect(vi.getTimerCount()).toBe(0)
+    store.dispose()
+  })
+
+  it('no toast for a turn that ended before the page loaded (issue 11 item 18); one for a turn that ends after', async () => {
+    const { store, notices } = makeStore({ messages: [], sessions: [session({ lastActivityAt: Date.now() })] }, () => Date.now(), 5_000)
+    await store.load()
+    const old: ShepherdEvent = { type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 3, status: 'idle', reason: null, at: 1000 }
+    store.apply({ ...old, status: 'running', at: 900 })
+    store.apply(old)
+    expect(notices).toHaveLength(0)
+    store.apply({ ...old, status: 'running', at: 6000 })
+    store.apply({ ...old, at: 7000 })
+    expect(notices.map((n) => n.kind)).toEqual(['completed'])
+    store.dispose()
+  })
+
+  it('no toast for a turn that ended long before its event arrived (replayed after a reconnect)', async () => {
+    let now = 100_000
+    const { store, notices } = makeStore({ messages: [], sessions: [session({ lastActivityAt: 0 })] }, () => now, 0, 60_000)
+    await store.load()
+    const ev: ShepherdEvent = { type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 3, status: 'running', reason: null, at: 10_000 }
+    store.apply(ev)
+    store.apply({ ...ev, status: 'idle', at: 20_000 })
+    expect(notices.filter((n) => n.kind === 'completed')).toHaveLength(0)
+    now = 200_000
+    store.apply({ ...ev, at: 190_000 })
+    store.apply({ ...ev, status: 'idle', at: 195_000 })
+    expect(notices.filter((n) => n.kind === 'completed')).toHaveLength(1)
     store.dispose()
   })
 

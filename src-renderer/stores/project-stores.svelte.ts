@@ -31,6 +31,9 @@ export interface ProjectStoresDeps {
   withdraw?: (key: string) => void
 }
 
+/** Toasts are for what happens from now on (older events are replayed as the stores load). */
+const PAGE_LOADED_AT = Date.now()
+
 export class ProjectStores {
   #stores = $state.raw<Record<string, ProjectStore>>({})
   #notified: Set<string>
@@ -64,6 +67,8 @@ export class ProjectStores {
         settings: this.deps.settings,
         notifier: this.#notifier,
         notified: this.#notified,
+        quietBefore: PAGE_LOADED_AT,
+        quietOlderThanMs: 60_000,
         onNotified: () => this.deps.ui.set(NOTIFIED_KEY, [...this.#notified].slice(-NOTIFIED_CAP))
       })
       next[p.id] = store

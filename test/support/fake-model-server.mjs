@@ -23,6 +23,11 @@
 //   [[at:EPOCH_MS]]        like [[silent]], until that wall-clock time (many agents answered at once)
 //                          a client disconnect meanwhile is recorded in `disconnects`
 //   [[text:T]]             exactly T
+//   [[long:N]]             an answer of exactly N characters: numbered lines, the last one ending in
+//                          "END OF THE LONG ANSWER" (longer than any preview)
+//   [[todo:ITEMS]]         a to-do list tool call (Claude Code's TodoWrite, OpenCode's todowrite, Codex's
+//                          update_plan); ITEMS = `x:done item|~:item in progress|-:item to do`
+//   [[controls]]           a text with NUL, ESC and BEL in it ("NUL[\0] ESC[\x1b] BEL[\x07]")
 //   [[thinking:T]]         a thinking/reasoning block T, then the text "Thought about it."
 //   [[error:STATUS]]       HTTP STATUS with a provider-shaped error body
 //                          ([[error:STATUS:noretry]] also sends `x-should-retry: false`)
@@ -246,7 +251,7 @@ function modelObject(id) {
 
 /** Parses the first known directive in `text`. */
 export function parseDirective(text) {
-  const re = /\[\[(bash|agent|write|slow|silent|at|text|thinking|error|model|history|call)(?::([\s\S]*?))?\]\]/
+  const re = /\[\[(bash|agent|write|todo|slow|silent|at|text|long|controls|thinking|error|model|history|call)(?::([\s\S]*?))?\]\]/
   const m = re.exec(text ?? '')
   if (!m) return null
   const kind = m[1]
@@ -268,6 +273,19 @@ export function parseDirective(text) {
       return { kind: 'silent', seconds: Math.max(0.01, (Number(arg) - Date.now()) / 1000) }
     case 'text':
       return { kind, text: arg }
+    case 'todo':
+      return {
+        kind,
+        todos: arg.split('|').map((item, i) => {
+          const mark = item.slice(0, 2)
+          const status = mark === 'x:' ? 'completed' : mark === '~:' ? 'in_progress' : 'pending'
+          return { content: /^[x~-]:/.test(item) ? item.slice(2) : item, status, activeForm: item.slice(2), id: String(i + 1), priority: 'medium' }
+        })
+      }
+    case 'long':
+      return { kind: 'text', text: longAnswer(Number(arg) > 0 ? Number(arg) : 40_000) }
+    case 'controls':
+      return { kind: 'text', text: 'Control characters: NUL[\u0000] ESC[\u001b] BEL[\u0007].' }
     case 'thinking':
       return { kind, text: arg }
     case 'error': {
@@ -293,6 +311,14 @@ function parseJsonOr(text) {
   } catch {
     return { raw: text }
   }
+}
+
+/** `[[long:N]]`: N characters of numbered lines ending in the marker (so a test can find the end). */
+export function longAnswer(n) {
+  const end = 'END OF THE LONG ANSWER'
+  let s = ''
+  for (let i = 1; s.length < n - end.length; i++) s += `Line ${String(i).padStart(5, '0')} of the long answer, words to fill it up.\n`
+  return s.slice(0, Math.max(0, n - end.length - 1)) + '\n' + end
 }
 
 /** `[[usage:IN:OUT]]` in the prompt: the token counts every reply to it reports. */
@@ -370,6 +396,7 @@ function planReply(conv) {
     const name = names.find((n) => n === d.name) ?? names.find((n) => n.endsWith(`__${d.name}`)) ?? d.name
     return { text: `I will call ${d.name}.`, tool: { kind: 'call', name, args: d.args } }
   }
+  if (d?.kind === 'todo') return { text: 'Updating the to-do list.', tool: { kind: 'todo', todos: d.todos } }
   return { text: `ACK: ${firstChars(prompt.trim(), 60)}` }
 }
 
@@ -655,6 +682,13 @@ async function handleAnthropic(ctx, res, entry) {
         input: { description: 'Scripted sub-agent', prompt: plan.tool.prompt, subagent_type: 'general-purpose' }
       })
     else if (plan.tool.kind === 'call') blocks.push({ type: 'tool_use', id, name: plan.tool.name, input: plan.tool.args })
+    else if (plan.tool.kind === 'todo')
+      blocks.push({
+        type: 'tool_use',
+        id,
+        name: 'TodoWrite',
+        input: { todos: plan.tool.todos.map(({ content, status, activeForm }) => ({ content, status, activeForm })) }
+      })
     else blocks.push({ type: 'tool_use', id, name: 'Write', input: { file_path: plan.tool.path, content: plan.tool.content } })
   }
   const stopReason = plan.tool ? 'tool_use' : 'end_turn'
@@ -789,7 +823,13 @@ async function handleResponses(ctx, res, entry) {
     })
   if (plan.tool) {
     const command = plan.tool.kind === 'bash' ? plan.tool.command : `printf '%s' ${shellQuote(plan.tool.content)} > ${shellQuote(plan.tool.path)}`
-    const call = plan.tool.kind === 'call' ? { name: plan.tool.name, args: plan.tool.args } : codexShellCall(conv.toolNames, command)
+    const call =
+      plan.tool.kind === 'call'
+        ? { name: plan.tool.name, args: plan.tool.args }
+        : plan.tool.kind === 'todo'
+          ? // Codex's to-do list is its `update_plan` tool: { explanation, plan: [{ step, status }] }.
+            { name: 'update_plan', args: { plan: plan.tool.todos.map(({ content, status }) => ({ step: content, status })) } }
+          : codexShellCall(conv.toolNames, command)
     items.push({
       type: 'function_call',
       id: ctx.nextId('fc'),
@@ -922,7 +962,12 @@ async function handleChat(ctx, res, entry) {
   const promptTokens = approxTokens(body)
   let toolCall = null
   if (plan.tool) {
-    const { name, args } = plan.tool.kind === 'call' ? { name: plan.tool.name, args: plan.tool.args } : chatToolCall(body.tools, plan.tool)
+    const { name, args } =
+      plan.tool.kind === 'call'
+        ? { name: plan.tool.name, args: plan.tool.args }
+        : plan.tool.kind === 'todo'
+          ? { name: 'todowrite', args: { todos: plan.tool.todos.map(({ content, status, priority }) => ({ content, status, priority })) } }
+          : chatToolCall(body.tools, plan.tool)
     toolCall = { id: ctx.nextId('call'), type: 'function', function: { name, arguments: JSON.stringify(args) } }
   }
   const finishReason = toolCall ? 'tool_calls' : 'stop'

@@ -196,6 +196,11 @@ describe('parseDirective', () => {
     expect(parseDirective('[[at:1000]]')).toEqual({ kind: 'silent', seconds: 0.01 })
     expect(parseDirective('[[text:Hello, world]]')).toEqual({ kind: 'text', text: 'Hello, world' })
     expect(parseDirective('[[thinking:hmm]]')).toEqual({ kind: 'thinking', text: 'hmm' })
+    const long = parseDirective('[[long:40000]]') as { kind: string; text: string }
+    expect(long.kind).toBe('text')
+    expect(long.text).toHaveLength(40_000)
+    expect(long.text.endsWith('\nEND OF THE LONG ANSWER')).toBe(true)
+    expect(parseDirective('[[controls]]')).toEqual({ kind: 'text', text: 'Control characters: NUL[\u0000] ESC[\u001b] BEL[\u0007].' })
     expect(parseDirective('delegate [[agent:look around]]')).toEqual({ kind: 'agent', prompt: 'look around' })
     expect(parseDirective('[[error:529]]')).toEqual({ kind: 'error', status: 529, noRetry: false })
     expect(parseDirective('[[call:ask|{"a":[1,{"b":2}]}]]')).toEqual({ kind: 'call', name: 'ask', args: { a: [1, { b: 2 }] } })

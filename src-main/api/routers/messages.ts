@@ -44,6 +44,13 @@ export const messagesRouter = router({
         lastSeq
       }
     }),
+  /**
+   * The first message at or after `at` (epoch ms) — the transcript's "jump to a date" (and, with 0,
+   * to the first message) opens the page around it without loading everything between.
+   */
+  seqAtDate: procedure
+    .input(z.object({ sessionId: idSchema, at: z.number().int().min(0).max(8_640_000_000_000_000) }).strict())
+    .query(({ ctx, input }) => ({ seq: ctx.store.seqAtTime(input.sessionId, input.at), lastSeq: ctx.store.maxSeq(input.sessionId) })),
   /** One message with its full text (tool results are sent truncated elsewhere). */
   full: procedure.input(z.object({ sessionId: idSchema, seq: seqSchema }).strict()).query(({ ctx, input }) => {
     const row = ctx.store.getMessage(input.sessionId, input.seq)

@@ -394,6 +394,59 @@ describe('parser: edge cases', () => {
   })
 })
 
+describe('parser: plan updates (issue 11 item 12)', () => {
+  // The shape is the pinned Codex's own schema (`codex app-server generate-ts`: TurnPlanUpdatedNotification).
+  const plan = (steps: [string, string][], explanation: string | null = null) => ({
+    threadId: 't1',
+    turnId: 'u1',
+    explanation,
+    plan: steps.map(([step, status]) => ({ step, status }))
+  })
+  it('becomes a Plan: checklist message (no longer dropped), repeated only when it changed', () => {
+    const state = createParseState()
+    state.threadId = 't1'
+    const first = parseNotification(
+      'turn/plan/updated',
+      plan(
+        [
+          ['Read the code', 'completed'],
+          ['Fix the bug', 'inProgress'],
+          ['Add a test', 'pending']
+        ],
+        'Three steps'
+      ),
+      state
+    )
+    expect(first.events).toEqual([
+      { kind: 'message', message: expect.objectContaining({ kind: 'system', text: 'Plan: Three steps\n[x] Read the code\n[~] Fix the bug\n[ ] Add a test' }) }
+    ])
+    expect(
+      parseNotification(
+        'turn/plan/updated',
+        plan(
+          [
+            ['Read the code', 'completed'],
+            ['Fix the bug', 'inProgress'],
+            ['Add a test', 'pending']
+          ],
+          'Three steps'
+        ),
+        state
+      ).events
+    ).toEqual([])
+    const next = parseNotification(
+      'turn/plan/updated',
+      plan([
+        ['Read the code', 'completed'],
+        ['Fix the bug', 'completed'],
+        ['Add a test', 'inProgress']
+      ]),
+      state
+    )
+    expect(next.events[0]).toMatchObject({ message: { text: 'Plan:\n[x] Read the code\n[x] Fix the bug\n[~] Add a test' } })
+  })
+})
+
 describe('unwrapShellCommand', () => {
   it.each([
     ["/bin/bash -lc 'echo hi'", 'echo hi'],

@@ -84,7 +84,6 @@ const IGNORED_METHODS = new Set([
   'account/updated',
   'remoteControl/status/changed',
   'turn/diff/updated',
-  'turn/plan/updated',
   'item/plan/delta',
   'item/reasoning/summaryPartAdded',
   'item/fileChange/outputDelta',
@@ -119,6 +118,7 @@ function parseKnown(method: string, params: unknown, state: CodexParseState): Pa
   // Sub-agent threads and other connections' threads: not ours to show.
   const threadId = typeof params.threadId === 'string' ? params.threadId : null
   if (threadId && state.threadId && threadId !== state.threadId) return { events: [unknownRaw(method, params)] }
+  if (method === 'turn/plan/updated') return { events: planUpdated(params, state) }
   switch (n.method) {
     case 'turn/started':
       state.turnId = n.params.turn.id
@@ -178,6 +178,27 @@ function parseKnown(method: string, params: unknown, state: CodexParseState): Pa
     default:
       return { events: [unknownRaw(method, params)] }
   }
+}
+
+/** The last plan shown per parse state: Codex repeats the whole plan on every `update_plan` call. */
+const lastPlans = new WeakMap<CodexParseState, string>()
+
+/**
+ * `turn/plan/updated` (Codex's `update_plan` tool: `{ explanation, plan: [{ step, status }] }`, status
+ * pending | inProgress | completed) as the same `Plan:` checklist text ACP plans use (acp/mapper.ts),
+ * which the pane renders as a checklist (issue 11 item 12). Unchanged plans are not repeated.
+ */
+function planUpdated(params: Record<string, unknown>, state: CodexParseState): ProviderEvent[] {
+  const steps = Array.isArray(params.plan) ? params.plan.filter(isObj) : []
+  const lines = steps.map((e) => {
+    const mark = e.status === 'completed' ? '[x]' : e.status === 'inProgress' || e.status === 'in_progress' ? '[~]' : '[ ]'
+    return `${mark} ${typeof e.step === 'string' ? e.step.replace(/\s*\n\s*/g, ' ') : ''}`
+  })
+  const explanation = typeof params.explanation === 'string' && params.explanation.trim() ? ` ${params.explanation.trim().replace(/\s*\n\s*/g, ' ')}` : ''
+  const text = lines.length > 0 ? `Plan:${explanation}\n${lines.join('\n')}` : 'Plan cleared'
+  if (lastPlans.get(state) === text) return []
+  lastPlans.set(state, text)
+  return [msg({ kind: 'system', text })]
 }
 
 function once(state: CodexParseState, key: string, event: ProviderEvent): ProviderEvent[] {
