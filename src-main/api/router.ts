@@ -13,6 +13,7 @@ import { exportsRouter } from './routers/exports'
 import { importsRouter } from './routers/imports'
 import { searchRouter } from './routers/search'
 import { worktreesRouter } from './routers/worktrees'
+import { remoteRouter } from './routers/remote'
 
 export const appRouter = router({
   app: appInfoRouter,
@@ -27,7 +28,8 @@ export const appRouter = router({
   exports: exportsRouter,
   imports: importsRouter,
   search: searchRouter,
-  worktrees: worktreesRouter
+  worktrees: worktreesRouter,
+  remote: remoteRouter
 })
 
 export type AppRouter = typeof appRouter

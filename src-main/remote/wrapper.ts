@@ -51,7 +51,7 @@ kill -15 -"$a" 2>/dev/null
 exit $c
 `
 
-/** Stop the agent's group now: TERM, KILL after `graceS` (run over the master on a user's stop). */
+/** Stop the agent's group now: TERM, KILL after `graceS` (run over the master on a user's stop; `sleep 0.2` is GNU/BSD, else 1 s steps). */
 export const KILL_GROUP_SH = `p=$1; g=$2; kill -15 -"$p" 2>/dev/null || exit 0
-i=0; while kill -0 -"$p" 2>/dev/null && [ "$i" -lt "$g" ]; do sleep 1; i=$((i+1)); done
+i=0; while kill -0 -"$p" 2>/dev/null && [ "$i" -lt $((g*5)) ]; do sleep 0.2 2>/dev/null || sleep 1; i=$((i+1)); done
 kill -9 -"$p" 2>/dev/null; exit 0`

@@ -8,6 +8,9 @@ import type { ApprovalDTO, ProviderInfoDTO, SessionDTO } from '../shared/dto'
 import { ShepherdError } from '../shared/errors'
 import { ACTIVE_STATUSES, type PermissionMode, type ProviderId } from '../shared/status'
 import type { AgentProvider, ApprovalDecision, ProviderExit } from '../providers/types'
+import { isRemoteLocation, parseRemoteLocation } from '../remote/location'
+import { DEFAULT_REMOTE_GRACE_S, type RemoteSpawn } from '../remote/spawn'
+import type { SshHosts } from '../remote/ssh'
 import { buildChildEnv } from '../providers/child-env'
 import { approvalToDTO, extraEnvOf, sessionToDTO, type SessionRow } from '../store/rows'
 import type { Store } from '../store/store'
@@ -48,6 +51,8 @@ export interface SupervisorOptions {
   hostEnv: NodeJS.ProcessEnv
   /** Retention never prunes a session this says to keep (e.g. its worktree may hold unmerged work). */
   keepOnPrune?: (sessionId: string) => boolean
+  /** SSH hosts: a session whose cwd is `host:/path` runs its CLI there (src-main/remote/). */
+  remoteHosts?: SshHosts
   /** Diagnostics (a refused status change). */
   log?: (msg: string) => void
 }
@@ -122,8 +127,9 @@ export class Supervisor {
     const settings = this.o.settings.get()
     const providerId = input.provider ?? settings.defaultProvider
     const provider = this.#provider(providerId)
-    // A missing CLI is reported before anything is created.
-    await this.#binary(provider)
+    // A missing CLI is reported before anything is created (on an SSH host: by the host check and the wrapper).
+    if (!isRemoteLocation(input.cwd ?? project.path)) await this.#binary(provider)
+    else this.#remoteCli(provider)
     const id = randomUUID()
     const defaults = settings.providers[providerId]
     this.o.store.insertSession({
@@ -475,6 +481,18 @@ export class Supervisor {
     if (c.level === 'no') throw new ShepherdError('UNSUPPORTED', `${p.displayName}: ${c.note.replaceAll('`', '')}`)
   }
 
+  /** The CLI's name on an SSH host's PATH; Claude Code and Codex run there so far. */
+  #remoteCli(p: AgentProvider): string {
+    if (p.id === 'claude') return 'claude'
+    if (p.id === 'codex') return 'codex'
+    throw new ShepherdError('UNSUPPORTED', `${p.displayName} does not run on SSH hosts yet (Claude Code and Codex do).`)
+  }
+
+  #remoteSpawn(cwd: string): RemoteSpawn {
+    if (!this.o.remoteHosts) throw new ShepherdError('UNAVAILABLE', 'SSH hosts are not available in this host')
+    return { hosts: this.o.remoteHosts, location: parseRemoteLocation(cwd), graceS: DEFAULT_REMOTE_GRACE_S }
+  }
+
   async #binary(p: AgentProvider): Promise<string> {
     // Starting needs only the path: running `--version` on every start would cost a process spawn.
     const d = await p.detect(this.o.settings.get().providers[p.id].cliPath, this.o.hostEnv.PATH ?? '', { version: false })
@@ -510,7 +528,8 @@ export class Supervisor {
     try {
       ev.status('starting', null, { ended_at: null })
       const provider = this.#provider(row.provider as ProviderId)
-      const binaryPath = await this.#binary(provider)
+      const remote = isRemoteLocation(row.cwd) ? this.#remoteSpawn(row.cwd) : null
+      const binaryPath = remote ? this.#remoteCli(provider) : await this.#binary(provider)
       const settings = this.o.settings.get()
       const providerEnv: Record<string, string> = {}
       for (const k of provider.envPassthrough ?? []) {
@@ -525,7 +544,8 @@ export class Supervisor {
       if (plan.freshNote) ev.message({ kind: 'system', text: plan.freshNote })
       const handle = await provider.start({
         sessionId: id,
-        cwd: row.cwd,
+        cwd: remote ? remote.location.path : row.cwd,
+        remote,
         model: row.model,
         permissionMode: row.permission_mode as PermissionMode,
         systemPrompt: row.system_prompt,

@@ -1,0 +1,202 @@
+/**
+ * Projects on SSH hosts (issue 17) against a real OpenSSH server on 127.0.0.1 (test/support/sshd.ts):
+ * the local account `shepherd-remote` plays the host, the pinned Claude Code and Codex are on its
+ * PATH, the fake model server answers them. Everything goes through the real `ssh`, the
+ * ControlMaster, the wrapper; nothing but 127.0.0.1 is contacted. Skips with the reason when the
+ * machine cannot run sshd (not root, no openssh-server).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServer, type Server } from 'node:net'
+import { chownSync, existsSync, mkdirSync, mkdtempSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
+import { makeAgentSandbox, type AgentSandbox } from '../support/agents'
+import { fakeCodexConfig } from '../support/agent-config'
+import { testCore } from '../support/core'
+import { waitFor } from '../support/live'
+import { sshdSkipReason, startSshd, SSH_ALIAS, type TestSshd } from '../support/sshd'
+import { ClaudeProvider } from '../../src-main/providers/claude/provider'
+import { CodexProvider } from '../../src-main/providers/codex/provider'
+import { SshHosts } from '../../src-main/remote/ssh'
+import { RemoteError } from '../../src-main/remote/errors'
+import { parseRemoteLocation } from '../../src-main/remote/location'
+
+const skip = sshdSkipReason()
+if (skip) console.warn(`SSH host tests skipped: ${skip}`)
+
+let sshd: TestSshd
+let server: FakeModelServer
+let sandbox: AgentSandbox
+let c: ReturnType<typeof testCore>
+let projectDir: string
+const cleanups: (() => unknown)[] = []
+
+/** The RemoteError a promise rejects with (its reason), or a failure. */
+async function reasonOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p
+  } catch (err) {
+    if (err instanceof RemoteError) return err.reason
+    const f = (err as { cause?: unknown }).cause
+    if (f instanceof RemoteError) return f.reason
+    return `not a RemoteError: ${String(err)}`
+  }
+  return 'resolved'
+}
+
+/** Agent processes of the remote account, seen with `ps` over ssh (the wrapper, the CLIs, their children). */
+async function remoteAgents(): Promise<string[]> {
+  const hosts = c.core.createContext().remote.hosts
+  const r = await hosts.exec(parseRemoteLocation(`${SSH_ALIAS}:/`), 'ps -u "$(id -u)" -o pid=,pgid=,args=')
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /claude|codex|shepherd\.|cat$|sleep/.test(l) && !/ps -u/.test(l))
+}
+
+/** Accept the test host's key the way a user does (shown by a refused check, then accepted), when not yet done. */
+async function trust(): Promise<void> {
+  const location = `${SSH_ALIAS}:/`
+  const refused = await c.caller.remote.check({ location }).then(
+    () => null,
+    (err: { cause?: unknown }) => err.cause as RemoteError
+  )
+  if (refused?.fields?.reason === 'host_key_unknown') await c.caller.remote.acceptHostKey({ location, fingerprint: refused.fields.fingerprint as string })
+}
+
+const texts = (id: string) => c.core.store.messagesAfter(id, 0, 1000)
+
+describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
+  beforeAll(async () => {
+    sshd = await startSshd()
+    cleanups.push(() => sshd.stop())
+    server = await startFakeModelServer()
+    cleanups.push(() => server.close())
+    // Agent config that must live on the host: Claude's config dir and CODEX_HOME, owned by its account.
+    const claudeDir = sshd.remoteDir('claude-config')
+    const codexHome = sshd.remoteDir('codex-home')
+    writeFileSync(path.join(codexHome, 'config.toml'), fakeCodexConfig(server.url))
+    const owner = statSync(codexHome)
+    chownSync(path.join(codexHome, 'config.toml'), owner.uid, owner.gid)
+    sandbox = makeAgentSandbox(server.url, { env: { CLAUDE_CONFIG_DIR: claudeDir, CODEX_HOME: codexHome, OPENAI_API_KEY: 'fake-key', SHEPHERD_SSH_CONFIG: sshd.configFile } })
+    cleanups.push(() => sandbox.cleanup())
+    c = testCore({ providers: [new ClaudeProvider(), new CodexProvider()], hostEnv: sandbox.env })
+    cleanups.push(() => c.cleanup())
+    projectDir = sshd.remoteDir(`my project; $(touch INJECTED) 'q' "x"`)
+  }, 60_000)
+  afterAll(async () => {
+    for (const f of cleanups.reverse()) await f()
+  }, 60_000)
+
+  it('an unknown host key is refused and shown; after accepting exactly that key the check reports folder, git and the CLIs with versions', async () => {
+    const location = `${SSH_ALIAS}:${projectDir}`
+    const refused = await c.caller.remote.check({ location }).then(
+      () => null,
+      (err: { cause?: unknown }) => err.cause as RemoteError
+    )
+    expect(refused?.code).toBe('SSH_FAILED')
+    expect(refused?.fields).toMatchObject({ reason: 'host_key_unknown' })
+    const shown = refused?.fields?.fingerprint ?? ''
+    expect(shown).toMatch(/SHA256:/)
+    expect(refused?.message).toContain(shown)
+    // A fingerprint other than the one shown is not accepted.
+    await expect(c.caller.remote.acceptHostKey({ location, fingerprint: 'SHA256:not-the-one' })).rejects.toThrow(/No host key/)
+    await c.caller.remote.acceptHostKey({ location, fingerprint: shown })
+    const check = await c.caller.remote.check({ location })
+    expect(check.folder).toBe('ok')
+    expect(check.writable).toBe(true)
+    expect(check.os).toMatch(/Linux/)
+    const byId = Object.fromEntries(check.clis.map((x) => [x.id, x]))
+    expect(byId.claude?.version).toBe('2.1.330')
+    expect(byId.codex?.version).toBe('0.169.0')
+    await expect(c.caller.remote.hosts()).resolves.toEqual(expect.arrayContaining([expect.objectContaining({ host: SSH_ALIAS, state: 'connected' })]))
+    // The path's metacharacters stayed literal: nothing was run on the host.
+    expect(existsSync(path.join(path.dirname(projectDir), 'INJECTED'))).toBe(false)
+    expect(existsSync(path.join(projectDir, 'INJECTED'))).toBe(false)
+  })
+
+  it('bad input: unknown alias, refused port, wrong path, unreadable folder, a missing CLI — each with its typed reason', async () => {
+    await trust()
+    expect(await reasonOf(c.caller.remote.check({ location: 'no-such-alias.invalid:/srv' }))).toBe('unknown_host')
+    const closed = await new Promise<number>((resolve) => {
+      const s: Server = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port
+        s.close(() => resolve(p))
+      })
+    })
+    expect(await reasonOf(c.caller.remote.check({ location: `127.0.0.1:${closed}:/srv` }))).toBe('unreachable')
+    expect(await reasonOf(c.caller.projects.add({ path: `${SSH_ALIAS}:/no/such/folder` }))).toBe('no_folder')
+    await expect(c.caller.projects.add({ path: `${SSH_ALIAS}:relative/path` })).rejects.toThrow()
+    await expect(c.caller.remote.check({ location: '-oProxyCommand=evil:/x' })).rejects.toThrow(/cannot start with "-"|not host:\/path/)
+    // Root-owned, mode 700: the remote account cannot enter it.
+    const locked = mkdtempSync(path.join(tmpdir(), 'shepherd-locked-'))
+    expect(await reasonOf(c.caller.projects.add({ path: `${SSH_ALIAS}:${locked}` }))).toBe('no_permission')
+    // A CLI missing on the host is reported with its install command.
+    const bin = path.join(sshd.remoteHome, '.local', 'bin')
+    renameSync(path.join(bin, 'opencode'), path.join(bin, 'opencode.off'))
+    try {
+      const check = await c.caller.remote.check({ location: `${SSH_ALIAS}:${projectDir}` })
+      const oc = check.clis.find((x) => x.id === 'opencode')
+      expect(oc).toMatchObject({ found: false, installHint: 'npm install -g opencode-ai' })
+    } finally {
+      renameSync(path.join(bin, 'opencode.off'), path.join(bin, 'opencode'))
+    }
+  })
+
+  it('an unreachable host fails fast with the ConnectTimeout in the message (a server that never answers)', async () => {
+    // Accepts TCP, never sends the SSH banner: ssh gives up after ConnectTimeout.
+    const mute = createServer(() => {}).listen(0, '127.0.0.1')
+    await new Promise((r) => mute.once('listening', r))
+    const port = (mute.address() as { port: number }).port
+    const hosts = new SshHosts({ dataDir: mkdtempSync(path.join(tmpdir(), 'shepherd-ssh-t-')), configFile: sshd.configFile, connectTimeoutS: 2 })
+    try {
+      const err = await hosts.connect(parseRemoteLocation(`127.0.0.1:${port}:/x`)).then(
+        () => null,
+        (e: unknown) => e as RemoteError
+      )
+      expect(err?.reason).toBe('timeout')
+      expect(err?.message).toMatch(/within 2 s/)
+    } finally {
+      await hosts.dispose()
+      mute.close()
+    }
+  })
+
+  it('Claude Code on the host: a turn with an approval, a file written there, then stop leaves no process on the host', async () => {
+    await trust()
+    const project = await c.caller.projects.add({ path: `${SSH_ALIAS}:${projectDir}` })
+    expect(project.path).toBe(`${SSH_ALIAS}:${projectDir}`)
+    const s = await c.caller.sessions.start({ projectId: project.id, prompt: 'make it [[bash:touch made-by-claude.txt && pwd]]', permissionMode: 'default' })
+    let approvals = 0
+    await waitFor(
+      'the turn to finish',
+      async () => {
+        for (const a of await c.caller.sessions.approvals({ projectId: project.id })) {
+          approvals++
+          await c.caller.sessions.answerApproval({ approvalId: a.id, decision: { behavior: 'allow', scope: 'once' } })
+        }
+        const cur = c.core.supervisor.getSession(s.id)
+        return cur.status === 'idle' && texts(s.id).some((m) => m.kind === 'assistant' && m.text.includes('DONE.')) ? cur : null
+      },
+      90_000,
+      100
+    )
+    expect(approvals).toBeGreaterThan(0)
+    // The command ran on "the host", in the project folder (spaces and metacharacters intact), as its account.
+    const made = path.join(projectDir, 'made-by-claude.txt')
+    expect(existsSync(made)).toBe(true)
+    expect(statSync(made).uid).toBe(statSync(projectDir).uid)
+    expect(texts(s.id).find((m) => m.kind === 'tool_result')?.text).toContain(projectDir)
+    // The account's ~/.bashrc prints a banner. Before the wrapper's start marker it is dropped, so the
+    // stream-json protocol parses cleanly; it shows only where Claude's own Bash tool sources ~/.bashrc.
+    const withBanner = texts(s.id).filter((m) => m.text?.includes('SHEPHERD-TEST-BANNER'))
+    expect(withBanner.every((m) => m.kind === 'tool_result' || m.kind === 'assistant')).toBe(true)
+    expect(texts(s.id).some((m) => m.kind === 'error')).toBe(false)
+    expect((await remoteAgents()).some((l) => /claude/.test(l))).toBe(true)
+    await c.caller.sessions.stop({ id: s.id })
+    expect(c.core.supervisor.getSession(s.id).status).toBe('interrupted')
+    // `ps` over ssh: the CLI, the wrapper, its watcher and the stop's own kill script all gone.
+    await waitFor('no process left on the host', async () => ((await remoteAgents()).length === 0 ? true : null), 15_000, 250)
+  }, 120_000)
+})
