@@ -26,6 +26,8 @@ export interface ProcessExit {
   code: number | null
   signal: string | null
   stderrTail: string
+  /** An agent on an SSH host whose connection was lost (src-main/remote/spawn.ts), not an agent exit. */
+  disconnected?: boolean
 }
 
 export interface SpawnManagedOptions {

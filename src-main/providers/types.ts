@@ -109,6 +109,8 @@ export interface ProviderExit {
   code: number | null
   signal: string | null
   stderrTail: string
+  /** An agent on an SSH host whose connection was lost: it resumes after the reconnect. */
+  disconnected?: boolean
 }
 
 /** One running agent process (or connection) for one session. */

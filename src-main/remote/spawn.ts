@@ -91,7 +91,15 @@ export async function spawnRemote(
   // The environment first (never on a command line, where `ps` on the host would show API keys).
   // writeLine is serialised: the protocol's first line follows the block.
   for (const line of envBlock(o.env).slice(0, -1).split('\n')) void proc.writeLine(line).catch(() => {})
+  let stopping = false
+  // Registered before the handle's own `exited` callback, so the handle sees the mark. ssh exits 255
+  // for its own failures (the agent's code is passed through otherwise); without a start marker the
+  // wrapper never ran, so it is a launch failure, not a lost connection.
+  void proc.exited.then((exit) => {
+    if (exit.code === 255 && !stopping && pgid !== null) exit.disconnected = true
+  })
   proc.beforeStop = async (graceMs) => {
+    stopping = true
     if (pgid === null) return
     await hosts.exec(location, KILL_GROUP_SH, [String(pgid), String(Math.max(1, Math.ceil(graceMs / 1000)))], { timeoutMs: graceMs + 10_000 })
   }

@@ -53,6 +53,7 @@ export interface ExecResult {
 const SSH_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SSH_AUTH_SOCK', 'LANG', 'LC_ALL', 'LC_CTYPE', 'DISPLAY', 'XAUTHORITY', 'TMPDIR']
 /** Hard failures: reconnecting cannot fix them; the user must act. */
 const FATAL: readonly RemoteFailure[] = ['unknown_host', 'auth_failed', 'host_key_unknown', 'host_key_changed', 'ssh_missing']
+const MAX_RECONNECTS = 10
 const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000]
 
 interface Master {
@@ -231,6 +232,8 @@ export class SshHosts {
 
   #scheduleReconnect(m: Master): void {
     if (this.disposed || m.retry) return
+    // A host that stays down is not retried forever (no traffic while idle): failed, until the next use.
+    if (m.attempt >= MAX_RECONNECTS) return this.#setStatus(m, 'failed', new RemoteError(m.status.reason ?? 'unreachable', m.status.message ?? `${m.key} is unreachable`))
     const delay = BACKOFF_MS[Math.min(m.attempt, BACKOFF_MS.length - 1)] as number
     m.attempt++
     m.retry = setTimeout(() => {

@@ -8,7 +8,7 @@ import type { ApprovalDTO, ProviderInfoDTO, SessionDTO } from '../shared/dto'
 import { ShepherdError } from '../shared/errors'
 import { ACTIVE_STATUSES, type PermissionMode, type ProviderId } from '../shared/status'
 import type { AgentProvider, ApprovalDecision, ProviderExit } from '../providers/types'
-import { isRemoteLocation, parseRemoteLocation } from '../remote/location'
+import { hostKey, isRemoteLocation, parseRemoteLocation } from '../remote/location'
 import { DEFAULT_REMOTE_GRACE_S, type RemoteSpawn } from '../remote/spawn'
 import type { SshHosts } from '../remote/ssh'
 import { buildChildEnv } from '../providers/child-env'
@@ -82,6 +82,23 @@ export class Supervisor {
 
   constructor(private readonly o: SupervisorOptions) {
     this.#providers = new Map(o.providers.map((p) => [p.id, p]))
+    // A host connected again: its sessions that lost the connection resume from the CLI's session id.
+    o.remoteHosts?.onStatus((s) => {
+      if (s.state === 'connected') this.#resumeReconnected(s.host)
+    })
+  }
+
+  /** Sessions whose SSH host connection was lost, by session id → host (src-main/remote/). */
+  readonly #disconnected = new Map<string, string>()
+
+  #resumeReconnected(host: string): void {
+    for (const [id, h] of [...this.#disconnected]) {
+      if (h !== host || this.#shuttingDown) continue
+      this.#disconnected.delete(id)
+      const row = this.o.store.getSession(id)
+      if (!row || !row.cli_session_id || this.#runnerOf(id)?.alive || this.#isLaunching(id)) continue
+      this.resume(id).catch((err: unknown) => this.o.log?.(`resuming ${id} after the reconnect failed: ${String(err)}`))
+    }
   }
 
   /** Startup: sessions left active by a crash are marked interrupted, leftover process groups killed. */
@@ -601,6 +618,16 @@ export class Supervisor {
   #onGone(r: SessionRunner) {
     const s = this.#events.get(r.sessionId)
     if (s?.runner === r) s.runner = null
+    const row = this.o.store.getSession(r.sessionId)
+    if (row && r.lastExit?.disconnected && isRemoteLocation(row.cwd) && this.o.remoteHosts) {
+      const loc = parseRemoteLocation(row.cwd)
+      this.#disconnected.set(r.sessionId, hostKey(loc))
+      // Reconnect now (the host's own backoff takes over when it fails); a live master resumes at once.
+      this.o.remoteHosts.connect(loc).then(
+        () => this.#resumeReconnected(hostKey(loc)),
+        () => {}
+      )
+    }
     this.#drainWaiting()
   }
 

@@ -14,7 +14,7 @@ import { startFakeModelServer, type FakeModelServer } from '../support/fake-mode
 import { makeAgentSandbox, type AgentSandbox } from '../support/agents'
 import { fakeCodexConfig } from '../support/agent-config'
 import { testCore } from '../support/core'
-import { waitFor } from '../support/live'
+import { draftsOf, recordEvents, seqsOf, waitFor, waitForStatus } from '../support/live'
 import { sshdSkipReason, startSshd, SSH_ALIAS, type TestSshd } from '../support/sshd'
 import { ClaudeProvider } from '../../src-main/providers/claude/provider'
 import { CodexProvider } from '../../src-main/providers/codex/provider'
@@ -30,6 +30,8 @@ let server: FakeModelServer
 let sandbox: AgentSandbox
 let c: ReturnType<typeof testCore>
 let projectDir: string
+let rec: ReturnType<typeof recordEvents>
+let projectId: string | null = null
 const cleanups: (() => unknown)[] = []
 
 /** The RemoteError a promise rejects with (its reason), or a failure. */
@@ -65,6 +67,13 @@ async function trust(): Promise<void> {
   if (refused?.fields?.reason === 'host_key_unknown') await c.caller.remote.acceptHostKey({ location, fingerprint: refused.fields.fingerprint as string })
 }
 
+/** The remote project (added once). */
+async function remoteProject(): Promise<string> {
+  await trust()
+  projectId ??= (await c.caller.projects.add({ path: `${SSH_ALIAS}:${projectDir}` })).id
+  return projectId
+}
+
 const texts = (id: string) => c.core.store.messagesAfter(id, 0, 1000)
 
 describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
@@ -83,6 +92,8 @@ describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
     cleanups.push(() => sandbox.cleanup())
     c = testCore({ providers: [new ClaudeProvider(), new CodexProvider()], hostEnv: sandbox.env })
     cleanups.push(() => c.cleanup())
+    rec = recordEvents(c.core)
+    cleanups.push(() => rec.stop())
     projectDir = sshd.remoteDir(`my project; $(touch INJECTED) 'q' "x"`)
   }, 60_000)
   afterAll(async () => {
@@ -165,7 +176,7 @@ describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
 
   it('Claude Code on the host: a turn with an approval, a file written there, then stop leaves no process on the host', async () => {
     await trust()
-    const project = await c.caller.projects.add({ path: `${SSH_ALIAS}:${projectDir}` })
+    const project = c.core.createContext().projects.get(await remoteProject())
     expect(project.path).toBe(`${SSH_ALIAS}:${projectDir}`)
     const s = await c.caller.sessions.start({ projectId: project.id, prompt: 'make it [[bash:touch made-by-claude.txt && pwd]]', permissionMode: 'default' })
     let approvals = 0
@@ -199,4 +210,63 @@ describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
     // `ps` over ssh: the CLI, the wrapper, its watcher and the stop's own kill script all gone.
     await waitFor('no process left on the host', async () => ((await remoteAgents()).length === 0 ? true : null), 15_000, 250)
   }, 120_000)
+
+  it('Claude Code on the host: interrupt a streaming turn; the process stays and takes the next prompt', async () => {
+    const pid = await remoteProject()
+    const s = await c.caller.sessions.start({ projectId: pid, prompt: 'interrupt me [[slow:20]]' })
+    await waitFor('the answer to stream', () => draftsOf(rec.events, s.id).some((t) => t.startsWith('tick0 tick1')), 60_000)
+    const before = c.core.supervisor.getSession(s.id)
+    await c.caller.sessions.interrupt({ id: s.id })
+    const after = await waitForStatus(c.core, s.id, ['idle'], 20_000)
+    expect(after.statusReason?.message).toMatch(/interrupted/)
+    await c.caller.sessions.send({ id: s.id, prompt: '[[text:after interrupt]]' })
+    await waitFor('the turn after the interrupt', () => texts(s.id).some((m) => m.text === 'after interrupt'), 60_000)
+    expect(c.core.supervisor.getSession(s.id).cliSessionId).toBe(before.cliSessionId)
+    await c.caller.sessions.stop({ id: s.id })
+  }, 120_000)
+
+  it('the connection is killed mid-stream: what was stored stays, the session is marked, reconnects and resumes from the CLI session id; the orphaned agent ends after the grace period', async () => {
+    const pid = await remoteProject()
+    const s = await c.caller.sessions.start({ projectId: pid, prompt: 'first [[text:before the drop]]' })
+    await waitFor('the first turn', () => (c.core.supervisor.getSession(s.id).status === 'idle' && texts(s.id).some((m) => m.text === 'before the drop') ? true : null), 60_000)
+    const cliId = c.core.supervisor.getSession(s.id).cliSessionId
+    expect(cliId).toBeTruthy()
+    const stored = texts(s.id).length
+    await c.caller.sessions.send({ id: s.id, prompt: 'stream [[slow:30]]' })
+    await waitFor('the answer to stream', () => draftsOf(rec.events, s.id).some((t) => t.startsWith('tick0 tick1')), 60_000)
+    const oldAgents = (await remoteAgents()).filter((l) => /claude/.test(l))
+    expect(oldAgents.length).toBeGreaterThan(0)
+    // The network "drops": sshd's per-connection processes die (the master and every channel with them).
+    sshd.dropConnections()
+    await waitFor('the session to be marked disconnected', () => c.core.supervisor.getSession(s.id).statusReason?.code === 'disconnected' || null, 30_000)
+    // Nothing stored before the drop is lost; seqs stay gap-free.
+    expect(texts(s.id).length).toBeGreaterThanOrEqual(stored)
+    // Reconnected with backoff, resumed with the same CLI session (its process alive and idle again).
+    await waitForStatus(c.core, s.id, ['idle'], 60_000)
+    expect(c.core.supervisor.getSession(s.id).cliSessionId).toBe(cliId)
+    await c.caller.sessions.send({ id: s.id, prompt: 'after [[text:resumed after the drop]]' })
+    await waitFor('a turn after the reconnect', () => texts(s.id).some((m) => m.text === 'resumed after the drop'), 60_000)
+    const seqs = seqsOf(c.core, s.id)
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1))
+    // The agent whose connection died is gone from the host (grace 5 s + TERM→KILL 3 s); only the resumed one runs.
+    const oldPids = oldAgents.map((l) => l.split(/\s+/)[0])
+    await waitFor('the orphaned agent to end', async () => ((await remoteAgents()).some((l) => oldPids.includes(l.split(/\s+/)[0])) ? null : true), 20_000, 500)
+    expect(c.caller.remote.hosts()).resolves.toEqual(expect.arrayContaining([expect.objectContaining({ host: SSH_ALIAS, state: 'connected' })]))
+    await c.caller.sessions.stop({ id: s.id })
+    await waitFor('no process left on the host', async () => ((await remoteAgents()).length === 0 ? true : null), 15_000, 250)
+  }, 180_000)
+
+  it('Codex (app-server over the ssh channel): a turn with an approval, then stop leaves no process on the host', async () => {
+    const pid = await remoteProject()
+    const s = await c.caller.sessions.start({ projectId: pid, provider: 'codex', prompt: '[[bash:touch made-by-codex.txt]]', permissionMode: 'default' })
+    const approval = await waitFor('an approval', async () => (await c.caller.sessions.approvals({ projectId: pid })).find((a) => a.sessionId === s.id) ?? null, 90_000, 100)
+    expect(JSON.stringify(approval.input)).toContain('touch made-by-codex.txt')
+    await c.caller.sessions.answerApproval({ approvalId: approval.id, decision: { behavior: 'allow', scope: 'once' } })
+    await waitFor('the turn', () => (c.core.supervisor.getSession(s.id).status === 'idle' && texts(s.id).some((m) => m.text.includes('DONE. Tool output was:')) ? true : null), 90_000, 100)
+    expect(existsSync(path.join(projectDir, 'made-by-codex.txt'))).toBe(true)
+    expect(c.core.supervisor.getSession(s.id).cliSessionId).toBeTruthy()
+    expect((await remoteAgents()).some((l) => /codex/.test(l))).toBe(true)
+    await c.caller.sessions.stop({ id: s.id })
+    await waitFor('no process left on the host', async () => ((await remoteAgents()).length === 0 ? true : null), 15_000, 250)
+  }, 180_000)
 })
