@@ -65,6 +65,7 @@ interface Master {
   attempt: number
   retry: NodeJS.Timeout | null
   wanted: boolean
+  everConnected: boolean
 }
 
 export class SshHosts {
@@ -145,7 +146,7 @@ export class SshHosts {
     const key = hostKey(loc)
     let m = this.masters.get(key)
     if (!m) {
-      m = { key, loc: { host: loc.host, port: loc.port }, proc: null, ready: null, status: this.#status(key, 'connecting'), attempt: 0, retry: null, wanted: true }
+      m = { key, loc: { host: loc.host, port: loc.port }, proc: null, ready: null, status: this.#status(key, 'connecting'), attempt: 0, retry: null, wanted: true, everConnected: false }
       this.masters.set(key, m)
     }
     m.wanted = true
@@ -196,7 +197,8 @@ export class SshHosts {
         m.ready = null
         if (this.disposed || !m.wanted) return
         const err = settled ? new RemoteError('connection_lost', `The connection to ${m.key} was lost${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`) : classifySshFailure(m.key, stderr || `exit ${code}`, this.timeoutS)
-        if (!settled && FATAL.includes(err.reason)) {
+        // Never connected (a first check that failed), or a failure reconnecting cannot fix: failed, no retries.
+        if (!settled && (FATAL.includes(err.reason) || !m.everConnected)) {
           this.#setStatus(m, 'failed', err)
           return fail(err)
         }
@@ -216,6 +218,7 @@ export class SshHosts {
           if (code === 0) {
             settled = true
             m.attempt = 0
+            m.everConnected = true
             this.#setStatus(m, 'connected')
             return resolve()
           }

@@ -334,6 +334,8 @@ export class SessionRunner {
       status = 'error'
       reason.code = 'disconnected'
       reason.message = 'disconnected from the host — reconnecting; the session resumes from the agent’s own session id'
+      // In the transcript too: the status may move on quickly once the host is back.
+      this.session.message({ kind: 'system', text: 'Disconnected from the host — reconnecting…' })
     } else if (exit.signal || (exit.code !== 0 && exit.code !== null) || this.#turnRunning) {
       status = 'error'
       reason.code = exit.signal ? 'killed' : exit.code !== 0 ? 'exited' : 'exited_mid_turn'

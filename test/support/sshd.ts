@@ -156,11 +156,25 @@ export async function startSshd(): Promise<TestSshd> {
         .filter((l) => l && !/\bsshd\b/.test(l))
     },
     dropConnections() {
-      // This sshd's per-connection children (each connection's monitor): the network "drops".
-      const r = spawnSync('pgrep', ['-P', String(sshd.pid)], { encoding: 'utf8' })
-      for (const pid of r.stdout.split('\n').filter(Boolean)) {
+      // This sshd's per-connection processes (each connection's monitor and its unprivileged child,
+      // both named sshd): SIGKILL them all and the TCP connections die — the network "drops".
+      const sshds: number[] = []
+      let level = [sshd.pid as number]
+      while (level.length) {
+        const next: number[] = []
+        for (const parent of level) {
+          const r = spawnSync('ps', ['--ppid', String(parent), '-o', 'pid=,comm='], { encoding: 'utf8' })
+          for (const line of r.stdout.split('\n')) {
+            const [pid, comm] = line.trim().split(/\s+/)
+            if (pid && comm?.startsWith('sshd')) next.push(Number(pid))
+          }
+        }
+        sshds.push(...next)
+        level = next
+      }
+      for (const pid of sshds) {
         try {
-          process.kill(Number(pid), 'SIGKILL')
+          process.kill(pid, 'SIGKILL')
         } catch {
           /* gone */
         }
