@@ -3,6 +3,9 @@
  * (the key is probed, shown, and only that exact key stored once the user accepts), per-host
  * connection status for the status bar.
  */
+import { readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { RemoteError } from './errors'
 import { hostKey, parseRemoteLocation, type RemoteLocation } from './location'
 import type { HostStatus, SshHosts } from './ssh'
@@ -49,6 +52,23 @@ export class RemoteService {
 
   statuses(): HostStatus[] {
     return this.hosts.statuses()
+  }
+
+  /** Host aliases from the ssh config (`Host` lines without wildcards), for picking one. Includes are not followed. */
+  configHosts(): string[] {
+    let text = ''
+    try {
+      text = readFileSync(this.hosts.configFile ?? join(homedir(), '.ssh', 'config'), 'utf8')
+    } catch {
+      return []
+    }
+    const out = new Set<string>()
+    for (const line of text.split('\n')) {
+      const m = /^\s*Host\s+(.+)$/i.exec(line)
+      if (!m) continue
+      for (const h of (m[1] as string).split(/\s+/)) if (h && !/[*?!]/.test(h)) out.add(h)
+    }
+    return [...out].slice(0, 200)
   }
 
   /**

@@ -88,6 +88,11 @@ export class SshHosts {
     mkdirSync(this.controlDir, { recursive: true, mode: 0o700 })
   }
 
+  /** The `ssh -F` file in use, or null for ~/.ssh/config. */
+  get configFile(): string | null {
+    return this.o.configFile ?? null
+  }
+
   get connectTimeoutS(): number {
     return this.timeoutS
   }

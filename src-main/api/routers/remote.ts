@@ -10,5 +10,6 @@ export const remoteRouter = router({
   acceptHostKey: procedure
     .input(z.object({ location: locationSchema, fingerprint: z.string().min(1).max(500) }).strict())
     .mutation(({ ctx, input }) => ctx.remote.acceptHostKey(input.location, input.fingerprint)),
-  hosts: procedure.query(({ ctx }) => ctx.remote.statuses())
+  hosts: procedure.query(({ ctx }) => ctx.remote.statuses()),
+  configHosts: procedure.query(({ ctx }) => ctx.remote.configHosts())
 })
