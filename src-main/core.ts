@@ -113,7 +113,21 @@ export function createCore(opts: CoreOptions): Core {
   }
   // The CLIs' files live under the HOME / CLAUDE_CONFIG_DIR / CODEX_HOME the agents get.
   const imports = new ImportService(store, hub, opts.hostEnv ?? process.env)
-  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage, attention, imports, search: store.search, worktrees, remote: new RemoteService(remoteHosts) }
+  const ctx: ApiContext = {
+    host: opts.host,
+    info,
+    store,
+    hub,
+    projects,
+    settings,
+    supervisor,
+    storage,
+    attention,
+    imports,
+    search: store.search,
+    worktrees,
+    remote: new RemoteService(remoteHosts)
+  }
   // Messages stored before the search index existed are indexed in the background (migration 0002).
   const backfill = startBackfill(store.search, log)
   // Records vs `git worktree list`, once per repository, in the background; findings shown by the UI.

@@ -253,7 +253,11 @@ export class ManagedProcess {
   }
 
   private async doStop(graceMs: number): Promise<ProcessExit> {
-    if (this.beforeStop) await within(this.beforeStop(graceMs).catch(() => {}), graceMs + KILL_WAIT_MS * 3)
+    if (this.beforeStop)
+      await within(
+        this.beforeStop(graceMs).catch(() => {}),
+        graceMs + KILL_WAIT_MS * 3
+      )
     this.child.stdin.end()
     const deadline = Date.now() + graceMs
     if (this.alive || groupAlive(this.pid)) killGroup(this.pid, 'SIGTERM')

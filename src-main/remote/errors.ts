@@ -32,12 +32,19 @@ export class RemoteError extends ShepherdError {
 /** The reason in ssh's stderr for exit status 255; `timeoutS` for the message. */
 export function classifySshFailure(host: string, stderr: string, timeoutS: number): RemoteError {
   const s = stderr.trim()
-  const last = s.split('\n').filter((l) => l.trim() && !l.startsWith('Warning: Permanently added')).pop() ?? ''
+  const last =
+    s
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('Warning: Permanently added'))
+      .pop() ?? ''
   if (/Could not resolve hostname|Name or service not known|nodename nor servname/i.test(s)) {
     return new RemoteError('unknown_host', `Unknown host "${host}": it is neither an alias in your ~/.ssh/config nor a name DNS resolves.`)
   }
   if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i.test(s)) {
-    return new RemoteError('host_key_changed', `The host key of ${host} has CHANGED since it was accepted. Shepherd refuses to connect; check with your admin, then fix known_hosts.`)
+    return new RemoteError(
+      'host_key_changed',
+      `The host key of ${host} has CHANGED since it was accepted. Shepherd refuses to connect; check with your admin, then fix known_hosts.`
+    )
   }
   if (/No (?:\S+ )?host key is known|Host key verification failed|host key is not known/i.test(s)) {
     return new RemoteError('host_key_unknown', `The host key of ${host} is not known yet: accept it first.`)

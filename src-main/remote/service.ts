@@ -56,7 +56,7 @@ export class RemoteService {
 
   /** Host aliases from the ssh config (`Host` lines without wildcards), for picking one. Includes are not followed. */
   configHosts(): string[] {
-    let text = ''
+    let text: string
     try {
       text = readFileSync(this.hosts.configFile ?? join(homedir(), '.ssh', 'config'), 'utf8')
     } catch {
@@ -122,7 +122,11 @@ export class RemoteService {
         // Show the key the host presents; nothing is trusted until the user accepts it.
         const key = await this.hosts.probeHostKey(loc)
         this.pendingKeys.set(hostKey(loc), key)
-        throw new RemoteError('host_key_unknown', `${hostKey(loc)} presents a host key Shepherd does not know yet: ${key.fingerprint}. Accept it only if it is the one your admin published.`, key)
+        throw new RemoteError(
+          'host_key_unknown',
+          `${hostKey(loc)} presents a host key Shepherd does not know yet: ${key.fingerprint}. Accept it only if it is the one your admin published.`,
+          key
+        )
       }
       throw err
     }
@@ -132,7 +136,8 @@ export class RemoteService {
   acceptHostKey(location: string, fingerprint: string): void {
     const loc = parseRemoteLocation(location)
     const key = this.pendingKeys.get(hostKey(loc))
-    if (!key || key.fingerprint !== fingerprint) throw new RemoteError('host_key_unknown', `No host key from ${hostKey(loc)} is waiting to be accepted (check the host again).`)
+    if (!key || key.fingerprint !== fingerprint)
+      throw new RemoteError('host_key_unknown', `No host key from ${hostKey(loc)} is waiting to be accepted (check the host again).`)
     this.hosts.acceptHostKey(key.lines)
     this.pendingKeys.delete(hostKey(loc))
   }

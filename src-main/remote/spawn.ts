@@ -85,7 +85,8 @@ export async function spawnRemote(
     displayName: `${o.displayName} on ${location.host}`,
     installHint: 'apt-get install openssh-client'
   }).catch((err: unknown) => {
-    if (err instanceof ShepherdError && err.code === 'AGENT_NOT_FOUND') throw new ShepherdError('SPAWN_FAILED', `The ssh client was not found: install OpenSSH to use projects on SSH hosts.`)
+    if (err instanceof ShepherdError && err.code === 'AGENT_NOT_FOUND')
+      throw new ShepherdError('SPAWN_FAILED', `The ssh client was not found: install OpenSSH to use projects on SSH hosts.`)
     throw err
   })
   // The environment first (never on a command line, where `ps` on the host would show API keys).

@@ -84,7 +84,9 @@ export class SshHosts {
     // A unix socket path is limited to ~104 bytes and ssh splits option values on spaces:
     // the data dir's ssh/ when it fits, else a private folder in the temp dir.
     const fits = sshDir.length + 45 < 100 && !/\s/.test(sshDir)
-    this.controlDir = fits ? sshDir : join(tmpdir(), `shepherd-ssh-${process.getuid?.() ?? 0}-${createHash('sha1').update(o.dataDir).digest('hex').slice(0, 8)}`)
+    this.controlDir = fits
+      ? sshDir
+      : join(tmpdir(), `shepherd-ssh-${process.getuid?.() ?? 0}-${createHash('sha1').update(o.dataDir).digest('hex').slice(0, 8)}`)
     mkdirSync(this.controlDir, { recursive: true, mode: 0o700 })
   }
 
@@ -151,7 +153,17 @@ export class SshHosts {
     const key = hostKey(loc)
     let m = this.masters.get(key)
     if (!m) {
-      m = { key, loc: { host: loc.host, port: loc.port }, proc: null, ready: null, status: this.#status(key, 'connecting'), attempt: 0, retry: null, wanted: true, everConnected: false }
+      m = {
+        key,
+        loc: { host: loc.host, port: loc.port },
+        proc: null,
+        ready: null,
+        status: this.#status(key, 'connecting'),
+        attempt: 0,
+        retry: null,
+        wanted: true,
+        everConnected: false
+      }
       this.masters.set(key, m)
     }
     m.wanted = true
@@ -192,7 +204,10 @@ export class SshHosts {
         m.ready = null
         const err =
           (e as NodeJS.ErrnoException).code === 'ENOENT'
-            ? new RemoteError('ssh_missing', `The ssh client was not found (${this.sshBinary}). Install OpenSSH (Debian/Ubuntu: apt-get install openssh-client).`)
+            ? new RemoteError(
+                'ssh_missing',
+                `The ssh client was not found (${this.sshBinary}). Install OpenSSH (Debian/Ubuntu: apt-get install openssh-client).`
+              )
             : new RemoteError('ssh_failed', `Cannot run ssh: ${e.message}`)
         this.#setStatus(m, 'failed', err)
         fail(err)
@@ -201,7 +216,9 @@ export class SshHosts {
         m.proc = null
         m.ready = null
         if (this.disposed || !m.wanted) return
-        const err = settled ? new RemoteError('connection_lost', `The connection to ${m.key} was lost${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`) : classifySshFailure(m.key, stderr || `exit ${code}`, this.timeoutS)
+        const err = settled
+          ? new RemoteError('connection_lost', `The connection to ${m.key} was lost${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`)
+          : classifySshFailure(m.key, stderr || `exit ${code}`, this.timeoutS)
         // Never connected (a first check that failed), or a failure reconnecting cannot fix: failed, no retries.
         if (!settled && (FATAL.includes(err.reason) || !m.everConnected)) {
           this.#setStatus(m, 'failed', err)
@@ -241,7 +258,8 @@ export class SshHosts {
   #scheduleReconnect(m: Master): void {
     if (this.disposed || m.retry) return
     // A host that stays down is not retried forever (no traffic while idle): failed, until the next use.
-    if (m.attempt >= MAX_RECONNECTS) return this.#setStatus(m, 'failed', new RemoteError(m.status.reason ?? 'unreachable', m.status.message ?? `${m.key} is unreachable`))
+    if (m.attempt >= MAX_RECONNECTS)
+      return this.#setStatus(m, 'failed', new RemoteError(m.status.reason ?? 'unreachable', m.status.message ?? `${m.key} is unreachable`))
     const delay = BACKOFF_MS[Math.min(m.attempt, BACKOFF_MS.length - 1)] as number
     m.attempt++
     m.retry = setTimeout(() => {
@@ -254,7 +272,12 @@ export class SshHosts {
   }
 
   /** Run `sh -c script` on the host (over the master); resolves with its output, never rejects for a non-zero exit. */
-  async exec(loc: Pick<RemoteLocation, 'host' | 'port'>, script: string, args: readonly string[] = [], o: { timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
+  async exec(
+    loc: Pick<RemoteLocation, 'host' | 'port'>,
+    script: string,
+    args: readonly string[] = [],
+    o: { timeoutMs?: number; input?: string } = {}
+  ): Promise<ExecResult> {
     await this.connect(loc)
     return this.#run(this.commandArgs(loc, script, args), o)
   }
@@ -291,8 +314,29 @@ export class SshHosts {
       const file = join(dir, 'known_hosts')
       const args: string[] = []
       if (this.o.configFile) args.push('-F', this.o.configFile)
-      args.push('-T', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', `UserKnownHostsFile=${file}`, '-o', 'GlobalKnownHostsFile=/dev/null')
-      args.push('-o', `ConnectTimeout=${this.timeoutS}`, '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-o', 'RemoteCommand=none', '-o', 'HashKnownHosts=no')
+      args.push(
+        '-T',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=accept-new',
+        '-o',
+        `UserKnownHostsFile=${file}`,
+        '-o',
+        'GlobalKnownHostsFile=/dev/null'
+      )
+      args.push(
+        '-o',
+        `ConnectTimeout=${this.timeoutS}`,
+        '-o',
+        'ControlMaster=no',
+        '-o',
+        'ControlPath=none',
+        '-o',
+        'RemoteCommand=none',
+        '-o',
+        'HashKnownHosts=no'
+      )
       if (loc.port) args.push('-p', String(loc.port))
       args.push(loc.host, 'true')
       const r = await this.#run(args)

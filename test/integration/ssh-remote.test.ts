@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type Server } from 'node:net'
-import { chownSync, existsSync, mkdirSync, mkdtempSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
@@ -88,7 +88,9 @@ describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
     writeFileSync(path.join(codexHome, 'config.toml'), fakeCodexConfig(server.url))
     const owner = statSync(codexHome)
     chownSync(path.join(codexHome, 'config.toml'), owner.uid, owner.gid)
-    sandbox = makeAgentSandbox(server.url, { env: { CLAUDE_CONFIG_DIR: claudeDir, CODEX_HOME: codexHome, OPENAI_API_KEY: 'fake-key', SHEPHERD_SSH_CONFIG: sshd.configFile } })
+    sandbox = makeAgentSandbox(server.url, {
+      env: { CLAUDE_CONFIG_DIR: claudeDir, CODEX_HOME: codexHome, OPENAI_API_KEY: 'fake-key', SHEPHERD_SSH_CONFIG: sshd.configFile }
+    })
     cleanups.push(() => sandbox.cleanup())
     c = testCore({ providers: [new ClaudeProvider(), new CodexProvider()], hostEnv: sandbox.env })
     cleanups.push(() => c.cleanup())
@@ -228,7 +230,11 @@ describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
   it('the connection is killed mid-stream: what was stored stays, the session is marked, reconnects and resumes from the CLI session id; the orphaned agent ends after the grace period', async () => {
     const pid = await remoteProject()
     const s = await c.caller.sessions.start({ projectId: pid, prompt: 'first [[text:before the drop]]' })
-    await waitFor('the first turn', () => (c.core.supervisor.getSession(s.id).status === 'idle' && texts(s.id).some((m) => m.text === 'before the drop') ? true : null), 60_000)
+    await waitFor(
+      'the first turn',
+      () => (c.core.supervisor.getSession(s.id).status === 'idle' && texts(s.id).some((m) => m.text === 'before the drop') ? true : null),
+      60_000
+    )
     const cliId = c.core.supervisor.getSession(s.id).cliSessionId
     expect(cliId).toBeTruthy()
     const stored = texts(s.id).length
@@ -239,7 +245,11 @@ describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
     // The network "drops": sshd's per-connection processes die (the master and every channel with them).
     sshd.dropConnections()
     // Marked: the status (it may move on quickly once reconnected) and a line in the transcript.
-    await waitFor('the session to be marked disconnected', () => texts(s.id).some((m) => m.kind === 'system' && /Disconnected from the host/.test(m.text)) || null, 30_000)
+    await waitFor(
+      'the session to be marked disconnected',
+      () => texts(s.id).some((m) => m.kind === 'system' && /Disconnected from the host/.test(m.text)) || null,
+      30_000
+    )
     // Nothing stored before the drop is lost; seqs stay gap-free.
     expect(texts(s.id).length).toBeGreaterThanOrEqual(stored)
     // Reconnected with backoff, resumed with the same CLI session (its process alive and idle again).
@@ -260,10 +270,20 @@ describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
   it('Codex (app-server over the ssh channel): a turn with an approval, then stop leaves no process on the host', async () => {
     const pid = await remoteProject()
     const s = await c.caller.sessions.start({ projectId: pid, provider: 'codex', prompt: '[[bash:touch made-by-codex.txt]]', permissionMode: 'default' })
-    const approval = await waitFor('an approval', async () => (await c.caller.sessions.approvals({ projectId: pid })).find((a) => a.sessionId === s.id) ?? null, 90_000, 100)
+    const approval = await waitFor(
+      'an approval',
+      async () => (await c.caller.sessions.approvals({ projectId: pid })).find((a) => a.sessionId === s.id) ?? null,
+      90_000,
+      100
+    )
     expect(JSON.stringify(approval.input)).toContain('touch made-by-codex.txt')
     await c.caller.sessions.answerApproval({ approvalId: approval.id, decision: { behavior: 'allow', scope: 'once' } })
-    await waitFor('the turn', () => (c.core.supervisor.getSession(s.id).status === 'idle' && texts(s.id).some((m) => m.text.includes('DONE. Tool output was:')) ? true : null), 90_000, 100)
+    await waitFor(
+      'the turn',
+      () => (c.core.supervisor.getSession(s.id).status === 'idle' && texts(s.id).some((m) => m.text.includes('DONE. Tool output was:')) ? true : null),
+      90_000,
+      100
+    )
     expect(existsSync(path.join(projectDir, 'made-by-codex.txt'))).toBe(true)
     expect(c.core.supervisor.getSession(s.id).cliSessionId).toBeTruthy()
     expect((await remoteAgents()).some((l) => /codex/.test(l))).toBe(true)

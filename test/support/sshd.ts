@@ -131,7 +131,11 @@ export async function startSshd(): Promise<TestSshd> {
       ''
     ].join('\n')
   )
-  const hostKeyLine = `[127.0.0.1]:${port} ${readFileSync(hostKey + '.pub', 'utf8').trim().split(' ').slice(0, 2).join(' ')}`
+  const hostKeyLine = `[127.0.0.1]:${port} ${readFileSync(hostKey + '.pub', 'utf8')
+    .trim()
+    .split(' ')
+    .slice(0, 2)
+    .join(' ')}`
   const made: string[] = []
   return {
     port,
@@ -191,4 +195,3 @@ export async function startSshd(): Promise<TestSshd> {
     }
   }
 }
-

@@ -41,7 +41,9 @@ export abstract class ProcessHandle {
   ): Promise<ManagedProcess> {
     const onStdout = (chunk: Buffer) => this.splitter.push(chunk)
     const { remote, ...local } = o
-    const proc = remote ? await spawnRemote(remote, binaryPath, argv, { ...local, onStdout }) : await spawnManaged(binaryPath, [...argv], { ...local, onStdout })
+    const proc = remote
+      ? await spawnRemote(remote, binaryPath, argv, { ...local, onStdout })
+      : await spawnManaged(binaryPath, [...argv], { ...local, onStdout })
     this.proc = proc
     void proc.exited.then((exit) => this.finish(exit))
     return proc
