@@ -40,6 +40,7 @@ export const settingsSchema = z.object({
   retentionDays: z.number().int().min(L.retentionDays.min).max(L.retentionDays.max),
   extraEnv: extraEnvSchema,
   maxConcurrentSessions: z.number().int().min(L.maxConcurrentSessions.min).max(L.maxConcurrentSessions.max),
+  remoteGraceSeconds: z.number().int().min(L.remoteGraceSeconds.min).max(L.remoteGraceSeconds.max),
   notifications: z.object({ completed: z.boolean(), error: z.boolean(), stalled: z.boolean(), approval: z.boolean() })
 })
 export type AppSettings = z.infer<typeof settingsSchema>

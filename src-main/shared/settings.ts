@@ -13,6 +13,8 @@ export const SETTING_LIMITS = {
   retentionDays: { min: 1, max: 365 },
   /** Running agents at once; more wait in a queue (each CLI is a heavy process). */
   maxConcurrentSessions: { min: 1, max: 32 },
+  /** Seconds an agent on an SSH host outlives its lost connection before its process group is ended. */
+  remoteGraceSeconds: { min: 0, max: 3600 },
   systemPromptChars: { max: 20_000 },
   modelChars: { max: 200 },
   pathChars: { max: 4096 }
@@ -31,5 +33,6 @@ export const SETTING_DEFAULTS = {
   retentionDays: 30,
   extraEnv: {},
   maxConcurrentSessions: 4,
+  remoteGraceSeconds: 5,
   notifications: { completed: true, error: true, stalled: true, approval: true }
 } as const

@@ -507,7 +507,7 @@ export class Supervisor {
 
   #remoteSpawn(cwd: string): RemoteSpawn {
     if (!this.o.remoteHosts) throw new ShepherdError('UNAVAILABLE', 'SSH hosts are not available in this host')
-    return { hosts: this.o.remoteHosts, location: parseRemoteLocation(cwd), graceS: DEFAULT_REMOTE_GRACE_S }
+    return { hosts: this.o.remoteHosts, location: parseRemoteLocation(cwd), graceS: this.o.settings.get().remoteGraceSeconds ?? DEFAULT_REMOTE_GRACE_S }
   }
 
   async #binary(p: AgentProvider): Promise<string> {

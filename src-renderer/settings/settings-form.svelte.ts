@@ -29,7 +29,8 @@ export const LIMITS = {
   stallMinutes: { min: SETTING_LIMITS.stallThresholdMs.min / MINUTE, max: SETTING_LIMITS.stallThresholdMs.max / MINUTE },
   retentionCount: SETTING_LIMITS.retentionCount,
   retentionDays: SETTING_LIMITS.retentionDays,
-  maxConcurrentSessions: SETTING_LIMITS.maxConcurrentSessions
+  maxConcurrentSessions: SETTING_LIMITS.maxConcurrentSessions,
+  remoteGraceSeconds: SETTING_LIMITS.remoteGraceSeconds
 } as const
 
 export type SettingsPatch = Partial<AppSettings>
@@ -43,6 +44,7 @@ export class SettingsForm {
   retentionCount = $state<number | null>(SETTING_DEFAULTS.retentionCount)
   retentionDays = $state<number | null>(SETTING_DEFAULTS.retentionDays)
   maxConcurrentSessions = $state<number | null>(SETTING_DEFAULTS.maxConcurrentSessions)
+  remoteGraceSeconds = $state<number | null>(SETTING_DEFAULTS.remoteGraceSeconds)
   extraEnvText = $state('')
   notifications = $state<AppSettings['notifications']>({ ...SETTING_DEFAULTS.notifications })
 
@@ -78,6 +80,7 @@ export class SettingsForm {
     this.retentionCount = s.retentionCount
     this.retentionDays = s.retentionDays
     this.maxConcurrentSessions = s.maxConcurrentSessions
+    this.remoteGraceSeconds = s.remoteGraceSeconds
     this.extraEnvText = Object.entries(s.extraEnv)
       .map(([k, v]) => `${k}=${v}`)
       .join('\n')
@@ -117,6 +120,7 @@ export class SettingsForm {
     rangeCheck(errors, 'retentionCount', this.retentionCount, LIMITS.retentionCount, 'sessions')
     rangeCheck(errors, 'retentionDays', this.retentionDays, LIMITS.retentionDays, 'days')
     rangeCheck(errors, 'maxConcurrentSessions', this.maxConcurrentSessions, LIMITS.maxConcurrentSessions, 'agents')
+    rangeCheck(errors, 'remoteGraceSeconds', this.remoteGraceSeconds, LIMITS.remoteGraceSeconds, 'seconds')
     const env = parseEnvText(this.extraEnvText)
     if (env.error) errors.extraEnv = env.error
     for (const [id, p] of Object.entries(this.providers)) {
@@ -142,6 +146,7 @@ export class SettingsForm {
       retentionCount: this.retentionCount ?? 0,
       retentionDays: this.retentionDays ?? 0,
       maxConcurrentSessions: this.maxConcurrentSessions ?? 0,
+      remoteGraceSeconds: this.remoteGraceSeconds ?? 0,
       extraEnv: env.env,
       notifications: { ...this.notifications }
     }
@@ -157,6 +162,7 @@ export class SettingsForm {
       this.retentionCount,
       this.retentionDays,
       this.maxConcurrentSessions,
+      this.remoteGraceSeconds,
       this.extraEnvText,
       this.notifications
     ])
