@@ -290,4 +290,40 @@ describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
     await c.caller.sessions.stop({ id: s.id })
     await waitFor('no process left on the host', async () => ((await remoteAgents()).length === 0 ? true : null), 15_000, 250)
   }, 180_000)
+
+  it('quit and crash: closing the app stops the host agents; a local ssh client killed like a crash leaves the agent only for the grace period', async () => {
+    const pid = await remoteProject()
+    // Crash: the local side of the channel dies without a word (what the local watchdog does when the app is killed).
+    const s = await c.caller.sessions.start({ projectId: pid, prompt: 'crash [[text:up]]' })
+    await waitFor('the turn', () => (c.core.supervisor.getSession(s.id).status === 'idle' && texts(s.id).some((m) => m.text === 'up') ? true : null), 60_000)
+    const localSsh = c.core.store.getSession(s.id)?.pid
+    expect(localSsh).toBeTruthy()
+    expect((await remoteAgents()).some((l) => /claude/.test(l))).toBe(true)
+    process.kill(-(localSsh as number), 'SIGKILL')
+    await waitFor(
+      'the agent to end on the host after the grace period',
+      async () => ((await remoteAgents()).some((l) => /claude/.test(l)) ? null : true),
+      20_000,
+      500
+    )
+
+    // Quit: a second app instance on its own data dir starts a session and is disposed.
+    const other = testCore({ providers: [new ClaudeProvider()], hostEnv: sandbox.env })
+    try {
+      const location = `${SSH_ALIAS}:${projectDir}`
+      const refused = await other.caller.remote.check({ location }).then(
+        () => null,
+        (err: { cause?: unknown }) => err.cause as RemoteError
+      )
+      await other.caller.remote.acceptHostKey({ location, fingerprint: refused?.fields?.fingerprint as string })
+      const p2 = await other.caller.projects.add({ path: location })
+      const s2 = await other.caller.sessions.start({ projectId: p2.id, prompt: 'quit [[text:up too]]' })
+      await waitFor('the turn', () => (other.core.supervisor.getSession(s2.id).status === 'idle' ? true : null), 60_000)
+      expect((await remoteAgents()).some((l) => /claude/.test(l))).toBe(true)
+    } finally {
+      await other.cleanup()
+    }
+    // Right after the quit (no grace period to wait out: stop reached the host's process group).
+    expect((await remoteAgents()).filter((l) => /claude/.test(l))).toEqual([])
+  }, 180_000)
 })
