@@ -75,7 +75,7 @@ export async function spawnRemote(
   const { hosts, location } = remote
   await hosts.connect(location)
   const grace = Math.max(0, Math.round(remote.graceS ?? DEFAULT_REMOTE_GRACE_S))
-  const args = hosts.commandArgs(location, WRAPPER_SH, [location.path, String(grace), cli, ...argv])
+  const args = hosts.commandArgs(location, WRAPPER_SH, [location.path, String(grace), o.installHint, cli, ...argv])
   let pgid: number | null = null
   const filter = new MarkerFilter(o.onStdout, (g) => (pgid = g))
   const proc = await spawnManaged(hosts.sshBinary, args, {

@@ -1,6 +1,6 @@
 /**
  * The POSIX sh wrapper every remote agent runs under (sent over the channel: nothing is installed
- * on the host). `sh -c WRAPPER shepherd <cwd> <graceS> <cli> <args…>`; stdin starts with the
+ * on the host). `sh -c WRAPPER shepherd <cwd> <graceS> <installHint> <cli> <args…>`; stdin starts with the
  * agent's environment (`export NAME='value'` lines, one empty line), then carries the protocol.
  *
  * - The agent runs in its own session / process group (setsid; perl's setpgrp where setsid is
@@ -27,8 +27,8 @@ if ! cd "$1" 2>/dev/null; then
   if [ -d "$1" ]; then echo "shepherd: no permission to enter $1" >&2; exit 96; fi
   echo "shepherd: no folder $1 on this host" >&2; exit 97
 fi
-g=$2; shift 2
-if ! command -v "$1" >/dev/null 2>&1; then echo "shepherd: $1 is not installed on this host (not on PATH)" >&2; exit 127; fi
+g=$2; h=$3; shift 3
+if ! command -v "$1" >/dev/null 2>&1; then echo "shepherd: $1 is not installed on this host (not on PATH). Install it there: $h" >&2; exit 127; fi
 if command -v setsid >/dev/null 2>&1; then grp=setsid
 elif command -v perl >/dev/null 2>&1; then grp=pgrp
 else grp=

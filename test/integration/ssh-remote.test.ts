@@ -326,4 +326,22 @@ describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
     // Right after the quit (no grace period to wait out: stop reached the host's process group).
     expect((await remoteAgents()).filter((l) => /claude/.test(l))).toEqual([])
   }, 180_000)
+
+  it('a CLI missing on the host: the session fails saying so, with the command that installs it there', async () => {
+    const pid = await remoteProject()
+    const bin = path.join(sshd.remoteHome, '.local', 'bin')
+    renameSync(path.join(bin, 'codex'), path.join(bin, 'codex.off'))
+    try {
+      const s = await c.caller.sessions.start({ projectId: pid, provider: 'codex', prompt: '[[text:never]]' }).catch((err: Error) => err)
+      const id = s instanceof Error ? null : s.id
+      if (id) {
+        const done = await waitForStatus(c.core, id, ['error'], 30_000)
+        expect(`${done.statusReason?.message} ${done.statusReason?.stderrTail}`).toMatch(/codex is not installed on this host.*npm install -g @openai\/codex/)
+      } else {
+        expect(String(s)).toMatch(/codex is not installed on this host.*npm install -g @openai\/codex/)
+      }
+    } finally {
+      renameSync(path.join(bin, 'codex.off'), path.join(bin, 'codex'))
+    }
+  }, 60_000)
 })
