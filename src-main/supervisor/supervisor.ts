@@ -507,7 +507,12 @@ export class Supervisor {
   #remoteCli(p: AgentProvider): string {
     if (p.id === 'claude') return 'claude'
     if (p.id === 'codex') return 'codex'
-    throw new ShepherdError('UNSUPPORTED', `${p.displayName} does not run on SSH hosts yet (Claude Code and Codex do).`)
+    // An ACP agent (e.g. `opencode acp`): the configured command's program, found on the host's PATH.
+    const acp = p.id === 'acp' ? this.o.settings.get().providers.acp.command : undefined
+    const program = acp?.[0]
+    // A local absolute path means nothing on the host: its file name, looked up on the host's PATH.
+    if (program) return program.startsWith('/') ? (program.split('/').pop() as string) : program
+    throw new ShepherdError('UNSUPPORTED', `${p.displayName} does not run on SSH hosts yet (Claude Code, Codex and ACP agents such as \`opencode acp\` do).`)
   }
 
   #remoteSpawn(cwd: string): RemoteSpawn {
