@@ -25,7 +25,12 @@ export function sshdSkipReason(): string | null {
   if (process.platform !== 'linux') return 'needs Linux'
   if (process.getuid?.() !== 0) return 'needs root (runs sshd and uses the local account shepherd-remote); run `npm test` as root'
   if (!existsSync(SSHD)) return 'openssh-server is not installed (npm test installs it via apt as root: scripts/setup-test-sshd.mjs)'
-  if (!account()) return 'the account shepherd-remote is missing (run `node scripts/setup-test-sshd.mjs` as root)'
+  const acct = account()
+  if (!acct) return 'the account shepherd-remote is missing (run `node scripts/setup-test-sshd.mjs` as root)'
+  // The pinned CLIs are symlinked into its ~/.local/bin; a private parent folder of the clone (e.g. /root) hides them.
+  const r = spawnSync('runuser', ['-u', REMOTE_USER, '--', 'sh', '-c', 'PATH="$HOME/.local/bin:$PATH"; claude --version >/dev/null 2>&1'], { timeout: 30_000 })
+  if (r.status !== 0)
+    return `the account shepherd-remote cannot run the test CLIs in ${acct.home}/.local/bin (not set up, or a parent folder of this clone is private)`
   return null
 }
 
