@@ -19,6 +19,7 @@ import { join } from 'node:path'
 import { classifySshFailure, RemoteError, type RemoteFailure } from './errors'
 import { hostKey, type RemoteLocation } from './location'
 import { shJoin } from './quote'
+import { watchGroup } from '../providers/watchdog'
 
 export type HostState = 'connecting' | 'connected' | 'reconnecting' | 'failed'
 
@@ -188,7 +189,10 @@ export class SshHosts {
   #startMaster(m: Master): Promise<void> {
     if (m.status.state !== 'reconnecting') this.#setStatus(m, 'connecting')
     const args = [...this.baseArgs(m.loc), '-o', 'ControlMaster=yes', '-o', 'ControlPersist=no', '-N', m.loc.host]
-    const proc = spawn(this.sshBinary, args, { env: this.sshEnv(), stdio: ['ignore', 'ignore', 'pipe'] })
+    // Own process group + the agents' watchdog (providers/watchdog.ts): if the app is killed, the master goes too.
+    const proc = spawn(this.sshBinary, args, { env: this.sshEnv(), stdio: ['ignore', 'ignore', 'pipe'], detached: process.platform !== 'win32' })
+    const watchdog = proc.pid && process.platform !== 'win32' ? watchGroup(proc.pid) : null
+    proc.once('exit', () => watchdog?.release())
     m.proc = proc
     let stderr = ''
     proc.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-8192)))
