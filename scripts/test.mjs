@@ -1,10 +1,11 @@
 // `npm test`: the whole suite on a fresh machine — system Chromium (apt, when missing and root),
-// the pinned test-only agent CLIs, typecheck, lint (ESLint), format check (Prettier), build, unit + integration (Vitest), e2e (Playwright
+// the pinned test-only agent CLIs, openssh-server and a local account playing an SSH host (scripts/setup-test-sshd.mjs), typecheck, lint (ESLint), format check (Prettier), build, unit + integration (Vitest), e2e (Playwright
 // against the web host in Chromium). Ends with one line `N passed, N failed`; exits non-zero on any failure.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildIfNeeded, ensureChromium, root } from './lib.mjs'
+import { setupTestSshd } from './setup-test-sshd.mjs'
 
 let passed = 0
 let failed = 0
@@ -72,6 +73,9 @@ mkdirSync(join(root, 'test-results'), { recursive: true })
 const chromium = ensureChromium()
 step('chromium available', Boolean(chromium))
 step('test agents installed', run(process.execPath, [join(root, 'scripts/install-test-agents.mjs')]).status === 0)
+// SSH-host tests (issue 17): openssh-server + the account that plays the host; without them those tests skip, saying why.
+const sshdSkip = setupTestSshd()
+console.log(sshdSkip ? `\n▶ SSH host tests will skip: ${sshdSkip}` : '\n▶ SSH host tests: sshd and the shepherd-remote account ready')
 step('typecheck main', run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.node.json']).status === 0)
 step('typecheck preload', run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.preload.json']).status === 0)
 step(

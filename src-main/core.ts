@@ -20,6 +20,8 @@ import { ImportService } from './import/service'
 import { startBackfill } from './search/backfill'
 import { GitRunner } from './git/runner'
 import { WorktreeService } from './git/worktree-service'
+import { SshHosts } from './remote/ssh'
+import { RemoteService } from './remote/service'
 
 export type { HostServices }
 
@@ -68,7 +70,11 @@ export function createCore(opts: CoreOptions): Core {
     }
   })
   const settings = new SettingsService(store)
+  const hostEnv = opts.hostEnv ?? process.env
+  // SSH hosts: the user's ssh and ~/.ssh/config (SHEPHERD_SSH_CONFIG: `ssh -F` another file, as the tests do).
+  const remoteHosts = new SshHosts({ dataDir: opts.dataDir, configFile: hostEnv.SHEPHERD_SSH_CONFIG || null, env: hostEnv })
   const supervisor = new Supervisor({
+    remoteHosts,
     store,
     writer,
     hub,
@@ -107,7 +113,21 @@ export function createCore(opts: CoreOptions): Core {
   }
   // The CLIs' files live under the HOME / CLAUDE_CONFIG_DIR / CODEX_HOME the agents get.
   const imports = new ImportService(store, hub, opts.hostEnv ?? process.env)
-  const ctx: ApiContext = { host: opts.host, info, store, hub, projects, settings, supervisor, storage, attention, imports, search: store.search, worktrees }
+  const ctx: ApiContext = {
+    host: opts.host,
+    info,
+    store,
+    hub,
+    projects,
+    settings,
+    supervisor,
+    storage,
+    attention,
+    imports,
+    search: store.search,
+    worktrees,
+    remote: new RemoteService(remoteHosts)
+  }
   // Messages stored before the search index existed are indexed in the background (migration 0002).
   const backfill = startBackfill(store.search, log)
   // Records vs `git worktree list`, once per repository, in the background; findings shown by the UI.
@@ -124,6 +144,7 @@ export function createCore(opts: CoreOptions): Core {
       disposed ??= (async () => {
         backfill.stop()
         await supervisor.shutdown(deadlineMs)
+        await remoteHosts.dispose()
         attention.dispose()
         writer.close()
         store.close()

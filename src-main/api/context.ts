@@ -10,6 +10,7 @@ import type { Attention } from '../services/attention'
 import type { ImportService } from '../import/service'
 import type { SearchIndex } from '../search/search-index'
 import type { WorktreeService } from '../git/worktree-service'
+import type { RemoteService } from '../remote/service'
 
 export interface AppInfo {
   name: string
@@ -46,6 +47,8 @@ export interface ApiContext {
    * (a busy or frozen page) gets a `resync` instead of an ever-growing send buffer (RELIABILITY BP-1).
    */
   transportBacklog?: () => number
+  /** Projects on SSH hosts: checks, host keys, connection status (src-main/remote/). */
+  remote: RemoteService
   /** The web host's access token controls (absent in the desktop app, which has no token). */
   webAccess?: {
     rotateToken(): { url: string; token: string }

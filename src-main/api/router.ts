@@ -14,6 +14,7 @@ import { importsRouter } from './routers/imports'
 import { searchRouter } from './routers/search'
 import { worktreesRouter } from './routers/worktrees'
 import { questionsRouter } from './routers/questions'
+import { remoteRouter } from './routers/remote'
 
 export const appRouter = router({
   app: appInfoRouter,
@@ -29,7 +30,8 @@ export const appRouter = router({
   imports: importsRouter,
   search: searchRouter,
   worktrees: worktreesRouter,
-  questions: questionsRouter
+  questions: questionsRouter,
+  remote: remoteRouter
 })
 
 export type AppRouter = typeof appRouter

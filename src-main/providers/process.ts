@@ -26,6 +26,8 @@ export interface ProcessExit {
   code: number | null
   signal: string | null
   stderrTail: string
+  /** An agent on an SSH host whose connection was lost (src-main/remote/spawn.ts), not an agent exit. */
+  disconnected?: boolean
 }
 
 export interface SpawnManagedOptions {
@@ -150,6 +152,8 @@ export class ManagedProcess {
   private writeChain: Promise<void> = Promise.resolve()
   /** Ends the group if the host dies without stopping it (see watchdog.ts). */
   readonly watchdog: Watchdog
+  /** Runs first on stop, bounded (a remote agent: stop its group on the host, src-main/remote/spawn.ts). */
+  beforeStop: ((graceMs: number) => Promise<void>) | null = null
 
   constructor(private readonly child: ChildProcessWithoutNullStreams) {
     this.pid = child.pid as number
@@ -249,6 +253,11 @@ export class ManagedProcess {
   }
 
   private async doStop(graceMs: number): Promise<ProcessExit> {
+    if (this.beforeStop)
+      await within(
+        this.beforeStop(graceMs).catch(() => {}),
+        graceMs + KILL_WAIT_MS * 3
+      )
     this.child.stdin.end()
     const deadline = Date.now() + graceMs
     if (this.alive || groupAlive(this.pid)) killGroup(this.pid, 'SIGTERM')

@@ -6,6 +6,7 @@
 import type { MessageKind, PermissionMode, ProviderId, StatusReason } from '../shared/status'
 import type { PermissionModeMap, ProviderCapabilities, ProviderControls } from '../shared/controls'
 import type { QuestionAnswer, QuestionField, QuestionSource } from '../shared/questions'
+import type { RemoteSpawn } from '../remote/spawn'
 
 /** A transcript entry as a provider emits it (no seq, no session id yet). */
 export interface ProviderMessage {
@@ -113,14 +114,18 @@ export interface StartOptions {
   /** Resume this CLI session id (and fork it when `fork` is set). */
   resumeCliSessionId?: string | null
   fork?: boolean
-  /** Absolute path of the CLI binary (resolved by the provider's `detect`). */
+  /** Absolute path of the CLI binary (resolved by the provider's `detect`); for `remote`, its name on the host's PATH. */
   binaryPath: string
+  /** A project on an SSH host: the CLI runs there (src-main/remote/), `cwd` is the path on the host. */
+  remote?: RemoteSpawn | null
 }
 
 export interface ProviderExit {
   code: number | null
   signal: string | null
   stderrTail: string
+  /** An agent on an SSH host whose connection was lost: it resumes after the reconnect. */
+  disconnected?: boolean
 }
 
 /** One running agent process (or connection) for one session. */

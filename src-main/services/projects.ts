@@ -6,6 +6,7 @@ import type { ProjectDTO } from '../shared/dto'
 import { ShepherdError } from '../shared/errors'
 import type { EventHub } from '../supervisor/event-hub'
 import { projectToDTO } from '../store/rows'
+import { formatRemoteLocation, isRemoteLocation, parseRemoteLocation } from '../remote/location'
 import type { Store } from '../store/store'
 
 export interface ProjectSettingsPatch {
@@ -33,12 +34,13 @@ export class ProjectService {
   }
 
   add(path: string, name?: string): ProjectDTO {
-    const resolved = validateProjectFolder(path)
+    // A folder on an SSH host (`host:/path`) is checked over SSH first (src-main/remote/service.ts); stored as typed.
+    const resolved = isRemoteLocation(path) ? formatRemoteLocation(parseRemoteLocation(path)) : validateProjectFolder(path)
     if (this.store.getProjectByPath(resolved)) throw new ShepherdError('CONFLICT', `${resolved} is already a project`)
     const now = Date.now()
     const row = {
       id: randomUUID(),
-      name: (name?.trim() || basename(resolved) || resolved).slice(0, 200),
+      name: (name?.trim() || basename(resolved.replace(/^[^/]*:(?=\/)/, '')) || resolved).slice(0, 200),
       path: resolved,
       created_at: now,
       updated_at: now,

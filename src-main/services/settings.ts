@@ -42,6 +42,7 @@ export const settingsSchema = z.object({
   maxConcurrentSessions: z.number().int().min(L.maxConcurrentSessions.min).max(L.maxConcurrentSessions.max),
   idleAgentsKept: z.number().int().min(L.idleAgentsKept.min).max(L.idleAgentsKept.max),
   sleepAfterIdleMs: z.number().int().min(L.sleepAfterIdleMs.min).max(L.sleepAfterIdleMs.max),
+  remoteGraceSeconds: z.number().int().min(L.remoteGraceSeconds.min).max(L.remoteGraceSeconds.max),
   notifications: z.object({ completed: z.boolean(), error: z.boolean(), stalled: z.boolean(), approval: z.boolean() })
 })
 export type AppSettings = z.infer<typeof settingsSchema>

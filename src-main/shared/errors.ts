@@ -14,7 +14,9 @@ export const ERROR_CODES = [
   'DB_TOO_NEW',
   'UNAVAILABLE',
   /** The session's agent cannot do this (see its controls table); never silently ignored. */
-  'UNSUPPORTED'
+  'UNSUPPORTED',
+  /** A project on an SSH host could not be reached or used; `fields.reason` says why (src-main/remote/errors.ts). */
+  'SSH_FAILED'
 ] as const
 export type ShepherdErrorCode = (typeof ERROR_CODES)[number]
 

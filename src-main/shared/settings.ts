@@ -21,6 +21,8 @@ export const SETTING_LIMITS = {
   idleAgentsKept: { min: 0, max: 32 },
   /** How long an idle agent beyond the bound keeps its process; 5 s at least (a shorter pause is still "working"). */
   sleepAfterIdleMs: { min: 5_000, max: 24 * 60 * MINUTE },
+  /** Seconds an agent on an SSH host outlives its lost connection before its process group is ended. */
+  remoteGraceSeconds: { min: 0, max: 3600 },
   systemPromptChars: { max: 20_000 },
   modelChars: { max: 200 },
   pathChars: { max: 4096 }
@@ -41,5 +43,6 @@ export const SETTING_DEFAULTS = {
   maxConcurrentSessions: 4,
   idleAgentsKept: 4,
   sleepAfterIdleMs: 10 * MINUTE,
+  remoteGraceSeconds: 5,
   notifications: { completed: true, error: true, stalled: true, approval: true }
 } as const

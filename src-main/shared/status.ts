@@ -49,6 +49,7 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number]
  * usage limit refused the turn (it waits for the reset); `budget_hold` paused at a budget cap;
  * `asleep` idle with its process stopped to save memory (the next prompt resumes the conversation,
  * see supervisor/idle-sleep.ts); `waking` that resume under way ("waking up…").
+ * `disconnected` the SSH connection to the agent's host was lost (it resumes once reconnected).
  */
 export const STATUS_REASON_CODES = [
   'turn_interrupted',
@@ -67,7 +68,8 @@ export const STATUS_REASON_CODES = [
   'usage_limit',
   'budget_hold',
   'asleep',
-  'waking'
+  'waking',
+  'disconnected'
 ] as const
 export type StatusReasonCode = (typeof STATUS_REASON_CODES)[number]
 

@@ -393,6 +393,13 @@ export class SessionRunner {
       status = 'interrupted'
       reason.code = 'stopped_by_user'
       reason.message = 'stopped by you'
+    } else if (exit.disconnected) {
+      // The host's connection is gone (the agent there ends after the grace period): the supervisor resumes it.
+      status = 'error'
+      reason.code = 'disconnected'
+      reason.message = 'disconnected from the host — reconnecting; the session resumes from the agent’s own session id'
+      // In the transcript too: the status may move on quickly once the host is back.
+      this.session.message({ kind: 'system', text: 'Disconnected from the host — reconnecting…' })
     } else if (exit.signal || (exit.code !== 0 && exit.code !== null) || this.#turnRunning) {
       status = 'error'
       reason.code = exit.signal ? 'killed' : exit.code !== 0 ? 'exited' : 'exited_mid_turn'
@@ -412,7 +419,11 @@ export class SessionRunner {
     this.#finish(exit)
   }
 
+  /** How the process ended (set once it is gone). */
+  lastExit: ProviderExit | null = null
+
   #finish(exit: ProviderExit) {
+    this.lastExit = exit
     this.#gone = true
     this.#drafts.cancel()
     this.#setTurn(false)

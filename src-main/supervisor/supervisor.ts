@@ -8,6 +8,9 @@ import type { ApprovalDTO, ProviderInfoDTO, SessionDTO } from '../shared/dto'
 import { ShepherdError } from '../shared/errors'
 import { ACTIVE_STATUSES, type PermissionMode, type ProviderId } from '../shared/status'
 import type { AgentProvider, ApprovalDecision, ProviderExit } from '../providers/types'
+import { hostKey, isRemoteLocation, parseRemoteLocation } from '../remote/location'
+import { DEFAULT_REMOTE_GRACE_S, type RemoteSpawn } from '../remote/spawn'
+import type { SshHosts } from '../remote/ssh'
 import { buildChildEnv } from '../providers/child-env'
 import { approvalToDTO, extraEnvOf, sessionToDTO, type SessionRow } from '../store/rows'
 import { questionToDTO } from '../store/questions-store'
@@ -52,6 +55,8 @@ export interface SupervisorOptions {
   hostEnv: NodeJS.ProcessEnv
   /** Retention never prunes a session this says to keep (e.g. its worktree may hold unmerged work). */
   keepOnPrune?: (sessionId: string) => boolean
+  /** SSH hosts: a session whose cwd is `host:/path` runs its CLI there (src-main/remote/). */
+  remoteHosts?: SshHosts
   /** Diagnostics (a refused status change). */
   log?: (msg: string) => void
 }
@@ -88,6 +93,23 @@ export class Supervisor {
 
   constructor(private readonly o: SupervisorOptions) {
     this.#providers = new Map(o.providers.map((p) => [p.id, p]))
+    // A host connected again: its sessions that lost the connection resume from the CLI's session id.
+    o.remoteHosts?.onStatus((s) => {
+      if (s.state === 'connected') this.#resumeReconnected(s.host)
+    })
+  }
+
+  /** Sessions whose SSH host connection was lost, by session id → host (src-main/remote/). */
+  readonly #disconnected = new Map<string, string>()
+
+  #resumeReconnected(host: string): void {
+    for (const [id, h] of [...this.#disconnected]) {
+      if (h !== host || this.#shuttingDown) continue
+      this.#disconnected.delete(id)
+      const row = this.o.store.getSession(id)
+      if (!row || !row.cli_session_id || this.#runnerOf(id)?.alive || this.#isLaunching(id)) continue
+      this.resume(id).catch((err: unknown) => this.o.log?.(`resuming ${id} after the reconnect failed: ${String(err)}`))
+    }
   }
 
   /** Startup: sessions left active by a crash are marked interrupted, leftover process groups killed. */
@@ -141,8 +163,14 @@ export class Supervisor {
     const settings = this.o.settings.get()
     const providerId = input.provider ?? settings.defaultProvider
     const provider = this.#provider(providerId)
-    // A missing CLI is reported before anything is created.
-    await this.#binary(provider)
+    // A missing CLI is reported before anything is created (on an SSH host: by the host check and the wrapper).
+    if (!isRemoteLocation(input.cwd ?? project.path)) await this.#binary(provider)
+    else {
+      this.#remoteCli(provider)
+      // Worktrees run git locally (src-main/git/): not for a folder on an SSH host yet.
+      if (input.prepare)
+        throw new ShepherdError('UNSUPPORTED', 'A separate worktree is not available for projects on SSH hosts yet: start the session in the project folder.')
+    }
     const id = randomUUID()
     const defaults = settings.providers[providerId]
     this.o.store.insertSession({
@@ -539,6 +567,23 @@ export class Supervisor {
     if (c.level === 'no') throw new ShepherdError('UNSUPPORTED', `${p.displayName}: ${c.note.replaceAll('`', '')}`)
   }
 
+  /** The CLI's name on an SSH host's PATH; Claude Code and Codex run there so far. */
+  #remoteCli(p: AgentProvider): string {
+    if (p.id === 'claude') return 'claude'
+    if (p.id === 'codex') return 'codex'
+    // An ACP agent (e.g. `opencode acp`): the configured command's program, found on the host's PATH.
+    const acp = p.id === 'acp' ? this.o.settings.get().providers.acp.command : undefined
+    const program = acp?.[0]
+    // A local absolute path means nothing on the host: its file name, looked up on the host's PATH.
+    if (program) return program.startsWith('/') ? (program.split('/').pop() as string) : program
+    throw new ShepherdError('UNSUPPORTED', `${p.displayName} does not run on SSH hosts yet (Claude Code, Codex and ACP agents such as \`opencode acp\` do).`)
+  }
+
+  #remoteSpawn(cwd: string): RemoteSpawn {
+    if (!this.o.remoteHosts) throw new ShepherdError('UNAVAILABLE', 'SSH hosts are not available in this host')
+    return { hosts: this.o.remoteHosts, location: parseRemoteLocation(cwd), graceS: this.o.settings.get().remoteGraceSeconds ?? DEFAULT_REMOTE_GRACE_S }
+  }
+
   async #binary(p: AgentProvider): Promise<string> {
     // Starting needs only the path: running `--version` on every start would cost a process spawn.
     const d = await p.detect(this.o.settings.get().providers[p.id].cliPath, this.o.hostEnv.PATH ?? '', { version: false })
@@ -575,7 +620,8 @@ export class Supervisor {
     try {
       ev.status('starting', plan.waking ? WAKING : null, { ended_at: null })
       const provider = this.#provider(row.provider as ProviderId)
-      const binaryPath = await this.#binary(provider)
+      const remote = isRemoteLocation(row.cwd) ? this.#remoteSpawn(row.cwd) : null
+      const binaryPath = remote ? this.#remoteCli(provider) : await this.#binary(provider)
       const settings = this.o.settings.get()
       const providerEnv: Record<string, string> = {}
       for (const k of provider.envPassthrough ?? []) {
@@ -590,7 +636,8 @@ export class Supervisor {
       if (plan.freshNote) ev.message({ kind: 'system', text: plan.freshNote })
       const handle = await provider.start({
         sessionId: id,
-        cwd: row.cwd,
+        cwd: remote ? remote.location.path : row.cwd,
+        remote,
         model: row.model,
         permissionMode: row.permission_mode as PermissionMode,
         systemPrompt: row.system_prompt,
@@ -716,6 +763,16 @@ export class Supervisor {
   #onGone(r: SessionRunner) {
     const s = this.#events.get(r.sessionId)
     if (s?.runner === r) s.runner = null
+    const row = this.o.store.getSession(r.sessionId)
+    if (row && r.lastExit?.disconnected && isRemoteLocation(row.cwd) && this.o.remoteHosts) {
+      const loc = parseRemoteLocation(row.cwd)
+      this.#disconnected.set(r.sessionId, hostKey(loc))
+      // Reconnect now (the host's own backoff takes over when it fails); a live master resumes at once.
+      this.o.remoteHosts.connect(loc).then(
+        () => this.#resumeReconnected(hostKey(loc)),
+        () => {}
+      )
+    }
     this.#drainWaiting()
   }
 

@@ -31,7 +31,8 @@ export const LIMITS = {
   retentionDays: SETTING_LIMITS.retentionDays,
   maxConcurrentSessions: SETTING_LIMITS.maxConcurrentSessions,
   idleAgentsKept: SETTING_LIMITS.idleAgentsKept,
-  sleepMinutes: { min: SETTING_LIMITS.sleepAfterIdleMs.min / MINUTE, max: SETTING_LIMITS.sleepAfterIdleMs.max / MINUTE }
+  sleepMinutes: { min: SETTING_LIMITS.sleepAfterIdleMs.min / MINUTE, max: SETTING_LIMITS.sleepAfterIdleMs.max / MINUTE },
+  remoteGraceSeconds: SETTING_LIMITS.remoteGraceSeconds
 } as const
 
 export type SettingsPatch = Partial<AppSettings>
@@ -47,6 +48,7 @@ export class SettingsForm {
   maxConcurrentSessions = $state<number | null>(SETTING_DEFAULTS.maxConcurrentSessions)
   idleAgentsKept = $state<number | null>(SETTING_DEFAULTS.idleAgentsKept)
   sleepMinutes = $state<number | null>(SETTING_DEFAULTS.sleepAfterIdleMs / MINUTE)
+  remoteGraceSeconds = $state<number | null>(SETTING_DEFAULTS.remoteGraceSeconds)
   extraEnvText = $state('')
   notifications = $state<AppSettings['notifications']>({ ...SETTING_DEFAULTS.notifications })
 
@@ -84,6 +86,7 @@ export class SettingsForm {
     this.maxConcurrentSessions = s.maxConcurrentSessions
     this.idleAgentsKept = s.idleAgentsKept
     this.sleepMinutes = s.sleepAfterIdleMs / MINUTE
+    this.remoteGraceSeconds = s.remoteGraceSeconds
     this.extraEnvText = Object.entries(s.extraEnv)
       .map(([k, v]) => `${k}=${v}`)
       .join('\n')
@@ -126,6 +129,7 @@ export class SettingsForm {
     rangeCheck(errors, 'idleAgentsKept', this.idleAgentsKept, LIMITS.idleAgentsKept, 'agents')
     const sleep = sleepMessage(this.sleepMinutes)
     if (sleep) errors.sleepAfterIdleMs = sleep
+    rangeCheck(errors, 'remoteGraceSeconds', this.remoteGraceSeconds, LIMITS.remoteGraceSeconds, 'seconds')
     const env = parseEnvText(this.extraEnvText)
     if (env.error) errors.extraEnv = env.error
     for (const [id, p] of Object.entries(this.providers)) {
@@ -153,6 +157,7 @@ export class SettingsForm {
       maxConcurrentSessions: this.maxConcurrentSessions ?? 0,
       idleAgentsKept: this.idleAgentsKept ?? 0,
       sleepAfterIdleMs: Math.round((this.sleepMinutes ?? 0) * MINUTE),
+      remoteGraceSeconds: this.remoteGraceSeconds ?? 0,
       extraEnv: env.env,
       notifications: { ...this.notifications }
     }
@@ -170,6 +175,7 @@ export class SettingsForm {
       this.maxConcurrentSessions,
       this.idleAgentsKept,
       this.sleepMinutes,
+      this.remoteGraceSeconds,
       this.extraEnvText,
       this.notifications
     ])

@@ -2,13 +2,16 @@ import { z } from 'zod'
 import { procedure, router } from '../trpc'
 import { SETTING_LIMITS } from '../../shared/limits'
 import { idSchema, nameSchema, pathSchema } from '../schemas'
+import { isRemoteLocation } from '../../remote/location'
 
 export const projectsRouter = router({
   list: procedure.query(({ ctx }) => ctx.projects.list()),
   get: procedure.input(z.object({ id: idSchema }).strict()).query(({ ctx, input }) => ctx.projects.get(input.id)),
-  add: procedure
-    .input(z.object({ path: pathSchema, name: nameSchema.optional() }).strict())
-    .mutation(({ ctx, input }) => ctx.projects.add(input.path, input.name)),
+  add: procedure.input(z.object({ path: pathSchema, name: nameSchema.optional() }).strict()).mutation(async ({ ctx, input }) => {
+    // A project on an SSH host: reachable, the folder there exists and is readable, before it is added.
+    if (isRemoteLocation(input.path)) await ctx.remote.checkForProject(input.path)
+    return ctx.projects.add(input.path, input.name)
+  }),
   rename: procedure.input(z.object({ id: idSchema, name: nameSchema }).strict()).mutation(({ ctx, input }) => ctx.projects.rename(input.id, input.name)),
   updateSettings: procedure
     .input(

@@ -4,6 +4,7 @@
  * `session/prompt`, `session/cancel`, and answers the agent's `session/request_permission`,
  * `fs/*` and `terminal/*` requests (files and commands inside the project folder only).
  */
+import type { RemoteSpawn } from '../../remote/spawn'
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderExit } from '../types'
@@ -60,6 +61,11 @@ export interface AcpHandleOptions {
   /** The agent's cumulative cost for a session id, after each turn. */
   onCumulativeCost?: (cliSessionId: string, amount: number) => void
   onAgentInfo?: (info: AcpAgentInfo) => void
+  /**
+   * Run on an SSH host (src-main/remote/). The client-side file system and terminals are then not
+   * offered: they would act on this machine, not the host; the agent uses its own tools there.
+   */
+  remote?: RemoteSpawn | null
   /** Tests only. */
   startTimeoutMs?: number
   controlTimeoutMs?: number
@@ -121,7 +127,13 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
    */
   static async open(opts: AcpHandleOptions): Promise<AcpHandle> {
     const h = new AcpHandle(opts)
-    const proc = await h.launch(opts.binaryPath, opts.args, { cwd: opts.cwd, env: opts.env, displayName: ACP_DISPLAY_NAME, installHint: ACP_INSTALL_HINT })
+    const proc = await h.launch(opts.binaryPath, opts.args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      displayName: ACP_DISPLAY_NAME,
+      installHint: ACP_INSTALL_HINT,
+      remote: opts.remote
+    })
     try {
       await h.setUp()
     } catch (err) {
@@ -164,7 +176,10 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
       'initialize',
       {
         protocolVersion: ACP_PROTOCOL_VERSION,
-        clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true, elicitation: ACP_ELICITATION_CAPABILITY },
+        clientCapabilities: this.opts.remote
+          ? // On an SSH host the agent's files and terminals are there, not here: only forms are offered.
+            { fs: { readTextFile: false, writeTextFile: false }, terminal: false, elicitation: ACP_ELICITATION_CAPABILITY }
+          : { fs: { readTextFile: true, writeTextFile: true }, terminal: true, elicitation: ACP_ELICITATION_CAPABILITY },
         clientInfo: { name: 'shepherd', title: 'Shepherd', version: CLIENT_VERSION }
       },
       timeoutMs
@@ -498,6 +513,10 @@ export class AcpHandle extends ProcessHandle implements AgentHandle {
 
   private onAgentRequest(method: string, params: unknown, id: RpcId): Promise<unknown> {
     const cwd = this.opts.cwd
+    // On an SSH host these would touch this machine: not offered, and refused if asked anyway.
+    if (this.opts.remote && (method.startsWith('fs/') || method.startsWith('terminal/'))) {
+      return Promise.reject(new Error(`${method} is not available for an agent on an SSH host`))
+    }
     switch (method) {
       case 'session/request_permission':
         return this.permissionRequest(params, id)

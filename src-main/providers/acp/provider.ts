@@ -175,6 +175,7 @@ export class AcpProvider implements AgentProvider {
       systemPrompt: opts.systemPrompt,
       resumeCliSessionId: opts.resumeCliSessionId ?? null,
       fork: opts.fork ?? false,
+      remote: opts.remote,
       costBaseline: (id) => this.#costs.get(id) ?? null,
       onCumulativeCost: (id, amount) => this.#rememberCost(id, amount),
       onAgentInfo: (info) => this.#noteAgent(info)

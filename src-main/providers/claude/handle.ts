@@ -8,6 +8,7 @@ import type { AgentHandle, ApprovalDecision, ProviderExit } from '../types'
 import type { QuestionAnswer } from '../../shared/questions'
 import { claudeElicitation, claudeElicitationResponse } from './elicitation'
 import { ProcessHandle } from '../scaffold/process-handle'
+import type { RemoteSpawn } from '../../remote/spawn'
 import { PendingRequests } from '../scaffold/pending-requests'
 import { createParseState, parseClaudeLine, type ControlResponse } from './parser'
 import { isObj } from '../scaffold/values'
@@ -20,6 +21,8 @@ export const CONTROL_TIMEOUT_MS = 10_000
 export interface ClaudeSpawnOptions {
   cwd: string
   env: Record<string, string>
+  /** Run on an SSH host (src-main/remote/). */
+  remote?: RemoteSpawn | null
   /** Tests only: defaults to CONTROL_TIMEOUT_MS. */
   controlTimeoutMs?: number
 }
@@ -44,7 +47,13 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   /** Spawn the CLI; throws ShepherdError('AGENT_NOT_FOUND' | 'SPAWN_FAILED'). */
   static async spawn(binaryPath: string, argv: string[], opts: ClaudeSpawnOptions): Promise<ClaudeHandle> {
     const handle = new ClaudeHandle(opts.controlTimeoutMs ?? CONTROL_TIMEOUT_MS)
-    await handle.launch(binaryPath, argv, { cwd: opts.cwd, env: opts.env, displayName: CLAUDE_DISPLAY_NAME, installHint: CLAUDE_INSTALL_HINT })
+    await handle.launch(binaryPath, argv, {
+      cwd: opts.cwd,
+      env: opts.env,
+      displayName: CLAUDE_DISPLAY_NAME,
+      installHint: CLAUDE_INSTALL_HINT,
+      remote: opts.remote
+    })
     return handle
   }
 

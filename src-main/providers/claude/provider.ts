@@ -88,7 +88,7 @@ export class ClaudeProvider extends CliProvider {
   }
 
   start(opts: StartOptions): Promise<ClaudeHandle> {
-    return ClaudeHandle.spawn(opts.binaryPath, buildClaudeArgs(opts), { cwd: opts.cwd, env: opts.env })
+    return ClaudeHandle.spawn(opts.binaryPath, buildClaudeArgs(opts), { cwd: opts.cwd, env: opts.env, remote: opts.remote })
   }
 }
 

@@ -12,6 +12,7 @@ import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderExit } from '../types'
 import type { QuestionAnswer } from '../../shared/questions'
 import { ProcessHandle } from '../scaffold/process-handle'
+import type { RemoteSpawn } from '../../remote/spawn'
 import { createParseState, INTERRUPTED_TEXT, parseApprovalRequest, parseNotification } from './parser'
 import { codexPermission, sandboxPolicyFor } from './permissions'
 import {
@@ -57,6 +58,8 @@ export interface CodexSessionOptions {
   /** Resume (or, with `fork`, fork) this thread instead of starting one. */
   resumeThreadId?: string | null
   fork?: boolean
+  /** Run on an SSH host (src-main/remote/). */
+  remote?: RemoteSpawn | null
   /** Tests only: defaults to DEFAULT_REQUEST_TIMEOUT_MS. */
   requestTimeoutMs?: number
 }
@@ -111,7 +114,13 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
    */
   static async spawn(binaryPath: string, opts: CodexSessionOptions, argv: readonly string[] = CODEX_APP_SERVER_ARGS): Promise<CodexHandle> {
     const handle = new CodexHandle(opts)
-    await handle.launch(binaryPath, argv, { cwd: opts.cwd, env: opts.env, displayName: CODEX_DISPLAY_NAME, installHint: CODEX_INSTALL_HINT })
+    await handle.launch(binaryPath, argv, {
+      cwd: opts.cwd,
+      env: opts.env,
+      displayName: CODEX_DISPLAY_NAME,
+      installHint: CODEX_INSTALL_HINT,
+      remote: opts.remote
+    })
     handle.ready = handle.handshake()
     return handle
   }

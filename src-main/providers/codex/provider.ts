@@ -76,7 +76,8 @@ export class CodexProvider extends CliProvider {
       permissionMode: opts.permissionMode,
       systemPrompt: opts.systemPrompt,
       resumeThreadId: opts.resumeCliSessionId ?? null,
-      fork: opts.fork ?? false
+      fork: opts.fork ?? false,
+      remote: opts.remote
     })
   }
 }

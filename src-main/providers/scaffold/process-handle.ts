@@ -8,6 +8,7 @@
 import { HandleEvents } from '../handle-events'
 import { LineSplitter } from '../line-splitter'
 import { spawnManaged, type ManagedProcess } from '../process'
+import { spawnRemote, type RemoteSpawn } from '../../remote/spawn'
 import type { ProviderEvent, ProviderExit } from '../types'
 
 export abstract class ProcessHandle {
@@ -29,13 +30,20 @@ export abstract class ProcessHandle {
   /** The process is gone (called once, after its last line). */
   protected abstract finish(exit: ProviderExit): void
 
-  /** Spawn the agent (throws ShepherdError 'AGENT_NOT_FOUND' | 'SPAWN_FAILED'); its stdout feeds `onLine`, its exit `finish`. */
+  /**
+   * Spawn the agent (throws ShepherdError 'AGENT_NOT_FOUND' | 'SPAWN_FAILED'); its stdout feeds `onLine`, its exit `finish`.
+   * With `remote`, the CLI (`binaryPath` is then its name on the host's PATH) runs on an SSH host in `remote.location.path`.
+   */
   protected async launch(
     binaryPath: string,
     argv: readonly string[],
-    o: { cwd: string; env: Record<string, string>; displayName: string; installHint: string }
+    o: { cwd: string; env: Record<string, string>; displayName: string; installHint: string; remote?: RemoteSpawn | null }
   ): Promise<ManagedProcess> {
-    const proc = await spawnManaged(binaryPath, [...argv], { ...o, onStdout: (chunk) => this.splitter.push(chunk) })
+    const onStdout = (chunk: Buffer) => this.splitter.push(chunk)
+    const { remote, ...local } = o
+    const proc = remote
+      ? await spawnRemote(remote, binaryPath, argv, { ...local, onStdout })
+      : await spawnManaged(binaryPath, [...argv], { ...local, onStdout })
     this.proc = proc
     void proc.exited.then((exit) => this.finish(exit))
     return proc
