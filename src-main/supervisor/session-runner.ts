@@ -7,6 +7,7 @@
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit, ProviderUsage } from '../providers/types'
 import type { PermissionMode, SessionStatus, StatusReason } from '../shared/status'
 import { DraftThrottle } from './draft-throttle'
+import { OpenToolCalls } from './open-tool-calls'
 import type { Session } from './session'
 
 /** Stop: SIGTERM to the process group, SIGKILL after this grace (docs/fault-catalogue.md CP-3: stop() resolves in ≤ 6 s). */
@@ -37,6 +38,8 @@ export class SessionRunner {
   /** Set when a resume failed before the CLI started the conversation (stale id). */
   onEarlyExit: ((exit: ProviderExit) => boolean) | null = null
   readonly #drafts: DraftThrottle
+  /** Tool calls of the running turn without a result yet: closed as unfinished when the turn ends. */
+  readonly #openCalls = new OpenToolCalls()
   /** Held at the budget cap: prompts stay queued, no turn starts (issue 16). */
   #held = false
   /** Held with "let the current tool call finish": interrupt after the next tool result. */
@@ -198,6 +201,7 @@ export class SessionRunner {
     switch (e.kind) {
       case 'message':
         this.#drafts.cancel()
+        this.#openCalls.note(e.message)
         this.session.message(e.message)
         if (this.#pauseAfterTool && e.message.kind === 'tool_result') {
           this.#pauseAfterTool = false
@@ -259,6 +263,7 @@ export class SessionRunner {
       return
     }
     this.#drafts.cancel()
+    this.#closeOpenCalls()
     this.session.cancelAllApprovals()
     const interrupted = this.#interruptRequested
     this.#interruptRequested = false
@@ -305,6 +310,11 @@ export class SessionRunner {
     this.#next()
   }
 
+  /** The turn ended: every tool call without a result gets one (see open-tool-calls.ts). */
+  #closeOpenCalls(): void {
+    for (const m of this.#openCalls.close()) this.session.message(m)
+  }
+
   #usage(u: ProviderUsage) {
     let delta = u.costUsdDelta ?? 0
     if (u.costUsdSessionTotal !== undefined) {
@@ -322,6 +332,7 @@ export class SessionRunner {
       this.#finish(exit)
       return
     }
+    this.#closeOpenCalls()
     this.session.cancelAllApprovals()
     const reason: StatusReason = { exitCode: exit.code, signal: exit.signal, stderrTail: exit.stderrTail.slice(-4000) }
     let status: SessionStatus

@@ -15,7 +15,8 @@
 // (<system-reminder> blocks, system messages and Codex developer messages are ignored):
 //   [[bash:CMD]]           "I will run a command." + a shell tool call running CMD
 //   [[write:PATH|CONTENT]] a file-write tool call (Codex: a printf shell call)
-//   [[agent:PROMPT]]       Anthropic only: a sub-agent tool call (Claude Code's Agent/Task tool) with PROMPT
+//   [[agent:PROMPT]]       a sub-agent tool call with PROMPT (Claude Code's Agent/Task tool, OpenCode's
+//                          `task`); `{{…}}` in PROMPT becomes `[[…]]`, so the sub-agent gets directives
 //   [[slow:N]]             "tick0 tick1 …", one chunk per 250 ms for N seconds; a client
 //                          disconnect stops it and is recorded in `disconnects`
 //   [[silent:N]]           nothing at all (not even headers) for N seconds, then "Back after N s.";
@@ -28,6 +29,8 @@
 //   [[model]]              "MODEL: <model field of the request>"
 //   (none)                 "ACK: <first 60 chars of the prompt>"
 // Modifiers, combined with any of the above:
+//   [[then-bash:CMD]]      after the first tool result of this prompt, a shell tool call running CMD
+//                          (a second step: e.g. a write, then a command); after its result, DONE
 //   [[usage:IN:OUT]]       report IN input and OUT output tokens for every reply to this prompt
 //                          (Anthropic and OpenAI shapes): a CLI then reports the cost of that usage
 //   [[ratelimit:STATUS:UTIL:SECS]]  Anthropic: the `anthropic-ratelimit-unified-*` headers of a
@@ -248,7 +251,7 @@ export function parseDirective(text) {
     case 'bash':
       return { kind, command: arg }
     case 'agent':
-      return { kind, prompt: arg }
+      return { kind, prompt: arg.replace(/\{\{/g, '[[').replace(/\}\}/g, ']]') }
     case 'write': {
       const bar = arg.indexOf('|')
       return { kind, path: bar === -1 ? arg : arg.slice(0, bar), content: bar === -1 ? '' : arg.slice(bar + 1) }
@@ -325,6 +328,8 @@ export function codexLimitHeaders(text) {
  * returns: { error: {status, noRetry} } | { thinking?, text?, tool?: {kind:'bash'|'write', ...}, slowSeconds? }
  */
 function planReply(conv) {
+  const then = /\[\[then-bash:([\s\S]*?)\]\]/.exec(conv.prompt ?? '')
+  if (conv.toolResult && then && conv.toolResults === 1) return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: then[1] } }
   if (conv.toolResult) {
     const out = firstChars(conv.toolResult.output, 200)
     return { text: conv.toolResult.isError ? `DONE. Tool ERROR was: ${out}` : `DONE. Tool output was: ${out}` }
@@ -419,7 +424,17 @@ function anthropicConversation(body) {
     const t = partsText(m.content, ['text'])
     if (t) prompt = t
   }
-  return { prompt, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
+  // Tool results since the prompt (a [[then-bash]] second step follows the first one).
+  let toolResults = 0
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const c = messages[i].content
+    if (messages[i].role !== 'user') continue
+    const n = Array.isArray(c) ? c.filter((b) => b && b.type === 'tool_result').length : 0
+    if (!n) break
+    toolResults += n
+  }
+  const tools = Array.isArray(body?.tools) ? body.tools : []
+  return { prompt, toolResult, toolResults, hasTools: tools.length > 0, model: String(body?.model ?? '') }
 }
 
 function responsesConversation(body) {
@@ -467,7 +482,18 @@ function chatConversation(body) {
     const t = partsText(m.content, ['text', 'input_text'])
     if (t) prompt = t
   }
-  return { prompt, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
+  // Tool results since the prompt (a [[then-bash]] second step follows the first one).
+  let toolResults = 0
+  for (let i = messages.length - 1; i >= 0 && messages[i].role !== 'user'; i--) if (messages[i].role === 'tool') toolResults++
+  const tools = Array.isArray(body?.tools) ? body.tools : []
+  return {
+    prompt,
+    toolResult,
+    toolResults,
+    hasTools: tools.length > 0,
+    model: String(body?.model ?? ''),
+    toolNames: tools.map((t) => t?.function?.name ?? t?.name).filter(Boolean)
+  }
 }
 
 function shellQuote(s) {
@@ -854,9 +880,15 @@ async function handleChat(ctx, res, entry) {
   const promptTokens = approxTokens(body)
   let toolCall = null
   if (plan.tool) {
-    const args =
-      plan.tool.kind === 'bash' ? { command: plan.tool.command, description: 'Run scripted command' } : { filePath: plan.tool.path, content: plan.tool.content }
-    toolCall = { id: ctx.nextId('call'), type: 'function', function: { name: plan.tool.kind === 'bash' ? 'bash' : 'write', arguments: JSON.stringify(args) } }
+    const t = plan.tool
+    // OpenCode's sub-agent tool is `task` (subagent_type `general`: its general-purpose agent).
+    const [name, args] =
+      t.kind === 'bash'
+        ? ['bash', { command: t.command, description: 'Run scripted command' }]
+        : t.kind === 'agent'
+          ? ['task', { description: 'Scripted sub-agent', prompt: t.prompt, subagent_type: 'general' }]
+          : ['write', { filePath: t.path, content: t.content }]
+    toolCall = { id: ctx.nextId('call'), type: 'function', function: { name, arguments: JSON.stringify(args) } }
   }
   const finishReason = toolCall ? 'tool_calls' : 'stop'
   const usage = (completion) => ({

@@ -13,6 +13,7 @@ import type { ProviderExit } from '../types'
 import { killGroup, spawnManaged, type ManagedProcess } from '../process'
 import { OpenCodeClient, OPENCODE_USERNAME, SseParser, errorText } from './client'
 import { eventSessionId } from './parser'
+import { serverConfigContent } from './permissions'
 
 export const OPENCODE_DISPLAY_NAME = 'OpenCode'
 export const OPENCODE_INSTALL_HINT = 'npm install -g opencode-ai'
@@ -116,7 +117,12 @@ export class OpenCodeServer {
     const proc = await spawnManaged(spec.binaryPath, ['serve', '--hostname=127.0.0.1', `--port=${port}`], {
       cwd: spec.cwd,
       // Our own credentials win over anything inherited (the user's env cannot open the server to others).
-      env: { ...spec.env, OPENCODE_SERVER_USERNAME: OPENCODE_USERNAME, OPENCODE_SERVER_PASSWORD: password },
+      env: {
+        ...spec.env,
+        OPENCODE_CONFIG_CONTENT: serverConfigContent(spec.env.OPENCODE_CONFIG_CONTENT),
+        OPENCODE_SERVER_USERNAME: OPENCODE_USERNAME,
+        OPENCODE_SERVER_PASSWORD: password
+      },
       onStdout: (chunk) => {
         if (!announce) return // drained and dropped after startup
         stdout = (stdout + chunk.toString('utf8')).slice(-8192)
@@ -155,6 +161,16 @@ export class OpenCodeServer {
       return fail(`did not accept connections (${(err as Error).message})`)
     }
     return server
+  }
+
+  /**
+   * The model OpenCode uses when a prompt names none: `model` of its merged config (`GET /config`,
+   * the project's `opencode.json` over the user's); null when none is set or the request fails.
+   */
+  async configuredModel(): Promise<string | null> {
+    const res = await this.client.request('GET', '/config', undefined, { timeoutMs: 5_000 }).catch(() => null)
+    const model = (res?.body as { model?: unknown } | null)?.model
+    return typeof model === 'string' && model ? model : null
   }
 
   /** Context window per `provider/model` from the server's config (fetched once; empty on failure). */
