@@ -210,7 +210,7 @@ export function parseOpenCodeEvent(event: unknown, state: OpenCodeParseState): P
     case 'message.part.updated':
       return { events: partUpdated(p, state, child) }
     case 'message.part.delta':
-      return { events: own ? partDelta(p, state) : [] }
+      return { events: partDelta(p, state) }
     case 'message.updated':
       if (!own && isObj(p.info) && p.info.role === 'user' && str(p.info.id)) state.childPrompts.add(str(p.info.id) as string)
       return own ? messageUpdated(p, state) : { events: [] }
@@ -363,7 +363,8 @@ function ours(state: OpenCodeParseState, messageId: string | null): boolean {
 
 function partDelta(p: Obj, state: OpenCodeParseState): ProviderEvent[] {
   const partId = str(p.partID)
-  if (!partId || !ours(state, str(p.messageID)) || p.field !== 'text') return []
+  if (!partId || p.field !== 'text') return []
+  // Only parts already known (ours, or a sub-agent's nested under its call) stream.
   const part = state.parts.get(partId)
   const delta = str(p.delta)
   if (!part || part.done || !delta) return []
