@@ -4,7 +4,7 @@
  * session (`handle.ts`), events normalized by `parser.ts` (docs/agent-cli.md §3).
  */
 import { OPENCODE_CONTROLS, OPENCODE_PERMISSION_MAP } from './controls'
-import type { ProviderCapabilities, StartOptions } from '../types'
+import type { PrewarmOptions, ProviderCapabilities, StartOptions } from '../types'
 import { CliProvider } from '../scaffold/cli-provider'
 import { OpenCodeHandle } from './handle'
 import { OPENCODE_DISPLAY_NAME, OPENCODE_INSTALL_HINT, OpenCodeServerPool } from './server-pool'
@@ -96,6 +96,11 @@ export class OpenCodeProvider extends CliProvider {
 
   start(opts: StartOptions): Promise<OpenCodeHandle> {
     return OpenCodeHandle.open(this.pool, opts)
+  }
+
+  /** Start (or keep) the project's server before its first session (the first prompt then waits no 10 s boot). */
+  async prewarm(opts: PrewarmOptions): Promise<void> {
+    await this.pool.prewarm({ binaryPath: opts.binaryPath, cwd: opts.cwd, env: opts.env })
   }
 
   /** Stop every server (the supervisor stops sessions first; this is the safety net). */

@@ -19,6 +19,8 @@ export const OPENCODE_DISPLAY_NAME = 'OpenCode'
 export const OPENCODE_INSTALL_HINT = 'npm install -g opencode-ai'
 /** Healthy after 1.1–2.1 s warm (docs/agent-cli.md §3); a cold first start on a slow disk takes longer. */
 export const SERVER_START_TIMEOUT_MS = 30_000
+/** A server started ahead of its first session (`prewarm`) waits this long for one, then stops. */
+export const PREWARM_IDLE_MS = 10 * 60_000
 /** Grace for a server shutdown (SIGTERM, then SIGKILL). */
 export const SERVER_STOP_GRACE_MS = 3_000
 /** Event stream reconnects: a few quick tries, then give up on the server. */
@@ -364,8 +366,55 @@ interface PoolEntry {
 
 export class OpenCodeServerPool {
   readonly #entries = new Map<string, PoolEntry>()
+  /** Warm-up leases by pool key: each keeps its server for `prewarmIdleMs` after the last warm-up. */
+  readonly #warm = new Map<string, { lease: Promise<ServerLease | null>; timer: NodeJS.Timeout }>()
 
-  constructor(private readonly startTimeoutMs = SERVER_START_TIMEOUT_MS) {}
+  constructor(
+    private readonly startTimeoutMs = SERVER_START_TIMEOUT_MS,
+    /** How long a warmed server waits for a session before it stops (sessions hold it longer). */
+    readonly prewarmIdleMs = PREWARM_IDLE_MS
+  ) {}
+
+  /**
+   * Start the server for this spec now (or keep the running one), held for `prewarmIdleMs` from the
+   * latest call: the session that follows acquires the same server (same folder, binary and
+   * environment) and its first prompt does not wait for the boot. Unused, it stops like any server
+   * whose last lease ends; like every server it is in the host's watchdog and exit hook.
+   */
+  async prewarm(spec: ServerSpec): Promise<void> {
+    const key = poolKey(spec)
+    const held = this.#warm.get(key)
+    const release = (lease: Promise<ServerLease | null>) => () => {
+      if (this.#warm.get(key)?.lease !== lease) return
+      this.#warm.delete(key)
+      void lease.then((l) => l?.release())
+    }
+    if (held) {
+      const alive = await held.lease.then((l) => l?.server.alive ?? false)
+      if (alive && this.#warm.get(key) === held) {
+        held.timer.refresh()
+        return
+      }
+      if (this.#warm.get(key) === held) {
+        clearTimeout(held.timer)
+        this.#warm.delete(key)
+        void held.lease.then((l) => l?.release())
+      }
+    }
+    const lease = this.acquire(spec).catch((err) => {
+      console.error('[opencode] warm-up failed', err)
+      return null
+    })
+    const entry = { lease, timer: setTimeout(() => release(lease)(), this.prewarmIdleMs) }
+    entry.timer.unref()
+    this.#warm.set(key, entry)
+    if (!(await lease)) release(lease)()
+  }
+
+  /** Servers being held warm (tests). */
+  get warmCount(): number {
+    return this.#warm.size
+  }
 
   /** Servers currently running or starting, by key (tests and diagnostics). */
   get size(): number {
@@ -420,6 +469,8 @@ export class OpenCodeServerPool {
 
   /** Stop every server (app quit, tests). */
   async shutdown(): Promise<void> {
+    for (const w of this.#warm.values()) clearTimeout(w.timer)
+    this.#warm.clear()
     const entries = [...this.#entries.values()]
     this.#entries.clear()
     await Promise.all(entries.map(async (e) => (await e.server.catch(() => null))?.stop()))
