@@ -3,6 +3,7 @@
  * fakes (and fake timers) instead of a server. `trpc-api.ts` adapts the real tRPC client to them.
  */
 import type { ApprovalDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
+import type { ProviderId } from '../../src-main/shared/status'
 
 export interface ProjectApi {
   listSessions(projectId: string): Promise<SessionDTO[]>
@@ -18,6 +19,8 @@ export interface ProjectApi {
   ): Promise<{ messages: MessageDTO[]; hasOlder: boolean; hasNewer: boolean; lastSeq: number }>
   approvals(projectId: string): Promise<ApprovalDTO[]>
   prune(projectId: string): Promise<{ removed: string[] }>
+  /** Warm up an agent for this project (OpenCode starts its server); optional, fire and forget. */
+  prewarm?(projectId: string, provider: ProviderId): Promise<unknown>
 }
 
 export type NoticeKind = 'completed' | 'error' | 'stalled' | 'approval'
