@@ -19,7 +19,7 @@ test('an OpenCode sub-agent is nested under its task call and asks for approval 
   await openApp(page, shepherd)
   await addProject(page, dir, 'Demo')
   await p.getByLabel('Agent').selectOption({ label: 'OpenCode' }, { timeout: 10_000 })
-  await p.getByLabel('Permissions').selectOption({ label: 'Ask first' })
+  await p.getByLabel('Permissions').selectOption({ label: 'Ask before edits and commands' })
   await send(p, 'delegate [[agent:please {{write:sub-e2e.txt|from the sub-agent}} {{then-bash:touch ran-e2e.txt}}]]', 30_000)
 
   // The task call, then the sub-agent's own rows indented under it while it works.
