@@ -87,7 +87,9 @@ it('time from Enter to the first streamed text, per agent', async () => {
   const server = await startFakeModelServer()
   const results: { agent: string; runsMs: number[]; medianMs: number | null; error?: string }[] = []
   try {
-    for (const a of AGENTS) {
+    // BENCH_AGENTS=opencode,codex: only these providers (all by default).
+    const only = process.env.BENCH_AGENTS ? new Set(process.env.BENCH_AGENTS.split(',')) : null
+    for (const a of AGENTS.filter((x) => !only || only.has(x.provider))) {
       if (a.provider === 'claude' && !hasClaudeBinary()) {
         results.push({ agent: a.label, runsMs: [], medianMs: null, error: 'Claude Code is not installed for tests' })
         continue

@@ -54,6 +54,20 @@ describe('open tool calls', () => {
     expect(closed.map((m) => m.tool_use_id)).toEqual(['b'])
   })
 
+  it('a sub-agent whose call already returned runs on (Claude’s async agents): its calls stay open until their results or the process ends', async () => {
+    const t = await memoryCore(cleanups)
+    const s = await t.caller.sessions.start({ projectId: t.project.id, prompt: 'go' })
+    const h = t.provider.last
+    h.emit({ kind: 'turn', state: 'running' }, call('task1'), result('task1'), call('sub1', 'task1'), call('sub2', 'task1'), { kind: 'turn', state: 'idle' })
+    await tick()
+    expect(t.core.store.messagesAfter(s.id, 0, 100).some((m) => m.text === UNFINISHED_TOOL_TEXT)).toBe(false)
+    h.emit(result('sub1'))
+    h.exit({ code: null, signal: 'SIGKILL', stderrTail: '' })
+    await tick()
+    const closed = t.core.store.messagesAfter(s.id, 0, 100).filter((m) => m.text === UNFINISHED_TOOL_TEXT)
+    expect(closed.map((m) => m.tool_use_id)).toEqual(['sub2'])
+  })
+
   it('ignores messages without a tool-use id', () => {
     const open = new OpenToolCalls()
     open.note({ kind: 'tool_call', text: 'x' })

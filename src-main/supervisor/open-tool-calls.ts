@@ -5,6 +5,7 @@
  * run forever. Providers that know better close their own calls first (Codex flushes its open items
  * with the same text; OpenCode waits for an aborted tool's late final update), so this only catches
  * what the agent itself never closed: an interrupt mid-command, a crash, a denied call the CLI dropped.
+ * Calls are noted in the order they start, so a sub-agent's calls come after the call that started it.
  */
 import type { ProviderMessage } from '../providers/types'
 
@@ -30,12 +31,22 @@ export class OpenToolCalls {
     return this.#open.size
   }
 
-  /** The result rows that close every call still open (in the order the calls started); forgets them. */
-  close(): ProviderMessage[] {
+  /**
+   * The turn ended: the result rows that close every call still open (in the order the calls
+   * started), and forgets them. A sub-agent's call is closed only when the call that started the
+   * sub-agent is closed too: a sub-agent whose call already returned runs on in the background
+   * (Claude Code's async agents answer "Async agent launched" and keep working after the turn), so
+   * its calls stay open for their own results. `all` (the process is gone) closes everything.
+   */
+  close(all = false): ProviderMessage[] {
     const out: ProviderMessage[] = []
-    for (const [id, call] of this.#open)
+    const closing = new Set<string>()
+    for (const [id, call] of this.#open) {
+      if (!all && call.parentId !== null && !closing.has(call.parentId)) continue
+      closing.add(id)
       out.push({ kind: 'tool_result', text: UNFINISHED_TOOL_TEXT, toolName: call.toolName, toolUseId: id, parentId: call.parentId, isError: true })
-    this.#open.clear()
+    }
+    for (const id of closing) this.#open.delete(id)
     return out
   }
 }

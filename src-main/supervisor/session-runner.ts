@@ -310,9 +310,9 @@ export class SessionRunner {
     this.#next()
   }
 
-  /** The turn ended: every tool call without a result gets one (see open-tool-calls.ts). */
-  #closeOpenCalls(): void {
-    for (const m of this.#openCalls.close()) this.session.message(m)
+  /** The turn ended (or the process is gone: `all`): tool calls without a result get one (see open-tool-calls.ts). */
+  #closeOpenCalls(all = false): void {
+    for (const m of this.#openCalls.close(all)) this.session.message(m)
   }
 
   #usage(u: ProviderUsage) {
@@ -332,7 +332,7 @@ export class SessionRunner {
       this.#finish(exit)
       return
     }
-    this.#closeOpenCalls()
+    this.#closeOpenCalls(true)
     this.session.cancelAllApprovals()
     const reason: StatusReason = { exitCode: exit.code, signal: exit.signal, stderrTail: exit.stderrTail.slice(-4000) }
     let status: SessionStatus
