@@ -442,7 +442,9 @@ async function part11() {
     row(
       11,
       `First text: Enter → first streamed text, ${r.agent} (real CLI, fake model server answering at once)`,
-      r.medianMs === null ? `not measured: ${r.error}` : `${fmt(r.medianMs)} ms (runs ${r.runsMs.map((x) => fmt(x)).join(', ')})${r.error ? `; ${r.error}` : ''}`,
+      r.medianMs === null
+        ? `not measured: ${r.error}`
+        : `${fmt(r.medianMs)} ms (runs ${r.runsMs.map((x) => fmt(x)).join(', ')})${r.error ? `; ${r.error}` : ''}`,
       'report',
       r.medianMs === null ? 'error' : 'info'
     )

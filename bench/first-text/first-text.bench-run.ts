@@ -108,7 +108,11 @@ it('time from Enter to the first streamed text, per agent', async () => {
             if (a.warm) {
               await t.caller.sessions.prewarm({ projectId: project.id, provider: a.provider })
               // The user reads the form and types for a few seconds: the server is up by then.
-              await waitFor('the warm server', () => (provider as OpenCodeProvider).pool.size === 1 && (provider as OpenCodeProvider).pool.warmCount === 1, 60_000)
+              await waitFor(
+                'the warm server',
+                () => (provider as OpenCodeProvider).pool.size === 1 && (provider as OpenCodeProvider).pool.warmCount === 1,
+                60_000
+              )
               await new Promise((r) => setTimeout(r, 12_000))
             }
             const enter = performance.now()

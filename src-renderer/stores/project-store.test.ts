@@ -151,7 +151,10 @@ describe('ProjectStore', () => {
   })
 
   it('opening a project warms up each agent its sessions use, once (OpenCode starts its server before the next prompt)', async () => {
-    const db = { messages: [], sessions: [session({ id: 'a', provider: 'opencode' }), session({ id: 'b', provider: 'opencode' }), session({ id: 'c', provider: 'claude' })] }
+    const db = {
+      messages: [],
+      sessions: [session({ id: 'a', provider: 'opencode' }), session({ id: 'b', provider: 'opencode' }), session({ id: 'c', provider: 'claude' })]
+    }
     const { store, calls } = makeStore(db)
     await store.load()
     expect(calls.filter((c) => c.startsWith('prewarm:')).sort()).toEqual(['prewarm:claude', 'prewarm:opencode'])

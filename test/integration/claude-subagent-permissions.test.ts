@@ -63,7 +63,11 @@ describe('Claude Code sub-agents follow the session’s permission mode (real CL
     }
     for (const mode of (process.env.ONLY_MODE ? [process.env.ONLY_MODE] : ['default', 'acceptEdits', 'bypassPermissions']) as PermissionMode[]) {
       // The parent itself: the same file edit and command, no sub-agent.
-      const parent = await run(`[[write:${sandbox.projectDir}/cpar-${mode}.txt|x]] [[then-bash:touch cparran-${mode}.txt]]`, mode, (m) => m.kind === 'assistant' && m.text.startsWith('DONE.'))
+      const parent = await run(
+        `[[write:${sandbox.projectDir}/cpar-${mode}.txt|x]] [[then-bash:touch cparran-${mode}.txt]]`,
+        mode,
+        (m) => m.kind === 'assistant' && m.text.startsWith('DONE.')
+      )
       expect(existsSync(join(sandbox.projectDir, `cparran-${mode}.txt`)), mode).toBe(true)
       // Claude Code 2.1.330 runs the sub-agent in the background ("Async agent launched"): the
       // parent's turn may end first; wait for the sub-agent's own last answer.
@@ -76,11 +80,17 @@ describe('Claude Code sub-agents follow the session’s permission mode (real CL
       // reports back, the fake model (re-reading the directive in that report) may make the parent
       // write again, asked by the same mode.
       expect(sub.seen.slice(0, parent.seen.length), mode).toEqual(parent.seen)
-      expect(sub.seen.slice(parent.seen.length).every((tool) => parent.seen.includes(tool)), mode).toBe(true)
+      expect(
+        sub.seen.slice(parent.seen.length).every((tool) => parent.seen.includes(tool)),
+        mode
+      ).toBe(true)
       expect(existsSync(join(sandbox.projectDir, `csub-${mode}.txt`)), mode).toBe(true)
       expect(existsSync(join(sandbox.projectDir, `cran-${mode}.txt`)), mode).toBe(true)
       const task = sub.msgs.find((m) => m.kind === 'tool_call' && (m.tool_name === 'Task' || m.tool_name === 'Agent'))!
-      expect(sub.msgs.filter((m) => m.parent_id === task.tool_use_id && m.kind === 'tool_call').map((m) => m.tool_name), mode).toEqual(['Write', 'Bash'])
+      expect(
+        sub.msgs.filter((m) => m.parent_id === task.tool_use_id && m.kind === 'tool_call').map((m) => m.tool_name),
+        mode
+      ).toEqual(['Write', 'Bash'])
       if (mode === 'default') expect(parent.seen, mode).toEqual(['Write', 'Bash'])
       if (mode === 'bypassPermissions') expect(sub.seen, mode).toEqual([])
     }

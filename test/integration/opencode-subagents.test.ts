@@ -64,17 +64,21 @@ describe('OpenCode sub-agents and interrupts (real `opencode serve`)', { timeout
       const prompt = `delegate [[agent:please {{write:sub-${mode}.txt|from ${mode}}} {{then-bash:touch ran-${mode}.txt}}]]`
       const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'opencode', prompt, permissionMode: mode })
       const seen: string[] = []
-      await waitFor(`${mode}: the turn to end`, async () => {
-        const pending = await c.caller.sessions.approvals({ projectId: c.project.id })
-        for (const a of pending) {
-          seen.push(a.toolName)
-          expect(a.description).toContain('(subagent)')
-          expect(c.core.supervisor.getSession(s.id).status).toBe('waiting_approval')
-          await c.caller.sessions.answerApproval({ approvalId: a.id, decision: { behavior: 'allow', scope: 'once' } })
-        }
-        const cur = c.core.supervisor.getSession(s.id)
-        return cur.status === 'idle' && rows(c, s.id).some((m) => m.kind === 'assistant' && !m.parent_id && m.text.startsWith('DONE.')) ? cur : null
-      }, 90_000)
+      await waitFor(
+        `${mode}: the turn to end`,
+        async () => {
+          const pending = await c.caller.sessions.approvals({ projectId: c.project.id })
+          for (const a of pending) {
+            seen.push(a.toolName)
+            expect(a.description).toContain('(subagent)')
+            expect(c.core.supervisor.getSession(s.id).status).toBe('waiting_approval')
+            await c.caller.sessions.answerApproval({ approvalId: a.id, decision: { behavior: 'allow', scope: 'once' } })
+          }
+          const cur = c.core.supervisor.getSession(s.id)
+          return cur.status === 'idle' && rows(c, s.id).some((m) => m.kind === 'assistant' && !m.parent_id && m.text.startsWith('DONE.')) ? cur : null
+        },
+        90_000
+      )
       expect(seen, mode).toEqual(asked)
       expect(existsSync(join(sandbox.projectDir, `sub-${mode}.txt`)), mode).toBe(runs)
       expect(existsSync(join(sandbox.projectDir, `ran-${mode}.txt`)), mode).toBe(runs)
@@ -84,7 +88,10 @@ describe('OpenCode sub-agents and interrupts (real `opencode serve`)', { timeout
       expect(task.text).toBe('task: Scripted sub-agent')
       const nested = msgs.filter((m) => m.parent_id === task.tool_use_id)
       // In plan mode the sub-agent, like its parent, is not offered the tools: its calls run as `invalid`.
-      expect(nested.filter((m) => m.kind === 'tool_call').map((m) => m.tool_name), mode).toEqual(runs ? ['write', 'bash'] : ['invalid', 'invalid'])
+      expect(
+        nested.filter((m) => m.kind === 'tool_call').map((m) => m.tool_name),
+        mode
+      ).toEqual(runs ? ['write', 'bash'] : ['invalid', 'invalid'])
       expect(nested.filter((m) => m.kind === 'tool_result')).toHaveLength(2)
       expect(nested.some((m) => m.kind === 'assistant' && m.text.startsWith('DONE.'))).toBe(true)
       // Live: the nested rows were pushed before the turn ended.
@@ -114,7 +121,10 @@ describe('OpenCode sub-agents and interrupts (real `opencode serve`)', { timeout
       const msgs = rows(c, s.id)
       const call = msgs.filter((m) => m.kind === 'tool_call').at(-1)!
       const results = msgs.filter((m) => m.kind === 'tool_result' && m.tool_use_id === call.tool_use_id)
-      expect(results.map((m) => m.text), `round ${i}`).toEqual([`started-${i}\n\n[User aborted the command]`])
+      expect(
+        results.map((m) => m.text),
+        `round ${i}`
+      ).toEqual([`started-${i}\n\n[User aborted the command]`])
       expect(msgs.some((m) => m.text === UNFINISHED_TOOL_TEXT)).toBe(false)
       expect(msgs.at(-1)?.text).toBe('Interrupted')
     }

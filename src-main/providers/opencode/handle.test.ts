@@ -296,7 +296,15 @@ describe('OpenCode handle: late tool updates, sub-agents, warm-up (fake server)'
     type: 'message.part.updated',
     properties: {
       sessionID: sid,
-      part: { id: 'prt_tool1', messageID, sessionID: sid, type: 'tool', tool: 'bash', callID: 'call_1', state: { status, input: { command: 'sleep 20' }, ...extra } }
+      part: {
+        id: 'prt_tool1',
+        messageID,
+        sessionID: sid,
+        type: 'tool',
+        tool: 'bash',
+        callID: 'call_1',
+        state: { status, input: { command: 'sleep 20' }, ...extra }
+      }
     }
   })
 
@@ -340,7 +348,9 @@ describe('OpenCode handle: late tool updates, sub-agents, warm-up (fake server)'
       type: 'permission.asked',
       properties: { id, sessionID: child, permission, patterns: ['x'], metadata: { command: 'touch x' }, always: ['touch *'] }
     })
-    await testApi(h, '/_test/emit', { events: [{ type: 'session.created', properties: { sessionID: child, info: { id: child, parentID: sid } } }, asked('per_a', 'bash')] })
+    await testApi(h, '/_test/emit', {
+      events: [{ type: 'session.created', properties: { sessionID: child, info: { id: child, parentID: sid } } }, asked('per_a', 'bash')]
+    })
     await until('the answer', async () => (await log(h)).requests.some((r) => r.path === '/permission/per_a/reply'))
     expect((await log(h)).requests.find((r) => r.path === '/permission/per_a/reply')?.body).toEqual({ reply: 'once' })
     expect(w.events.some((e) => e.kind === 'approval_request')).toBe(false)

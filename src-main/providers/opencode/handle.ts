@@ -285,7 +285,9 @@ export class OpenCodeHandle implements AgentHandle {
       action === 'allow'
         ? { reply: 'once' }
         : { reply: 'reject', message: `This session's permission mode does not allow ${ask.permission} (the sub-agent may only read).` }
-    this.server.client.request('POST', `/permission/${encodeURIComponent(ask.requestId)}/reply`, body).catch((err) => console.error('[opencode] could not answer a sub-agent', err))
+    this.server.client
+      .request('POST', `/permission/${encodeURIComponent(ask.requestId)}/reply`, body)
+      .catch((err) => console.error('[opencode] could not answer a sub-agent', err))
     return ask.requestId
   }
 
@@ -334,7 +336,8 @@ export class OpenCodeHandle implements AgentHandle {
       // give it a moment to land on its call, then fetch once more. What is still open after that
       // is closed as aborted by the supervisor when the turn ends.
       const until = Date.now() + OPEN_TOOL_SETTLE_MS
-      while (openToolCalls(this.#state) > 0 && Date.now() < until && !this.#exit && this.#state.userMessageId === turn) await new Promise((r) => setTimeout(r, 50))
+      while (openToolCalls(this.#state) > 0 && Date.now() < until && !this.#exit && this.#state.userMessageId === turn)
+        await new Promise((r) => setTimeout(r, 50))
       if (this.#exit || this.#state.userMessageId !== turn) return
       if (openToolCalls(this.#state) > 0) await this.#feedTurnParts(turn)
       if (this.#exit || this.#state.userMessageId !== turn) return

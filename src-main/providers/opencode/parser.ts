@@ -496,7 +496,16 @@ function toolEvents(part: Obj, progress: PartProgress): ProviderEvent[] {
     )
   } else if (status === 'error') {
     progress.resultShown = true
-    events.push(msg({ kind: 'tool_result', text: cleanToolOutput(name, str(st.error) ?? 'tool failed'), toolName: name, toolUseId: callId, parentId: progress.parentId, isError: true }))
+    events.push(
+      msg({
+        kind: 'tool_result',
+        text: cleanToolOutput(name, str(st.error) ?? 'tool failed'),
+        toolName: name,
+        toolUseId: callId,
+        parentId: progress.parentId,
+        isError: true
+      })
+    )
   }
   return events
 }
