@@ -104,6 +104,18 @@ describe('OpenCode sub-agents and interrupts (real `opencode serve`)', { timeout
     }
   })
 
+  it('prewarm starts the project’s server before the first session, which then uses it (no second server)', async () => {
+    const c = await core()
+    expect(await c.caller.sessions.prewarm({ projectId: c.project.id, provider: 'opencode' })).toEqual({ warming: true })
+    await waitFor('the warm server', () => c.provider.pool.size === 1 && c.provider.pool.warmCount === 1, 60_000)
+    // Opening the form again keeps the same server.
+    await c.caller.sessions.prewarm({ projectId: c.project.id, provider: 'opencode' })
+    const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'opencode', prompt: '[[text:warm answer]]' })
+    await waitFor('the answer', () => rows(c, s.id).some((m) => m.kind === 'assistant' && m.text === 'warm answer'), 60_000)
+    expect(c.provider.pool.size).toBe(1)
+    expect(c.provider.pool.warmCount).toBe(1)
+  })
+
   it('interrupt during a shell command: the command’s final update lands on its call (every time), nothing is left open', async () => {
     const c = await core()
     const s = await c.caller.sessions.start({
