@@ -29,7 +29,11 @@ test('an OpenCode sub-agent is nested under its task call and asks for approval 
   await expect(edit).toContainText('(subagent)')
   await expect(status(p)).toHaveText(/Waiting for approval/)
   expect(existsSync(join(dir, 'sub-e2e.txt'))).toBe(false)
-  await page.screenshot({ path: test.info().outputPath('subagent-approval.png') })
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    await page.screenshot({ path: test.info().outputPath(`subagent-approval-${colorScheme}.png`), animations: 'disabled' })
+  }
+  await page.emulateMedia({ colorScheme: 'light' })
   await edit.getByRole('button', { name: 'Allow once' }).click()
 
   const bash = p.getByRole('group', { name: 'Allow bash?' })
@@ -51,5 +55,8 @@ test('an OpenCode sub-agent is nested under its task call and asks for approval 
   await expect(nested.first()).toBeVisible()
   // The header names the model OpenCode used (from its config), not "default".
   await expect(p.getByLabel('Model', { exact: true })).toHaveValue('fake/fake-model')
-  await page.screenshot({ path: test.info().outputPath('subagent-done.png') })
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    await page.screenshot({ path: test.info().outputPath(`subagent-done-${colorScheme}.png`), animations: 'disabled' })
+  }
 })

@@ -12,7 +12,8 @@ export function trpcProjectApi(c: TRPCClient<AppRouter>): ProjectApi & UiStateAp
     messagesAround: (sessionId, seq, before, after) => c.messages.around.query({ sessionId, seq, before, after }),
     approvals: (projectId) => c.sessions.approvals.query({ projectId }),
     prune: (projectId) => c.sessions.prune.mutate({ projectId }),
-    prewarm: (projectId, provider) => c.sessions.prewarm.mutate({ projectId, provider }),
+    // async: a client without the procedure (test fakes) rejects instead of throwing in the caller.
+    prewarm: async (projectId, provider) => c.sessions.prewarm.mutate({ projectId, provider }),
     uiAll: () => c.settings.uiAll.query(),
     uiSet: (key, value) => c.settings.uiSet.mutate({ key, value })
   }
