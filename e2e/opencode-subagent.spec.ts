@@ -45,6 +45,8 @@ test('an OpenCode sub-agent is nested under its task call and asks for approval 
 
   await expect(status(p)).toHaveText(/Idle/, { timeout: 60_000 })
   expect(existsSync(join(dir, 'ran-e2e.txt'))).toBe(true)
+  // Both requests were answered: no "needs your approval" toast is left (nor shown late).
+  await expect(page.getByText('Demo: needs your approval')).toHaveCount(0, { timeout: 5_000 })
   const nested = p.locator('.row.nested')
   await expect(nested.filter({ hasText: 'touch ran-e2e.txt' }).first()).toBeVisible()
   await expect(nested.locator('.who.sub').first()).toHaveText(/Sub-agent/)
