@@ -282,6 +282,14 @@ describe('OpenCode handle (fake server)', () => {
 })
 
 describe('OpenCode handle: late tool updates, sub-agents, warm-up (fake server)', () => {
+  /** Like `until`, for a check that must await (the request log). */
+  async function untilAsync(what: string, f: () => Promise<boolean>, ms = 5000): Promise<void> {
+    const end = Date.now() + ms
+    while (!(await f())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
   /** The held turn's assistant message (the fake server keeps it in storage). */
   async function heldAssistant(h: OpenCodeHandle): Promise<{ id: string; parentID: string }> {
     const client = (h as unknown as { lease: { server: { client: { request: (m: string, p: string) => Promise<{ body: any }> } } } }).lease.server.client
@@ -351,13 +359,13 @@ describe('OpenCode handle: late tool updates, sub-agents, warm-up (fake server)'
     await testApi(h, '/_test/emit', {
       events: [{ type: 'session.created', properties: { sessionID: child, info: { id: child, parentID: sid } } }, asked('per_a', 'bash')]
     })
-    await until('the answer', async () => (await log(h)).requests.some((r) => r.path === '/permission/per_a/reply'))
+    await untilAsync('the answer', async () => (await log(h)).requests.some((r) => r.path === '/permission/per_a/reply'))
     expect((await log(h)).requests.find((r) => r.path === '/permission/per_a/reply')?.body).toEqual({ reply: 'once' })
     expect(w.events.some((e) => e.kind === 'approval_request')).toBe(false)
 
     await h.setPermissionMode('plan')
     await testApi(h, '/_test/emit', { events: [asked('per_b', 'edit')] })
-    await until('the refusal', async () => (await log(h)).requests.some((r) => r.path === '/permission/per_b/reply'))
+    await untilAsync('the refusal', async () => (await log(h)).requests.some((r) => r.path === '/permission/per_b/reply'))
     expect((await log(h)).requests.find((r) => r.path === '/permission/per_b/reply')?.body).toMatchObject({ reply: 'reject' })
 
     await h.setPermissionMode('default')
