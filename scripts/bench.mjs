@@ -11,6 +11,7 @@
 //
 // Parts: 1 throughput, 2 latency, 3 renderer store, 4 big transcript, 5 startup, 6 idle, 7 soak, 8 search, 9 worktrees, 10 usage view,
 // 11 idle memory (20 idle real Claude Code sessions, with and without the idle bound; warm vs woken prompt).
+// 12 first text (Enter → first streamed text per real agent CLI; OpenCode cold and warmed).
 import { spawn } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -179,6 +180,27 @@ function runStoreBench(opts) {
     child.on('close', (code) => {
       if (code === 0 && existsSync(out)) resolve(JSON.parse(readFileSync(out, 'utf8')))
       else reject(new Error(`store bench failed (exit ${code})\n${err.slice(-4000)}`))
+    })
+  })
+}
+
+/** Part 11 runs under Vitest (the real CLIs' test sandboxes); resolves with the JSON it wrote. */
+function runFirstTextBench(runs) {
+  const out = join(root, '.tmp', 'bench', 'first-text.json')
+  rmSync(out, { force: true })
+  mkdirSync(join(root, '.tmp', 'bench'), { recursive: true })
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'bench/first-text/vitest.config.mts'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BENCH_OUT: out, BENCH_RUNS: String(runs) }
+    })
+    let err = ''
+    child.stdout.setEncoding('utf8').on('data', (c) => (err += c))
+    child.stderr.setEncoding('utf8').on('data', (c) => (err += c))
+    child.on('close', (code) => {
+      if (code === 0 && existsSync(out)) resolve(JSON.parse(readFileSync(out, 'utf8')))
+      else reject(new Error(`first-text bench failed (exit ${code})\n${err.slice(-4000)}`))
     })
   })
 }
@@ -463,12 +485,27 @@ async function part10(h) {
 
 // ---- main -----------------------------------------------------------------------------------
 
+async function part12() {
+  const res = await runFirstTextBench(QUICK ? 1 : 3)
+  raw.firstText = res
+  for (const r of res.results)
+    row(
+      12,
+      `First text: Enter → first streamed text, ${r.agent} (real CLI, fake model server answering at once)`,
+      r.medianMs === null
+        ? `not measured: ${r.error}`
+        : `${fmt(r.medianMs)} ms (runs ${r.runsMs.map((x) => fmt(x)).join(', ')})${r.error ? `; ${r.error}` : ''}`,
+      'report',
+      r.medianMs === null ? 'error' : 'info'
+    )
+}
+
 const t0 = Date.now()
 const info = machine()
 log(
   `Shepherd benchmark${QUICK ? ' (quick)' : ''}: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB memory, load ${info.loadAvgAtStart.join(' ')}, ${info.filesystem}, Node ${info.node}`
 )
-const needsHost = ['2', '4', '5', '6', '7', '8', '9', '10', '11'].some((p) => ONLY.has(p))
+const needsHost = ['2', '4', '5', '6', '7', '8', '9', '10', '11', '12'].some((p) => ONLY.has(p))
 // The parts with a browser or a separate host process need the built app (quiet: the table goes to stdout).
 if (needsHost) {
   log('building the app if sources changed (electron-vite build)…')
@@ -493,7 +530,8 @@ const parts = {
   8: () => part8(harness),
   9: () => part9(harness),
   10: () => part10(harness),
-  11: () => part11(harness)
+  11: () => part11(harness),
+  12: () => part12()
 }
 for (const [id, fn] of Object.entries(parts)) {
   if (!ONLY.has(id)) continue

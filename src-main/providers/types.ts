@@ -180,4 +180,11 @@ export interface AgentProvider {
   detect(configuredPath: string | null, envPath: string, opts?: { version?: boolean }): Promise<ProviderDetection>
   /** Spawn/connect. Throws AgentError('AGENT_NOT_FOUND' | 'SPAWN_FAILED'). */
   start(opts: StartOptions): Promise<AgentHandle>
+  /**
+   * Optional: get ready for a session that may start soon in `cwd` (OpenCode starts the project's
+   * server, which takes seconds), so the first prompt does not wait. Idle warm-ups end by themselves.
+   */
+  prewarm?(opts: PrewarmOptions): Promise<void>
 }
+
+export type PrewarmOptions = Pick<StartOptions, 'cwd' | 'env' | 'binaryPath'>

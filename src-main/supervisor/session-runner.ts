@@ -9,6 +9,7 @@ import type { PermissionMode, SessionStatus, StatusReason } from '../shared/stat
 import type { QuestionAnswer } from '../shared/questions'
 import { ShepherdError } from '../shared/errors'
 import { DraftThrottle } from './draft-throttle'
+import { OpenToolCalls } from './open-tool-calls'
 import type { Session } from './session'
 
 /** Stop: SIGTERM to the process group, SIGKILL after this grace (docs/fault-catalogue.md CP-3: stop() resolves in ≤ 6 s). */
@@ -46,6 +47,8 @@ export class SessionRunner {
   /** Set when a resume failed before the CLI started the conversation (stale id). */
   onEarlyExit: ((exit: ProviderExit) => boolean) | null = null
   readonly #drafts: DraftThrottle
+  /** Tool calls of the running turn without a result yet: closed as unfinished when the turn ends. */
+  readonly #openCalls = new OpenToolCalls()
   /** Held at the budget cap: prompts stay queued, no turn starts (issue 16). */
   #held = false
   /** Held with "let the current tool call finish": interrupt after the next tool result. */
@@ -242,6 +245,7 @@ export class SessionRunner {
     switch (e.kind) {
       case 'message':
         this.#drafts.cancel()
+        this.#openCalls.note(e.message)
         this.session.message(e.message)
         if (this.#pauseAfterTool && e.message.kind === 'tool_result') {
           this.#pauseAfterTool = false
@@ -311,6 +315,7 @@ export class SessionRunner {
       return
     }
     this.#drafts.cancel()
+    this.#closeOpenCalls()
     this.session.cancelAllApprovals()
     this.session.cancelAllQuestions()
     const interrupted = this.#interruptRequested
@@ -358,6 +363,11 @@ export class SessionRunner {
     this.#next()
   }
 
+  /** The turn ended (or the process is gone: `all`): tool calls without a result get one (see open-tool-calls.ts). */
+  #closeOpenCalls(all = false): void {
+    for (const m of this.#openCalls.close(all)) this.session.message(m)
+  }
+
   #usage(u: ProviderUsage) {
     let delta = u.costUsdDelta ?? 0
     if (u.costUsdSessionTotal !== undefined) {
@@ -375,6 +385,7 @@ export class SessionRunner {
       this.#finish(exit)
       return
     }
+    this.#closeOpenCalls(true)
     this.session.cancelAllApprovals()
     this.session.cancelAllQuestions()
     const reason: StatusReason = { exitCode: exit.code, signal: exit.signal, stderrTail: exit.stderrTail.slice(-4000) }

@@ -155,6 +155,24 @@ export class Supervisor {
     )
   }
 
+  /**
+   * Get `provider` ready for a session in this project (the new-session form has it chosen, or a
+   * project with its sessions was opened): OpenCode starts the project's server now, so the first
+   * prompt does not wait for its boot. Returns at once; `warming: false` when the agent has nothing
+   * to prepare. The server is the one a session started the same way would use (project folder,
+   * binary, environment); a session in a worktree or with its own variables gets its own.
+   */
+  async prewarm(projectId: string, providerId: ProviderId): Promise<{ warming: boolean }> {
+    const project = this.o.store.getProject(projectId)
+    if (!project) throw new ShepherdError('NOT_FOUND', `no project with id ${projectId}`)
+    const provider = this.#provider(providerId)
+    if (!provider.prewarm || this.#shuttingDown) return { warming: false }
+    const binaryPath = await this.#binary(provider)
+    const env = this.#agentEnv(provider, {})
+    void provider.prewarm({ cwd: project.path, env, binaryPath }).catch((err) => console.error(`[supervisor] ${provider.id} warm-up failed`, err))
+    return { warming: true }
+  }
+
   // ---- lifecycle ----------------------------------------------------------------------------
 
   async start(input: StartInput): Promise<SessionDTO> {
@@ -584,6 +602,16 @@ export class Supervisor {
     return { hosts: this.o.remoteHosts, location: parseRemoteLocation(cwd), graceS: this.o.settings.get().remoteGraceSeconds ?? DEFAULT_REMOTE_GRACE_S }
   }
 
+  /** The agent's environment: allowlisted host variables, the provider's own, the user's extra ones (settings, then the session's). */
+  #agentEnv(provider: AgentProvider, sessionExtra: Record<string, string>): Record<string, string> {
+    const providerEnv: Record<string, string> = {}
+    for (const k of provider.envPassthrough ?? []) {
+      const v = this.o.hostEnv[k]
+      if (typeof v === 'string') providerEnv[k] = v
+    }
+    return buildChildEnv({ parentEnv: this.o.hostEnv, providerEnv, extraEnv: { ...this.o.settings.get().extraEnv, ...sessionExtra } })
+  }
+
   async #binary(p: AgentProvider): Promise<string> {
     // Starting needs only the path: running `--version` on every start would cost a process spawn.
     const d = await p.detect(this.o.settings.get().providers[p.id].cliPath, this.o.hostEnv.PATH ?? '', { version: false })
@@ -622,17 +650,7 @@ export class Supervisor {
       const provider = this.#provider(row.provider as ProviderId)
       const remote = isRemoteLocation(row.cwd) ? this.#remoteSpawn(row.cwd) : null
       const binaryPath = remote ? this.#remoteCli(provider) : await this.#binary(provider)
-      const settings = this.o.settings.get()
-      const providerEnv: Record<string, string> = {}
-      for (const k of provider.envPassthrough ?? []) {
-        const v = this.o.hostEnv[k]
-        if (typeof v === 'string') providerEnv[k] = v
-      }
-      const env = buildChildEnv({
-        parentEnv: this.o.hostEnv,
-        providerEnv,
-        extraEnv: { ...settings.extraEnv, ...extraEnvOf(row) }
-      })
+      const env = this.#agentEnv(provider, extraEnvOf(row))
       if (plan.freshNote) ev.message({ kind: 'system', text: plan.freshNote })
       const handle = await provider.start({
         sessionId: id,

@@ -4,6 +4,7 @@
  */
 import type { ApprovalDTO, MessageDTO, ProjectDTO, SessionDTO } from '../../src-main/shared/dto'
 import type { QuestionDTO } from '../../src-main/shared/questions'
+import type { ProviderId } from '../../src-main/shared/status'
 
 export interface ProjectApi {
   listSessions(projectId: string): Promise<SessionDTO[]>
@@ -21,6 +22,8 @@ export interface ProjectApi {
   /** Pending questions and forms (optional: test fakes may leave it out). */
   questions?(projectId: string): Promise<QuestionDTO[]>
   prune(projectId: string): Promise<{ removed: string[] }>
+  /** Warm up an agent for this project (OpenCode starts its server); optional, fire and forget. */
+  prewarm?(projectId: string, provider: ProviderId): Promise<unknown>
 }
 
 export type NoticeKind = 'completed' | 'error' | 'stalled' | 'approval'

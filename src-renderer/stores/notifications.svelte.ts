@@ -45,6 +45,7 @@ export class Notifications {
 
   /** The thing a notice was about is over (an approval answered, here or anywhere): take it back. */
   withdraw(key: string): void {
+    if (this.#groups.drop(key)) return
     const s = this.#shown.get(key)
     if (!s) return
     this.#shown.delete(key)

@@ -97,6 +97,8 @@ export class ProjectStore {
   async load(openSessionId?: string | null): Promise<void> {
     await this.#deps.api.prune(this.project.id).catch(() => ({ removed: [] }))
     await this.#refresh()
+    // A project with OpenCode sessions: its server starts now, not when the next prompt is sent.
+    for (const provider of new Set(this.sessions.map((s) => s.provider))) void this.#deps.api.prewarm?.(this.project.id, provider).catch(() => null)
     const target = openSessionId && this.sessions.some((s) => s.id === openSessionId) ? openSessionId : (this.sessions[0]?.id ?? null)
     if (target) await this.open(target)
     this.loaded = true

@@ -90,6 +90,9 @@ function fakeApi(db: { messages: MessageDTO[]; sessions: SessionDTO[]; approvals
     async prune() {
       calls.push('prune')
       return { removed: [] }
+    },
+    async prewarm(_projectId, provider) {
+      calls.push(`prewarm:${provider}`)
     }
   }
   return { api, calls }
@@ -147,6 +150,16 @@ describe('ProjectStore', () => {
   })
   afterEach(() => {
     vi.useRealTimers()
+  })
+
+  it('opening a project warms up each agent its sessions use, once (OpenCode starts its server before the next prompt)', async () => {
+    const db = {
+      messages: [],
+      sessions: [session({ id: 'a', provider: 'opencode' }), session({ id: 'b', provider: 'opencode' }), session({ id: 'c', provider: 'claude' })]
+    }
+    const { store, calls } = makeStore(db)
+    await store.load()
+    expect(calls.filter((c) => c.startsWith('prewarm:')).sort()).toEqual(['prewarm:claude', 'prewarm:opencode'])
   })
 
   it('ends identical to the DB whether live events come before, during or after the history page', async () => {

@@ -13,6 +13,8 @@ export function trpcProjectApi(c: TRPCClient<AppRouter>): ProjectApi & UiStateAp
     approvals: (projectId) => c.sessions.approvals.query({ projectId }),
     questions: (projectId) => c.questions.pending.query({ projectId }),
     prune: (projectId) => c.sessions.prune.mutate({ projectId }),
+    // async: a client without the procedure (test fakes) rejects instead of throwing in the caller.
+    prewarm: async (projectId, provider) => c.sessions.prewarm.mutate({ projectId, provider }),
     uiAll: () => c.settings.uiAll.query(),
     uiSet: (key, value) => c.settings.uiSet.mutate({ key, value })
   }

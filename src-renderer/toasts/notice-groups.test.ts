@@ -34,6 +34,21 @@ describe('NoticeGroups', () => {
     expect(out.at(-1)!.single?.key).toBe('s50:completed')
   })
 
+  it('a notice withdrawn while it waits for its group never shows (an approval answered at once)', () => {
+    vi.useFakeTimers()
+    const out: GroupedNotice[] = []
+    const g = new NoticeGroups((x) => out.push(x))
+    g.push(notice(1, 'approval'))
+    vi.advanceTimersByTime(300)
+    expect(g.drop('s1:approval')).toBe(true)
+    g.push(notice(2, 'approval'))
+    g.push(notice(3, 'approval'))
+    expect(g.drop('s3:approval')).toBe(true)
+    vi.advanceTimersByTime(2000)
+    expect(out.map((x) => x.key)).toEqual(['s2:approval'])
+    expect(g.drop('s2:approval')).toBe(false)
+  })
+
   it('a steady stream is still shown, at most GROUP_MAX_MS after its first notice', () => {
     vi.useFakeTimers()
     const out: GroupedNotice[] = []

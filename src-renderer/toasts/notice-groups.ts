@@ -50,6 +50,20 @@ export class NoticeGroups {
     this.#open.set(n.kind, { notices: [n], timer, first: now })
   }
 
+  /**
+   * A notice still waiting for its group is over (an approval answered within the grouping window,
+   * e.g. a sub-agent's quick request): it never shows. Returns whether it was waiting.
+   */
+  drop(key: string): boolean {
+    for (const open of this.#open.values()) {
+      const i = open.notices.findIndex((n) => n.key === key)
+      if (i < 0) continue
+      open.notices.splice(i, 1)
+      return true
+    }
+    return false
+  }
+
   #flush(kind: NoticeKind): void {
     const open = this.#open.get(kind)
     this.#open.delete(kind)

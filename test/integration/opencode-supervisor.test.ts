@@ -83,7 +83,7 @@ describe('OpenCode through the supervisor (real `opencode serve`, fake model ser
     const result = msgs.find((m) => m.kind === 'tool_result')
     expect(result?.text).toContain('hello-shepherd')
     expect(result?.tool_use_id).toBe(call?.tool_use_id)
-    expect(msgs.find((m) => m.kind === 'system')?.text).toMatch(/^OpenCode 1\.18\.33 · model default/)
+    expect(msgs.find((m) => m.kind === 'system')?.text).toMatch(/^OpenCode 1\.18\.33 · model fake\/fake-model \(from OpenCode’s config\)/)
     // Transcript order: text before the tool call it announces, the answer last.
     const order = msgs.filter((m) => m.kind !== 'system').map((m) => m.kind)
     expect(order).toEqual(['user', 'assistant', 'tool_call', 'tool_result', 'assistant'])

@@ -16,7 +16,8 @@
 //   [[bash:CMD]]           "I will run a command." + a shell tool call running CMD (Chat Completions: the
 //                          offered tool, `bash` for OpenCode 1.x, `shell` for 2.x)
 //   [[write:PATH|CONTENT]] a file-write tool call (Codex: a printf shell call)
-//   [[agent:PROMPT]]       Anthropic only: a sub-agent tool call (Claude Code's Agent/Task tool) with PROMPT
+//   [[agent:PROMPT]]       a sub-agent tool call with PROMPT (Claude Code's Agent/Task tool, OpenCode's
+//                          `task`); `{{…}}` in PROMPT becomes `[[…]]`, so the sub-agent gets directives
 //   [[slow:N]]             "tick0 tick1 …", one chunk per 250 ms for N seconds; a client
 //                          disconnect stops it and is recorded in `disconnects`
 //   [[silent:N]]           nothing at all (not even headers) for N seconds, then "Back after N s.";
@@ -40,6 +41,8 @@
 //                          (the JSON must not contain `]]`: the directive ends at the first one)
 //   (none)                 "ACK: <first 60 chars of the prompt>"
 // Modifiers, combined with any of the above:
+//   [[then-bash:CMD]]      after the first tool result of this prompt, a shell tool call running CMD
+//                          (a second step: e.g. a write, then a command); after its result, DONE
 //   [[usage:IN:OUT]]       report IN input and OUT output tokens for every reply to this prompt
 //                          (Anthropic and OpenAI shapes): a CLI then reports the cost of that usage
 //   [[ratelimit:STATUS:UTIL:SECS]]  Anthropic: the `anthropic-ratelimit-unified-*` headers of a
@@ -260,7 +263,7 @@ export function parseDirective(text) {
     case 'bash':
       return { kind, command: arg }
     case 'agent':
-      return { kind, prompt: arg }
+      return { kind, prompt: arg.replace(/\{\{/g, '[[').replace(/\}\}/g, ']]') }
     case 'write': {
       const bar = arg.indexOf('|')
       return { kind, path: bar === -1 ? arg : arg.slice(0, bar), content: bar === -1 ? '' : arg.slice(bar + 1) }
@@ -373,6 +376,8 @@ export function codexLimitHeaders(text) {
  * returns: { error: {status, noRetry} } | { thinking?, text?, tool?: {kind:'bash'|'write', ...}, slowSeconds? }
  */
 function planReply(conv) {
+  const then = /\[\[then-bash:([\s\S]*?)\]\]/.exec(conv.prompt ?? '')
+  if (conv.toolResult && then && conv.toolResults === 1) return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: then[1] } }
   if (conv.toolResult) {
     const out = firstChars(conv.toolResult.output, 200)
     return { text: conv.toolResult.isError ? `DONE. Tool ERROR was: ${out}` : `DONE. Tool output was: ${out}` }
@@ -479,10 +484,19 @@ function anthropicConversation(body) {
     const t = partsText(m.content, ['text'])
     if (t) prompt = t
   }
+  // Tool results since the prompt (a [[then-bash]] second step follows the first one).
+  let toolResults = 0
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const c = messages[i].content
+    if (messages[i].role !== 'user') continue
+    const n = Array.isArray(c) ? c.filter((b) => b && b.type === 'tool_result').length : 0
+    if (!n) break
+    toolResults += n
+  }
   const earlier = earlierPrompts(messages.filter((m) => m.role === 'user').map((m) => partsText(m.content, ['text'])))
   const tools = Array.isArray(body?.tools) ? body.tools : []
   // `offered` (not `toolNames`): only [[call]] looks names up here; the sub-agent choice stays as it was.
-  return { prompt, toolResult, hasTools: tools.length > 0, model: String(body?.model ?? ''), earlier, offered: tools.map((t) => t?.name).filter(Boolean) }
+  return { prompt, toolResult, toolResults, hasTools: tools.length > 0, model: String(body?.model ?? ''), earlier, offered: tools.map((t) => t?.name).filter(Boolean) }
 }
 
 function responsesConversation(body) {
@@ -535,11 +549,15 @@ function chatConversation(body) {
     if (t) prompt = t
   }
   const earlier = earlierPrompts(messages.filter((m) => m.role === 'user').map((m) => partsText(m.content, ['text', 'input_text'])))
+  // Tool results since the prompt (a [[then-bash]] second step follows the first one).
+  let toolResults = 0
+  for (let i = messages.length - 1; i >= 0 && messages[i].role !== 'user'; i--) if (messages[i].role === 'tool') toolResults++
   const tools = Array.isArray(body?.tools) ? body.tools : []
   return {
     prompt,
     earlier,
     toolResult,
+    toolResults,
     hasTools: tools.length > 0,
     model: String(body?.model ?? ''),
     toolNames: tools.map((t) => t?.function?.name ?? t?.name).filter(Boolean)
@@ -962,12 +980,16 @@ async function handleChat(ctx, res, entry) {
   const promptTokens = approxTokens(body)
   let toolCall = null
   if (plan.tool) {
+    const t = plan.tool
+    // OpenCode's sub-agent tool is `task` (subagent_type `general`: its general-purpose agent).
     const { name, args } =
-      plan.tool.kind === 'call'
-        ? { name: plan.tool.name, args: plan.tool.args }
-        : plan.tool.kind === 'todo'
-          ? { name: 'todowrite', args: { todos: plan.tool.todos.map(({ content, status, priority }) => ({ content, status, priority })) } }
-          : chatToolCall(body.tools, plan.tool)
+      t.kind === 'call'
+        ? { name: t.name, args: t.args }
+        : t.kind === 'todo'
+          ? { name: 'todowrite', args: { todos: t.todos.map(({ content, status, priority }) => ({ content, status, priority })) } }
+          : t.kind === 'agent'
+            ? { name: 'task', args: { description: 'Scripted sub-agent', prompt: t.prompt, subagent_type: 'general' } }
+            : chatToolCall(body.tools, t)
     toolCall = { id: ctx.nextId('call'), type: 'function', function: { name, arguments: JSON.stringify(args) } }
   }
   const finishReason = toolCall ? 'tool_calls' : 'stop'

@@ -23,6 +23,10 @@ export const sessionsRouter = router({
         .strict()
     )
     .mutation(({ ctx, input }) => ctx.supervisor.start(input)),
+  /** Warm up an agent for a session about to start in this project (OpenCode: its server). */
+  prewarm: procedure
+    .input(z.object({ projectId: idSchema, provider: providerSchema }).strict())
+    .mutation(({ ctx, input }) => ctx.supervisor.prewarm(input.projectId, input.provider)),
   send: procedure.input(z.object({ id: idSchema, prompt: promptSchema }).strict()).mutation(({ ctx, input }) => ctx.supervisor.send(input.id, input.prompt)),
   interrupt: procedure.input(byId).mutation(async ({ ctx, input }) => {
     await ctx.supervisor.interrupt(input.id)

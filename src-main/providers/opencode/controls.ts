@@ -8,7 +8,9 @@ export const OPENCODE_CONTROLS: ProviderControls = {
   interrupt: yes('`POST /session/{id}/abort`: the turn ends, the server stays for the next prompt.'),
   model: partial('OpenCode takes the model per message (`provider/model`, e.g. anthropic/claude-sonnet-4-5): a switch applies from the next prompt.'),
   permissionMode: yes('Session permission rules (`PATCH /session/{id}`): apply at once, also to the turn in flight.'),
-  approvals: yes('`permission.asked` for edits and shell commands, answered once / always / reject.'),
+  approvals: yes(
+    '`permission.asked` for edits and shell commands, answered once / always / reject; a sub-agent (`task`) asks exactly when this session would, its requests answered by the current mode.'
+  ),
   approveForSession: yes('“always”: OpenCode allows the same pattern for the rest of this session.'),
   denyReason: yes('The model reads your reason and carries on; without one OpenCode ends the turn.'),
   resume: yes('The OpenCode session id, on a new server after a restart.'),

@@ -5,7 +5,7 @@
  * test/integration/opencode-supervisor.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -13,6 +13,7 @@ import type { ProviderEvent, ProviderExit, StartOptions } from '../types'
 import { OpenCodeProvider } from './provider'
 import type { OpenCodeHandle } from './handle'
 import { permissionRules } from './permissions'
+import { OpenCodeServerPool } from './server-pool'
 
 const FAKE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fake-opencode.mjs')
 chmodSync(FAKE, 0o755)
@@ -278,5 +279,130 @@ describe('OpenCode handle (fake server)', () => {
     expect(wc.exit()).toMatchObject({ signal: 'SIGKILL' })
     expect(provider.pool.size).toBe(0)
     await expect(c.send('x')).rejects.toThrow(/not running/)
+  })
+})
+
+describe('OpenCode handle: late tool updates, sub-agents, warm-up (fake server)', () => {
+  /** Like `until`, for a check that must await (the request log). */
+  async function untilAsync(what: string, f: () => Promise<boolean>, ms = 5000): Promise<void> {
+    const end = Date.now() + ms
+    while (!(await f())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+  /** The held turn's assistant message (the fake server keeps it in storage). */
+  async function heldAssistant(h: OpenCodeHandle): Promise<{ id: string; parentID: string }> {
+    const client = (h as unknown as { lease: { server: { client: { request: (m: string, p: string) => Promise<{ body: any }> } } } }).lease.server.client
+    for (;;) {
+      const msgs = (await client.request('GET', `/session/${h.cliSessionId}/message`)).body as { info: { role: string; id: string; parentID: string } }[]
+      const a = msgs.find((m) => m.info.role === 'assistant')
+      if (a) return a.info
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  }
+  const toolPart = (sid: string, messageID: string, status: string, extra: object = {}) => ({
+    type: 'message.part.updated',
+    properties: {
+      sessionID: sid,
+      part: {
+        id: 'prt_tool1',
+        messageID,
+        sessionID: sid,
+        type: 'tool',
+        tool: 'bash',
+        callID: 'call_1',
+        state: { status, input: { command: 'sleep 20' }, ...extra }
+      }
+    }
+  })
+
+  it('an abort whose idle comes BEFORE the tool’s final update: the update still lands on its call, then the turn ends', async () => {
+    const { provider, opts } = setup()
+    const h = await provider.start(opts({ permissionMode: 'bypassPermissions' }))
+    const w = watch(h)
+    const sid = h.cliSessionId
+    await h.send('HOLD tool')
+    const asst = await heldAssistant(h)
+    await testApi(h, '/_test/emit', { events: [toolPart(sid, asst.id, 'running')] })
+    await until('the call', () => w.events.some((e) => e.kind === 'message' && e.message.kind === 'tool_call'))
+    await h.interrupt()
+    await testApi(h, '/_test/status', { idle: true })
+    const aborted = { name: 'MessageAbortedError', data: { message: 'Aborted' } }
+    await testApi(h, '/_test/emit', {
+      events: [
+        { type: 'session.error', properties: { sessionID: sid, error: aborted } },
+        { type: 'session.status', properties: { sessionID: sid, status: { type: 'idle' } } },
+        { type: 'session.idle', properties: { sessionID: sid } }
+      ]
+    })
+    // As recorded from OpenCode 1.18.33 (fixtures/serve-abort-tool.jsonl), only later:
+    await new Promise((r) => setTimeout(r, 300))
+    await testApi(h, '/_test/emit', {
+      events: [toolPart(sid, asst.id, 'completed', { output: 'started\n\n\n<shell_metadata>\nUser aborted the command\n</shell_metadata>', metadata: {} })]
+    })
+    await until('turn ends', () => turnEnds(w.events).length === 1)
+    const kinds = w.events.flatMap((e) => (e.kind === 'message' ? [`${e.message.kind}: ${e.message.text}`] : e.kind === 'turn' ? [`turn ${e.state}`] : []))
+    expect(kinds.slice(-4)).toEqual(['tool_call: bash: sleep 20', 'tool_result: started\n\n[User aborted the command]', 'system: Interrupted', 'turn idle'])
+    await testApi(h, '/_test/status', { idle: false })
+  })
+
+  it('a sub-agent’s request is answered as the session’s mode says: bypass allows it without a card, default shows the card', async () => {
+    const { provider, opts } = setup()
+    const h = await provider.start(opts({ permissionMode: 'bypassPermissions' }))
+    const w = watch(h)
+    const sid = h.cliSessionId
+    const child = 'ses_child1'
+    const asked = (id: string, permission: string) => ({
+      type: 'permission.asked',
+      properties: { id, sessionID: child, permission, patterns: ['x'], metadata: { command: 'touch x' }, always: ['touch *'] }
+    })
+    await testApi(h, '/_test/emit', {
+      events: [{ type: 'session.created', properties: { sessionID: child, info: { id: child, parentID: sid } } }, asked('per_a', 'bash')]
+    })
+    await untilAsync('the answer', async () => (await log(h)).requests.some((r) => r.path === '/permission/per_a/reply'))
+    expect((await log(h)).requests.find((r) => r.path === '/permission/per_a/reply')?.body).toEqual({ reply: 'once' })
+    expect(w.events.some((e) => e.kind === 'approval_request')).toBe(false)
+
+    await h.setPermissionMode('plan')
+    await testApi(h, '/_test/emit', { events: [asked('per_b', 'edit')] })
+    await untilAsync('the refusal', async () => (await log(h)).requests.some((r) => r.path === '/permission/per_b/reply'))
+    expect((await log(h)).requests.find((r) => r.path === '/permission/per_b/reply')?.body).toMatchObject({ reply: 'reject' })
+
+    await h.setPermissionMode('default')
+    await testApi(h, '/_test/emit', { events: [asked('per_c', 'bash')] })
+    await until('the card', () => w.events.some((e) => e.kind === 'approval_request' && e.request.requestId === 'per_c'))
+    expect((await log(h)).requests.some((r) => r.path === '/permission/per_c/reply')).toBe(false)
+  })
+
+  it('every server gets the sub-agent fallback rules in its inline config, merged with the user’s', async () => {
+    const { provider, opts, env } = setup()
+    const h = await provider.start(opts({ env: { ...env, OPENCODE_CONFIG_CONTENT: '{"model":"fake/fake-model"}' } }))
+    const pid = h.pid!
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+    const content = environ.find((l) => l.startsWith('OPENCODE_CONFIG_CONTENT='))!.slice('OPENCODE_CONFIG_CONTENT='.length)
+    expect(JSON.parse(content)).toEqual({ model: 'fake/fake-model', permission: { edit: 'ask', bash: 'ask' } })
+  })
+
+  it('prewarm starts the project’s server once; the session that follows uses it; an unused warm server stops after its idle time', async () => {
+    const { cwd, env, opts } = setup()
+    const provider = new OpenCodeProvider({ pool: new OpenCodeServerPool(undefined, 400) })
+    cleanups.push(() => provider.shutdown())
+    await provider.prewarm({ cwd, env, binaryPath: FAKE })
+    await provider.prewarm({ cwd, env, binaryPath: FAKE })
+    expect(provider.pool.size).toBe(1)
+    expect(provider.pool.warmCount).toBe(1)
+    const h = await provider.start(opts())
+    const pid = h.pid!
+    await until('the warm-up to end', () => provider.pool.warmCount === 0, 3000)
+    // The session still holds the server; it stops with the session.
+    expect(() => process.kill(pid, 0)).not.toThrow()
+    await h.stop(1000)
+    expect(provider.pool.size).toBe(0)
+
+    await provider.prewarm({ cwd, env, binaryPath: FAKE })
+    const warm = provider.pool.size
+    expect(warm).toBe(1)
+    await until('the unused server to stop', () => provider.pool.size === 0, 3000)
   })
 })

@@ -10,13 +10,14 @@ import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit, StartOptions } from '../types'
 import { HandleEvents } from '../handle-events'
 import { ascendingId } from './ids'
-import { permissionRules } from './permissions'
+import { permissionRules, subagentAction } from './permissions'
 import {
   beginTurn,
   createParseState,
   endSettledTurn,
   endTurnAfterIdle,
   eventsFromMessages,
+  openToolCalls,
   parseOpenCodeEvent,
   resetTurn,
   turnActive,
@@ -28,6 +29,12 @@ import type { OpenCodeServer, OpenCodeServerPool, ServerLease } from './server-p
 /** After an abort, how long to wait for OpenCode to end the turn before checking/forcing it. */
 export const ABORT_SETTLE_MS = 3_000
 const ABORT_SETTLE_TRIES = 3
+/**
+ * A turn that ends with a tool call still open waits this long for the call's last update: after an
+ * abort OpenCode publishes `session.error` and `session.idle` a few ms BEFORE the aborted tool's
+ * final update ("Tool execution aborted"), which would otherwise arrive after the turn ended.
+ */
+export const OPEN_TOOL_SETTLE_MS = 2_000
 /** How long a handle for a stale resume keeps its server for the fresh start that follows. */
 const STALE_LEASE_HOLD_MS = 5_000
 
@@ -121,9 +128,18 @@ export class OpenCodeHandle implements AgentHandle {
       })
       const s = lease.server
       void s.contextWindows().then((map) => (handle.#state.contextWindows = map))
-      const summary = [`OpenCode${s.version ? ` ${s.version}` : ''}`, `model ${opts.model ?? 'default'}`, `cwd ${opts.cwd}`, `server ${s.url} (pid ${s.pid})`]
+      // Without a model of its own the session uses OpenCode's configured one: name it, not "default".
+      const configured = opts.model ? null : await s.configuredModel()
+      const used = opts.model || configured
+      handle.#state.modelReported = used
+      const summary = [
+        `OpenCode${s.version ? ` ${s.version}` : ''}`,
+        `model ${used ? `${used}${configured ? ' (from OpenCode’s config)' : ''}` : 'default'}`,
+        `cwd ${opts.cwd}`,
+        `server ${s.url} (pid ${s.pid})`
+      ]
       handle.#emit({ kind: 'message', message: { kind: 'system', text: summary.join(' · ') } })
-      handle.#emit({ kind: 'cli_session', cliSessionId: sessionId, model: opts.model })
+      handle.#emit({ kind: 'cli_session', cliSessionId: sessionId, model: used })
       return handle
     } catch (err) {
       await lease.release().catch(() => null)
@@ -245,13 +261,34 @@ export class OpenCodeHandle implements AgentHandle {
   }
 
   #apply(parsed: ParsedEvent): void {
-    for (const e of parsed.events) this.#emit(e)
+    const answered = parsed.subagentAsk ? this.#answerSubagent(parsed.subagentAsk) : null
+    for (const e of parsed.events) if (!(answered && e.kind === 'approval_request' && e.request.requestId === answered)) this.#emit(e)
     if (parsed.settled) void this.#finishTurn(this.#state.userMessageId, endSettledTurn)
     if (parsed.questionId) {
       // The question tool waits for an answer Shepherd cannot give: decline it so the turn goes on.
       this.server.client.request('POST', `/question/${encodeURIComponent(parsed.questionId)}/reject`).catch(() => {})
     }
     if (parsed.checkIdle) void this.#confirmIdle(this.#state.userMessageId)
+  }
+
+  /**
+   * A sub-agent asks (OpenCode gives its session no rules of ours, and the server's config makes
+   * it ask for every edit and command, see `permissions.ts`): answer it as this session's mode
+   * would — allowed or refused without a card, or shown as a card like the parent's own request.
+   * Returns the request id when it was answered here.
+   */
+  #answerSubagent(ask: { requestId: string; permission: string }): string | null {
+    const action = subagentAction(this.#mode, ask.permission)
+    if (action === 'ask') return null
+    this.#state.approvals.delete(ask.requestId)
+    const body =
+      action === 'allow'
+        ? { reply: 'once' }
+        : { reply: 'reject', message: `This session's permission mode does not allow ${ask.permission} (the sub-agent may only read).` }
+    this.server.client
+      .request('POST', `/permission/${encodeURIComponent(ask.requestId)}/reply`, body)
+      .catch((err) => console.error('[opencode] could not answer a sub-agent', err))
+    return ask.requestId
   }
 
   /**
@@ -292,6 +329,24 @@ export class OpenCodeHandle implements AgentHandle {
    */
   async #finishTurn(turn: string | null, end: (state: OpenCodeParseState) => ProviderEvent[]): Promise<void> {
     if (this.#exit || turn === null || this.#state.userMessageId !== turn) return
+    await this.#feedTurnParts(turn)
+    if (this.#exit || this.#state.userMessageId !== turn) return
+    if (openToolCalls(this.#state) > 0) {
+      // A tool call's last update may still be on its way (after an abort it follows the idle):
+      // give it a moment to land on its call, then fetch once more. What is still open after that
+      // is closed as aborted by the supervisor when the turn ends.
+      const until = Date.now() + OPEN_TOOL_SETTLE_MS
+      while (openToolCalls(this.#state) > 0 && Date.now() < until && !this.#exit && this.#state.userMessageId === turn)
+        await new Promise((r) => setTimeout(r, 50))
+      if (this.#exit || this.#state.userMessageId !== turn) return
+      if (openToolCalls(this.#state) > 0) await this.#feedTurnParts(turn)
+      if (this.#exit || this.#state.userMessageId !== turn) return
+    }
+    for (const e of end(this.#state)) this.#emit(e)
+  }
+
+  /** Fetch the turn's assistant messages and feed their parts (idempotent per part; a failed fetch feeds nothing). */
+  async #feedTurnParts(turn: string): Promise<void> {
     const sid = encodeURIComponent(this.cliSessionId)
     const ids = [...this.#state.assistants.keys()]
     const fetched = await Promise.all(
@@ -309,8 +364,6 @@ export class OpenCodeHandle implements AgentHandle {
           this.#emit(e)
       }
     }
-    if (this.#exit || this.#state.userMessageId !== turn) return
-    for (const e of end(this.#state)) this.#emit(e)
   }
 
   /** After an abort OpenCode normally completes the message at once; make sure the turn ends. */

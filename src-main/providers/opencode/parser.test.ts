@@ -284,7 +284,7 @@ describe('OpenCode parser: edge cases', () => {
     expect(digest(ev)).toEqual(['assistant: tick0 tick1 ', `system: ${INTERRUPTED_TEXT}`, 'turn idle'])
   })
 
-  it('subagent sessions: their approvals and cost belong to the parent session, their transcript does not', () => {
+  it('subagent sessions: their approvals and cost belong to the parent session', () => {
     const s = createParseState(SID)
     parseOpenCodeEvent({ type: 'session.created', properties: { sessionID: 'ses_C', info: { id: 'ses_C', parentID: SID } } }, s)
     expect(s.children.has('ses_C')).toBe(true)

@@ -45,6 +45,11 @@ interface PartProgress {
   done: boolean
   callShown: boolean
   resultShown: boolean
+  /** Sub-agent parts: the parent's `task` call id they are nested under (null for our own parts). */
+  parentId: string | null
+  /** Tool parts: the tool and its call id (a `task` call is matched with the sub-agent session it starts). */
+  tool: string | null
+  callId: string | null
 }
 
 export interface OpenCodeParseState {
@@ -52,6 +57,10 @@ export interface OpenCodeParseState {
   sessionId: string
   /** Subagent sessions started by ours (their approvals and cost belong to this session). */
   children: Set<string>
+  /** Subagent session → the call id of the `task` tool call that started it (its messages nest there). */
+  childCalls: Map<string, string>
+  /** The subagents' user messages (the task's prompt, already shown as the call's input): not shown again. */
+  childPrompts: Set<string>
   /** Our user message of the prompt in flight; null between turns. */
   userMessageId: string | null
   /** OpenCode confirmed our user message (`message.updated` role user). */
@@ -75,6 +84,8 @@ export interface OpenCodeParseState {
   contextTokens: number | null
   /** `provider/model` of the latest assistant message, and context windows by model (from the server config). */
   model: string | null
+  /** The model last reported to the supervisor (`cli_session`). */
+  modelReported: string | null
   contextWindows: Map<string, number>
 }
 
@@ -82,6 +93,8 @@ export function createParseState(sessionId: string): OpenCodeParseState {
   return {
     sessionId,
     children: new Set(),
+    childCalls: new Map(),
+    childPrompts: new Set(),
     userMessageId: null,
     userSeen: false,
     interruptRequested: false,
@@ -94,6 +107,7 @@ export function createParseState(sessionId: string): OpenCodeParseState {
     settled: null,
     contextTokens: null,
     model: null,
+    modelReported: null,
     contextWindows: new Map()
   }
 }
@@ -108,6 +122,8 @@ export function beginTurn(state: OpenCodeParseState, userMessageId: string): voi
   state.parts.clear()
   state.sessionError = null
   state.retryShown = 0
+  state.childCalls.clear()
+  state.childPrompts.clear()
 }
 
 /** Forget the turn in flight without events (the prompt never reached OpenCode). */
@@ -140,6 +156,8 @@ export interface ParsedEvent {
   settled?: boolean
   /** A `question` tool request: Shepherd cannot answer it, the handle rejects it. */
   questionId?: string
+  /** A sub-agent asked: the handle answers it as this session's permission mode would, or shows the card. */
+  subagentAsk?: { requestId: string; permission: string }
 }
 
 /** The OpenCode session an event belongs to (null for server-wide events). */
@@ -159,13 +177,25 @@ export function parseOpenCodeEvent(event: unknown, state: OpenCodeParseState): P
   if (type === 'session.created' && isObj(p.info) && str(p.info.parentID) !== null) {
     const parent = str(p.info.parentID)
     const id = str(p.info.id)
-    if (id && (parent === state.sessionId || (parent && state.children.has(parent)))) state.children.add(id)
+    if (id && (parent === state.sessionId || (parent && state.children.has(parent)))) {
+      state.children.add(id)
+      // The `task` call that started it: the newest one of that parent without a session yet (its
+      // `running` update, which names the session in `metadata.sessionId`, comes right after).
+      if (!state.childCalls.has(id)) {
+        const taken = new Set(state.childCalls.values())
+        const call = [...state.parts.values()].reverse().find((q) => q.tool === 'task' && q.callId && !taken.has(q.callId) && !q.resultShown)
+        if (call?.callId) state.childCalls.set(id, call.callId)
+      }
+    }
     return { events: [] }
   }
   if (!own && !child) return { events: [] }
   switch (type) {
-    case 'permission.asked':
-      return { events: permissionAsked(p, state, child) }
+    case 'permission.asked': {
+      const events = permissionAsked(p, state, child)
+      const requestId = str(p.id)
+      return child && events.length && requestId ? { events, subagentAsk: { requestId, permission: str(p.permission) ?? 'tool' } } : { events }
+    }
     case 'permission.replied': {
       const id = str(p.requestID)
       if (id && state.approvals.delete(id)) return { events: [{ kind: 'approval_cancelled', requestId: id }] }
@@ -178,10 +208,11 @@ export function parseOpenCodeEvent(event: unknown, state: OpenCodeParseState): P
       return { events: [msg({ kind: 'system', text })], ...(id ? { questionId: id } : {}) }
     }
     case 'message.part.updated':
-      return { events: child ? childStep(p, state) : partUpdated(p, state) }
+      return { events: partUpdated(p, state, child) }
     case 'message.part.delta':
-      return { events: own ? partDelta(p, state) : [] }
+      return { events: partDelta(p, state) }
     case 'message.updated':
+      if (!own && isObj(p.info) && p.info.role === 'user' && str(p.info.id)) state.childPrompts.add(str(p.info.id) as string)
       return own ? messageUpdated(p, state) : { events: [] }
     case 'session.error':
       if (own && turnActive(state) && isObj(p.error)) state.sessionError ??= p.error
@@ -265,16 +296,22 @@ function messageUpdated(p: Obj, state: OpenCodeParseState): ParsedEvent {
   const providerId = str(info.providerID)
   const modelId = str(info.modelID)
   if (providerId && modelId) state.model = `${providerId}/${modelId}`
+  const events: ProviderEvent[] = []
+  // The model OpenCode actually answers with (its config's default when Shepherd names none).
+  if (state.model && state.model !== state.modelReported) {
+    state.modelReported = state.model
+    events.push({ kind: 'cli_session', cliSessionId: state.sessionId, model: state.model })
+  }
   const time = isObj(info.time) ? info.time : {}
   const a: AssistantInfo = { completed: num(time.completed) !== null, finish: str(info.finish), error: isObj(info.error) ? info.error : null }
   state.assistants.set(id, a)
-  if (!a.completed) return { events: [] }
+  if (!a.completed) return { events }
   if (a.error || (a.finish !== null && a.finish !== 'tool-calls')) {
-    if (state.settled) return { events: [] }
+    if (state.settled) return { events }
     state.settled = { error: a.error }
-    return { events: [], settled: true }
+    return { events, settled: true }
   }
-  return { events: [] }
+  return { events }
 }
 
 /** The turn ended: unfinished parts are flushed, then `turn idle` or `turn error`. */
@@ -326,7 +363,8 @@ function ours(state: OpenCodeParseState, messageId: string | null): boolean {
 
 function partDelta(p: Obj, state: OpenCodeParseState): ProviderEvent[] {
   const partId = str(p.partID)
-  if (!partId || !ours(state, str(p.messageID)) || p.field !== 'text') return []
+  if (!partId || p.field !== 'text') return []
+  // Only parts already known (ours, or a sub-agent's nested under its call) stream.
   const part = state.parts.get(partId)
   const delta = str(p.delta)
   if (!part || part.done || !delta) return []
@@ -336,7 +374,8 @@ function partDelta(p: Obj, state: OpenCodeParseState): ProviderEvent[] {
 
 /** A text or reasoning part still streaming, shown live until it ends as a message. */
 function draftOf(progress: PartProgress): ProviderEvent[] {
-  if (progress.type !== 'text' && progress.type !== 'reasoning') return []
+  // A draft has no parent: a sub-agent's text shows once it is complete, nested under its call.
+  if ((progress.type !== 'text' && progress.type !== 'reasoning') || progress.parentId) return []
   return [{ kind: 'draft', draft: { kind: progress.type === 'reasoning' ? 'thinking' : 'assistant', text: progress.text } }]
 }
 
@@ -344,12 +383,19 @@ const TOOL_PATH_KEYS = ['command', 'filePath', 'filepath', 'path', 'pattern', 'u
 
 const toolPathOf = (input: unknown): string | null => firstStringOf(input, TOOL_PATH_KEYS)
 
-function partUpdated(p: Obj, state: OpenCodeParseState): ProviderEvent[] {
+function partUpdated(p: Obj, state: OpenCodeParseState, child: boolean): ProviderEvent[] {
   const part = isObj(p.part) ? p.part : null
   if (!part) return []
   const partId = str(part.id)
   const messageId = str(part.messageID)
-  if (!partId || !turnActive(state) || !ours(state, messageId)) return []
+  if (!partId || !messageId) return []
+  // A sub-agent's cost is this session's, whenever it is reported.
+  if (child && part.type === 'step-finish') return stepUsage(part, partId, state)
+  if (!turnActive(state)) return []
+  // Sub-agent parts (any of its messages) nest under the `task` call that started the sub-agent.
+  const parentId = child ? (state.childCalls.get(str(part.sessionID) ?? '') ?? null) : null
+  if (!child && !ours(state, messageId)) return []
+  if (child && (!parentId || state.childPrompts.has(messageId))) return []
   const type = str(part.type) ?? 'unknown'
   let progress = state.parts.get(partId)
   const events: ProviderEvent[] = []
@@ -357,11 +403,18 @@ function partUpdated(p: Obj, state: OpenCodeParseState): ProviderEvent[] {
     // A new part starts: text/thinking before it in the same message is complete (the model
     // streams parts one after another), so show it now, in transcript order before a tool call
     // (OpenCode closes a text part only after the tool call that follows it has started).
-    if (type !== 'step-finish') events.push(...flushParts(state, messageId as string))
-    progress = { type, messageId: messageId as string, text: '', done: false, callShown: false, resultShown: false }
+    if (type !== 'step-finish') events.push(...flushParts(state, messageId))
+    progress = { type, messageId, text: '', done: false, callShown: false, resultShown: false, parentId, tool: str(part.tool), callId: str(part.callID) }
     state.parts.set(partId, progress)
   }
   return [...events, ...partEvents(part, type, partId, progress, state)]
+}
+
+/** Tool calls shown whose result has not arrived (the handle waits a moment for them before a turn ends). */
+export function openToolCalls(state: OpenCodeParseState): number {
+  let n = 0
+  for (const q of state.parts.values()) if (q.callShown && !q.resultShown) n++
+  return n
 }
 
 function partEvents(part: Obj, type: string, partId: string, progress: PartProgress, state: OpenCodeParseState): ProviderEvent[] {
@@ -375,8 +428,14 @@ function partEvents(part: Obj, type: string, partId: string, progress: PartProgr
       progress.done = true
       return textEvents(progress)
     }
-    case 'tool':
-      return toolEvents(part, progress)
+    case 'tool': {
+      const events = toolEvents(part, progress)
+      // The sub-agent session a `task` call started is named in its metadata once it runs.
+      const st = isObj(part.state) ? part.state : {}
+      const child = isObj(st.metadata) ? str(st.metadata.sessionId) : null
+      if (progress.tool === 'task' && child && progress.callId) state.childCalls.set(child, progress.callId)
+      return events
+    }
     case 'step-finish':
       return stepUsage(part, partId, state)
     case 'compaction':
@@ -391,7 +450,7 @@ function partEvents(part: Obj, type: string, partId: string, progress: PartProgr
 function textEvents(progress: PartProgress): ProviderEvent[] {
   const text = progress.text
   if (!text.trim()) return []
-  return [msg({ kind: progress.type === 'reasoning' ? 'thinking' : 'assistant', text })]
+  return [msg({ kind: progress.type === 'reasoning' ? 'thinking' : 'assistant', text, parentId: progress.parentId })]
 }
 
 function toolEvents(part: Obj, progress: PartProgress): ProviderEvent[] {
@@ -407,14 +466,16 @@ function toolEvents(part: Obj, progress: PartProgress): ProviderEvent[] {
     const toolPath = toolPathOf(input)
     // A tool the model may not use (denied by the permission mode) runs as `invalid`.
     const shownName = name === 'invalid' && str(input.tool) ? `invalid (${str(input.tool)})` : name
+    const about = toolPath ?? (name === 'task' ? str(input.description) : null)
     events.push(
       msg({
         kind: 'tool_call',
-        text: toolPath ? `${shownName}: ${toolPath}` : shownName,
+        text: about ? `${shownName}: ${about}` : shownName,
         toolName: name,
         toolInput: JSON.stringify(input),
         toolPath,
-        toolUseId: callId
+        toolUseId: callId,
+        parentId: progress.parentId
       })
     )
   }
@@ -423,10 +484,28 @@ function toolEvents(part: Obj, progress: PartProgress): ProviderEvent[] {
     progress.resultShown = true
     const metadata = isObj(st.metadata) ? st.metadata : {}
     const exit = num(metadata.exit)
-    events.push(msg({ kind: 'tool_result', text: str(st.output) ?? '', toolName: name, toolUseId: callId, isError: exit !== null && exit !== 0 }))
+    events.push(
+      msg({
+        kind: 'tool_result',
+        text: cleanToolOutput(name, str(st.output) ?? ''),
+        toolName: name,
+        toolUseId: callId,
+        parentId: progress.parentId,
+        isError: exit !== null && exit !== 0
+      })
+    )
   } else if (status === 'error') {
     progress.resultShown = true
-    events.push(msg({ kind: 'tool_result', text: str(st.error) ?? 'tool failed', toolName: name, toolUseId: callId, isError: true }))
+    events.push(
+      msg({
+        kind: 'tool_result',
+        text: cleanToolOutput(name, str(st.error) ?? 'tool failed'),
+        toolName: name,
+        toolUseId: callId,
+        parentId: progress.parentId,
+        isError: true
+      })
+    )
   }
   return events
 }
@@ -454,12 +533,22 @@ function stepUsage(part: Obj, partId: string, state: OpenCodeParseState): Provid
   return [{ kind: 'usage', usage }]
 }
 
-/** Subagent sessions: only their cost is counted here (their transcript stays in OpenCode). */
-function childStep(p: Obj, state: OpenCodeParseState): ProviderEvent[] {
-  const part = isObj(p.part) ? p.part : null
-  const partId = part ? str(part.id) : null
-  if (!part || !partId || part.type !== 'step-finish') return []
-  return stepUsage(part, partId, state)
+const SHELL_METADATA_RE = /\n*<shell_metadata>\n?([\s\S]*?)\n?<\/shell_metadata>\s*$/
+const TASK_RESULT_RE = /^<task id="[^"]*" state="[^"]*">\n(?:<summary>[\s\S]*?<\/summary>\n)?<(task_result|task_error)>\n([\s\S]*?)\n?<\/\1>\n<\/task>\s*$/
+
+/**
+ * What OpenCode wraps for the model, shown as text: the `<shell_metadata>` note a shell output ends
+ * with (e.g. "User aborted the command", a timeout) as a `[…]` line, and a `task` result's
+ * `<task><task_result>` envelope as the sub-agent's answer.
+ */
+export function cleanToolOutput(tool: string, text: string): string {
+  let out = text.replace(SHELL_METADATA_RE, (_m, note: string) => `\n\n[${note.trim()}]`)
+  if (out !== text && out.startsWith('\n\n')) out = out.slice(2)
+  if (tool === 'task') {
+    const m = TASK_RESULT_RE.exec(out)
+    if (m) out = m[2] as string
+  }
+  return out
 }
 
 /** Text/reasoning parts still open (of one message, or all when the turn ends) become rows with what arrived. */

@@ -5,7 +5,7 @@
  * (`@opencode/cli`) is driven over `opencode acp` instead, chosen by the binary's version (v2/README.md).
  */
 import { OPENCODE_CONTROLS, OPENCODE_PERMISSION_MAP } from './controls'
-import type { ProviderCapabilities, ProviderDetection, StartOptions } from '../types'
+import type { PrewarmOptions, ProviderCapabilities, ProviderDetection, StartOptions } from '../types'
 import { CliProvider } from '../scaffold/cli-provider'
 import { OpenCodeHandle } from './handle'
 import { OPENCODE_DISPLAY_NAME, OPENCODE_INSTALL_HINT, OpenCodeServerPool } from './server-pool'
@@ -115,6 +115,11 @@ export class OpenCodeProvider extends CliProvider {
     const version = await openCodeVersion(opts.binaryPath, opts.env)
     if (isOpenCode2(version)) return OpenCode2Handle.open(opts, version, this.#v2Costs)
     return OpenCodeHandle.open(this.pool, opts)
+  }
+
+  /** Start (or keep) the project's server before its first session (the first prompt then waits no 10 s boot). */
+  async prewarm(opts: PrewarmOptions): Promise<void> {
+    await this.pool.prewarm({ binaryPath: opts.binaryPath, cwd: opts.cwd, env: opts.env })
   }
 
   /** Stop every server (the supervisor stops sessions first; this is the safety net). */

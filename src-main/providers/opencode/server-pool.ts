@@ -13,11 +13,14 @@ import type { ProviderExit } from '../types'
 import { killGroup, spawnManaged, type ManagedProcess } from '../process'
 import { OpenCodeClient, OPENCODE_USERNAME, SseParser, errorText } from './client'
 import { eventSessionId } from './parser'
+import { serverConfigContent } from './permissions'
 
 export const OPENCODE_DISPLAY_NAME = 'OpenCode'
 export const OPENCODE_INSTALL_HINT = 'npm install -g opencode-ai'
 /** Healthy after 1.1–2.1 s warm (docs/agent-cli.md §3); a cold first start on a slow disk takes longer. */
 export const SERVER_START_TIMEOUT_MS = 30_000
+/** A server started ahead of its first session (`prewarm`) waits this long for one, then stops. */
+export const PREWARM_IDLE_MS = 10 * 60_000
 /** Grace for a server shutdown (SIGTERM, then SIGKILL). */
 export const SERVER_STOP_GRACE_MS = 3_000
 /** Event stream reconnects: a few quick tries, then give up on the server. */
@@ -116,7 +119,12 @@ export class OpenCodeServer {
     const proc = await spawnManaged(spec.binaryPath, ['serve', '--hostname=127.0.0.1', `--port=${port}`], {
       cwd: spec.cwd,
       // Our own credentials win over anything inherited (the user's env cannot open the server to others).
-      env: { ...spec.env, OPENCODE_SERVER_USERNAME: OPENCODE_USERNAME, OPENCODE_SERVER_PASSWORD: password },
+      env: {
+        ...spec.env,
+        OPENCODE_CONFIG_CONTENT: serverConfigContent(spec.env.OPENCODE_CONFIG_CONTENT),
+        OPENCODE_SERVER_USERNAME: OPENCODE_USERNAME,
+        OPENCODE_SERVER_PASSWORD: password
+      },
       onStdout: (chunk) => {
         if (!announce) return // drained and dropped after startup
         stdout = (stdout + chunk.toString('utf8')).slice(-8192)
@@ -155,6 +163,30 @@ export class OpenCodeServer {
       return fail(`did not accept connections (${(err as Error).message})`)
     }
     return server
+  }
+
+  /**
+   * The model OpenCode uses when a prompt names none: `model` of its merged config (`GET /config`,
+   * the project's `opencode.json` over the user's); null when none is set or the request fails.
+   */
+  async configuredModel(): Promise<string | null> {
+    const res = await this.client.request('GET', '/config', undefined, { timeoutMs: 5_000 }).catch(() => null)
+    const model = (res?.body as { model?: unknown } | null)?.model
+    return typeof model === 'string' && model ? model : null
+  }
+
+  /**
+   * A warmed server still spends seconds on the first prompt of its first session loading what
+   * OpenCode loads lazily (the providers and their SDKs, agents, tools, commands, the project's VCS
+   * state); measured on 1.18.33 with the fake model server, first text 11.5 s → 3.3 s after these
+   * read-only requests. Failures are ignored: the first prompt then simply loads them itself.
+   */
+  async warmUp(): Promise<void> {
+    await this.contextWindows()
+    for (const path of ['/agent', '/experimental/tool/ids', '/command', '/file/status', '/vcs']) {
+      if (!this.alive) return
+      await this.client.request('GET', path, undefined, { accept: [400, 404] }).catch(() => null)
+    }
   }
 
   /** Context window per `provider/model` from the server's config (fetched once; empty on failure). */
@@ -348,8 +380,57 @@ interface PoolEntry {
 
 export class OpenCodeServerPool {
   readonly #entries = new Map<string, PoolEntry>()
+  /** Warm-up leases by pool key: each keeps its server for `prewarmIdleMs` after the last warm-up. */
+  readonly #warm = new Map<string, { lease: Promise<ServerLease | null>; timer: NodeJS.Timeout }>()
 
-  constructor(private readonly startTimeoutMs = SERVER_START_TIMEOUT_MS) {}
+  constructor(
+    private readonly startTimeoutMs = SERVER_START_TIMEOUT_MS,
+    /** How long a warmed server waits for a session before it stops (sessions hold it longer). */
+    readonly prewarmIdleMs = PREWARM_IDLE_MS
+  ) {}
+
+  /**
+   * Start the server for this spec now (or keep the running one), held for `prewarmIdleMs` from the
+   * latest call: the session that follows acquires the same server (same folder, binary and
+   * environment) and its first prompt does not wait for the boot. Unused, it stops like any server
+   * whose last lease ends; like every server it is in the host's watchdog and exit hook.
+   */
+  async prewarm(spec: ServerSpec): Promise<void> {
+    const key = poolKey(spec)
+    const held = this.#warm.get(key)
+    const release = (lease: Promise<ServerLease | null>) => () => {
+      if (this.#warm.get(key)?.lease !== lease) return
+      this.#warm.delete(key)
+      void lease.then((l) => l?.release())
+    }
+    if (held) {
+      const alive = await held.lease.then((l) => l?.server.alive ?? false)
+      if (alive && this.#warm.get(key) === held) {
+        held.timer.refresh()
+        return
+      }
+      if (this.#warm.get(key) === held) {
+        clearTimeout(held.timer)
+        this.#warm.delete(key)
+        void held.lease.then((l) => l?.release())
+      }
+    }
+    const lease = this.acquire(spec).catch((err) => {
+      console.error('[opencode] warm-up failed', err)
+      return null
+    })
+    const entry = { lease, timer: setTimeout(() => release(lease)(), this.prewarmIdleMs) }
+    entry.timer.unref()
+    this.#warm.set(key, entry)
+    const got = await lease
+    if (!got) return release(lease)()
+    await got.server.warmUp()
+  }
+
+  /** Servers being held warm (tests). */
+  get warmCount(): number {
+    return this.#warm.size
+  }
 
   /** Servers currently running or starting, by key (tests and diagnostics). */
   get size(): number {
@@ -404,6 +485,8 @@ export class OpenCodeServerPool {
 
   /** Stop every server (app quit, tests). */
   async shutdown(): Promise<void> {
+    for (const w of this.#warm.values()) clearTimeout(w.timer)
+    this.#warm.clear()
     const entries = [...this.#entries.values()]
     this.#entries.clear()
     await Promise.all(entries.map(async (e) => (await e.server.catch(() => null))?.stop()))
