@@ -15,7 +15,10 @@
 // (<system-reminder> blocks, system messages and Codex developer messages are ignored):
 //   [[bash:CMD]]           "I will run a command." + a shell tool call running CMD
 //   [[write:PATH|CONTENT]] a file-write tool call (Codex: a printf shell call)
-//   [[agent:PROMPT]]       Anthropic only: a sub-agent tool call (Claude Code's Agent/Task tool) with PROMPT
+//   [[agent:PROMPT]]       Anthropic only: a sub-agent tool call (Claude Code's Agent/Task tool) with PROMPT;
+//                          `<<` and `>>` in PROMPT become `[[` and `]]`, so the sub-agent gets a directive
+//                          of its own (`[[agent:<<bash:sleep 8>>]]`)
+//   [[bgbash:CMD]]         Anthropic only: like [[bash]] with `run_in_background: true` (a background task)
 //   [[slow:N]]             "tick0 tick1 …", one chunk per 250 ms for N seconds; a client
 //                          disconnect stops it and is recorded in `disconnects`
 //   [[silent:N]]           nothing at all (not even headers) for N seconds, then "Back after N s.";
@@ -39,6 +42,7 @@
 //                          MINS-minute window, reset in SECS); USED ≥ 100 answers 429 with them
 // When the last message is a tool result: "DONE. Tool output was: <first 200 chars>"
 // ("DONE. Tool ERROR was: …" when Anthropic's is_error is set).
+// When it is Claude Code's <task-notification> (a background task ended): "NOTED: <its summary>".
 // Requests without tools are side requests (titles, summaries): "Fake title", unless they carry
 // a [[text]], [[slow]], [[error]], [[thinking]] or [[model]] directive.
 //
@@ -239,7 +243,7 @@ function modelObject(id) {
 
 /** Parses the first known directive in `text`. */
 export function parseDirective(text) {
-  const re = /\[\[(bash|agent|write|slow|silent|at|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
+  const re = /\[\[(bash|bgbash|agent|write|slow|silent|at|text|thinking|error|model)(?::([\s\S]*?))?\]\]/
   const m = re.exec(text ?? '')
   if (!m) return null
   const kind = m[1]
@@ -247,8 +251,10 @@ export function parseDirective(text) {
   switch (kind) {
     case 'bash':
       return { kind, command: arg }
+    case 'bgbash':
+      return { kind: 'bash', command: arg, background: true }
     case 'agent':
-      return { kind, prompt: arg }
+      return { kind, prompt: arg.replaceAll('<<', '[[').replaceAll('>>', ']]') }
     case 'write': {
       const bar = arg.indexOf('|')
       return { kind, path: bar === -1 ? arg : arg.slice(0, bar), content: bar === -1 ? '' : arg.slice(bar + 1) }
@@ -329,6 +335,7 @@ function planReply(conv) {
     const out = firstChars(conv.toolResult.output, 200)
     return { text: conv.toolResult.isError ? `DONE. Tool ERROR was: ${out}` : `DONE. Tool output was: ${out}` }
   }
+  if (conv.notification) return { text: `NOTED: ${firstChars(conv.notification, 120)}` }
   const prompt = conv.prompt ?? ''
   const d = parseDirective(prompt)
   const side = !conv.hasTools
@@ -339,7 +346,7 @@ function planReply(conv) {
   if (d?.kind === 'model') return { text: `MODEL: ${conv.model}` }
   if (side) return { text: SIDE_REQUEST_TEXT }
   if (d?.kind === 'silent') return { silentSeconds: d.seconds, text: `Back after ${d.seconds} s.` }
-  if (d?.kind === 'bash') return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: d.command } }
+  if (d?.kind === 'bash') return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: d.command, ...(d.background ? { background: true } : {}) } }
   if (d?.kind === 'agent') return { text: 'I will ask a sub-agent.', tool: { kind: 'agent', prompt: d.prompt, names: conv.toolNames ?? [] } }
   if (d?.kind === 'write') return { text: WRITE_PREAMBLE, tool: { kind: 'write', path: d.path, content: d.content } }
   return { text: `ACK: ${firstChars(prompt.trim(), 60)}` }
@@ -419,7 +426,11 @@ function anthropicConversation(body) {
     const t = partsText(m.content, ['text'])
     if (t) prompt = t
   }
-  return { prompt, toolResult, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
+  // Claude Code starts a turn of its own when a background task ends, with a <task-notification>
+  // as the last user text: answer it, never replay the earlier prompt's directive (a loop).
+  const lastText = last?.role === 'user' && !toolResult ? JSON.stringify(last.content ?? '') : ''
+  const notification = lastText.includes('<task-notification>') ? (/<summary>([\s\S]*?)<\/summary>/.exec(lastText)?.[1] ?? 'a task') : null
+  return { prompt, toolResult, notification, hasTools: Array.isArray(body?.tools) && body.tools.length > 0, model: String(body?.model ?? '') }
 }
 
 function responsesConversation(body) {
@@ -596,7 +607,12 @@ async function handleAnthropic(ctx, res, entry) {
   if (plan.tool) {
     const id = ctx.nextId('toolu')
     if (plan.tool.kind === 'bash')
-      blocks.push({ type: 'tool_use', id, name: 'Bash', input: { command: plan.tool.command, description: 'Run scripted command' } })
+      blocks.push({
+        type: 'tool_use',
+        id,
+        name: 'Bash',
+        input: { command: plan.tool.command, description: 'Run scripted command', ...(plan.tool.background ? { run_in_background: true } : {}) }
+      })
     // Claude Code 2.x calls its sub-agent tool `Agent` (earlier `Task`): use whichever the request offers.
     else if (plan.tool.kind === 'agent')
       blocks.push({

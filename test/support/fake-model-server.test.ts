@@ -197,6 +197,8 @@ describe('parseDirective', () => {
     expect(parseDirective('[[text:Hello, world]]')).toEqual({ kind: 'text', text: 'Hello, world' })
     expect(parseDirective('[[thinking:hmm]]')).toEqual({ kind: 'thinking', text: 'hmm' })
     expect(parseDirective('delegate [[agent:look around]]')).toEqual({ kind: 'agent', prompt: 'look around' })
+    expect(parseDirective('[[agent:<<bash:sleep 8>>]]')).toEqual({ kind: 'agent', prompt: '[[bash:sleep 8]]' })
+    expect(parseDirective('[[bgbash:sleep 5]]')).toEqual({ kind: 'bash', command: 'sleep 5', background: true })
     expect(parseDirective('[[error:529]]')).toEqual({ kind: 'error', status: 529, noRetry: false })
     expect(parseDirective('[[error:500:noretry]]')).toEqual({ kind: 'error', status: 500, noRetry: true })
     expect(parseDirective('[[model]]')).toEqual({ kind: 'model' })
