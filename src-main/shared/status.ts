@@ -45,7 +45,9 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number]
  * `turn_failed` the agent or its API reported an error; `exited` / `killed` / `exited_mid_turn` the
  * process ended by itself; `launch_failed` it could not be started; `app_closed` / `app_crashed`
  * Shepherd quit before it ran / exited unexpectedly while it was active; `usage_limit` the agent's
- * usage limit refused the turn (it waits for the reset); `budget_hold` paused at a budget cap.
+ * usage limit refused the turn (it waits for the reset); `budget_hold` paused at a budget cap;
+ * `background_work` the agent answered but work it started still runs (the turn is not over, a
+ * prompt may be sent meanwhile, and long silence is not a stall).
  */
 export const STATUS_REASON_CODES = [
   'turn_interrupted',
@@ -61,7 +63,8 @@ export const STATUS_REASON_CODES = [
   'app_closed',
   'app_crashed',
   'usage_limit',
-  'budget_hold'
+  'budget_hold',
+  'background_work'
 ] as const
 export type StatusReasonCode = (typeof STATUS_REASON_CODES)[number]
 

@@ -22,6 +22,12 @@ export interface ClaudeSpawnOptions {
   controlTimeoutMs?: number
 }
 
+/**
+ * After the last background task ends while the CLI is idle, it starts a turn of its own (to tell
+ * the model) within a few ms; only when none comes within this long does the turn end.
+ */
+export const BACKGROUND_END_GRACE_MS = 1500
+
 /** What Claude Code is told for a denial the user gave no reason for. */
 export const DENIED_WITHOUT_REASON = 'The user denied this.'
 
@@ -32,6 +38,8 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   /** Open permission prompts: the original input and suggestions are needed to answer. */
   private readonly approvals = new Map<string, { input: unknown; suggestions: unknown[] }>()
   private nextControlId = 1
+  /** A turn end held back by BACKGROUND_END_GRACE_MS. */
+  private deferredEnd: ReturnType<typeof setTimeout> | null = null
 
   private constructor(private readonly controlTimeoutMs: number) {
     super('claude')
@@ -105,7 +113,19 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
     }
     for (const event of parsed.events) {
       if (event.kind === 'approval_cancelled') this.approvals.delete(event.requestId)
+      if (event.kind === 'turn' && this.deferredEnd) {
+        clearTimeout(this.deferredEnd)
+        this.deferredEnd = null
+      }
       this.emit(event)
+    }
+    const ends = parsed.deferredEnd
+    if (ends) {
+      if (this.deferredEnd) clearTimeout(this.deferredEnd)
+      this.deferredEnd = setTimeout(() => {
+        this.deferredEnd = null
+        if (!this.exit) for (const e of ends) this.emit(e)
+      }, BACKGROUND_END_GRACE_MS)
     }
   }
 
@@ -140,6 +160,8 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   }
 
   protected finish(exit: ProviderExit): void {
+    if (this.deferredEnd) clearTimeout(this.deferredEnd)
+    this.deferredEnd = null
     this.splitter.end() // the trailing partial line (CP-1) is parsed, usually into parse_error
     this.controls.close(
       new ShepherdError('UNAVAILABLE', 'Claude Code is not running'),

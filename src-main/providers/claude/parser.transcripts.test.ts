@@ -32,6 +32,10 @@ function brief(e: ProviderEvent): string {
       return `rate_limit ${e.limited} ${e.windows.map((w) => `${w.window}:${w.status}`).join(',')}`
     case 'draft':
       return e.draft ? `draft ${e.draft.kind} ${cut(e.draft.text)}` : 'draft end'
+    case 'activity':
+      return `activity ${e.text ?? '-'}${e.background ? ` bg=[${e.background.map((t) => `${t.type}:${t.description}`).join(',')}]` : ''}`
+    case 'cli_warning':
+      return `warning ${cut(e.text)}`
     case 'message': {
       const m = e.message
       const tool = m.toolName ? ` [${m.toolName} ${m.toolPath ?? ''} ${m.toolUseId ?? ''}]` : m.toolUseId ? ` [${m.toolUseId}]` : ''
