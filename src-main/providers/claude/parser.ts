@@ -38,7 +38,7 @@ export interface ClaudeParseState {
   /** A `conversation_reset` was seen: the next different `session_id` is the new CLI session. */
   resetPending: boolean
   /** Tasks (sub-agents, shells) by id, for their progress lines and to nest their rows. */
-  tasks: Map<string, { description: string; toolUseId: string | null }>
+  tasks: Map<string, { description: string; toolUseId: string | null; type: string | null }>
   /** Tasks that got a "running in the background" row (their end gets one too). */
   backgrounded: Set<string>
   /** The CLI said `idle` last (it waits for input), and the background tasks still running. */
@@ -284,7 +284,7 @@ function parseBackgroundTasks(v: Obj, state: ClaudeParseState): ProviderEvent {
     const id = str(t.task_id)
     if (!id) continue
     const description = str(t.description) ?? 'background task'
-    if (!state.tasks.has(id)) state.tasks.set(id, { description, toolUseId: null })
+    if (!state.tasks.has(id)) state.tasks.set(id, { description, toolUseId: null, type: str(t.task_type) })
     tasks.push({ id, type: str(t.task_type) ?? 'task', description })
   }
   state.background = tasks
@@ -295,10 +295,10 @@ function parseBackgroundTasks(v: Obj, state: ClaudeParseState): ProviderEvent {
 function parseTaskStarted(v: Obj, state: ClaudeParseState): ProviderEvent[] {
   const id = str(v.task_id)
   const description = str(v.description) ?? 'task'
-  if (id) state.tasks.set(id, { description, toolUseId: str(v.tool_use_id) })
+  if (id) state.tasks.set(id, { description, toolUseId: str(v.tool_use_id), type: str(v.task_type) })
   if (v.is_backgrounded !== true || v.skip_transcript === true || v.ambient === true || !id) return [activity(description)]
   state.backgrounded.add(id)
-  const what = v.task_type === 'local_agent' ? 'Sub-agent' : v.task_type === 'local_bash' ? 'Command' : 'Task'
+  const what = taskLabel(str(v.task_type))
   return [
     activity(description),
     msg({ kind: 'system', text: `${what} running in the background: ${description}`, parentId: parentOfTask(v, state) })
@@ -313,12 +313,13 @@ function parseTaskNotification(v: Obj, state: ClaudeParseState): ProviderEvent[]
   if (!known || !state.backgrounded.has(id) || v.skip_transcript === true || v.ambient === true) return [activity(null)]
   state.backgrounded.delete(id)
   const status = str(v.status) ?? 'completed'
-  const summary = str(v.summary) ?? known.description
-  return [
-    activity(null),
-    msg({ kind: status === 'failed' ? 'error' : 'system', text: `Background task ${status}: ${summary}`, parentId: parentOfTask(v, state), isError: status === 'failed' })
-  ]
+  // A shell's summary says what ended and how ("… completed (exit code 0)"); a sub-agent's is its
+  // final answer, which its own rows already show.
+  const text = known.type === 'local_bash' && str(v.summary) ? str(v.summary)! : `${taskLabel(known.type)} ${status}: ${known.description}`
+  return [activity(null), msg({ kind: status === 'failed' ? 'error' : 'system', text, parentId: parentOfTask(v, state), isError: status === 'failed' })]
 }
+
+const taskLabel = (type: string | null): string => (type === 'local_agent' ? 'Sub-agent' : type === 'local_bash' ? 'Command' : 'Task')
 
 /** A task a sub-agent started is nested under that sub-agent's tool call. */
 function parentOfTask(v: Obj, state: ClaudeParseState): string | null {
