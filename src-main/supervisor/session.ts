@@ -340,7 +340,10 @@ export class Session {
   activity(text: string | null, background: string[] | null, now = Date.now()): void {
     const event: ShepherdEvent = { type: 'agent.activity', sessionId: this.sessionId, projectId: this.projectId, text, background }
     if (now - this.#activityStoredAt < ACTIVITY_STORE_MS) {
-      this.writer.enqueue(() => {}, () => this.hub.publish(event))
+      this.writer.enqueue(
+        () => {},
+        () => this.hub.publish(event)
+      )
       return
     }
     this.#activityStoredAt = now

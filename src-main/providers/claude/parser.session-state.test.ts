@@ -42,7 +42,12 @@ describe('session_state_changed is the turn-over signal', () => {
   it('idle while background tasks run keeps the turn open (prompts allowed); their end is deferred to the handle', () => {
     const state = createParseState()
     parse(stateMsg('running'), state)
-    const tasks = { type: 'system', subtype: 'background_tasks_changed', tasks: [{ task_id: 'b1', task_type: 'local_bash', description: 'npm run dev' }], session_id: 's1' }
+    const tasks = {
+      type: 'system',
+      subtype: 'background_tasks_changed',
+      tasks: [{ task_id: 'b1', task_type: 'local_bash', description: 'npm run dev' }],
+      session_id: 's1'
+    }
     expect(parse(tasks, state).events).toEqual([{ kind: 'activity', text: null, background: [{ id: 'b1', type: 'local_bash', description: 'npm run dev' }] }])
     parse({ ...errorResult, subtype: 'success', is_error: false }, state)
     expect(parse(stateMsg('idle'), state).events).toEqual([{ kind: 'turn', state: 'running', background: ['npm run dev'] }])
@@ -52,7 +57,12 @@ describe('session_state_changed is the turn-over signal', () => {
 
   it('ambient tasks (watchers, housekeeping) are not background work', () => {
     const state = createParseState()
-    const tasks = { type: 'system', subtype: 'background_tasks_changed', tasks: [{ task_id: 'w', task_type: 'monitor', description: 'watch', ambient: true }], session_id: 's1' }
+    const tasks = {
+      type: 'system',
+      subtype: 'background_tasks_changed',
+      tasks: [{ task_id: 'w', task_type: 'monitor', description: 'watch', ambient: true }],
+      session_id: 's1'
+    }
     expect(parse(tasks, state).events).toEqual([{ kind: 'activity', text: null, background: [] }])
   })
 })
@@ -60,7 +70,15 @@ describe('session_state_changed is the turn-over signal', () => {
 describe('other newer messages', () => {
   it('tool_progress is transient activity with the elapsed time', () => {
     const state = createParseState()
-    const line = { type: 'tool_progress', tool_use_id: 't1', tool_name: 'Bash', parent_tool_use_id: null, elapsed_time_seconds: 30, heartbeat: true, session_id: 's1' }
+    const line = {
+      type: 'tool_progress',
+      tool_use_id: 't1',
+      tool_name: 'Bash',
+      parent_tool_use_id: null,
+      elapsed_time_seconds: 30,
+      heartbeat: true,
+      session_id: 's1'
+    }
     const parsed = parse(line, state)
     expect(parsed.transient).toBe(true)
     expect(parsed.events).toEqual([{ kind: 'activity', text: 'Bash running for 30 s' }])
@@ -68,7 +86,18 @@ describe('other newer messages', () => {
 
   it('session_writes_lost (disk full on the CLI side) is a warning row', () => {
     const state = createParseState()
-    const events = parse({ type: 'system', subtype: 'session_writes_lost', error_code: 'ENOSPC', lost: ['transcript'], transcript_session_ids: ['s1'], uuid: 'u', session_id: 's1' }, state).events
+    const events = parse(
+      {
+        type: 'system',
+        subtype: 'session_writes_lost',
+        error_code: 'ENOSPC',
+        lost: ['transcript'],
+        transcript_session_ids: ['s1'],
+        uuid: 'u',
+        session_id: 's1'
+      },
+      state
+    ).events
     expect(events).toHaveLength(1)
     const m = events[0]!.kind === 'message' ? events[0]!.message : null
     expect(m?.kind).toBe('error')
@@ -82,9 +111,13 @@ describe('other newer messages', () => {
     const reset = parse({ type: 'conversation_reset', new_conversation_id: 'c2', uuid: 'c2', trigger: 'clear', session_id: 'old' }, state).events
     expect(reset.map((e) => e.kind)).toEqual(['message'])
     // Lines still naming the old session change nothing; the first with the new id reports it, once.
-    expect(parse({ type: 'result', subtype: 'success', is_error: false, usage: {}, session_id: 'old' }, state).events.some((e) => e.kind === 'cli_session')).toBe(false)
+    expect(
+      parse({ type: 'result', subtype: 'success', is_error: false, usage: {}, session_id: 'old' }, state).events.some((e) => e.kind === 'cli_session')
+    ).toBe(false)
     const next = parse({ type: 'result', subtype: 'success', is_error: false, usage: {}, session_id: 'new' }, state).events
     expect(next[0]).toEqual({ kind: 'cli_session', cliSessionId: 'new', model: 'm' })
-    expect(parse({ type: 'result', subtype: 'success', is_error: false, usage: {}, session_id: 'new' }, state).events.some((e) => e.kind === 'cli_session')).toBe(false)
+    expect(
+      parse({ type: 'result', subtype: 'success', is_error: false, usage: {}, session_id: 'new' }, state).events.some((e) => e.kind === 'cli_session')
+    ).toBe(false)
   })
 })

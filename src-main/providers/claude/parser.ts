@@ -299,10 +299,7 @@ function parseTaskStarted(v: Obj, state: ClaudeParseState): ProviderEvent[] {
   if (v.is_backgrounded !== true || v.skip_transcript === true || v.ambient === true || !id) return [activity(description)]
   state.backgrounded.add(id)
   const what = taskLabel(str(v.task_type))
-  return [
-    activity(description),
-    msg({ kind: 'system', text: `${what} running in the background: ${description}`, parentId: parentOfTask(v, state) })
-  ]
+  return [activity(description), msg({ kind: 'system', text: `${what} running in the background: ${description}`, parentId: parentOfTask(v, state) })]
 }
 
 function parseTaskNotification(v: Obj, state: ClaudeParseState): ProviderEvent[] {
