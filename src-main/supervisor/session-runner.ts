@@ -252,7 +252,7 @@ export class SessionRunner {
       case 'cli_warning':
         if (this.#warningsShown.has(e.text)) return
         this.#warningsShown.add(e.text)
-        this.session.message({ kind: 'error', text: e.text, isError: false })
+        this.session.message({ kind: 'system', text: e.text })
         return
       case 'raw':
         this.session.raw(e.stream, e.data)

@@ -137,6 +137,14 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
     await this.endCommands(commands)
   }
 
+  /** Codex logs its configWarnings on stderr too: those already have their row. */
+  protected override warningAlreadyShown(warning: string): boolean {
+    // The note the configWarning handler drops as harmless ("will use the bundled bubblewrap").
+    if (/bubblewrap/i.test(warning) && /bundled/i.test(warning)) return true
+    for (const shown of this.state.shownWarnings) if (shown.includes(warning) || warning.includes(shown)) return true
+    return false
+  }
+
   /**
    * `turn/interrupt` leaves a running command running (measured with 0.171.0: it finished 6 s later
    * and reported so under the next prompt). The app-server can end it with
