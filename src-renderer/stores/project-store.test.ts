@@ -246,7 +246,13 @@ describe('ProjectStore', () => {
   it('heartbeats and sub-agent progress (agent.activity) are activity: a long sub-agent run is no stall; background work is shown', async () => {
     const { store } = makeStore({ messages: [msg(1)], sessions: [session({ lastActivityAt: Date.now() })] })
     await store.load()
-    const activity = (text: string | null, background: string[] | null): ShepherdEvent => ({ type: 'agent.activity', sessionId: 's1', projectId: 'p1', text, background })
+    const activity = (text: string | null, background: string[] | null): ShepherdEvent => ({
+      type: 'agent.activity',
+      sessionId: 's1',
+      projectId: 'p1',
+      text,
+      background
+    })
     store.apply(activity('Scripted sub-agent', ['Scripted sub-agent']))
     // Minutes of sub-agent work with nothing but heartbeats: never stalled (threshold 60 s).
     for (let i = 0; i < 12; i++) {

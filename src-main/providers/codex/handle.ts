@@ -155,7 +155,7 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
     const threadId = this.state.threadId
     if (!threadId) return
     for (const c of commands) {
-      let terminated = false
+      let terminated: boolean
       try {
         terminated = (await this.rpc.request('thread/backgroundTerminals/terminate', { threadId, processId: c.processId }, INTERRUPT_TIMEOUT_MS)).terminated
       } catch {
