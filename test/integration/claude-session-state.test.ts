@@ -4,6 +4,8 @@
  * and sub-agent progress are activity, and `/clear` moves the session to the CLI's new session id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
 import { claudeBinaryPath, makeAgentSandbox, type AgentSandbox } from '../support/agents'
 import { testCore } from '../support/core'
@@ -121,6 +123,31 @@ describe('Claude Code 2.1.332 session state through the supervisor (real CLI)', 
     )
     expect(rows(c, s.id).some((m) => m.kind === 'system' && m.text.includes('"Run scripted command" completed'))).toBe(true)
   }, 180_000)
+
+  it('Esc while only background work runs stops that work (stop_task) and ends the turn', async () => {
+    const c = await core()
+    const marker = join(sandbox.projectDir, 'bg-marker.txt')
+    const s = await c.caller.sessions.start({
+      projectId: c.project.id,
+      permissionMode: 'bypassPermissions',
+      prompt: `bg [[bgbash:sleep 6 && touch ${marker}]]`
+    })
+    await waitFor('the background wait', () => c.core.supervisor.getSession(s.id).statusReason?.code === 'background_work', 60_000)
+    await c.caller.sessions.interrupt({ id: s.id })
+    const after = await waitFor(
+      'the turn to end',
+      () => {
+        const cur = c.core.supervisor.getSession(s.id)
+        return cur.status === 'idle' ? cur : null
+      },
+      30_000
+    )
+    expect(after.statusReason?.code).toBe('turn_interrupted')
+    expect(rows(c, s.id).some((m) => m.kind === 'system' && m.text === 'Command stopped: Run scripted command')).toBe(true)
+    // Long enough for the command to have finished had it been left running.
+    await new Promise((r) => setTimeout(r, 8000))
+    expect(existsSync(marker)).toBe(false)
+  }, 120_000)
 
   it('/clear moves the session to the CLI’s new session id, and a resume uses it', async () => {
     const first = await core()

@@ -65,7 +65,11 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   async interrupt(): Promise<void> {
     // Only a turn in flight can end "interrupted"; a stale flag would turn a later failure into idle.
     if (this.state.turnsInFlight > 0) this.state.interruptRequested = true
+    const background = this.state.background.map((t) => t.id)
     await this.control('interrupt', {})
+    // Esc means "stop what you are doing": an interrupt spares background commands (measured with
+    // 2.1.332, a `run_in_background` shell ran on), so each one still listed is stopped (`stop_task`).
+    for (const id of background) await this.control('stop_task', { task_id: id }).catch(() => {})
   }
 
   async setModel(model: string | null): Promise<void> {

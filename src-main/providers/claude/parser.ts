@@ -312,7 +312,8 @@ function parseTaskNotification(v: Obj, state: ClaudeParseState): ProviderEvent[]
   const status = str(v.status) ?? 'completed'
   // A shell's summary says what ended and how ("… completed (exit code 0)"); a sub-agent's is its
   // final answer, which its own rows already show.
-  const text = known.type === 'local_bash' && str(v.summary) ? str(v.summary)! : `${taskLabel(known.type)} ${status}: ${known.description}`
+  const summary = str(v.summary)
+  const text = known.type === 'local_bash' && summary && summary !== known.description ? summary : `${taskLabel(known.type)} ${status}: ${known.description}`
   return [activity(null), msg({ kind: status === 'failed' ? 'error' : 'system', text, parentId: parentOfTask(v, state), isError: status === 'failed' })]
 }
 
