@@ -120,6 +120,12 @@ export class OpenCodeHandle implements AgentHandle {
         serverExit: (exit) => void handle.#onServerExit(exit)
       })
       const s = lease.server
+      const stopWarnings = s.warnings.listen((w) => handle.#emit({ kind: 'cli_warning', text: `OpenCode warns: ${w}` }))
+      const unsubscribe = handle.#unsubscribe
+      handle.#unsubscribe = () => {
+        stopWarnings()
+        unsubscribe?.()
+      }
       void s.contextWindows().then((map) => (handle.#state.contextWindows = map))
       const summary = [`OpenCode${s.version ? ` ${s.version}` : ''}`, `model ${opts.model ?? 'default'}`, `cwd ${opts.cwd}`, `server ${s.url} (pid ${s.pid})`]
       handle.#emit({ kind: 'message', message: { kind: 'system', text: summary.join(' · ') } })
