@@ -35,6 +35,8 @@ export interface SpawnManagedOptions {
   env: Record<string, string>
   /** Every stdout chunk, in order; wired before the process starts so nothing is missed. */
   onStdout: (chunk: Buffer) => void
+  /** stderr as it comes (the tail is kept for exit reasons either way). */
+  onStderr?: (chunk: Buffer) => void
   /** For errors: "Claude Code". */
   displayName: string
   /** For AGENT_NOT_FOUND: e.g. `npm install -g @anthropic-ai/claude-code`. */
@@ -315,6 +317,7 @@ export async function spawnManaged(absPath: string, argv: string[], opts: SpawnM
     throw spawnError(err, absPath, opts)
   }
   child.stdout.on('data', opts.onStdout)
+  if (opts.onStderr) child.stderr.on('data', opts.onStderr)
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve)
     child.once('error', (err) => reject(spawnError(err, absPath, opts)))

@@ -81,12 +81,24 @@ export interface RateLimitWindow {
   resetsAt: number | null
 }
 
+/** Work an agent started that outlives the tool call that started it (a background sub-agent or shell). */
+export interface BackgroundTask {
+  id: string
+  /** e.g. `local_agent`, `local_bash`. */
+  type: string
+  description: string
+}
+
 export type ProviderEvent =
   | { kind: 'message'; message: ProviderMessage }
   /** A block is streaming (`draft`), or the open one ended without a message (`null`). */
   | { kind: 'draft'; draft: ProviderDraft | null }
-  /** Turn started (`running`), finished with the process alive (`idle`), or failed (`error`). */
-  | { kind: 'turn'; state: 'running' | 'idle' | 'error'; reason?: StatusReason }
+  /**
+   * Turn started (`running`), finished with the process alive (`idle`), or failed (`error`).
+   * `background` (with `running`): the agent answered and waits, but work it started still runs —
+   * the turn is not over, yet a prompt may be sent.
+   */
+  | { kind: 'turn'; state: 'running' | 'idle' | 'error'; reason?: StatusReason; background?: string[] }
   | { kind: 'usage'; usage: ProviderUsage }
   /** The CLI's own session/thread id, for resume. */
   | { kind: 'cli_session'; cliSessionId: string; model?: string | null }
@@ -100,6 +112,14 @@ export type ProviderEvent =
    * `account/rateLimits/updated`). `limited`: a request was refused until `resetsAt`.
    */
   | { kind: 'rate_limit'; windows: RateLimitWindow[]; limited: boolean; resetsAt: number | null }
+  /**
+   * Proof of life that is not a transcript row (tool progress heartbeats, sub-agent progress):
+   * resets the stall timer. `text` says what runs now; `background` (when set) replaces the list
+   * of background tasks still running.
+   */
+  | { kind: 'activity'; text: string | null; background?: BackgroundTask[] }
+  /** A warning the CLI printed on stderr that matters to the user (shown once per session). */
+  | { kind: 'cli_warning'; text: string }
   /** Raw CLI output kept for debugging/re-parsing; `parse_error` / `line_too_large` for bad input. */
   | { kind: 'raw'; stream: 'stdout' | 'stderr' | 'parse_error' | 'line_too_large' | 'unknown'; data: string }
 

@@ -70,7 +70,7 @@ export async function spawnRemote(
   remote: RemoteSpawn,
   cli: string,
   argv: readonly string[],
-  o: { env: Record<string, string>; onStdout: (chunk: Buffer) => void; displayName: string; installHint: string }
+  o: { env: Record<string, string>; onStdout: (chunk: Buffer) => void; onStderr?: (chunk: Buffer) => void; displayName: string; installHint: string }
 ): Promise<ManagedProcess> {
   const { hosts, location } = remote
   await hosts.connect(location)
@@ -82,6 +82,7 @@ export async function spawnRemote(
     cwd: homedir(),
     env: hosts.sshEnv(),
     onStdout: (chunk) => filter.push(chunk),
+    onStderr: o.onStderr,
     displayName: `${o.displayName} on ${location.host}`,
     installHint: 'apt-get install openssh-client'
   }).catch((err: unknown) => {

@@ -28,6 +28,12 @@ export type ShepherdEvent =
    * message with a higher seq replaces it.
    */
   | { type: 'agent.draft'; sessionId: string; projectId: string; seq: number; draft: DraftDTO | null }
+  /**
+   * Proof of life that is no transcript row (a tool's progress heartbeat, a sub-agent's progress):
+   * resets the stall timer. `text`: what runs now; `background`: work the agent started that still
+   * runs (null = unchanged). Not persisted (the session's last activity time is, now and then).
+   */
+  | { type: 'agent.activity'; sessionId: string; projectId: string; text: string | null; background: string[] | null }
   | { type: 'agent.cost'; sessionId: string; projectId: string; seq: number; totals: CostTotals }
   | { type: 'agent.approval'; sessionId: string; projectId: string; seq: number; approval: ApprovalDTO }
   /** A question or form the agent asks (pending), or how it ended. */

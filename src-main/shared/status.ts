@@ -50,6 +50,8 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number]
  * `asleep` idle with its process stopped to save memory (the next prompt resumes the conversation,
  * see supervisor/idle-sleep.ts); `waking` that resume under way ("waking up…").
  * `disconnected` the SSH connection to the agent's host was lost (it resumes once reconnected).
+ * `background_work` the agent answered but work it started still runs (the turn is not over, a
+ * prompt may be sent meanwhile, and long silence is not a stall).
  */
 export const STATUS_REASON_CODES = [
   'turn_interrupted',
@@ -69,7 +71,8 @@ export const STATUS_REASON_CODES = [
   'budget_hold',
   'asleep',
   'waking',
-  'disconnected'
+  'disconnected',
+  'background_work'
 ] as const
 export type StatusReasonCode = (typeof STATUS_REASON_CODES)[number]
 

@@ -14,6 +14,10 @@ import type { Session } from './session'
 
 /** Stop: SIGTERM to the process group, SIGKILL after this grace (docs/fault-catalogue.md CP-3: stop() resolves in ≤ 6 s). */
 export const STOP_GRACE_MS = 5000
+/** The same activity text is pushed to the panes at most this often (a change at once). */
+export const ACTIVITY_PUSH_MS = 2000
+/** While background work runs, activity is pushed this often (below the smallest stall threshold, 30 s). */
+export const BACKGROUND_BEAT_MS = 10_000
 
 export interface RunnerHooks {
   /** Called once when the process is gone (frees the concurrency slot). */
@@ -58,6 +62,15 @@ export class SessionRunner {
   #lastPrompt: string | null = null
   /** The agent's last reported usage-limit windows (for the reset time of a refused turn). */
   #windows: { utilization: number | null; resetsAt: number | null }[] = []
+  /** The agent answered and waits; only background work it started still runs: a prompt may be sent. */
+  #backgroundOnly = false
+  /** The last activity pushed (text, time), to push heartbeats at most every ACTIVITY_PUSH_MS. */
+  #lastActivity: { text: string | null; at: number } = { text: null, at: 0 }
+  /** CLI warnings already shown in this session (each once). */
+  readonly #warningsShown = new Set<string>()
+  /** Background work the agent reported (sub-agents, shells) and the timer that vouches for it. */
+  #background: string[] = []
+  #backgroundBeat: ReturnType<typeof setInterval> | null = null
 
   constructor(
     readonly sessionId: string,
@@ -91,9 +104,9 @@ export class SessionRunner {
     return this.#exitPromise
   }
 
-  /** Send now if no turn runs, else queue (persisted, visible as "queued"). */
+  /** Send now if no turn runs (or only background work does), else queue (persisted, visible as "queued"). */
   async send(prompt: string): Promise<'sent' | 'queued'> {
-    if (this.#turnRunning || this.#held || !this.#mayStartTurn()) {
+    if ((this.#turnRunning && !this.#backgroundOnly) || this.#held || !this.#mayStartTurn()) {
       this.session.enqueuePrompt(prompt)
       return 'queued'
     }
@@ -221,6 +234,7 @@ export class SessionRunner {
   }
 
   async #deliver(prompt: string): Promise<void> {
+    this.#backgroundOnly = false
     this.#lastPrompt = prompt
     this.#limitHit = null
     this.session.message({ kind: 'user', text: prompt })
@@ -274,6 +288,20 @@ export class SessionRunner {
       case 'draft':
         this.#drafts.offer(e.draft)
         return
+      case 'activity': {
+        if (e.background) this.#setBackground(e.background.map((t) => t.description))
+        // Heartbeats can come several times a second: push a change at once, the same text at most every ACTIVITY_PUSH_MS.
+        const now = Date.now()
+        if (!e.background && e.text === this.#lastActivity.text && now - this.#lastActivity.at < ACTIVITY_PUSH_MS) return
+        this.#lastActivity = { text: e.text, at: now }
+        this.session.activity(e.text, e.background ? e.background.map((t) => t.description) : null, now)
+        return
+      }
+      case 'cli_warning':
+        if (this.#warningsShown.has(e.text)) return
+        this.#warningsShown.add(e.text)
+        this.session.message({ kind: 'system', text: e.text })
+        return
       case 'raw':
         this.session.raw(e.stream, e.data)
         return
@@ -301,19 +329,46 @@ export class SessionRunner {
         if (this.session.nothingPending && this.#turnRunning) this.session.status('running', null)
         return
       case 'turn':
-        this.#turn(e.state, e.reason)
+        this.#turn(e.state, e.reason, e.background)
         return
     }
   }
 
-  #turn(state: 'running' | 'idle' | 'error', reason?: StatusReason) {
+  /**
+   * A sub-agent's own long command sends nothing at all (measured with 2.1.332: 37 s of silence
+   * during a 40 s command), so while background work is listed the runner vouches for it: an
+   * activity push every BACKGROUND_BEAT_MS, and a long sub-agent run is never flagged as stalled.
+   */
+  #setBackground(tasks: string[]): void {
+    this.#background = tasks
+    if (tasks.length === 0 || this.#gone) {
+      if (this.#backgroundBeat) clearInterval(this.#backgroundBeat)
+      this.#backgroundBeat = null
+      return
+    }
+    this.#backgroundBeat ??= setInterval(() => {
+      if (this.#gone || this.#background.length === 0) return
+      this.session.activity(`still running: ${this.#background.join(', ')}`, null)
+    }, BACKGROUND_BEAT_MS)
+  }
+
+  #turn(state: 'running' | 'idle' | 'error', reason?: StatusReason, background?: string[]) {
     if (state === 'running') {
-      if (!this.#turnRunning) {
+      const wasBackgroundOnly = this.#backgroundOnly
+      this.#backgroundOnly = !!background
+      if (background) {
+        // Not over: work the turn started still runs (shown; no "done" yet, and silence is no stall).
+        this.#setTurn(true)
+        const what = background.length === 1 ? `1 background task still running: ${background[0]}` : `${background.length} background tasks still running`
+        if (this.session.pendingApprovalCount === 0) this.session.status('running', { code: 'background_work', message: what })
+        this.#next()
+      } else if (!this.#turnRunning || wasBackgroundOnly) {
         this.#setTurn(true)
         this.session.status('running', null)
       }
       return
     }
+    this.#backgroundOnly = false
     this.#drafts.cancel()
     this.#closeOpenCalls()
     this.session.cancelAllApprovals()
@@ -436,6 +491,7 @@ export class SessionRunner {
   #finish(exit: ProviderExit) {
     this.lastExit = exit
     this.#gone = true
+    this.#setBackground([])
     this.#drafts.cancel()
     this.#setTurn(false)
     this.hooks.onGone(this)

@@ -30,6 +30,9 @@ import type { SessionRunner } from './session-runner'
 /** A draft pushed to the panes keeps this many trailing characters: the view follows the end, and each push carries the whole draft. */
 export const DRAFT_MAX_CHARS = 16_000
 
+/** `activity` stores the last activity time at most this often (a push happens every time). */
+export const ACTIVITY_STORE_MS = 10_000
+
 export class Session {
   #seq: number
   #status: SessionStatus
@@ -54,6 +57,8 @@ export class Session {
   #batchQueued = false
   /** A draft that waits for the commit of the messages queued before it. */
   #pendingDraft: ShepherdEvent | null = null
+  /** When `activity` last wrote the session's last activity time. */
+  #activityStoredAt = 0
 
   constructor(
     readonly sessionId: string,
@@ -402,6 +407,27 @@ export class Session {
       () => this.publishSession()
     )
     this.writer.flush()
+  }
+
+  /**
+   * Proof of life without a row (heartbeats, sub-agent progress): pushed to the panes (the stall
+   * timer restarts) and, at most every ACTIVITY_STORE_MS, stored as the session's last activity
+   * time so a reloaded page does not flag a busy agent as stalled.
+   */
+  activity(text: string | null, background: string[] | null, now = Date.now()): void {
+    const event: ShepherdEvent = { type: 'agent.activity', sessionId: this.sessionId, projectId: this.projectId, text, background }
+    if (now - this.#activityStoredAt < ACTIVITY_STORE_MS) {
+      this.writer.enqueue(
+        () => {},
+        () => this.hub.publish(event)
+      )
+      return
+    }
+    this.#activityStoredAt = now
+    this.writer.enqueue(
+      () => this.store.updateSession(this.sessionId, { last_activity_at: now }),
+      () => this.hub.publish(event)
+    )
   }
 
   /** Push the stored row (call only for what is committed). */

@@ -60,6 +60,8 @@ export class ProjectStore {
   loaded = $state(false)
   /** What each session's agent is writing right now (pushed, never stored), by session id. */
   drafts = $state.raw<ReadonlyMap<string, DraftDTO>>(new Map())
+  /** What each session's agent is doing right now without a row (a tool's heartbeat, a sub-agent's progress) and the background work it started. */
+  live = $state.raw<ReadonlyMap<string, { text: string | null; background: readonly string[] }>>(new Map())
 
   readonly openSession = $derived(this.sessions.find((s) => s.id === this.openSessionId) ?? null)
   /** Things that need the user: pending approvals, stalled and failed sessions. */
@@ -228,6 +230,11 @@ export class ProjectStore {
     return s.status === 'running' ? (this.drafts.get(s.id) ?? null) : null
   }
 
+  /** What `s`'s agent does right now beyond its rows, while its turn runs. */
+  liveOf(s: SessionDTO): { text: string | null; background: readonly string[] } | null {
+    return s.status === 'running' || s.status === 'waiting_approval' ? (this.live.get(s.id) ?? null) : null
+  }
+
   displayStatus(s: SessionDTO): DisplayStatus {
     return s.status === 'running' && this.stalled.has(s.id) ? 'stalled' : s.status
   }
@@ -286,10 +293,22 @@ export class ProjectStore {
         return
       case 'agent.status':
         if (e.status !== 'running') this.#dropDraft(e.sessionId)
+        if (e.status !== 'running' && e.status !== 'waiting_approval' && this.live.has(e.sessionId)) {
+          const next = new Map(this.live)
+          next.delete(e.sessionId)
+          this.live = next
+        }
         this.#status(e.sessionId, e.status, e.reason, e.at)
         // The committed row comes with the status (one event per change).
         if (e.session) this.#upsert(e.session)
         return
+      case 'agent.activity': {
+        // A heartbeat or a sub-agent's progress is activity: a long sub-agent run is not a stall.
+        this.#touch(e.sessionId)
+        const prev = this.live.get(e.sessionId)
+        this.live = new Map(this.live).set(e.sessionId, { text: e.text, background: e.background ?? prev?.background ?? [] })
+        return
+      }
       case 'agent.cost':
         this.#touch(e.sessionId)
         this.#patch(e.sessionId, { totals: e.totals })
@@ -477,7 +496,8 @@ export class ProjectStore {
   /** Running sessions get a timer from their last activity; anything else none. */
   #rearm(s: SessionDTO): void {
     this.#clearStall(s.id)
-    if (s.status !== 'running') return
+    // Waiting for background work (a dev server, a long build) is not being stuck.
+    if (s.status !== 'running' || s.statusReason?.code === 'background_work') return
     const last = Math.max(this.#activity.get(s.id) ?? 0, s.lastActivityAt)
     const threshold = this.#deps.settings.stallThresholdMs(this.project)
     const due = last + threshold - this.#clock.now()

@@ -279,6 +279,44 @@ describe('ProjectStore', () => {
     store.dispose()
   })
 
+  it('heartbeats and sub-agent progress (agent.activity) are activity: a long sub-agent run is no stall; background work is shown', async () => {
+    const { store } = makeStore({ messages: [msg(1)], sessions: [session({ lastActivityAt: Date.now() })] })
+    await store.load()
+    const activity = (text: string | null, background: string[] | null): ShepherdEvent => ({
+      type: 'agent.activity',
+      sessionId: 's1',
+      projectId: 'p1',
+      text,
+      background
+    })
+    store.apply(activity('Scripted sub-agent', ['Scripted sub-agent']))
+    // Minutes of sub-agent work with nothing but heartbeats: never stalled (threshold 60 s).
+    for (let i = 0; i < 12; i++) {
+      vi.advanceTimersByTime(20_000)
+      store.apply(activity(`still running: Scripted sub-agent`, null))
+    }
+    expect(store.stalled.has('s1')).toBe(false)
+    // `background: null` keeps the list; the text follows the latest.
+    expect(store.liveOf(store.sessions[0]!)).toEqual({ text: 'still running: Scripted sub-agent', background: ['Scripted sub-agent'] })
+    // Without them, the same silence is a stall.
+    vi.advanceTimersByTime(61_000)
+    expect(store.stalled.has('s1')).toBe(true)
+    store.apply({ type: 'agent.status', sessionId: 's1', projectId: 'p1', seq: 1, status: 'idle', reason: null, at: Date.now() })
+    expect(store.live.size).toBe(0)
+    store.dispose()
+  })
+
+  it('waiting only for background work (status reason background_work) is not a stall', async () => {
+    const { store } = makeStore({
+      messages: [],
+      sessions: [session({ lastActivityAt: Date.now(), statusReason: { code: 'background_work', message: '1 background task still running: npm run dev' } })]
+    })
+    await store.load()
+    vi.advanceTimersByTime(10 * 60_000)
+    expect(store.stalled.size).toBe(0)
+    store.dispose()
+  })
+
   it('stall timer is re-armed from the persisted last activity after a reload', async () => {
     const t0 = Date.now()
     const { store, notices } = makeStore({ messages: [], sessions: [session({ lastActivityAt: t0 - 50_000 })] })

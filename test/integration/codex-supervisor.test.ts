@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { existsSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
-import { codexBinaryPath, codexLauncherPath, makeCodexSandbox, type CodexSandbox } from '../support/codex-sandbox'
+import { codexBinaryPath, codexLauncherPath, makeCodexSandbox, pinnedCodexVersion, type CodexSandbox } from '../support/codex-sandbox'
 import { testCore } from '../support/core'
 import { draftsOf, groupGone, recordEvents, seqsOf, waitFor, waitForStatus } from '../support/live'
 import { CodexProvider } from '../../src-main/providers/codex/provider'
@@ -69,7 +69,7 @@ describe('Codex through the supervisor (real `codex app-server`, fake model serv
     expect(result?.text).toContain('hello-shepherd')
     expect(result?.is_error).toBeFalsy()
     expect(result?.tool_use_id).toBe(call?.tool_use_id)
-    expect(msgs.find((m) => m.kind === 'system')?.text).toMatch(/^Codex 0\.169\.0 · model gpt-5\.5/)
+    expect(msgs.find((m) => m.kind === 'system')?.text).toMatch(new RegExp(`^Codex ${pinnedCodexVersion().replaceAll('.', '\\.')} · model gpt-5\\.5`))
     expect(done.cliSessionId).toMatch(/^[0-9a-f-]{36}$/)
     expect(done.model).toBe('gpt-5.5')
     expect(done.totals.inputTokens).toBeGreaterThan(0)
@@ -223,7 +223,7 @@ describe('Codex through the supervisor (real `codex app-server`, fake model serv
   it('detects the npm launcher on PATH, runs through it, and stop takes the native child along', async () => {
     const launcherDir = dirname(codexLauncherPath())
     const d = await new CodexProvider().detect(null, [launcherDir, sandbox.env.PATH].join(delimiter))
-    expect(d).toMatchObject({ found: true, path: codexLauncherPath(), version: '0.169.0' })
+    expect(d).toMatchObject({ found: true, path: codexLauncherPath(), version: pinnedCodexVersion() })
     const c = await core(undefined, codexLauncherPath())
     const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'codex', prompt: '[[slow:20]]' })
     await waitFor('streaming', () => texts(c, s.id).some((m) => m.kind === 'system') && c.core.supervisor.getSession(s.id).status === 'running')

@@ -17,7 +17,9 @@
 //                          offered tool, `bash` for OpenCode 1.x, `shell` for 2.x)
 //   [[write:PATH|CONTENT]] a file-write tool call (Codex: a printf shell call)
 //   [[agent:PROMPT]]       a sub-agent tool call with PROMPT (Claude Code's Agent/Task tool, OpenCode's
-//                          `task`); `{{…}}` in PROMPT becomes `[[…]]`, so the sub-agent gets directives
+//                          `task`); `{{…}}` or `<<…>>` in PROMPT become `[[…]]`, so the sub-agent gets
+//                          directives of its own (`[[agent:<<bash:sleep 8>>]]`)
+//   [[bgbash:CMD]]         Anthropic only: like [[bash]] with `run_in_background: true` (a background task)
 //   [[slow:N]]             "tick0 tick1 …", one chunk per 250 ms for N seconds; a client
 //                          disconnect stops it and is recorded in `disconnects`
 //   [[silent:N]]           nothing at all (not even headers) for N seconds, then "Back after N s.";
@@ -54,6 +56,7 @@
 //                          MINS-minute window, reset in SECS); USED ≥ 100 answers 429 with them
 // When the last message is a tool result: "DONE. Tool output was: <first 200 chars>"
 // ("DONE. Tool ERROR was: …" when Anthropic's is_error is set).
+// When it is Claude Code's <task-notification> (a background task ended): "NOTED: <its summary>".
 // Requests without tools are side requests (titles, summaries): "Fake title", unless they carry
 // a [[text]], [[slow]], [[error]], [[thinking]] or [[model]] directive.
 //
@@ -254,7 +257,7 @@ function modelObject(id) {
 
 /** Parses the first known directive in `text`. */
 export function parseDirective(text) {
-  const re = /\[\[(bash|agent|write|todo|slow|silent|at|text|long|controls|thinking|error|model|history|call)(?::([\s\S]*?))?\]\]/
+  const re = /\[\[(bash|bgbash|agent|write|todo|slow|silent|at|text|long|controls|thinking|error|model|history|call)(?::([\s\S]*?))?\]\]/
   const m = re.exec(text ?? '')
   if (!m) return null
   const kind = m[1]
@@ -262,8 +265,10 @@ export function parseDirective(text) {
   switch (kind) {
     case 'bash':
       return { kind, command: arg }
+    case 'bgbash':
+      return { kind: 'bash', command: arg, background: true }
     case 'agent':
-      return { kind, prompt: arg.replace(/\{\{/g, '[[').replace(/\}\}/g, ']]') }
+      return { kind, prompt: arg.replace(/\{\{/g, '[[').replace(/\}\}/g, ']]').replaceAll('<<', '[[').replaceAll('>>', ']]') }
     case 'write': {
       const bar = arg.indexOf('|')
       return { kind, path: bar === -1 ? arg : arg.slice(0, bar), content: bar === -1 ? '' : arg.slice(bar + 1) }
@@ -382,6 +387,7 @@ function planReply(conv) {
     const out = firstChars(conv.toolResult.output, 200)
     return { text: conv.toolResult.isError ? `DONE. Tool ERROR was: ${out}` : `DONE. Tool output was: ${out}` }
   }
+  if (conv.notification) return { text: `NOTED: ${firstChars(conv.notification, 120)}` }
   const prompt = conv.prompt ?? ''
   const d = parseDirective(prompt)
   const side = !conv.hasTools
@@ -393,7 +399,7 @@ function planReply(conv) {
   if (side) return { text: SIDE_REQUEST_TEXT }
   if (d?.kind === 'history') return { text: `HISTORY: ${(conv.earlier ?? []).map((t) => firstChars(t, 40)).join(' | ')}` }
   if (d?.kind === 'silent') return { silentSeconds: d.seconds, text: `Back after ${d.seconds} s.` }
-  if (d?.kind === 'bash') return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: d.command } }
+  if (d?.kind === 'bash') return { text: BASH_PREAMBLE, tool: { kind: 'bash', command: d.command, ...(d.background ? { background: true } : {}) } }
   if (d?.kind === 'agent') return { text: 'I will ask a sub-agent.', tool: { kind: 'agent', prompt: d.prompt, names: conv.toolNames ?? [] } }
   if (d?.kind === 'write') return { text: WRITE_PREAMBLE, tool: { kind: 'write', path: d.path, content: d.content } }
   if (d?.kind === 'call') {
@@ -496,7 +502,11 @@ function anthropicConversation(body) {
   const earlier = earlierPrompts(messages.filter((m) => m.role === 'user').map((m) => partsText(m.content, ['text'])))
   const tools = Array.isArray(body?.tools) ? body.tools : []
   // `offered` (not `toolNames`): only [[call]] looks names up here; the sub-agent choice stays as it was.
-  return { prompt, toolResult, toolResults, hasTools: tools.length > 0, model: String(body?.model ?? ''), earlier, offered: tools.map((t) => t?.name).filter(Boolean) }
+  // Claude Code starts a turn of its own when a background task ends, with a <task-notification>
+  // as the last user text: answer it, never replay the earlier prompt's directive (a loop).
+  const lastText = last?.role === 'user' && !toolResult ? JSON.stringify(last.content ?? '') : ''
+  const notification = lastText.includes('<task-notification>') ? (/<summary>([\s\S]*?)<\/summary>/.exec(lastText)?.[1] ?? 'a task') : null
+  return { prompt, toolResult, toolResults, notification, hasTools: tools.length > 0, model: String(body?.model ?? ''), earlier, offered: tools.map((t) => t?.name).filter(Boolean) }
 }
 
 function responsesConversation(body) {
@@ -690,7 +700,12 @@ async function handleAnthropic(ctx, res, entry) {
   if (plan.tool) {
     const id = ctx.nextId('toolu')
     if (plan.tool.kind === 'bash')
-      blocks.push({ type: 'tool_use', id, name: 'Bash', input: { command: plan.tool.command, description: 'Run scripted command' } })
+      blocks.push({
+        type: 'tool_use',
+        id,
+        name: 'Bash',
+        input: { command: plan.tool.command, description: 'Run scripted command', ...(plan.tool.background ? { run_in_background: true } : {}) }
+      })
     // Claude Code 2.x calls its sub-agent tool `Agent` (earlier `Task`): use whichever the request offers.
     else if (plan.tool.kind === 'agent')
       blocks.push({

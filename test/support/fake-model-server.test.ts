@@ -202,6 +202,8 @@ describe('parseDirective', () => {
     expect(long.text.endsWith('\nEND OF THE LONG ANSWER')).toBe(true)
     expect(parseDirective('[[controls]]')).toEqual({ kind: 'text', text: 'Control characters: NUL[\u0000] ESC[\u001b] BEL[\u0007].' })
     expect(parseDirective('delegate [[agent:look around]]')).toEqual({ kind: 'agent', prompt: 'look around' })
+    expect(parseDirective('[[agent:<<bash:sleep 8>>]]')).toEqual({ kind: 'agent', prompt: '[[bash:sleep 8]]' })
+    expect(parseDirective('[[bgbash:sleep 5]]')).toEqual({ kind: 'bash', command: 'sleep 5', background: true })
     expect(parseDirective('[[error:529]]')).toEqual({ kind: 'error', status: 529, noRetry: false })
     expect(parseDirective('[[call:ask|{"a":[1,{"b":2}]}]]')).toEqual({ kind: 'call', name: 'ask', args: { a: [1, { b: 2 }] } })
     expect(parseDirective('[[call:mcp__x__y]]')).toEqual({ kind: 'call', name: 'mcp__x__y', args: {} })

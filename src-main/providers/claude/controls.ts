@@ -4,6 +4,9 @@ import { partial, SUPERVISOR_CONTROLS, yes, type PermissionModeMap, type Provide
 export const CLAUDE_CONTROLS: ProviderControls = {
   ...SUPERVISOR_CONTROLS,
   interrupt: yes('Control request `interrupt`: the turn ends at once, the process stays for the next prompt.'),
+  queue: yes(
+    'Prompts sent while a turn runs wait in Shepherd’s queue and go out one by one; once Claude Code has answered and only background work it started still runs, a prompt goes out at once.'
+  ),
   model: yes('Control request `set_model`: switches the running agent, from its next request on.'),
   permissionMode: yes('Control request `set_permission_mode`: applies at once, also to the turn in flight.'),
   approvals: yes('Every tool the mode does not allow asks first (`can_use_tool`).'),

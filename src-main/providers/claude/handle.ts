@@ -27,6 +27,12 @@ export interface ClaudeSpawnOptions {
   controlTimeoutMs?: number
 }
 
+/**
+ * After the last background task ends while the CLI is idle, it starts a turn of its own (to tell
+ * the model) within a few ms; only when none comes within this long does the turn end.
+ */
+export const BACKGROUND_END_GRACE_MS = 1500
+
 /** What Claude Code is told for a denial the user gave no reason for. */
 export const DENIED_WITHOUT_REASON = 'The user denied this.'
 
@@ -39,6 +45,8 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   /** Open MCP elicitation forms (control request ids). */
   private readonly elicitations = new Set<string>()
   private nextControlId = 1
+  /** A turn end held back by BACKGROUND_END_GRACE_MS. */
+  private deferredEnd: ReturnType<typeof setTimeout> | null = null
 
   private constructor(private readonly controlTimeoutMs: number) {
     super('claude')
@@ -70,7 +78,11 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   async interrupt(): Promise<void> {
     // Only a turn in flight can end "interrupted"; a stale flag would turn a later failure into idle.
     if (this.state.turnsInFlight > 0) this.state.interruptRequested = true
+    const background = this.state.background.map((t) => t.id)
     await this.control('interrupt', {})
+    // Esc means "stop what you are doing": an interrupt spares background commands (measured with
+    // 2.1.332, a `run_in_background` shell ran on), so each one still listed is stopped (`stop_task`).
+    for (const id of background) await this.control('stop_task', { task_id: id }).catch(() => {})
   }
 
   async setModel(model: string | null): Promise<void> {
@@ -124,7 +136,19 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
         continue
       }
       if (event.kind === 'approval_cancelled') this.approvals.delete(event.requestId)
+      if (event.kind === 'turn' && this.deferredEnd) {
+        clearTimeout(this.deferredEnd)
+        this.deferredEnd = null
+      }
       this.emit(event)
+    }
+    const ends = parsed.deferredEnd
+    if (ends) {
+      if (this.deferredEnd) clearTimeout(this.deferredEnd)
+      this.deferredEnd = setTimeout(() => {
+        this.deferredEnd = null
+        if (!this.exit) for (const e of ends) this.emit(e)
+      }, BACKGROUND_END_GRACE_MS)
     }
   }
 
@@ -181,6 +205,8 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   }
 
   protected finish(exit: ProviderExit): void {
+    if (this.deferredEnd) clearTimeout(this.deferredEnd)
+    this.deferredEnd = null
     this.splitter.end() // the trailing partial line (CP-1) is parsed, usually into parse_error
     this.controls.close(
       new ShepherdError('UNAVAILABLE', 'Claude Code is not running'),

@@ -4,7 +4,7 @@
  * `ClaudeParseState` owned by the caller. Never throws: unknown input becomes `raw` events.
  * Schema and pitfalls: docs/agent-cli.md §1 (copied transcripts in ./fixtures).
  */
-import type { ProviderDraft, ProviderEvent, ProviderMessage, ProviderUsage } from '../types'
+import type { BackgroundTask, ProviderDraft, ProviderEvent, ProviderMessage, ProviderUsage } from '../types'
 import { firstStringOf, isObj, type Obj, INTERRUPTED_TEXT } from '../scaffold/values'
 
 export interface ClaudeParseState {
@@ -25,6 +25,25 @@ export interface ClaudeParseState {
   tokensReported: TokenTotals | null
   /** The current turn already has its error row (an API error arrives as an assistant message first). */
   turnErrorShown: boolean
+  /**
+   * The CLI sends `session_state_changed` (2.1.x with CLAUDE_CODE_SDK_READS_SESSION_STATE=1): then
+   * `idle` ends the turn, not `result` — a `result` comes while background work it started still
+   * runs, and the CLI starts a turn of its own when that work ends.
+   */
+  sessionStateSeen: boolean
+  /** The turn end a `result` reported, held until the CLI says `idle`. */
+  pendingEnd: ProviderEvent[] | null
+  /** The CLI session id last reported (`init`, or the new one after `/clear`). */
+  cliSessionId: string | null
+  /** A `conversation_reset` was seen: the next different `session_id` is the new CLI session. */
+  resetPending: boolean
+  /** Tasks (sub-agents, shells) by id, for their progress lines and to nest their rows. */
+  tasks: Map<string, { description: string; toolUseId: string | null; type: string | null }>
+  /** Tasks that got a "running in the background" row (their end gets one too). */
+  backgrounded: Set<string>
+  /** The CLI said `idle` last (it waits for input), and the background tasks still running. */
+  cliIdle: boolean
+  background: BackgroundTask[]
 }
 
 interface TokenTotals {
@@ -44,7 +63,15 @@ export function createParseState(): ClaudeParseState {
     contextTokens: null,
     draft: null,
     tokensReported: null,
-    turnErrorShown: false
+    turnErrorShown: false,
+    sessionStateSeen: false,
+    pendingEnd: null,
+    cliSessionId: null,
+    resetPending: false,
+    tasks: new Map(),
+    backgrounded: new Set(),
+    cliIdle: true,
+    background: []
   }
 }
 
@@ -61,6 +88,11 @@ export interface ParsedLine {
   unsupportedControlRequest?: { requestId: string; subtype: string; request: Obj }
   /** A streamed chunk: not worth keeping raw (the complete `assistant` line that follows holds the text). */
   transient?: boolean
+  /**
+   * The last background task ended while the CLI was idle: the turn ends with these events unless
+   * the CLI starts a turn of its own within a moment (it does, to tell the model the task ended).
+   */
+  deferredEnd?: ProviderEvent[]
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
@@ -79,9 +111,21 @@ export function parseClaudeLine(line: string, state: ClaudeParseState): ParsedLi
     return { events: [raw('parse_error', line)] }
   }
   if (!isObj(value)) return { events: [raw('parse_error', line)] }
+  const parsed = parseValue(value, line, state)
+  // After `/clear` the CLI runs a new session (a new id, a new transcript file): resume must use it.
+  const sid = str(value.session_id)
+  if (state.resetPending && sid && sid !== state.cliSessionId && value.type !== 'system') {
+    state.resetPending = false
+    state.cliSessionId = sid
+    parsed.events.unshift({ kind: 'cli_session', cliSessionId: sid, model: state.model })
+  }
+  return parsed
+}
+
+function parseValue(value: Obj, line: string, state: ClaudeParseState): ParsedLine {
   switch (value.type) {
     case 'system':
-      return { events: parseSystem(value, line, state) }
+      return parseSystem(value, line, state)
     case 'assistant':
       return { events: parseAssistant(value, state) }
     case 'user':
@@ -100,6 +144,10 @@ export function parseClaudeLine(line: string, state: ClaudeParseState): ParsedLi
       return parseStreamEvent(value, state)
     case 'rate_limit_event':
       return { events: parseRateLimit(value, line) }
+    case 'tool_progress':
+      return { events: [activity(toolProgressText(value, state))], transient: true }
+    case 'conversation_reset':
+      return { events: parseConversationReset(value, state) }
     default:
       return { events: [raw('unknown', line)] }
   }
@@ -133,14 +181,29 @@ function parseStreamEvent(v: Obj, state: ClaudeParseState): ParsedLine {
   }
 }
 
-function parseSystem(v: Obj, line: string, state: ClaudeParseState): ProviderEvent[] {
+function parseSystem(v: Obj, line: string, state: ClaudeParseState): ParsedLine {
+  if (v.subtype === 'background_tasks_changed') {
+    const events = [parseBackgroundTasks(v, state)]
+    if (!state.cliIdle || state.background.length > 0) return { events }
+    const ends = state.pendingEnd ?? [{ kind: 'turn', state: 'idle' }]
+    state.pendingEnd = null
+    return { events, deferredEnd: ends }
+  }
+  return { events: parseSystemEvents(v, line, state) }
+}
+
+function parseSystemEvents(v: Obj, line: string, state: ClaudeParseState): ProviderEvent[] {
   switch (v.subtype) {
     case 'init': {
       const sessionId = str(v.session_id)
       const model = str(v.model)
       state.model = model ?? state.model
       const events: ProviderEvent[] = []
-      if (sessionId) events.push({ kind: 'cli_session', cliSessionId: sessionId, model })
+      if (sessionId) {
+        events.push({ kind: 'cli_session', cliSessionId: sessionId, model })
+        state.cliSessionId = sessionId
+        state.resetPending = false
+      }
       const tools = Array.isArray(v.tools) ? v.tools.length : 0
       const version = str(v.claude_code_version)
       const summary = [`Claude Code${version ? ` ${version}` : ''}`, `model ${model ?? 'default'}`, `cwd ${str(v.cwd) ?? '?'}`, `${tools} tools`].join(' · ')
@@ -172,9 +235,121 @@ function parseSystem(v: Obj, line: string, state: ClaudeParseState): ProviderEve
     case 'status':
     case 'thinking_tokens':
       return [] // progress heartbeats ("requesting", token estimates) and mode echoes
+    case 'session_state_changed':
+      return parseSessionState(v, state)
+    case 'task_started':
+      return parseTaskStarted(v, state)
+    case 'task_progress': {
+      const what = str(v.summary) ?? str(v.description)
+      const name = state.tasks.get(str(v.task_id) ?? '')?.description ?? str(v.subagent_type) ?? 'sub-agent'
+      return [activity(what ? `${name}: ${what}` : name)]
+    }
+    case 'task_updated':
+      return [activity(null)]
+    case 'task_notification':
+      return parseTaskNotification(v, state)
+    case 'session_writes_lost':
+      return [msg({ kind: 'error', text: writesLostText(v), isError: true })]
     default:
       return [raw('unknown', line)]
   }
+}
+
+const activity = (text: string | null, background?: BackgroundTask[]): ProviderEvent => ({ kind: 'activity', text, ...(background ? { background } : {}) })
+
+/**
+ * `session_state_changed` (documented as the authoritative turn-over signal): `running` starts a
+ * turn, `idle` ends it — with the end the last `result` reported (an error, an interrupt) or a
+ * plain idle. `requires_action` is a permission prompt, which its `control_request` shows.
+ */
+function parseSessionState(v: Obj, state: ClaudeParseState): ProviderEvent[] {
+  state.sessionStateSeen = true
+  if (v.state === 'running') {
+    state.cliIdle = false
+    return [{ kind: 'turn', state: 'running' }]
+  }
+  if (v.state !== 'idle') return []
+  state.cliIdle = true
+  // Background work the turn started still runs: the turn is not over (but a prompt may be sent).
+  if (state.background.length > 0) return [{ kind: 'turn', state: 'running', background: state.background.map((t) => t.description) }]
+  const end = state.pendingEnd ?? [{ kind: 'turn', state: 'idle' }]
+  state.pendingEnd = null
+  return end
+}
+
+function parseBackgroundTasks(v: Obj, state: ClaudeParseState): ProviderEvent {
+  const tasks: BackgroundTask[] = []
+  for (const t of Array.isArray(v.tasks) ? v.tasks : []) {
+    // `ambient` tasks (watchers, housekeeping) are not activity: the SDK says to leave them out.
+    if (!isObj(t) || t.ambient === true) continue
+    const id = str(t.task_id)
+    if (!id) continue
+    const description = str(t.description) ?? 'background task'
+    if (!state.tasks.has(id)) state.tasks.set(id, { description, toolUseId: null, type: str(t.task_type) })
+    tasks.push({ id, type: str(t.task_type) ?? 'task', description })
+  }
+  state.background = tasks
+  return activity(null, tasks)
+}
+
+/** A task that runs on after its tool call returned gets a row; a foreground one is only activity. */
+function parseTaskStarted(v: Obj, state: ClaudeParseState): ProviderEvent[] {
+  const id = str(v.task_id)
+  const description = str(v.description) ?? 'task'
+  if (id) state.tasks.set(id, { description, toolUseId: str(v.tool_use_id), type: str(v.task_type) })
+  if (v.is_backgrounded !== true || v.skip_transcript === true || v.ambient === true || !id) return [activity(description)]
+  state.backgrounded.add(id)
+  const what = taskLabel(str(v.task_type))
+  return [activity(description), msg({ kind: 'system', text: `${what} running in the background: ${description}`, parentId: parentOfTask(v, state) })]
+}
+
+function parseTaskNotification(v: Obj, state: ClaudeParseState): ProviderEvent[] {
+  const id = str(v.task_id) ?? ''
+  const known = state.tasks.get(id)
+  // Only tasks that got a "running in the background" row get an end row; a sub-agent's own
+  // foreground command ends with its tool result.
+  if (!known || !state.backgrounded.has(id) || v.skip_transcript === true || v.ambient === true) return [activity(null)]
+  state.backgrounded.delete(id)
+  const status = str(v.status) ?? 'completed'
+  // A shell's summary says what ended and how ("… completed (exit code 0)"); a sub-agent's is its
+  // final answer, which its own rows already show.
+  const summary = str(v.summary)
+  const text = known.type === 'local_bash' && summary && summary !== known.description ? summary : `${taskLabel(known.type)} ${status}: ${known.description}`
+  return [activity(null), msg({ kind: status === 'failed' ? 'error' : 'system', text, parentId: parentOfTask(v, state), isError: status === 'failed' })]
+}
+
+const taskLabel = (type: string | null): string => (type === 'local_agent' ? 'Sub-agent' : type === 'local_bash' ? 'Command' : 'Task')
+
+/** A task a sub-agent started is nested under that sub-agent's tool call. */
+function parentOfTask(v: Obj, state: ClaudeParseState): string | null {
+  const parent = str(v.parent_task_id)
+  return parent ? (state.tasks.get(parent)?.toolUseId ?? null) : null
+}
+
+/** `tool_progress`: a tool still runs (heartbeat). */
+function toolProgressText(v: Obj, state: ClaudeParseState): string {
+  const tool = str(v.tool_name) ?? 'tool'
+  const secs = num(v.elapsed_time_seconds)
+  const task = state.tasks.get(str(v.task_id) ?? '')?.description
+  return `${task ? `${task}: ` : ''}${tool} running${secs !== null ? ` for ${Math.round(secs)} s` : ''}`
+}
+
+function parseConversationReset(v: Obj, state: ClaudeParseState): ProviderEvent[] {
+  state.resetPending = true
+  const why = v.trigger === 'clear' ? ' (/clear)' : v.trigger === 'plan_mode_exit' ? ' (leaving plan mode)' : ''
+  return [msg({ kind: 'system', text: `Conversation cleared${why}: Claude Code continues in a new session.` })]
+}
+
+function writesLostText(v: Obj): string {
+  const code = str(v.error_code)
+  const why = code === 'EDQUOT' ? 'the disk quota is used up' : code === 'ENOSPC' ? 'the disk is full' : `error ${code ?? 'unknown'}`
+  const lost = Array.isArray(v.lost) ? v.lost : []
+  const what = lost.includes('transcript')
+    ? 'its session transcript (resuming this session may miss part of the conversation)'
+    : lost.includes('global_config')
+      ? 'its settings (~/.claude.json)'
+      : 'some of its files'
+  return `Claude Code could not save ${what}: ${why}. Shepherd's own copy of this transcript is complete.`
 }
 
 const TOOL_PATH_KEYS = ['file_path', 'notebook_path', 'path', 'command', 'pattern', 'url']
@@ -271,12 +446,13 @@ const RESULT_ERRORS: Record<string, string> = {
 
 function parseResult(v: Obj, state: ClaudeParseState): ProviderEvent[] {
   const events: ProviderEvent[] = [{ kind: 'usage', usage: usageOf(v, state) }]
+  const ends: ProviderEvent[] = []
   const wasInterrupt = state.interruptRequested || state.interruptShown
   if (v.is_error !== true) {
-    events.push({ kind: 'turn', state: 'idle' })
+    ends.push({ kind: 'turn', state: 'idle' })
   } else if (wasInterrupt && v.subtype !== 'success') {
     if (!state.interruptShown) events.push(msg({ kind: 'system', text: INTERRUPTED_TEXT }))
-    events.push({ kind: 'turn', state: 'idle' })
+    ends.push({ kind: 'turn', state: 'idle' })
   } else {
     // Test is_error, not subtype: API failures arrive as subtype "success" + is_error (docs/agent-cli.md §1).
     const errors = Array.isArray(v.errors) ? v.errors.filter((e): e is string => typeof e === 'string') : []
@@ -284,8 +460,12 @@ function parseResult(v: Obj, state: ClaudeParseState): ProviderEvent[] {
     const message = str(v.result) ?? (errors.length > 0 ? errors.join('\n') : (RESULT_ERRORS[subtype] ?? `Claude Code turn failed (${subtype})`))
     // The reason also stays in the transcript: a status is replaced by the next prompt's, a row is not.
     if (!state.turnErrorShown) events.push(msg({ kind: 'error', text: message, isError: true }))
-    events.push({ kind: 'turn', state: 'error', reason: { message, apiErrorStatus: num(v.api_error_status) } })
+    ends.push({ kind: 'turn', state: 'error', reason: { message, apiErrorStatus: num(v.api_error_status) } })
   }
+  // With session state, the turn ends at `idle` (background work may still run); an error or an
+  // interrupt reported here is what that end will say. Older CLIs end the turn here.
+  if (state.sessionStateSeen) state.pendingEnd = ends
+  else events.push(...ends)
   state.interruptRequested = false
   state.interruptShown = false
   state.turnErrorShown = false

@@ -42,7 +42,8 @@ const STREAM = [
   '--verbose',
   '--permission-prompt-tool',
   'stdio',
-  '--include-partial-messages'
+  '--include-partial-messages',
+  '--forward-subagent-text'
 ]
 
 describe('buildClaudeArgs', () => {
@@ -129,6 +130,8 @@ describe.runIf(POSIX)('ClaudeProvider.start', () => {
     })
     expect(probe.argv).toEqual([...STREAM, '--model=claude-x', '--permission-mode=default'])
     expect(probe.env.MY_VAR).toBe('kept')
+    // The CLI sends session_state_changed (the turn-over signal) only when asked this way.
+    expect(probe.env.CLAUDE_CODE_SDK_READS_SESSION_STATE).toBe('1')
     expect(probe.env.CLAUDECODE).toBeUndefined()
     expect(probe.env.CLAUDE_CODE_ENTRYPOINT).toBeUndefined()
     expect(handle.pid).toBeGreaterThan(0)

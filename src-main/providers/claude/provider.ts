@@ -33,7 +33,9 @@ export function buildClaudeArgs(opts: Pick<StartOptions, 'model' | 'permissionMo
     '--permission-prompt-tool',
     'stdio',
     // Token deltas as `stream_event` lines, so panes show the answer while it is written.
-    '--include-partial-messages'
+    '--include-partial-messages',
+    // Sub-agents' own text and thinking (2.1.211+), shown nested under the sub-agent's call.
+    '--forward-subagent-text'
   ]
   if (opts.model) args.push(`--model=${opts.model}`)
   // bypassPermissions must be allowed explicitly at launch, or the CLI refuses it.
@@ -71,6 +73,13 @@ export function claudeProviderEnv(settings: { apiKey?: string | null; baseUrl?: 
   return env
 }
 
+/**
+ * Makes the CLI send `session_state_changed` (idle | running | requires_action), the turn-over
+ * signal the Agent SDK itself turns on this way: a turn ends at `idle`, not at a `result` that
+ * comes while background work still runs.
+ */
+export const CLAUDE_SESSION_STATE_ENV: Readonly<Record<string, string>> = { CLAUDE_CODE_SDK_READS_SESSION_STATE: '1' }
+
 export class ClaudeProvider extends CliProvider {
   constructor() {
     super({
@@ -88,7 +97,7 @@ export class ClaudeProvider extends CliProvider {
   }
 
   start(opts: StartOptions): Promise<ClaudeHandle> {
-    return ClaudeHandle.spawn(opts.binaryPath, buildClaudeArgs(opts), { cwd: opts.cwd, env: opts.env, remote: opts.remote })
+    return ClaudeHandle.spawn(opts.binaryPath, buildClaudeArgs(opts), { cwd: opts.cwd, env: { ...opts.env, ...CLAUDE_SESSION_STATE_ENV }, remote: opts.remote })
   }
 }
 

@@ -5,7 +5,9 @@ import { CODEX_PERMISSION_MODES } from './permissions'
 
 export const CODEX_CONTROLS: ProviderControls = {
   ...SUPERVISOR_CONTROLS,
-  interrupt: yes('`turn/interrupt`: the turn ends within milliseconds, the app-server stays for the next prompt.'),
+  interrupt: yes(
+    '`turn/interrupt`: the turn ends within milliseconds and a command it was running is ended too (`thread/backgroundTerminals/terminate`); the app-server stays for the next prompt.'
+  ),
   model: partial('Sent with `turn/start`: a switch applies from the next prompt (the turn in flight keeps its model).'),
   permissionMode: partial('Approval policy and sandbox are sent with `turn/start`: a switch applies from the next prompt.'),
   approvals: yes('Commands and file changes ask first when the approval policy says so.'),

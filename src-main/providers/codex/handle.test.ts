@@ -11,7 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { ShepherdError } from '../../shared/errors'
 import type { PermissionMode } from '../../shared/status'
 import type { ProviderEvent, ProviderExit } from '../types'
-import { CodexHandle, type CodexSessionOptions } from './handle'
+import { CodexHandle, COMMAND_STILL_RUNNING, type CodexSessionOptions } from './handle'
 
 const dir = mkdtempSync(join(tmpdir(), 'shepherd-codex-handle-'))
 const fakeServer = fileURLToPath(new URL('fixtures/fake-app-server.mjs', import.meta.url))
@@ -74,7 +74,7 @@ describe('CodexHandle with a stand-in app-server', () => {
     expect(r.received().map((m) => m.method)).toEqual(['initialize', 'initialized', 'thread/start'])
     expect(r.sent('initialize')[0]?.params).toEqual({
       clientInfo: { name: 'shepherd', title: 'Shepherd', version: '0.1.0' },
-      capabilities: { experimentalApi: false, requestAttestation: false }
+      capabilities: { experimentalApi: true, requestAttestation: false }
     })
     expect(r.sent('thread/start')[0]?.params).toEqual({
       cwd: dir,
@@ -245,6 +245,20 @@ describe('CodexHandle with a stand-in app-server', () => {
     // Nothing in flight: no request.
     await r.handle.interrupt()
     expect(r.sent('turn/interrupt')).toHaveLength(1)
+  })
+
+  it('Esc during a command asks the app-server to end it; when it cannot, the pane says the command still runs (issue 11 #11)', async () => {
+    const r = await start()
+    await r.handle.send('[[command]]')
+    await r.waitFor((e) => e.kind === 'message' && e.message.kind === 'tool_call')
+    await r.handle.interrupt()
+    await r.waitFor(isTurn('idle'))
+    // This stand-in does not know the (experimental) method: the user is told, on the call's row.
+    expect(r.sent('thread/backgroundTerminals/terminate')[0]?.params).toEqual({ threadId: 'thread-new', processId: 'p-9' })
+    const note = await r.waitFor((e) => e.kind === 'message' && e.message.text === COMMAND_STILL_RUNNING)
+    expect(r.events[note]).toMatchObject({ message: { kind: 'system', toolUseId: 'cmd-9' } })
+    // A stderr warning that matters is reported once, however often the CLI prints it.
+    expect(r.events.filter((e) => e.kind === 'cli_warning')).toEqual([{ kind: 'cli_warning', text: 'Codex warns: the sandbox helper is missing' }])
   })
 
   it('an interrupt before the thread is ready drops the prompt instead of starting the turn', async () => {

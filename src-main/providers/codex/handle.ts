@@ -13,7 +13,7 @@ import type { AgentHandle, ApprovalDecision, ProviderExit } from '../types'
 import type { QuestionAnswer } from '../../shared/questions'
 import { ProcessHandle } from '../scaffold/process-handle'
 import type { RemoteSpawn } from '../../remote/spawn'
-import { createParseState, INTERRUPTED_TEXT, parseApprovalRequest, parseNotification } from './parser'
+import { createParseState, INTERRUPTED_TEXT, parseApprovalRequest, parseNotification, runningCommands } from './parser'
 import { codexPermission, sandboxPolicyFor } from './permissions'
 import {
   RPC_METHOD_NOT_FOUND,
@@ -42,6 +42,9 @@ const STREAMED_DELTAS = new Set(['item/agentMessage/delta', 'item/reasoning/summ
 
 export const CODEX_DISPLAY_NAME = 'Codex'
 export const CODEX_INSTALL_HINT = 'npm install -g @openai/codex'
+/** Said in the pane when an interrupted command could not be ended (issue 11 #11). */
+export const COMMAND_STILL_RUNNING = 'The interrupted command is still running; Stop ends it.'
+
 /** `turn/interrupt` is answered in ~10 ms; 10 s flags a wedged server without hanging the UI. */
 export const INTERRUPT_TIMEOUT_MS = 10_000
 /** How long a process that failed its handshake gets to exit after we close it. */
@@ -159,7 +162,41 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
     if (!turnId || this.finishedTurns.has(turnId) || !this.state.threadId) return
     // Set only now, for a turn that is really running: turn/completed clears it.
     this.state.interruptRequested = true
+    const commands = runningCommands(this.state)
     await this.rpc.request('turn/interrupt', { threadId: this.state.threadId, turnId }, INTERRUPT_TIMEOUT_MS)
+    await this.endCommands(commands)
+  }
+
+  /** Codex logs its configWarnings on stderr too: those already have their row. */
+  protected override warningAlreadyShown(warning: string): boolean {
+    // The note the configWarning handler drops as harmless ("will use the bundled bubblewrap").
+    if (/bubblewrap/i.test(warning) && /bundled/i.test(warning)) return true
+    for (const shown of this.state.shownWarnings) if (shown.includes(warning) || warning.includes(shown)) return true
+    return false
+  }
+
+  /**
+   * `turn/interrupt` leaves a running command running (measured with 0.171.0: it finished 6 s later
+   * and reported so under the next prompt). The app-server can end it with
+   * `thread/backgroundTerminals/terminate` (experimental API, asked for at initialize); a command
+   * that could not be ended gets a note in the pane instead.
+   */
+  private async endCommands(commands: { itemId: string; processId: string }[]): Promise<void> {
+    const threadId = this.state.threadId
+    if (!threadId) return
+    for (const c of commands) {
+      let terminated: boolean
+      try {
+        terminated = (await this.rpc.request('thread/backgroundTerminals/terminate', { threadId, processId: c.processId }, INTERRUPT_TIMEOUT_MS)).terminated
+      } catch {
+        terminated = false // an older app-server without the method, or it refused: say so below
+      }
+      // `terminated: false` also means "already gone", which its item/completed (already handled) shows.
+      const notFinished = this.state.items.has(c.itemId) || this.state.closedItems.has(c.itemId)
+      if (!terminated && notFinished) {
+        this.emit({ kind: 'message', message: { kind: 'system', text: COMMAND_STILL_RUNNING, toolUseId: c.itemId } })
+      }
+    }
   }
 
   async setModel(model: string | null): Promise<void> {
@@ -222,7 +259,8 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
     try {
       const init = await this.rpc.request('initialize', {
         clientInfo: { ...CODEX_CLIENT_INFO },
-        capabilities: { experimentalApi: false, requestAttestation: false }
+        // experimentalApi: for `thread/backgroundTerminals/terminate`, which ends a command an interrupt left running.
+        capabilities: { experimentalApi: true, requestAttestation: false }
       })
       await this.rpc.notify('initialized')
       const perm = codexPermission(o.permissionMode)

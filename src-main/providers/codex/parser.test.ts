@@ -277,6 +277,28 @@ describe('parser: edge cases', () => {
     const r = parseNotification('turn/completed', { threadId: 'T', turn: { id: 'U', items: [], status: 'interrupted', error: null } }, state)
     expect(summarize(r.events)[0]).toEqual(['tool_result', null, null, 'partial\n\n(did not finish: the turn ended)', true])
     expect(state.items.size).toBe(0)
+    // Issue 11 #11: Codex reports the command when it finally ends, often under the next prompt.
+    // That belongs to the original call: a result for it, never a second tool call.
+    const late = parseNotification(
+      'item/completed',
+      {
+        threadId: 'T',
+        turnId: 'U',
+        item: {
+          type: 'commandExecution',
+          id: 'c1',
+          command: "/bin/bash -lc 'sleep 100'",
+          cwd: '/p',
+          status: 'failed',
+          aggregatedOutput: null,
+          exitCode: 137,
+          commandActions: []
+        }
+      },
+      state
+    )
+    expect(summarize(late.events)).toEqual([['tool_result', null, null, '(ended after its turn) exit code 137', true]])
+    expect(late.events[0]).toMatchObject({ message: { toolUseId: 'c1' } })
   })
 
   it('command output streamed as deltas is used when the item has no aggregated output', () => {

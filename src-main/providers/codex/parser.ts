@@ -45,6 +45,20 @@ export interface CodexParseState {
   turnError: { message: string; apiErrorStatus: number | null } | null
   /** Warnings already shown (the same config warning repeats on every start). */
   shownWarnings: Set<string>
+  /**
+   * Tool calls closed as "did not finish" when their turn ended: Codex may still report them later
+   * (an interrupted command runs on), and that update belongs to the original call.
+   */
+  closedItems: Set<string>
+}
+
+/** Commands still running (their item started, not completed), with the app-server's process id. */
+export function runningCommands(state: CodexParseState): { itemId: string; processId: string }[] {
+  const out: { itemId: string; processId: string }[] = []
+  for (const [itemId, open] of state.items) {
+    if (open.item.type === 'commandExecution' && open.item.processId) out.push({ itemId, processId: open.item.processId })
+  }
+  return out
 }
 
 export function createParseState(): CodexParseState {
@@ -56,7 +70,8 @@ export function createParseState(): CodexParseState {
     usageBaseline: null,
     items: new Map(),
     turnError: null,
-    shownWarnings: new Set()
+    shownWarnings: new Set(),
+    closedItems: new Set()
   }
 }
 
@@ -257,6 +272,7 @@ function flushOpenItems(state: CodexParseState): ProviderEvent[] {
     else if (open.callEmitted) {
       const text = [open.text, '(did not finish: the turn ended)'].filter(Boolean).join('\n')
       events.push(msg({ kind: 'tool_result', text, toolUseId: id, isError: true }))
+      state.closedItems.add(id)
     }
   }
   return events
@@ -293,6 +309,11 @@ function itemStarted(item: ThreadItem, state: CodexParseState): ProviderEvent[] 
 }
 
 function itemCompleted(item: ThreadItem, state: CodexParseState): ProviderEvent[] {
+  if (state.closedItems.delete(item.id)) {
+    // A late report of a call its turn already closed: it belongs to that call (no second tool call).
+    const result = toolResultOf(item, '')
+    return result ? [msg({ ...result, text: `(ended after its turn) ${result.text}` })] : []
+  }
   const open = state.items.get(item.id)
   state.items.delete(item.id)
   const streamed = open?.text ?? ''

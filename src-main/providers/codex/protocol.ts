@@ -55,8 +55,22 @@ export type { FileChangeApprovalDecision } from './generated/v2/FileChangeApprov
 export type { CommandExecutionRequestApprovalParams, FileChangeRequestApprovalParams }
 export type { ThreadStartResponse, ThreadResumeResponse, ThreadForkResponse }
 
+/**
+ * `thread/backgroundTerminals/terminate` is experimental (needs `experimentalApi` at initialize), so
+ * it is not in the stable bindings in ./generated: these are its shapes from
+ * `codex app-server generate-ts --experimental` (0.171.0), v2/ThreadBackgroundTerminalsTerminate*.
+ */
+export interface ThreadBackgroundTerminalsTerminateParams {
+  threadId: string
+  processId: string
+}
+export interface ThreadBackgroundTerminalsTerminateResponse {
+  terminated: boolean
+}
+
 /** Client → server requests we send: method → [params, result]. */
 export interface CodexClientRequests {
+  'thread/backgroundTerminals/terminate': [ThreadBackgroundTerminalsTerminateParams, ThreadBackgroundTerminalsTerminateResponse]
   initialize: [InitializeParams, InitializeResponse]
   'thread/start': [ThreadStartParams, ThreadStartResponse]
   'thread/resume': [ThreadResumeParams, ThreadResumeResponse]

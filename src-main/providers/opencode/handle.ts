@@ -127,6 +127,12 @@ export class OpenCodeHandle implements AgentHandle {
         serverExit: (exit) => void handle.#onServerExit(exit)
       })
       const s = lease.server
+      const stopWarnings = s.warnings.listen((w) => handle.#emit({ kind: 'cli_warning', text: `OpenCode warns: ${w}` }))
+      const unsubscribe = handle.#unsubscribe
+      handle.#unsubscribe = () => {
+        stopWarnings()
+        unsubscribe?.()
+      }
       void s.contextWindows().then((map) => (handle.#state.contextWindows = map))
       // Without a model of its own the session uses OpenCode's configured one: name it, not "default".
       const configured = opts.model ? null : await s.configuredModel()

@@ -11,6 +11,7 @@ import net from 'node:net'
 import { ShepherdError } from '../../shared/errors'
 import type { ProviderExit } from '../types'
 import { killGroup, spawnManaged, type ManagedProcess } from '../process'
+import { ServerWarnings } from './server-warnings'
 import { OpenCodeClient, OPENCODE_USERNAME, SseParser, errorText } from './client'
 import { eventSessionId } from './parser'
 import { serverConfigContent } from './permissions'
@@ -78,6 +79,9 @@ export class OpenCodeServer {
   #contextWindows: Promise<Map<string, number>> | null = null
   #resumeWaiters: (() => void)[] = []
 
+  /** Warnings the server printed on stderr that matter to the user (each session shows them once). */
+  warnings = new ServerWarnings()
+
   private constructor(proc: ManagedProcess, url: string, password: string) {
     this.#proc = proc
     this.client = new OpenCodeClient(url, password)
@@ -115,6 +119,7 @@ export class OpenCodeServer {
     const password = randomBytes(24).toString('base64url')
     let stdout = ''
     let announce: ((url: string) => void) | null = null
+    const warnings = new ServerWarnings()
     const announced = new Promise<string>((resolve) => (announce = resolve))
     const proc = await spawnManaged(spec.binaryPath, ['serve', '--hostname=127.0.0.1', `--port=${port}`], {
       cwd: spec.cwd,
@@ -135,6 +140,7 @@ export class OpenCodeServer {
           done(m[1] as string)
         }
       },
+      onStderr: (chunk) => warnings.push(chunk),
       displayName: OPENCODE_DISPLAY_NAME,
       installHint: OPENCODE_INSTALL_HINT
     })
@@ -153,6 +159,7 @@ export class OpenCodeServer {
     if (url === 'timeout') return fail(`did not start within ${timeoutMs / 1000} s`)
     if (typeof url !== 'string') return fail(`exited during startup (code ${url.exit.code ?? url.exit.signal})`)
     const server = new OpenCodeServer(proc, url.replace(/\/+$/, ''), password)
+    server.warnings = warnings
     try {
       await server.#connect(timeoutMs)
       const health = await server.client.request('GET', '/global/health')

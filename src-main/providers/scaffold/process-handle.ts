@@ -10,6 +10,7 @@ import { LineSplitter } from '../line-splitter'
 import { spawnManaged, type ManagedProcess } from '../process'
 import { spawnRemote, type RemoteSpawn } from '../../remote/spawn'
 import type { ProviderEvent, ProviderExit } from '../types'
+import { cliWarningOf } from '../stderr-warnings'
 
 export abstract class ProcessHandle {
   protected proc: ManagedProcess | null = null
@@ -19,6 +20,12 @@ export abstract class ProcessHandle {
     onLine: (line) => this.onLine(line),
     onLineTooLarge: (bytes, head) => this.emit({ kind: 'raw', stream: 'line_too_large', data: JSON.stringify({ bytes, head }) })
   })
+
+  /** stderr lines, for the warnings that matter to the user (`cliWarningOf`); long lines are skipped. */
+  private readonly stderrLines = new LineSplitter({ onLine: (line) => this.onStderrLine(line), onLineTooLarge: () => {} })
+  private displayName = 'The agent'
+  /** Warnings already reported by this process (each once). */
+  private readonly warned = new Set<string>()
 
   /** `label` prefixes log lines (e.g. "claude"). */
   constructor(label: string) {
@@ -39,11 +46,13 @@ export abstract class ProcessHandle {
     argv: readonly string[],
     o: { cwd: string; env: Record<string, string>; displayName: string; installHint: string; remote?: RemoteSpawn | null }
   ): Promise<ManagedProcess> {
+    this.displayName = o.displayName
     const onStdout = (chunk: Buffer) => this.splitter.push(chunk)
+    const onStderr = (chunk: Buffer) => this.stderrLines.push(chunk)
     const { remote, ...local } = o
     const proc = remote
-      ? await spawnRemote(remote, binaryPath, argv, { ...local, onStdout })
-      : await spawnManaged(binaryPath, [...argv], { ...local, onStdout })
+      ? await spawnRemote(remote, binaryPath, argv, { ...local, onStdout, onStderr })
+      : await spawnManaged(binaryPath, [...argv], { ...local, onStdout, onStderr })
     this.proc = proc
     void proc.exited.then((exit) => this.finish(exit))
     return proc
@@ -77,6 +86,19 @@ export abstract class ProcessHandle {
 
   onExit(listener: (exit: ProviderExit) => void): void {
     this.events.onExit(listener)
+  }
+
+  /** A stderr line that says the agent runs degraded becomes a `cli_warning` (the runner shows each once). */
+  protected onStderrLine(line: string): void {
+    const warning = cliWarningOf(line)
+    if (!warning || this.warned.has(warning) || this.warningAlreadyShown(warning)) return
+    this.warned.add(warning)
+    this.emit({ kind: 'cli_warning', text: `${this.displayName} warns: ${warning}` })
+  }
+
+  /** A provider that reports the same warning over its protocol too says so here (no second row). */
+  protected warningAlreadyShown(_warning: string): boolean {
+    return false
   }
 
   protected emit(event: ProviderEvent): void {
