@@ -506,7 +506,16 @@ function anthropicConversation(body) {
   // as the last user text: answer it, never replay the earlier prompt's directive (a loop).
   const lastText = last?.role === 'user' && !toolResult ? JSON.stringify(last.content ?? '') : ''
   const notification = lastText.includes('<task-notification>') ? (/<summary>([\s\S]*?)<\/summary>/.exec(lastText)?.[1] ?? 'a task') : null
-  return { prompt, toolResult, toolResults, notification, hasTools: tools.length > 0, model: String(body?.model ?? ''), earlier, offered: tools.map((t) => t?.name).filter(Boolean) }
+  return {
+    prompt,
+    toolResult,
+    toolResults,
+    notification,
+    hasTools: tools.length > 0,
+    model: String(body?.model ?? ''),
+    earlier,
+    offered: tools.map((t) => t?.name).filter(Boolean)
+  }
 }
 
 function responsesConversation(body) {
