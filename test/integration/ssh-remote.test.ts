@@ -12,7 +12,8 @@ import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
-import { makeAgentSandbox, type AgentSandbox } from '../support/agents'
+import { makeAgentSandbox, pinnedClaudeVersion, type AgentSandbox } from '../support/agents'
+import { pinnedCodexVersion } from '../support/codex-sandbox'
 import { fakeCodexConfig, seedOpenCodeConfigDir, xdgDirs } from '../support/agent-config'
 import { acpOpenCodeConfig, OPENCODE_OFFLINE_ENV, opencodeAcpBinary } from '../support/acp-sandbox'
 import { testCore } from '../support/core'
@@ -124,8 +125,8 @@ describe.skipIf(skip)('projects on SSH hosts (real sshd on 127.0.0.1)', () => {
     expect(check.writable).toBe(true)
     expect(check.os).toMatch(/Linux/)
     const byId = Object.fromEntries(check.clis.map((x) => [x.id, x]))
-    expect(byId.claude?.version).toBe('2.1.330')
-    expect(byId.codex?.version).toBe('0.169.0')
+    expect(byId.claude?.version).toBe(pinnedClaudeVersion())
+    expect(byId.codex?.version).toBe(pinnedCodexVersion())
     await expect(c.caller.remote.hosts()).resolves.toEqual(expect.arrayContaining([expect.objectContaining({ host: SSH_ALIAS, state: 'connected' })]))
     // The path's metacharacters stayed literal: nothing was run on the host.
     expect(existsSync(path.join(path.dirname(projectDir), 'INJECTED'))).toBe(false)
