@@ -5,7 +5,7 @@
  * shown and trusted → the check lists the CLIs → Add; then one Claude turn runs on the host; the
  * sidebar shows the host connected. Skips with the reason where sshd cannot run (not root).
  */
-import { chownSync, statSync } from 'node:fs'
+import { chownSync, readFileSync, statSync } from 'node:fs'
 import { expect, test as agentTest } from './agents'
 import { openApp } from './fixtures'
 import { pane, startSession } from './ui'
@@ -61,7 +61,9 @@ test('add a project on an SSH host (trust its key, see the check) and run one Cl
   }
   await check.getByRole('button', { name: 'Trust this host key' }).click()
   await expect(check).toContainText('Claude Code', { timeout: 30_000 })
-  await expect(check).toContainText('2.1.330')
+  // The version pinned in test/agents (what the host's linked CLI reports).
+  const pins = JSON.parse(readFileSync('test/agents/package.json', 'utf8')) as { dependencies: Record<string, string> }
+  await expect(check).toContainText(pins.dependencies['@anthropic-ai/claude-code'])
   await expect(check).toContainText(`${dir} — found`)
   for (const colorScheme of SCHEMES) {
     await page.emulateMedia({ colorScheme })

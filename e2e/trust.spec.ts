@@ -286,12 +286,16 @@ test('16,000 characters of "_a" from an agent are shown as plain text, every cha
 test.describe('the real host process', () => {
   test.skip(process.platform === 'win32', 'POSIX modes')
 
-  test('keeps its data dir 0700 and database, WAL, SHM and token file 0600', async ({ page, shepherd }) => {
+  test('keeps its data dir 0700 (folders in it too) and database, WAL, SHM and token file 0600', async ({ page, shepherd }) => {
     await openApp(page, shepherd)
     expect(statSync(shepherd.dataDir).mode & 0o777).toBe(0o700)
     const files = readdirSync(shepherd.dataDir)
     expect(files).toEqual(expect.arrayContaining(['shepherd.db', 'shepherd.db-wal', 'shepherd.db-shm', 'web-token']))
-    for (const f of files) expect([f, statSync(join(shepherd.dataDir, f)).mode & 0o777]).toEqual([f, 0o600])
+    // Files 0600; folders in it (e.g. `ssh/` with the ControlMaster sockets) 0700, like the data dir.
+    for (const f of files) {
+      const st = statSync(join(shepherd.dataDir, f))
+      expect([f, st.mode & 0o777]).toEqual([f, st.isDirectory() ? 0o700 : 0o600])
+    }
   })
 
   test('refuses a short or patterned SHEPHERD_TOKEN with a clear message', async () => {
