@@ -23,6 +23,9 @@ import { parseRemoteLocation } from '../../src-main/remote/location'
 import type { RemoteError } from '../../src-main/remote/errors'
 import type { MessageDTO } from '../../src-main/shared/dto'
 
+/** What the tests read of a stored or pushed message. */
+type Msg = { seq: number; kind: string; text: string }
+
 const skip = sshdSkipReason()
 if (skip) console.warn(`SSH scale tests skipped: ${skip}`)
 const MEASURE = process.env.SHEPHERD_MEASURE === '1'
@@ -83,8 +86,8 @@ describe.skipIf(skip)('SSH hosts at scale (real sshd on 127.0.0.1, ACP stream ag
   const ac = new AbortController()
 
   /** All stored messages of a session (paged). */
-  const stored = (id: string): MessageDTO[] => {
-    const out: MessageDTO[] = []
+  const stored = (id: string): Msg[] => {
+    const out: Msg[] = []
     for (;;) {
       const page = c.core.store.messagesAfter(id, out.at(-1)?.seq ?? 0, 5000)
       out.push(...page)
@@ -92,7 +95,7 @@ describe.skipIf(skip)('SSH hosts at scale (real sshd on 127.0.0.1, ACP stream ag
     }
   }
   /** The `ev<i>@<ms>` chunks of a session's stored messages, in seq order. */
-  const evs = (msgs: MessageDTO[]) =>
+  const evs = (msgs: Msg[]) =>
     msgs.flatMap((m) => {
       const r = /^ev(\d+)@(\d+)/.exec(m.text.trim())
       return r ? [{ i: Number(r[1]), t: Number(r[2]), seq: m.seq }] : []
