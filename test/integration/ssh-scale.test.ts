@@ -104,7 +104,7 @@ describe.skipIf(skip)('SSH hosts at scale (real sshd on 127.0.0.1, ACP stream ag
   const remoteAgents = async () => {
     const r = await c.core.createContext().remote.hosts.exec(parseRemoteLocation(`${SSH_ALIAS}:/`), 'ps -u "$(id -u)" -o pid=,args=')
     // The agents (`node …stream-agent.mjs`) and their wrappers (`sh -c …`, which name the agent in their argv).
-    return r.stdout.split('\n').filter((l) => /stream-agent|shepherd\./.test(l) && !/ps -u/.test(l))
+    return r.stdout.split('\n').filter((l) => /stream-agent/.test(l) && !/ps -u/.test(l))
   }
 
   beforeAll(async () => {

@@ -119,6 +119,16 @@ describe.skipIf(skip)('worktrees of a project on an SSH host (real sshd and git 
     // repository (owned by the remote account) would have refused it as "dubious ownership".
     expect(c.core.worktrees.git.spawns).toBeGreaterThan(spawns0)
 
+    // A fork of the worktree session: a new worktree on the host from the session branch, the same conversation.
+    const wf = await c.caller.worktrees.fork({ sessionId: s.id, prompt: '[[history]]' })
+    const wfPath = wf.cwd.slice(wf.cwd.indexOf(':/') + 1)
+    expect(wf.cwd.startsWith(`${SSH_ALIAS}:${sshd.remoteHome}/.shepherd-worktrees/`)).toBe(true)
+    expect(readFileSync(path.join(wfPath, 'agent.txt'), 'utf8')).toBe('from-claude\n')
+    await waitFor('the forked turn', () => c.core.store.messagesAfter(wf.id, 0, 500).some((m) => m.text.startsWith('HISTORY:')), 120_000, 200)
+    await c.caller.sessions.stop({ id: wf.id })
+    await c.caller.worktrees.discard({ sessionId: wf.id })
+    expect(existsSync(wfPath)).toBe(false)
+
     await c.caller.sessions.stop({ id: s.id })
     await c.caller.worktrees.discard({ sessionId: s.id })
     expect(existsSync(wtPath)).toBe(false)
@@ -128,6 +138,44 @@ describe.skipIf(skip)('worktrees of a project on an SSH host (real sshd and git 
     expect(existsSync(path.join(path.dirname(repo), 'INJECTED'))).toBe(false)
     expect(existsSync(path.join(path.dirname(path.dirname(repo)), 'INJECTED'))).toBe(false)
   }, 240_000)
+
+  it('Claude Code on the host: model and permission mode switched live, then a fork continues the same conversation there', async () => {
+    const dir = sshd.remoteDir('fork project')
+    const project = await c.caller.projects.add({ path: `${SSH_ALIAS}:${dir}` })
+    const texts = (id: string) => c.core.store.messagesAfter(id, 0, 1000)
+    const idle = (id: string) => waitFor(`session ${id} idle`, () => c.core.supervisor.getSession(id).status === 'idle', 90_000, 100)
+    const s = await c.caller.sessions.start({ projectId: project.id, prompt: 'remember PAPAYA [[text:ready]]', permissionMode: 'default' })
+    await waitFor('the first turn', () => texts(s.id).some((m) => m.text === 'ready'), 90_000, 100)
+    await idle(s.id)
+    const cliId = c.core.supervisor.getSession(s.id).cliSessionId
+    expect(cliId).toBeTruthy()
+    // Model: the host's CLI asks the model server for the new model.
+    await c.caller.sessions.setModel({ id: s.id, model: 'claude-test-model-b' })
+    await c.caller.sessions.send({ id: s.id, prompt: '[[model]]' })
+    await waitFor('the model echo', () => texts(s.id).some((m) => m.text.includes('MODEL: claude-test-model-b')), 90_000, 100)
+    await idle(s.id)
+    // Mode: acceptEdits lets the write through without an approval; the file lands on the host.
+    await c.caller.sessions.setPermissionMode({ id: s.id, mode: 'acceptEdits' })
+    expect(c.core.supervisor.getSession(s.id).permissionMode).toBe('acceptEdits')
+    await c.caller.sessions.send({ id: s.id, prompt: '[[write:mode.txt|accepted]]' })
+    await waitFor('the write', () => existsSync(path.join(dir, 'mode.txt')), 90_000, 100)
+    await idle(s.id)
+    expect(readFileSync(path.join(dir, 'mode.txt'), 'utf8')).toBe('accepted')
+    expect(statSync(path.join(dir, 'mode.txt')).uid).toBe(statSync(dir).uid)
+    expect(await c.caller.sessions.approvals({ projectId: project.id })).toEqual([])
+    // Fork: a new CLI session on the host that carries the earlier conversation.
+    const fork = await c.caller.sessions.fork({ id: s.id, prompt: '[[history]]' })
+    expect(fork.cwd).toBe(`${SSH_ALIAS}:${dir}`)
+    await waitFor('the forked turn', () => texts(fork.id).some((m) => m.text.startsWith('HISTORY:')), 90_000, 100)
+    expect(texts(fork.id).find((m) => m.text.startsWith('HISTORY:'))?.text).toContain('remember PAPAYA')
+    const forked = c.core.supervisor.getSession(fork.id)
+    expect(forked.cliSessionId).toBeTruthy()
+    expect(forked.cliSessionId).not.toBe(cliId)
+    await c.caller.sessions.stop({ id: s.id })
+    await c.caller.sessions.stop({ id: fork.id })
+    // The wrappers (their argv names the folder) are gone, so are the agents they waited for.
+    await waitFor('no agent left for this folder on the host', () => !sshd.remoteProcesses().some((l) => l.includes(dir)), 20_000, 250)
+  }, 300_000)
 
   it('not a repository on the host: the worktree is refused with the reason', async () => {
     const plain = sshd.remoteDir('wt plain folder')
