@@ -99,12 +99,17 @@ describe.skipIf(skip)('worktrees of a project on an SSH host (real sshd and git 
     expect(wt).toMatchObject({ state: 'ready', baseBranch: 'main' })
     expect(hostGit(repo, 'worktree', 'list')).toContain(wtPath)
 
+    // A file with a non-ASCII name and no final newline, made by the host account too.
+    writeFileSync(path.join(wtPath, 'notes ü.md'), 'a\nb')
+    execFileSync('chown', [`${REMOTE_USER}:${REMOTE_USER}`, path.join(wtPath, 'notes ü.md')])
     // Changes and a diff, computed by git on the host.
     const ch = await c.caller.worktrees.changes({ sessionId: s.id })
     expect(ch.files.map((f) => [f.path, f.added, f.untracked])).toEqual([
       ['agent.txt', 1, true],
+      ['notes ü.md', 2, true],
       ['setup.out', 1, true]
     ])
+    expect((await c.caller.worktrees.diff({ sessionId: s.id, path: 'notes ü.md' })).diff).toMatch(/\+a\n\+b/)
     expect((await c.caller.worktrees.diff({ sessionId: s.id, path: 'agent.txt' })).diff).toMatch(/\+from-claude/)
     // Merge refuses uncommitted work; commit, then merge into main on the host.
     expect(await c.caller.worktrees.merge({ sessionId: s.id, mode: 'squash', message: 'x' })).toMatchObject({ ok: false, reason: 'uncommitted' })
