@@ -289,3 +289,58 @@ describe.skipIf(skip)('SSH hosts at scale (real sshd on 127.0.0.1, ACP stream ag
     await waitFor('no agent left on the host', async () => ((await remoteAgents()).length === 0 ? true : null), 30_000, 500)
   }, 300_000)
 })
+
+describe.skipIf(skip)("a host whose sshd caps channels per connection (MaxSessions, OpenSSH's default 10)", () => {
+  it('sessions beyond the cap still run: OpenSSH gives each its own connection; the rest share the master', async () => {
+    const cap = 4
+    const extra = 2
+    const sshd = await startSshd({ maxSessions: cap })
+    const agent = sshd.remoteFile(path.join(__dirname, '..', 'support', 'stream-acp-agent.mjs'), 'shepherd-stream-agent.mjs')
+    const home = tempDir()
+    let readCommand: () => readonly string[] | undefined = () => undefined
+    const c = testCore({
+      providers: [new AcpProvider({ command: () => readCommand() })],
+      hostEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home.dir, LANG: 'C.UTF-8', SHEPHERD_SSH_CONFIG: sshd.configFile }
+    })
+    try {
+      const settings = c.core.createContext().settings
+      readCommand = () => settings.get().providers.acp.command
+      const s0 = await c.caller.settings.get()
+      await c.caller.settings.update({
+        defaultProvider: 'acp',
+        maxConcurrentSessions: 32,
+        idleAgentsKept: 32,
+        providers: { ...s0.providers, acp: { ...s0.providers.acp, command: `'${process.execPath}' '${agent}'` } }
+      })
+      const location = `${SSH_ALIAS}:${sshd.remoteDir('capped project')}`
+      const refused = await c.caller.remote.check({ location }).then(
+        () => null,
+        (err: { cause?: unknown }) => err.cause as RemoteError
+      )
+      if (refused) await c.caller.remote.acceptHostKey({ location, fingerprint: refused.fields?.fingerprint as string })
+      const project = await c.caller.projects.add({ path: location })
+      const sessions = await Promise.all(
+        Array.from({ length: cap + extra }, () => c.caller.sessions.start({ projectId: project.id, prompt: '[[stream:20:0]]' }))
+      )
+      await waitFor(
+        'every session to stream and go idle',
+        () =>
+          sessions.every(
+            (s) =>
+              c.core.supervisor.getSession(s.id).status === 'idle' &&
+              c.core.store.messagesAfter(s.id, 0, 100).filter((m) => /^ev\d+@/.test(m.text.trim())).length === 20
+          ) || null,
+        120_000,
+        250
+      )
+      // `cap` channels on the master, each one beyond it on a connection of its own (a handshake each).
+      expect(mastersIn(c.core.createContext().remote.hosts.controlDir)).toBe(1)
+      expect(tcpConnectionsTo(sshd.port)).toBe(1 + extra)
+      await Promise.all(sessions.map((s) => c.caller.sessions.stop({ id: s.id })))
+    } finally {
+      await c.cleanup()
+      home.cleanup()
+      await sshd.stop()
+    }
+  }, 300_000)
+})

@@ -64,7 +64,8 @@ export interface TestSshd {
   stop(): Promise<void>
 }
 
-export async function startSshd(): Promise<TestSshd> {
+/** `maxSessions`: sshd's channels per connection (OpenSSH's default is 10; the tests' sshd allows 64). */
+export async function startSshd(opts: { maxSessions?: number } = {}): Promise<TestSshd> {
   const acct = account()
   if (!acct) throw new Error('no remote account')
   const dir = mkdtempSync(path.join(tmpdir(), 'shepherd-sshd-'))
@@ -95,7 +96,7 @@ export async function startSshd(): Promise<TestSshd> {
       'AllowTcpForwarding yes',
       'X11Forwarding no',
       'PrintMotd no',
-      'MaxSessions 64',
+      `MaxSessions ${opts.maxSessions ?? 64}`,
       'MaxStartups 64',
       'LogLevel ERROR',
       ''
