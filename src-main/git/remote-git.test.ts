@@ -78,4 +78,16 @@ describe('git on an SSH host (host scripts through a real sh)', () => {
     expect(await probeRepo(git, `box:${join(t.dir, 'nope')}`)).toMatchObject({ ok: false, reason: expect.stringMatching(/does not exist/) })
     await expect(git.run(`box:${join(t.dir, 'plain')}`, ['rev-parse', 'HEAD'])).rejects.toMatchObject({ exitCode: 128 })
   })
+
+  it('the host unreachable (ssh exit 255) is said as such, not as a git failure', async () => {
+    const git = new GitRunner()
+    git.remote = {
+      exec: async () => ({ code: 255, stdout: '', stderr: 'ssh: connect to host box port 22: Connection refused\n' })
+    } as unknown as SshHosts
+    await expect(git.run('box:/srv/repo', ['status'])).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringMatching(/cannot reach box .*Connection refused/)
+    })
+    expect(await probeRepo(git, 'box:/srv/repo')).toMatchObject({ ok: false, reason: expect.stringMatching(/cannot reach box/) })
+  })
 })

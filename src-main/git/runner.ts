@@ -79,7 +79,12 @@ export class GitRunner {
       const key = hostKey(host)
       let v = this.#hostVersions.get(key)
       if (!v) {
-        v = this.#exec(`${where!.slice(0, where!.indexOf(':/'))}:/`, ['--version'], {}).then(parse, () => null)
+        // A host that cannot be reached says so (not "git missing") and is asked again next time.
+        v = this.#exec(`${where!.slice(0, where!.indexOf(':/'))}:/`, ['--version'], {}).then(parse, (e: unknown) => {
+          this.#hostVersions.delete(key)
+          if (e instanceof GitError) return null
+          throw e
+        })
         this.#hostVersions.set(key, v)
       }
       return v
