@@ -12,7 +12,7 @@
  * numbers (lag, local CPU per event remote vs local). Skips with the reason where sshd cannot run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { testCore } from '../support/core'
 import { tempDir } from '../support/temp'
@@ -144,6 +144,8 @@ describe.skipIf(skip)('SSH hosts at scale (real sshd on 127.0.0.1, ACP stream ag
     ac.abort()
     await c?.cleanup()
     home?.cleanup()
+    // The agent's record of its sessions on "the host".
+    if (sshd) rmSync(path.join(sshd.remoteHome, '.shepherd-stream-agent-sessions'), { force: true })
     await sshd?.stop()
   }, 60_000)
 
