@@ -86,7 +86,9 @@ export function createCore(opts: CoreOptions): Core {
   })
   supervisorRef = supervisor
   const attention = createAttention({ db: store.database, store, writer, hub, supervisor })
-  const worktrees = new WorktreeService({ db: store.connection, store, git: new GitRunner(), dataDir: opts.dataDir, supervisor, log })
+  const git = new GitRunner()
+  git.remote = remoteHosts // worktrees of projects on SSH hosts run git there (git/remote-git.ts)
+  const worktrees = new WorktreeService({ db: store.connection, store, git, dataDir: opts.dataDir, supervisor, log })
   worktreesRef = worktrees
   const swept = supervisor.recoverOrphans()
   if (swept.interrupted.length)

@@ -3,11 +3,11 @@
  * User text (paths, branch names, messages) is always after `--end-of-options` / `--`, or the value
  * of an option that takes one, so it can never be read as an option.
  */
-import { existsSync } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ShepherdError } from '../shared/errors'
 import { GitError, type GitRunner } from './runner'
+import { hostPath, remoteOf, sameHost } from './remote-git'
 
 export type RepoProbe =
   { ok: true; root: string; branch: string | null; head: string; branches: string[]; hasSubmodules: boolean } | { ok: false; reason: string }
@@ -15,17 +15,18 @@ export type RepoProbe =
 /** Is `path` a repository Shepherd can make worktrees in? Reasons are for the user. */
 export async function probeRepo(git: GitRunner, path: string): Promise<RepoProbe> {
   try {
-    await git.requireVersion()
+    await git.requireVersion(path)
   } catch (e) {
     return { ok: false, reason: (e as Error).message }
   }
-  if (!existsSync(path)) return { ok: false, reason: `the folder ${path} does not exist` }
+  if (!(await git.exists(path))) return { ok: false, reason: `the folder ${path} does not exist` }
   let top: string
   try {
     const r = await git.run(path, ['rev-parse', '--is-bare-repository', '--show-toplevel'], {}, path)
     const [bare, root] = r.stdout.split('\n')
     if (bare === 'true') return { ok: false, reason: 'this is a bare repository (it has no working folder to branch from)' }
-    top = root ?? path
+    // On an SSH host git prints the host's path: keep it a `host:/path` location.
+    top = root ? sameHost(path, root) : path
   } catch (e) {
     const msg = e instanceof GitError ? e.stderr : String(e)
     if (/not a git repository/i.test(msg)) return { ok: false, reason: 'not a git repository (run `git init` and make a first commit to use worktrees)' }
@@ -43,7 +44,7 @@ export async function probeRepo(git: GitRunner, path: string): Promise<RepoProbe
     branches.push(name!)
     if (cur === '*') branch = name!
   }
-  return { ok: true, root: top, branch, head: head.stdout.trim(), branches, hasSubmodules: existsSync(join(top, '.gitmodules')) }
+  return { ok: true, root: top, branch, head: head.stdout.trim(), branches, hasSubmodules: await git.exists(join(top, '.gitmodules')) }
 }
 
 /** `shepherd/<slug>-<shortid>`; a number is added until no branch has the name. */
@@ -79,11 +80,11 @@ export async function resolveCommit(git: GitRunner, repo: string, rev: string): 
  * folder made here are removed again, so nothing half-made is left.
  */
 export async function addWorktree(git: GitRunner, repo: string, o: { path: string; branch: string; base: string }): Promise<{ baseCommit: string }> {
-  if (existsSync(o.path)) throw new ShepherdError('CONFLICT', `the worktree folder ${o.path} already exists; Shepherd will not write into it`)
+  if (await git.exists(o.path)) throw new ShepherdError('CONFLICT', `the worktree folder ${o.path} already exists; Shepherd will not write into it`)
   if (await branchExists(git, repo, o.branch)) throw new ShepherdError('CONFLICT', `a branch named ${o.branch} already exists`)
   const baseCommit = await resolveCommit(git, repo, o.base)
   try {
-    await git.run(repo, ['worktree', 'add', '--no-track', '-b', o.branch, '--end-of-options', o.path, baseCommit], {}, repo)
+    await git.run(repo, ['worktree', 'add', '--no-track', '-b', o.branch, '--end-of-options', hostPath(o.path), baseCommit], {}, repo)
   } catch (e) {
     await removeWorktree(git, repo, o.path, o.branch).catch(() => {})
     throw e
@@ -94,11 +95,10 @@ export async function addWorktree(git: GitRunner, repo: string, o: { path: strin
 /** Remove the worktree folder (even with changes: callers ask first) and, when given, its branch. */
 export async function removeWorktree(git: GitRunner, repo: string, path: string, branch?: string | null): Promise<void> {
   const errors: string[] = []
-  if (existsSync(path)) {
-    await git.run(repo, ['worktree', 'remove', '--force', '--force', '--', path], {}, repo).catch(async (e) => {
-      const { rm } = await import('node:fs/promises')
-      await rm(path, { recursive: true, force: true }).catch((e2) => errors.push(String(e2)))
-      if (existsSync(path)) errors.push((e as Error).message)
+  if (await git.exists(path)) {
+    await git.run(repo, ['worktree', 'remove', '--force', '--force', '--', hostPath(path)], {}, repo).catch(async (e) => {
+      await git.rmrf(path).catch((e2) => errors.push(String(e2)))
+      if (await git.exists(path)) errors.push((e as Error).message)
     })
   }
   await git.run(repo, ['worktree', 'prune'], {}, repo).catch(() => {})
@@ -120,7 +120,7 @@ export async function listWorktrees(git: GitRunner, repo: string): Promise<Workt
   const out: WorktreeEntry[] = []
   let cur: WorktreeEntry | null = null
   for (const f of r.stdout.split('\0')) {
-    if (f.startsWith('worktree ')) out.push((cur = { path: f.slice(9), head: null, branch: null, prunable: false }))
+    if (f.startsWith('worktree ')) out.push((cur = { path: sameHost(repo, f.slice(9)), head: null, branch: null, prunable: false }))
     else if (!cur) continue
     else if (f.startsWith('HEAD ')) cur.head = f.slice(5)
     else if (f.startsWith('branch ')) cur.branch = f.slice(7).replace(/^refs\/heads\//, '')
@@ -205,10 +205,17 @@ export async function changesVsBase(git: GitRunner, worktree: string, baseCommit
       }
     }
   }
+  // On an SSH host: one round trip for all untracked files.
+  const onHost = remoteOf(worktree)
+    ? await git.countOnHost(
+        worktree,
+        untracked.filter((p) => !byPath.has(p))
+      )
+    : null
   await Promise.all(
     untracked.map(async (path) => {
       if (byPath.has(path)) return
-      const c = await countUntracked(join(worktree, path))
+      const c = onHost?.get(path) ?? (await countUntracked(join(worktree, path)))
       byPath.set(path, {
         path,
         oldPath: null,
@@ -404,7 +411,7 @@ export async function unmergedWork(
     commits = r.stdout.split('\n').filter(Boolean)
   }
   let files: string[] = []
-  if (existsSync(o.worktree)) {
+  if (await git.exists(o.worktree)) {
     const d = await dirtyFiles(git, o.worktree, true, repo)
     files = [...d.tracked, ...d.untracked]
   }

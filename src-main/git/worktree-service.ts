@@ -8,7 +8,6 @@
  */
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { cp, mkdir } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { isAbsolute, join, normalize } from 'node:path'
 import type Database from 'better-sqlite3'
@@ -28,6 +27,7 @@ import type {
 import type { Store } from '../store/store'
 import type { Supervisor, StartInput } from '../supervisor/supervisor'
 import { GitRunner } from './runner'
+import { remoteOf } from './remote-git'
 import {
   addWorktree,
   branchNameFor,
@@ -173,7 +173,7 @@ export class WorktreeService {
     if (baseBranch && !probe.branches.includes(baseBranch)) throw new ShepherdError('NOT_FOUND', `there is no branch “${baseBranch}” in ${p.path}`)
     const shortId = randomUUID().slice(0, 6)
     const branch = branchNameFor(title, shortId, new Set(probe.branches))
-    const path = join(this.#rootFor(projectId, p.name), branch.slice('shepherd/'.length))
+    const path = join(await this.#rootFor(projectId, p.name, p.path), branch.slice('shepherd/'.length))
     return {
       cwd: path,
       prepare: (sessionId, progress) =>
@@ -203,7 +203,7 @@ export class WorktreeService {
       updated_at: now
     })
     try {
-      await mkdir(join(w.path, '..'), { recursive: true })
+      await this.git.mkdirp(join(w.path, '..'))
       const { baseCommit } = await addWorktree(this.git, w.repo, { path: w.path, branch: w.branch, base: w.base })
       this.#s.setBase.run(baseCommit, Date.now(), sessionId)
     } catch (err) {
@@ -220,16 +220,16 @@ export class WorktreeService {
     const setup = this.setup(w.projectId)
     for (const f of setup.copyFiles) {
       const from = join(w.repo, f)
-      if (!existsSync(from)) {
+      if (!(await this.git.exists(from))) {
         progress(`Not copied: ${f} (not in the main checkout)`)
         continue
       }
-      await cp(from, join(w.path, f), { recursive: true, errorOnExist: false, force: true })
+      await this.git.copy(from, join(w.path, f))
       progress(`Copied ${f} from the main checkout`)
     }
     if (setup.setupCommand) {
       progress(`Running setup: ${setup.setupCommand}`)
-      const r = await runSetup(setup.setupCommand, w.path, progress)
+      const r = remoteOf(w.path) ? await setupOnHost(this.git, setup.setupCommand, w.path, progress) : await runSetup(setup.setupCommand, w.path, progress)
       if (r.code !== 0) {
         this.#s.setState.run('setup_failed', `setup exited with ${r.code}`, Date.now(), sessionId)
         throw new ShepherdError('SPAWN_FAILED', `The setup command failed (exit ${r.code}). The worktree is kept; you can start the agent anyway.\n${r.tail}`)
@@ -247,8 +247,8 @@ export class WorktreeService {
     )
     const branch = branchNameFor(`fork ${row.title}`, randomUUID().slice(0, 6), taken)
     const p = this.#project(src.project_id)
-    const path = join(this.#rootFor(src.project_id, p.name), branch.slice('shepherd/'.length))
-    await mkdir(join(path, '..'), { recursive: true })
+    const path = join(await this.#rootFor(src.project_id, p.name, p.path), branch.slice('shepherd/'.length))
+    await this.git.mkdirp(join(path, '..'))
     const { baseCommit } = await addWorktree(this.git, src.repo_path, { path, branch, base: `refs/heads/${src.branch}` })
     try {
       const now = Date.now()
@@ -293,7 +293,7 @@ export class WorktreeService {
     const empty = { sessionId, files: [], added: 0, removed: 0, uncommitted: 0 }
     if (w.state === 'preparing' || !w.base_commit) return { ...empty, missing: false, message: 'preparing worktree…' }
     if (w.state === 'discarded') return { ...empty, missing: true, message: 'this worktree was discarded' }
-    if (!existsSync(w.path)) {
+    if (!(await this.git.exists(w.path))) {
       this.#markMissing(w, 'the worktree folder was removed outside Shepherd')
       return { ...empty, missing: true, message: `The worktree folder ${w.path} was removed outside Shepherd. Discard cleans up its branch ${w.branch}.` }
     }
@@ -302,7 +302,7 @@ export class WorktreeService {
   }
 
   async diff(sessionId: string, path: string): Promise<FileDiffDTO> {
-    const w = this.#ready(sessionId)
+    const w = await this.#ready(sessionId)
     const summary = await this.changes(sessionId)
     const f = summary.files.find((x) => x.path === path)
     if (!f) throw new ShepherdError('NOT_FOUND', `${path} has no changes in this session`)
@@ -315,12 +315,12 @@ export class WorktreeService {
   // ---- keep or throw away -------------------------------------------------------------------
 
   async commit(sessionId: string, message: string): Promise<{ commit: string | null }> {
-    const w = this.#ready(sessionId)
+    const w = await this.#ready(sessionId)
     return { commit: await commitAll(this.git, w.path, message, w.repo_path) }
   }
 
   async merge(sessionId: string, mode: MergeMode, message: string): Promise<MergeResultDTO> {
-    const w = this.#ready(sessionId)
+    const w = await this.#ready(sessionId)
     this.saveSetup(w.project_id, { mergeMode: mode })
     const r = await mergeInto(this.git, w.repo_path, { branch: w.branch, base: w.base_branch, mode, message, worktree: w.path })
     if (r.ok) {
@@ -332,7 +332,7 @@ export class WorktreeService {
   }
 
   async rebase(sessionId: string): Promise<RebaseResultDTO> {
-    const w = this.#ready(sessionId)
+    const w = await this.#ready(sessionId)
     const r = await rebaseOnto(this.git, w.path, w.base_branch, w.repo_path)
     this.#s.setBase.run(r.onto, Date.now(), sessionId)
     if (r.ok) {
@@ -389,6 +389,9 @@ export class WorktreeService {
     const byRepo = new Map<string, WorktreeRow[]>()
     for (const r of this.#s.live.all()) byRepo.set(r.repo_path, [...(byRepo.get(r.repo_path) ?? []), r])
     for (const [repo, rows] of byRepo) {
+      // Repositories on SSH hosts are not contacted at startup (an unreachable host would hold it up
+      // for its ConnectTimeout): a missing worktree there shows when its Changes view or a button runs git.
+      if (remoteOf(repo)) continue
       const title = (r: WorktreeRow) => this.o.store.getSession(r.session_id)?.title ?? r.session_id
       if (!existsSync(repo)) {
         for (const r of rows) {
@@ -443,11 +446,11 @@ export class WorktreeService {
     return r
   }
 
-  #ready(sessionId: string): WorktreeRow {
+  async #ready(sessionId: string): Promise<WorktreeRow> {
     const w = this.#wt(sessionId)
     if (w.state === 'preparing') throw new ShepherdError('CONFLICT', 'the worktree is still being prepared')
     if (w.state === 'discarded') throw new ShepherdError('CONFLICT', 'this worktree was discarded')
-    if (!existsSync(w.path)) {
+    if (!(await this.git.exists(w.path))) {
       this.#markMissing(w, 'the worktree folder was removed outside Shepherd')
       throw new ShepherdError('NOT_FOUND', `The worktree folder ${w.path} was removed outside Shepherd. Discard cleans up its branch ${w.branch}.`)
     }
@@ -463,12 +466,14 @@ export class WorktreeService {
    * tree (nothing to .gitignore, no checkout nested in another for watchers, searches and builds to
    * trip over), in one place Shepherd owns and can reconcile.
    */
-  #rootFor(projectId: string, name: string): string {
+  async #rootFor(projectId: string, name: string, projectPath: string): Promise<string> {
     const slug =
       name
         .normalize('NFKD')
         .replace(/[^\p{L}\p{N}._ -]+/gu, '-')
         .slice(0, 40) || 'project'
+    // A project on an SSH host: on that host, in its account's ~/.shepherd-worktrees (always writable there).
+    if (remoteOf(projectPath)) return join(await this.git.remoteHome(projectPath), '.shepherd-worktrees', `${slug}-${projectId.slice(0, 8)}`)
     return join(this.o.dataDir, 'worktrees', `${slug}-${projectId.slice(0, 8)}`)
   }
 }
@@ -485,6 +490,14 @@ function toDTO(r: WorktreeRow): WorktreeDTO {
     note: r.note,
     mergedHead: r.merged_head
   }
+}
+
+/** The setup command on an SSH host, in the worktree there (its output shown when it ends). */
+async function setupOnHost(git: GitRunner, command: string, cwd: string, progress: (t: string) => void): Promise<{ code: number; tail: string }> {
+  const r = await git.setupOnHost(cwd, command)
+  const lines = r.output.split('\n').filter(Boolean)
+  if (lines.length) progress(lines.slice(-200).join('\n'))
+  return { code: r.code, tail: lines.slice(-TAIL_LINES).join('\n') }
 }
 
 /** The user's own setup command (e.g. `npm install`), through their shell like a terminal would. */

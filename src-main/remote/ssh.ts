@@ -289,10 +289,11 @@ export class SshHosts {
   #run(args: string[], o: { timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       const c = spawn(this.sshBinary, args, { env: this.sshEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      c.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-      c.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      // Decoded once at the end: a multi-byte character split across chunks (git's file names, diffs) stays whole.
+      const out: Buffer[] = []
+      const err: Buffer[] = []
+      c.stdout.on('data', (d: Buffer) => out.push(d))
+      c.stderr.on('data', (d: Buffer) => err.push(d))
       c.stdin.on('error', () => {})
       c.stdin.end(o.input ?? '')
       const timer = setTimeout(() => c.kill('SIGKILL'), o.timeoutMs ?? (this.timeoutS + 20) * 1000)
@@ -302,7 +303,7 @@ export class SshHosts {
       })
       c.once('close', (code) => {
         clearTimeout(timer)
-        resolve({ code, stdout, stderr })
+        resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') })
       })
     })
   }

@@ -183,12 +183,8 @@ export class Supervisor {
     const provider = this.#provider(providerId)
     // A missing CLI is reported before anything is created (on an SSH host: by the host check and the wrapper).
     if (!isRemoteLocation(input.cwd ?? project.path)) await this.#binary(provider)
-    else {
-      this.#remoteCli(provider)
-      // Worktrees run git locally (src-main/git/): not for a folder on an SSH host yet.
-      if (input.prepare)
-        throw new ShepherdError('UNSUPPORTED', 'A separate worktree is not available for projects on SSH hosts yet: start the session in the project folder.')
-    }
+    // On an SSH host a worktree is made there too (src-main/git/remote-git.ts).
+    else this.#remoteCli(provider)
     const id = randomUUID()
     const defaults = settings.providers[providerId]
     this.o.store.insertSession({

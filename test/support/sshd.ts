@@ -4,7 +4,7 @@
 // config that listens on 127.0.0.1 only, a free port, and an ssh client config (`ssh -F`) with the
 // alias `shepherd-test` — never the user's ~/.ssh. `sshdSkipReason()` says why tests cannot run.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -55,6 +55,8 @@ export interface TestSshd {
   remoteHome: string
   /** A folder on "the remote", owned by its account (the name may be given, spaces and all). */
   remoteDir(name: string): string
+  /** Copy a local file into the remote account's home (owned by it, readable); returns its path there. */
+  remoteFile(src: string, name: string): string
   /** `ps` of everything the remote account runs, minus sshd (what Shepherd left on the host). */
   remoteProcesses(): string[]
   /** Kill sshd's own per-connection processes for the account: the connection dies mid-stream. */
@@ -62,7 +64,8 @@ export interface TestSshd {
   stop(): Promise<void>
 }
 
-export async function startSshd(): Promise<TestSshd> {
+/** `maxSessions`: sshd's channels per connection (OpenSSH's default is 10; the tests' sshd allows 64). */
+export async function startSshd(opts: { maxSessions?: number } = {}): Promise<TestSshd> {
   const acct = account()
   if (!acct) throw new Error('no remote account')
   const dir = mkdtempSync(path.join(tmpdir(), 'shepherd-sshd-'))
@@ -93,7 +96,7 @@ export async function startSshd(): Promise<TestSshd> {
       'AllowTcpForwarding yes',
       'X11Forwarding no',
       'PrintMotd no',
-      'MaxSessions 64',
+      `MaxSessions ${opts.maxSessions ?? 64}`,
       'MaxStartups 64',
       'LogLevel ERROR',
       ''
@@ -154,6 +157,14 @@ export async function startSshd(): Promise<TestSshd> {
       const d = path.join(base, name)
       mkdirSync(d, { recursive: true })
       chownSync(d, acct.uid, acct.gid)
+      made.push(d)
+      return d
+    },
+    remoteFile(src: string, name: string) {
+      const d = path.join(acct.home, name)
+      copyFileSync(src, d)
+      chownSync(d, acct.uid, acct.gid)
+      chmodSync(d, 0o755)
       made.push(d)
       return d
     },

@@ -5,6 +5,7 @@ import { procedure, router } from '../trpc'
 import { idSchema, modelSchema, permissionModeSchema, promptSchema, providerSchema } from '../schemas'
 import { titleOf } from '../../supervisor/supervisor'
 import { ShepherdError } from '../../shared/errors'
+import { isRemoteLocation } from '../../remote/location'
 
 const bySession = z.object({ sessionId: idSchema }).strict()
 const byProject = z.object({ projectId: idSchema }).strict()
@@ -69,7 +70,8 @@ export const worktreesRouter = router({
   openFolder: procedure.input(bySession).mutation(async ({ ctx, input }) => {
     const w = ctx.worktrees.get(input.sessionId)
     if (!w) throw new ShepherdError('NOT_FOUND', 'this session has no worktree')
-    if (!ctx.host.openFolder) return { opened: false, path: w.path }
+    // A worktree on an SSH host is not on this machine's file manager: its path is shown to copy.
+    if (!ctx.host.openFolder || isRemoteLocation(w.path)) return { opened: false, path: w.path }
     await ctx.host.openFolder(w.path)
     return { opened: true, path: w.path }
   }),
