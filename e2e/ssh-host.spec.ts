@@ -63,7 +63,7 @@ test('add a project on an SSH host (trust its key, see the check) and run one Cl
   await expect(check).toContainText('Claude Code', { timeout: 30_000 })
   // The version pinned in test/agents (what the host's linked CLI reports).
   const pins = JSON.parse(readFileSync('test/agents/package.json', 'utf8')) as { dependencies: Record<string, string> }
-  await expect(check).toContainText(pins.dependencies['@anthropic-ai/claude-code'])
+  await expect(check).toContainText(String(pins.dependencies['@anthropic-ai/claude-code']))
   await expect(check).toContainText(`${dir} — found`)
   for (const colorScheme of SCHEMES) {
     await page.emulateMedia({ colorScheme })
