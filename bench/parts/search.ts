@@ -124,6 +124,21 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
     ).b
     db.close()
 
+    // What the migrations after 0002 create (0003 worktrees, 0004 attention, 0006 questions): a v1
+    // database has none of them, and the upgrade below runs those migrations again.
+    const LATER_TABLES = [
+      'session_worktrees',
+      'project_worktree_settings',
+      'usage_daily',
+      'usage_counted',
+      'budgets',
+      'session_budget',
+      'attention',
+      'inbox_marks',
+      'usage_limits',
+      'limit_waits',
+      'questions'
+    ]
     let migration: SearchBenchResult['migration'] = null
     if (o.migrate && !o.paintOnly) {
       // Back to schema 0001 (what a user upgrading has), then open it with this build.
@@ -133,6 +148,7 @@ export async function searchRun(o: SearchOptions): Promise<SearchBenchResult> {
       const old = new Database(mfile)
       old.exec(`DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_delete; DROP TRIGGER messages_fts_update;
         DROP TABLE messages_fts; DROP TABLE search_state; DROP INDEX sessions_project_activity; ALTER TABLE sessions DROP COLUMN archived;
+        ${LATER_TABLES.map((t) => `DROP TABLE IF EXISTS ${t};`).join(' ')}
         PRAGMA user_version = 1;`)
       old.pragma('wal_checkpoint(TRUNCATE)')
       old.close()
