@@ -5,6 +5,7 @@
  * across resumes. Why ACP and not 2.x's HTTP server: docs/design-decisions.md.
  */
 import type { PermissionMode } from '../../../shared/status'
+import type { QuestionAnswer } from '../../../shared/questions'
 import { AcpHandle } from '../../acp/handle'
 import { HandleEvents } from '../../handle-events'
 import type { AgentHandle, ApprovalDecision, ProviderApprovalRequest, ProviderEvent, ProviderExit, StartOptions } from '../../types'
@@ -110,6 +111,11 @@ export class OpenCode2Handle implements AgentHandle {
   async answerApproval(requestId: string, decision: ApprovalDecision): Promise<void> {
     await this.#inner.answerApproval(requestId, decision)
     this.#shown.delete(requestId)
+  }
+
+  /** The question tool's form (`elicitation/create`, see ../../acp/elicitation.ts), answered by the ACP client. */
+  answerQuestion(requestId: string, answer: QuestionAnswer): Promise<void> {
+    return this.#inner.answerQuestion(requestId, answer)
   }
 
   stop(graceMs: number): Promise<ProviderExit> {
