@@ -70,13 +70,16 @@ describe('OpenCode 2.1.2 question tool (real `opencode acp`)', () => {
     const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'opencode', prompt: ask })
     const q = await waitFor('a question', async () => (await c.caller.questions.pending({ projectId: c.project.id }))[0], 90_000)
     expect(q.title).toBe('OpenCode asks')
-    expect(q.fields[0]).toMatchObject({ label: 'Colour', type: 'enum', description: 'Which colour should the button be?' })
+    // OpenCode's "Colour" + "Colour (other)" pair is one choice with free text.
+    expect(q.fields).toHaveLength(1)
+    expect(q.fields[0]).toMatchObject({ id: 'q0', label: 'Colour', type: 'enum', allowOther: true, description: 'Which colour should the button be?' })
     expect(q.fields[0]!.options.map((o) => o.value)).toEqual(['Red', 'Blue'])
     expect((await waitForStatus(c.core, s.id, ['waiting_approval'])).statusReason?.code).toBe('needs_input')
-    await c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { [q.fields[0]!.id]: 'Blue' } } })
+    // Free text (none of the choices) goes back as OpenCode's `q0_custom`.
+    await c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { q0: 'Teal' } } })
     await waitFor('the answer to reach the model', () => idleWith(c, s.id, 'DONE. Tool output was:'), 90_000)
     const done = texts(c, s.id).find((m) => m.kind === 'assistant' && m.text.startsWith('DONE.'))
-    expect(done?.text).toContain('Blue')
+    expect(done?.text).toContain('Teal')
     expect(await c.caller.questions.pending({})).toEqual([])
   }, 180_000)
 
