@@ -127,9 +127,16 @@ describe('Codex questions and forms (real `codex app-server`)', () => {
     const q = await waitFor('the MCP form', async () => (await c.caller.questions.pending({ projectId: c.project.id }))[0], 60_000)
     expect(q.title).toBe('MCP server elicit asks')
     // Codex re-serializes the schema with its properties sorted by name (the server's order is lost).
-    expect(q.fields.map((f) => `${f.id}:${f.type}:${f.required}`)).toEqual(['count:integer:false', 'name:string:true', 'size:enum:true', 'urgent:boolean:false'])
+    expect(q.fields.map((f) => `${f.id}:${f.type}:${f.required}`)).toEqual([
+      'count:integer:false',
+      'name:string:true',
+      'size:enum:true',
+      'urgent:boolean:false'
+    ])
     expect((await waitForStatus(c.core, s.id, ['waiting_approval'])).statusReason?.code).toBe('needs_input')
-    await expect(c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { name: 'Ada', count: 11, size: 'large' } } })).rejects.toThrow(/Count/)
+    await expect(
+      c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { name: 'Ada', count: 11, size: 'large' } } })
+    ).rejects.toThrow(/Count/)
     await c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { name: 'Ada', count: 3, size: 'large' } } })
     await waitFor('the form result to reach the model', () => idleWith(c, s.id, 'FORM accept'), 60_000)
     const done = texts(c, s.id).find((m) => m.kind === 'assistant' && m.text.includes('FORM accept'))
@@ -146,5 +153,4 @@ describe('Codex questions and forms (real `codex app-server`)', () => {
     await c.caller.questions.answer({ questionId: q.id, answer: { action: 'decline' } })
     await waitFor('the decline to reach the model', () => idleWith(c, s.id, 'FORM decline'), 60_000)
   }, 120_000)
-
 })

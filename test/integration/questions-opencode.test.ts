@@ -21,7 +21,14 @@ export const OPENCODE_ASK = {
         { label: 'Blue', description: 'cool' }
       ]
     },
-    { question: 'Which size?', header: 'Size', options: [{ label: 'Small', description: 'S' }, { label: 'Large', description: 'L' }] }
+    {
+      question: 'Which size?',
+      header: 'Size',
+      options: [
+        { label: 'Small', description: 'S' },
+        { label: 'Large', description: 'L' }
+      ]
+    }
   ]
 }
 

@@ -338,8 +338,24 @@ describe('OpenCode parser: edge cases', () => {
       id: 'que_1',
       sessionID: SID,
       questions: [
-        { question: 'Which colour?', header: 'Colour', options: [{ label: 'Red', description: 'warm' }, { label: 'Blue', description: 'cool' }] },
-        { question: 'Which sizes?', header: 'Sizes', multiple: true, custom: false, options: [{ label: 'S', description: 'small' }, { label: 'L', description: 'large' }] },
+        {
+          question: 'Which colour?',
+          header: 'Colour',
+          options: [
+            { label: 'Red', description: 'warm' },
+            { label: 'Blue', description: 'cool' }
+          ]
+        },
+        {
+          question: 'Which sizes?',
+          header: 'Sizes',
+          multiple: true,
+          custom: false,
+          options: [
+            { label: 'S', description: 'small' },
+            { label: 'L', description: 'large' }
+          ]
+        },
         { question: 'Anything else?', header: 'Notes', options: [] }
       ]
     }

@@ -77,7 +77,15 @@ describe('OpenCode 2 question forms (elicitation with a `_custom` free-text prop
     message: 'Questions',
     canDecline: true,
     fields: [
-      questionField({ id: 'q0', type: 'enum', label: 'Colour', options: [{ value: 'Red', label: 'Red', description: null }, { value: 'Blue', label: 'Blue', description: null }] }),
+      questionField({
+        id: 'q0',
+        type: 'enum',
+        label: 'Colour',
+        options: [
+          { value: 'Red', label: 'Red', description: null },
+          { value: 'Blue', label: 'Blue', description: null }
+        ]
+      }),
       questionField({ id: 'q0_custom', type: 'string', label: 'Colour (other)' }),
       questionField({ id: 'q1', type: 'enum', label: 'Size', options: [{ value: 'S', label: 'S', description: null }] })
     ]
@@ -88,7 +96,10 @@ describe('OpenCode 2 question forms (elicitation with a `_custom` free-text prop
       ['q0', true],
       ['q1', false]
     ])
-    expect(splitCustomAnswer({ action: 'accept', values: { q0: 'Teal', q1: 'S' } }, merges)).toEqual({ action: 'accept', values: { q0_custom: 'Teal', q1: 'S' } })
+    expect(splitCustomAnswer({ action: 'accept', values: { q0: 'Teal', q1: 'S' } }, merges)).toEqual({
+      action: 'accept',
+      values: { q0_custom: 'Teal', q1: 'S' }
+    })
     expect(splitCustomAnswer({ action: 'accept', values: { q0: 'Blue' } }, merges)).toEqual({ action: 'accept', values: { q0: 'Blue' } })
     expect(splitCustomAnswer({ action: 'decline' }, merges)).toEqual({ action: 'decline' })
     expect(mergeCustomFields({ ...q, fields: [q.fields[2]!] }).merges.size).toBe(0)
