@@ -92,4 +92,14 @@ describe('OpenCode 2.1.2 question tool (real `opencode acp`)', () => {
     expect(c.core.store.getQuestion(q.id)?.status).toBe('cancelled')
     expect((await waitForStatus(c.core, s.id, ['idle'], 60_000)).statusReason?.code).toBe('turn_interrupted')
   }, 180_000)
+
+  it('a question OpenCode will not send as a form (secret-looking words) is an error row, and the turn goes on', async () => {
+    const c = await core()
+    const secret = { questions: [{ ...ASK.questions[0], question: 'Which API key should I use?', header: 'API key' }] }
+    const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'opencode', prompt: `[[call:question|${JSON.stringify(secret)}]]` })
+    await waitFor('the turn to end', () => idleWith(c, s.id, 'DONE. Tool output was:'), 90_000)
+    expect(await c.caller.questions.pending({})).toEqual([])
+    const row = texts(c, s.id).find((m) => m.kind === 'error' && m.text.includes('could not send to Shepherd as a form'))
+    expect(row).toBeDefined()
+  }, 180_000)
 })

@@ -10,7 +10,7 @@ import { AcpHandle } from '../../acp/handle'
 import { HandleEvents } from '../../handle-events'
 import type { AgentHandle, ApprovalDecision, ProviderApprovalRequest, ProviderEvent, ProviderExit, StartOptions } from '../../types'
 import { acpAgentMode, autoDecision, configContent } from './permissions'
-import { mergeCustomFields, splitCustomAnswer, type CustomMerges } from './questions'
+import { mergeCustomFields, notShownRow, splitCustomAnswer, type CustomMerges } from './questions'
 
 /** Cumulative ACP costs per OpenCode session id, so a resumed session counts only what is new. */
 export class OpenCode2Costs {
@@ -160,6 +160,13 @@ export class OpenCode2Handle implements AgentHandle {
       return
     } else if (e.kind === 'question_cancelled') {
       this.#merges.delete(e.requestId)
+    } else if (e.kind === 'message') {
+      const row = notShownRow(e.message)
+      if (row) {
+        this.#events.emit(e)
+        this.#events.emit({ kind: 'message', message: row })
+        return
+      }
     }
     this.#events.emit(e)
   }

@@ -42,3 +42,20 @@ export function splitCustomAnswer(answer: QuestionAnswer, merges: CustomMerges |
   }
   return { action: 'accept', values }
 }
+
+/** What OpenCode 2.1.2 tells the model when it could not send a question to the client as a form. */
+export const NOT_SHOWN_MARKER = "couldn't be shown to the user in this client"
+
+/**
+ * A question OpenCode kept from Shepherd (it could not express it as an ACP form, e.g. one whose
+ * words look secret): the model is told to go on without an answer; the user gets an error row
+ * saying so, instead of never knowing. Null for any other message.
+ */
+export function notShownRow(m: { kind: string; text: string; toolName?: string | null }): { kind: 'error'; text: string; isError: true } | null {
+  if (m.kind !== 'tool_result' || !m.text.includes(NOT_SHOWN_MARKER)) return null
+  return {
+    kind: 'error',
+    text: 'OpenCode asked you a question it could not send to Shepherd as a form (OpenCode only sends questions it can express as one, and none whose words look secret); the model was told to go on without your answer.',
+    isError: true
+  }
+}

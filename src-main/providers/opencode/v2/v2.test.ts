@@ -4,7 +4,7 @@ import { acpAgentMode, autoDecision, configContent, toolClass } from './permissi
 import { isOpenCode2, majorOf } from './version'
 import { withOpenCode2Controls, withOpenCode2Modes } from './controls'
 import { OPENCODE_CONTROLS, OPENCODE_PERMISSION_MAP } from '../controls'
-import { mergeCustomFields, splitCustomAnswer } from './questions'
+import { mergeCustomFields, notShownRow, splitCustomAnswer } from './questions'
 import { questionField } from '../../../shared/questions'
 
 describe('OpenCode version → driver', () => {
@@ -103,5 +103,14 @@ describe('OpenCode 2 question forms (elicitation with a `_custom` free-text prop
     expect(splitCustomAnswer({ action: 'accept', values: { q0: 'Blue' } }, merges)).toEqual({ action: 'accept', values: { q0: 'Blue' } })
     expect(splitCustomAnswer({ action: 'decline' }, merges)).toEqual({ action: 'decline' })
     expect(mergeCustomFields({ ...q, fields: [q.fields[2]!] }).merges.size).toBe(0)
+  })
+})
+
+describe('OpenCode 2 questions it would not send', () => {
+  it('its "could not be shown" tool result gets an error row; other results do not', () => {
+    const text = "The question couldn't be shown to the user in this client. Continue without an answer: make reasonable assumptions and state them."
+    expect(notShownRow({ kind: 'tool_result', text })).toMatchObject({ kind: 'error', isError: true })
+    expect(notShownRow({ kind: 'tool_result', text: 'User has answered your questions' })).toBeNull()
+    expect(notShownRow({ kind: 'assistant', text })).toBeNull()
   })
 })
