@@ -102,4 +102,17 @@ describe('OpenCode 2.1.2 question tool (real `opencode acp`)', () => {
     const row = texts(c, s.id).find((m) => m.kind === 'error' && m.text.includes('could not send to Shepherd as a form'))
     expect(row).toBeDefined()
   }, 180_000)
+
+  it('a declined form: OpenCode cancels the question and ends the turn', async () => {
+    const c = await core()
+    const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'opencode', prompt: ask })
+    const q = await waitFor('a question', async () => (await c.caller.questions.pending({ projectId: c.project.id }))[0], 90_000)
+    const declined = await c.caller.questions.answer({ questionId: q.id, answer: { action: 'decline' } })
+    expect(declined.status).toBe('declined')
+    const ended = await waitForStatus(c.core, s.id, ['idle', 'error'], 90_000)
+    expect(ended.status).toBe('idle')
+    // OpenCode tells the model the user dismissed it, then interrupts the session itself.
+    expect(texts(c, s.id).some((m) => m.kind === 'tool_result' && m.text.includes('dismissed'))).toBe(true)
+    expect(await c.caller.questions.pending({})).toEqual([])
+  }, 180_000)
 })
