@@ -89,4 +89,16 @@ describe('Claude Code AskUserQuestion (real CLI)', () => {
     expect(c.core.store.getQuestion(q2.id)?.status).toBe('cancelled')
     await waitForStatus(c.core, s.id, ['idle'], 60_000)
   }, 180_000)
+
+  it('a multiSelect question is a group of checkboxes; every label ticked reaches the model', async () => {
+    const c = await core()
+    const multi = { questions: [{ ...ASK.questions[0], question: 'Which colours may the button have?', multiSelect: true }] }
+    const s = await c.caller.sessions.start({ projectId: c.project.id, prompt: `[[call:AskUserQuestion|${JSON.stringify(multi)}]]` })
+    const q = await waitFor('a question', async () => (await c.caller.questions.pending({ projectId: c.project.id }))[0], 60_000)
+    expect(q.fields[0]).toMatchObject({ type: 'multi', allowOther: true })
+    await c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { q1: ['Red', 'Blue'] } } })
+    await waitFor('the answer to reach the model', () => idleWith(c, s.id, 'DONE. Tool output was:'), 60_000)
+    const done = texts(c, s.id).find((m) => m.kind === 'assistant' && m.text.startsWith('DONE.'))
+    expect(done?.text).toMatch(/Red.*Blue/)
+  }, 120_000)
 })

@@ -22,8 +22,9 @@ export const OPENCODE_ASK = {
       ]
     },
     {
-      question: 'Which size?',
+      question: 'Which sizes?',
       header: 'Size',
+      multiple: true,
       options: [
         { label: 'Small', description: 'S' },
         { label: 'Large', description: 'L' }
@@ -81,19 +82,20 @@ describe('OpenCode 1.18 question tool (real `opencode serve`)', () => {
     expect(q.canDecline).toBe(true)
     expect(q.fields.map((f) => [f.id, f.label, f.type, f.allowOther])).toEqual([
       ['q1', 'Colour', 'enum', true],
-      ['q2', 'Size', 'enum', true]
+      ['q2', 'Size', 'multi', true]
     ])
     expect(q.fields[0]!.description).toBe('Which colour should the button be?')
     expect(q.fields[0]!.options.map((o) => o.value)).toEqual(['Red', 'Blue'])
     expect((await waitForStatus(c.core, s.id, ['waiting_approval'])).statusReason?.code).toBe('needs_input')
     // Both questions must be answered (the tool's model-facing schema has no `custom`: free text is always allowed).
     await expect(c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { q1: 'Blue' } } })).rejects.toThrow(/Size/)
-    const answered = await c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { q1: 'Teal', q2: 'Large' } } })
+    const answered = await c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { q1: 'Teal', q2: ['Small', 'Large'] } } })
     expect(answered.status).toBe('answered')
     await waitFor('the answer to reach the model', () => idleWith(c, s.id, 'DONE. Tool output was:'), 90_000)
     const done = texts(c, s.id).find((m) => m.kind === 'assistant' && m.text.startsWith('DONE.'))
     expect(done?.text).toContain('Teal')
-    expect(done?.text).toContain('Large')
+    // A multi-select answer goes back as all the labels ticked.
+    expect(done?.text).toMatch(/Small.*Large/)
     expect(await c.caller.questions.pending({})).toEqual([])
   }, 180_000)
 

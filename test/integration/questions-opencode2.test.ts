@@ -115,4 +115,18 @@ describe('OpenCode 2.1.2 question tool (real `opencode acp`)', () => {
     expect(texts(c, s.id).some((m) => m.kind === 'tool_result' && m.text.includes('dismissed'))).toBe(true)
     expect(await c.caller.questions.pending({})).toEqual([])
   }, 180_000)
+
+  it('a multi-select question: checkboxes plus free text; the choices and the text reach the model', async () => {
+    const c = await core()
+    const multi = { questions: [{ ...ASK.questions[0], question: 'Which colours may the button have?', multiple: true }] }
+    const s = await c.caller.sessions.start({ projectId: c.project.id, provider: 'opencode', prompt: `[[call:question|${JSON.stringify(multi)}]]` })
+    const q = await waitFor('a question', async () => (await c.caller.questions.pending({ projectId: c.project.id }))[0], 90_000)
+    expect(q.fields).toHaveLength(1)
+    expect(q.fields[0]).toMatchObject({ id: 'q0', type: 'multi', allowOther: true })
+    await c.caller.questions.answer({ questionId: q.id, answer: { action: 'accept', values: { q0: ['Red', 'Teal'] } } })
+    await waitFor('the answer to reach the model', () => idleWith(c, s.id, 'DONE. Tool output was:'), 90_000)
+    const done = texts(c, s.id).find((m) => m.kind === 'assistant' && m.text.startsWith('DONE.'))
+    expect(done?.text).toContain('Red')
+    expect(done?.text).toContain('Teal')
+  }, 180_000)
 })

@@ -25,15 +25,14 @@ const input = {
 }
 
 describe('Claude Code AskUserQuestion as a question', () => {
-  it('one choice field per question, free text allowed; a multi-select says it takes one answer', () => {
+  it('one choice field per question, free text allowed; a multi-select is a `multi` field', () => {
     const r = askUserQuestion('req_1', input)!
     expect(r.request).toMatchObject({ requestId: 'req_1', title: 'Claude asks', canDecline: true })
     expect(r.request.fields.map((f) => [f.id, f.label, f.type, f.allowOther, f.required])).toEqual([
       ['q1', 'Colour', 'enum', true, true],
-      ['q2', 'Sizes', 'enum', true, true]
+      ['q2', 'Sizes', 'multi', true, true]
     ])
     expect(r.request.fields[0]!.options[1]).toEqual({ value: 'Blue', label: 'Blue', description: 'cool' })
-    expect(r.request.fields[1]!.description).toMatch(/several answers/)
     expect(askUserQuestion('x', { questions: [] })).toBeNull()
     expect(askUserQuestion('x', { questions: [{ header: 'no question text' }] })).toBeNull()
     expect(askUserQuestion('x', 'nonsense')).toBeNull()
@@ -41,9 +40,9 @@ describe('Claude Code AskUserQuestion as a question', () => {
 
   it('answers go back keyed by question text inside the tool input; decline and cancel deny the call', () => {
     const { pending } = askUserQuestion('req_1', input)!
-    expect(askUserQuestionResponse(pending, { action: 'accept', values: { q1: 'Teal', q2: 'S' } })).toEqual({
+    expect(askUserQuestionResponse(pending, { action: 'accept', values: { q1: 'Teal', q2: ['S', 'L'] } })).toEqual({
       behavior: 'allow',
-      updatedInput: { ...input, answers: { 'Which colour?': 'Teal', 'Which sizes?': 'S' } }
+      updatedInput: { ...input, answers: { 'Which colour?': 'Teal', 'Which sizes?': ['S', 'L'] } }
     })
     expect(askUserQuestionResponse(pending, { action: 'decline' })).toMatchObject({ behavior: 'deny', message: 'The user declined to answer these questions.' })
     expect(askUserQuestionResponse(pending, { action: 'cancel' })).toMatchObject({ behavior: 'deny' })

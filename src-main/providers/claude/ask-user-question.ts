@@ -5,8 +5,8 @@
  * user's answers in the input: `updatedInput: { ...input, answers: { [question text]: label } }`
  * (the Agent SDK's "Handle approvals and user input"; the CLI 2.1.332 validates `answers` keyed by
  * question text, a string per question, an array only for multiSelect). Shown as a Shepherd
- * question: one choice per question, free text too (the CLI's own dialog always offers "Other").
- * A multi-select question takes one answer here (the card has no multi-select yet).
+ * question: one choice per question (several for `multiSelect`, sent as a list), free text too
+ * (the CLI's own dialog always offers "Other").
  */
 import { questionField, type QuestionAnswer, type QuestionField } from '../../shared/questions'
 import type { ProviderQuestionRequest } from '../types'
@@ -31,14 +31,13 @@ export function askUserQuestion(requestId: string, input: unknown): { request: P
     const options = (Array.isArray(q.options) ? q.options : [])
       .filter(isObj)
       .flatMap((o) => (str(o.label) ? [{ value: str(o.label) as string, label: str(o.label) as string, description: str(o.description) }] : []))
-    const several = q.multiSelect === true ? ' (Claude allows several answers; Shepherd sends the one you pick)' : ''
     questions.push(text)
     fields.push(
       questionField({
         id: `q${fields.length + 1}`,
         label: str(q.header) ?? text,
-        description: text + several,
-        type: options.length ? 'enum' : 'string',
+        description: text,
+        type: !options.length ? 'string' : q.multiSelect === true ? 'multi' : 'enum',
         required: true,
         options,
         allowOther: options.length > 0
@@ -58,10 +57,11 @@ export function askUserQuestionResponse(pending: PendingAsk, answer: QuestionAns
     const what = answer.action === 'decline' ? 'declined to answer' : 'did not answer'
     return { behavior: 'deny', message: `The user ${what} these questions.`, interrupt: false }
   }
-  const answers: Record<string, string> = {}
+  const answers: Record<string, string | string[]> = {}
   pending.questions.forEach((text, i) => {
     const v = answer.values[`q${i + 1}`]
-    if (v !== undefined && v !== '') answers[text] = String(v)
+    if (Array.isArray(v)) answers[text] = v
+    else if (v !== undefined && v !== '') answers[text] = String(v)
   })
   return { behavior: 'allow', updatedInput: { ...pending.input, answers } }
 }

@@ -39,7 +39,7 @@ export function userInputQuestion(requestId: string, p: ToolRequestUserInputPara
 /** Codex wants an answer per question id; a cancelled form answers nothing (the model is told no answer came). */
 export function userInputResponse(answer: QuestionAnswer): ToolRequestUserInputResponse {
   const answers: ToolRequestUserInputResponse['answers'] = {}
-  if (answer.action === 'accept') for (const [id, v] of Object.entries(answer.values)) answers[id] = { answers: [String(v)] }
+  if (answer.action === 'accept') for (const [id, v] of Object.entries(answer.values)) answers[id] = { answers: Array.isArray(v) ? v : [String(v)] }
   return { answers }
 }
 

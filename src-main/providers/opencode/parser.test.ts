@@ -366,14 +366,13 @@ describe('OpenCode parser: edge cases', () => {
     expect(e.request).toMatchObject({ requestId: 'que_1', title: 'OpenCode asks', canDecline: true })
     expect(e.request.fields.map((f) => [f.id, f.label, f.type, f.allowOther, f.required])).toEqual([
       ['q1', 'Colour', 'enum', true, true],
-      ['q2', 'Sizes', 'enum', false, true],
+      ['q2', 'Sizes', 'multi', false, true],
       ['q3', 'Notes', 'string', false, true]
     ])
     expect(e.request.fields[0]!.options).toEqual([
       { value: 'Red', label: 'Red', description: 'warm' },
       { value: 'Blue', label: 'Blue', description: 'cool' }
     ])
-    expect(e.request.fields[1]!.description).toMatch(/several answers/)
     // Asked again (a resync): nothing new. Settled elsewhere: cancelled here, once.
     expect(parseOpenCodeEvent({ type: 'question.asked', properties: props }, s).events).toEqual([])
     expect(parseOpenCodeEvent({ type: 'question.replied', properties: { sessionID: SID, requestID: 'que_1', answers: [] } }, s).events).toEqual([
@@ -385,7 +384,9 @@ describe('OpenCode parser: edge cases', () => {
   })
 
   it('a question answer is positional: one list of labels per question; decline rejects', () => {
-    expect(openCodeQuestionReply({ action: 'accept', values: { q1: 'Blue', q3: 'none' } }, 3)).toEqual({ answers: [['Blue'], [], ['none']] })
+    expect(openCodeQuestionReply({ action: 'accept', values: { q1: 'Blue', q2: ['S', 'L'], q3: 'none' } }, 3)).toEqual({
+      answers: [['Blue'], ['S', 'L'], ['none']]
+    })
     expect(openCodeQuestionReply({ action: 'decline' }, 3)).toBeNull()
     expect(openCodeQuestionReply({ action: 'cancel' }, 1)).toBeNull()
   })

@@ -19,8 +19,7 @@ export const questionFieldId = (i: number): string => `q${i + 1}`
 
 /**
  * One field per question: a choice among its options, free text too unless `custom: false`
- * (OpenCode's default is true). A multi-select question (`multiple: true`) is still one choice
- * here (Shepherd's card has no multi-select yet): its description says so.
+ * (OpenCode's default is true); a multi-select question (`multiple: true`) is a `multi` field.
  */
 export function openCodeQuestion(p: Obj, agentName = 'OpenCode'): ProviderQuestionRequest | null {
   const id = str(p.id)
@@ -29,13 +28,12 @@ export function openCodeQuestion(p: Obj, agentName = 'OpenCode'): ProviderQuesti
     const options = (Array.isArray(q.options) ? q.options : [])
       .filter(isObj)
       .flatMap((o) => (str(o.label) ? [{ value: str(o.label) as string, label: str(o.label) as string, description: str(o.description) }] : []))
-    const several = q.multiple === true && options.length > 1 ? ' (OpenCode allows several answers; Shepherd sends the one you pick)' : ''
     const question = str(q.question)
     return questionField({
       id: questionFieldId(i),
       label: str(q.header) ?? question ?? questionFieldId(i),
-      description: question ? question + several : several.trim() || null,
-      type: options.length ? 'enum' : 'string',
+      description: question,
+      type: !options.length ? 'string' : q.multiple === true ? 'multi' : 'enum',
       required: true,
       options,
       allowOther: options.length > 0 && q.custom !== false
@@ -51,7 +49,7 @@ export function openCodeQuestionReply(answer: QuestionAnswer, fieldCount: number
   const answers: string[][] = []
   for (let i = 0; i < fieldCount; i++) {
     const v = answer.values[questionFieldId(i)]
-    answers.push(v === undefined || v === '' ? [] : [String(v)])
+    answers.push(Array.isArray(v) ? v : v === undefined || v === '' ? [] : [String(v)])
   }
   return { answers }
 }

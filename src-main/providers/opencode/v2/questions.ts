@@ -21,7 +21,8 @@ export function mergeCustomFields(q: ProviderQuestionRequest): { request: Provid
   const byId = new Map(q.fields.map((f) => [f.id, f]))
   for (const f of q.fields) {
     const custom = byId.get(f.id + CUSTOM_SUFFIX)
-    if (f.type === 'enum' && custom?.type === 'string') merges.set(f.id, { options: new Set(f.options.map((o) => o.value)), customId: custom.id })
+    if ((f.type === 'enum' || f.type === 'multi') && custom?.type === 'string')
+      merges.set(f.id, { options: new Set(f.options.map((o) => o.value)), customId: custom.id })
   }
   if (!merges.size) return { request: q, merges }
   const absorbed = new Set([...merges.values()].map((m) => m.customId))
@@ -38,6 +39,10 @@ export function splitCustomAnswer(answer: QuestionAnswer, merges: CustomMerges |
     if (typeof v === 'string' && v !== '' && !m.options.has(v)) {
       delete values[id]
       values[m.customId] = v
+    } else if (Array.isArray(v) && v.some((x) => !m.options.has(x))) {
+      // A multi-select keeps its choices; the free text goes to `_custom`.
+      values[id] = v.filter((x) => m.options.has(x))
+      values[m.customId] = v.filter((x) => !m.options.has(x)).join(', ')
     }
   }
   return { action: 'accept', values }
