@@ -17,7 +17,7 @@ export const CLAUDE_CONTROLS: ProviderControls = {
   cost: yes('The CLI reports the session’s cost in USD after every turn.'),
   tokens: yes('Input, output and cache tokens per turn; context use from the CLI’s model usage.'),
   questions: yes(
-    'Its AskUserQuestion tool (a permission prompt, answered with the tool’s `answers`): one choice per question, free text too; a multi-select question takes one answer. MCP servers’ elicitation forms (the `elicitation` control request) are shown and answered; URL elicitations are declined with an error row.'
+    'Its AskUserQuestion tool (a permission prompt, answered with the tool’s `answers`): one choice per question (several for multiSelect), free text too. MCP servers’ elicitation forms (the `elicitation` control request) are shown and answered; URL elicitations are declined with an error row.'
   )
 }
 

@@ -18,7 +18,7 @@ export const OPENCODE_CONTROLS: ProviderControls = {
   cost: yes('The cost of every step, summed (from the model’s pricing in OpenCode’s config; $0 when it has none).'),
   tokens: yes('Tokens per step; context use against the model’s context limit.'),
   questions: yes(
-    'OpenCode’s own `question` tool (`question.asked`): one choice per question, free text too; answered with `POST /question/{id}/reply`, declined or interrupted with `…/reject`. A multi-select question takes one answer.'
+    'OpenCode’s own `question` tool (`question.asked`): one choice per question, free text too; answered with `POST /question/{id}/reply`, declined or interrupted with `…/reject`. A multi-select question is a group of checkboxes.'
   )
 }
 

@@ -19,7 +19,7 @@ export const OPENCODE2_CONTROLS: Partial<Record<ControlId, ControlSupport>> = {
   tokens: { level: 'yes', note: 'tokens per turn; context use from `usage_update`.' },
   questions: {
     level: 'yes',
-    note: 'the `question` tool arrives as an ACP form (`elicitation/create`); its “(other)” text field is merged into the choice. A multi-select question is declined with an error row (and OpenCode then ends the turn); one OpenCode will not send as a form (secret-looking words) gets an error row while the model goes on without an answer.'
+    note: 'the `question` tool arrives as an ACP form (`elicitation/create`); its “(other)” text field is merged into the choice. A multi-select question is a group of checkboxes; one OpenCode will not send as a form (secret-looking words) gets an error row while the model goes on without an answer.'
   }
 }
 
