@@ -20,7 +20,13 @@ const QUESTION = {
 }
 
 const CASES: { id: SandboxProvider; name: string; title: string; prompt: string; shots?: string }[] = [
-  { id: 'opencode', name: 'OpenCode', title: 'OpenCode asks', prompt: `[[call:question|${JSON.stringify({ questions: [QUESTION] })}]]`, shots: 'question-opencode' },
+  {
+    id: 'opencode',
+    name: 'OpenCode',
+    title: 'OpenCode asks',
+    prompt: `[[call:question|${JSON.stringify({ questions: [QUESTION] })}]]`,
+    shots: 'question-opencode'
+  },
   { id: 'opencode2', name: 'OpenCode', title: 'OpenCode asks', prompt: `[[call:question|${JSON.stringify({ questions: [QUESTION] })}]]` },
   {
     id: 'claude',
@@ -65,3 +71,36 @@ for (const c of CASES) {
     })
   })
 }
+
+test.describe('claude multiSelect', () => {
+  test.use({ agent: 'claude' })
+  test('claude: a multiSelect question is a group of checkboxes; the ticked labels and your own reach the model', async ({ page, shepherd, agentSandbox }) => {
+    test.setTimeout(120_000)
+    const p = pane(page, 'Multi')
+    await openApp(page, shepherd)
+    await addProject(page, agentSandbox.projectDir, 'Multi')
+    await p.getByLabel('Agent').selectOption({ label: 'Claude Code' }, { timeout: 10_000 })
+    const multi = { questions: [{ ...QUESTION, question: 'Which colours may the button have?', multiSelect: true }] }
+    await send(p, `[[call:AskUserQuestion|${JSON.stringify(multi)}]]`, 30_000)
+    const card = p.getByRole('form', { name: 'Claude asks' })
+    await expect(card).toBeVisible({ timeout: 60_000 })
+    // Two choices and "Other", as checkboxes.
+    await expect(card.getByRole('checkbox')).toHaveCount(3)
+    await expect(card.getByRole('radio')).toHaveCount(0)
+    // Nothing ticked: the server names the field.
+    await card.getByRole('button', { name: 'Send answer' }).click()
+    await expect(card.getByRole('alert')).toContainText(/Colour/)
+    await card.getByRole('checkbox', { name: /Red/ }).check()
+    await card.getByRole('checkbox', { name: /Blue/ }).check()
+    await card.getByRole('checkbox', { name: 'Other' }).check()
+    await card.getByLabel('Colour: your answer').fill('Teal')
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme })
+      await card.screenshot({ path: docsShotPath(`question-multi-${colorScheme}.png`), animations: 'disabled' })
+    }
+    await page.emulateMedia({ colorScheme: 'light' })
+    await card.getByRole('button', { name: 'Send answer' }).click()
+    await expect(card).toHaveCount(0, { timeout: 15_000 })
+    await expect(p.getByText(/^DONE\. Tool output was: .*Red.*Blue.*Teal/)).toBeVisible({ timeout: 60_000 })
+  })
+})
