@@ -38,7 +38,7 @@ export default defineConfig({
   },
   projects: [
     DOCS_SCREENSHOTS
-      ? { name: 'docs', testMatch: /(screenshots|panes|opencode2|questions|questions-agents|transcript-fidelity|layout|todo|ssh-host|background-work)\.spec\.ts/ }
+      ? { name: 'docs', testMatch: /(screenshots|panes|opencode2|questions|transcript-fidelity|layout|todo|ssh-host|background-work)\.spec\.ts/ }
       : { name: 'web', testMatch: /.*\.spec\.ts/, testIgnore: [/electron\//, /screenshots\.spec\.ts/] },
     { name: 'electron', testMatch: /electron\/.*\.spec\.ts/ }
   ]
