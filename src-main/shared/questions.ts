@@ -7,7 +7,7 @@
  * Pure TypeScript: the renderer imports it with `import type`.
  */
 
-export const QUESTION_FIELD_TYPES = ['string', 'number', 'integer', 'boolean', 'enum'] as const
+export const QUESTION_FIELD_TYPES = ['string', 'number', 'integer', 'boolean', 'enum', 'multi'] as const
 export type QuestionFieldType = (typeof QUESTION_FIELD_TYPES)[number]
 
 export interface QuestionOption {
@@ -25,9 +25,9 @@ export interface QuestionField {
   description: string | null
   type: QuestionFieldType
   required: boolean
-  /** For `enum`: the choices. */
+  /** For `enum` and `multi` (several of the choices; the value is a list): the choices. */
   options: QuestionOption[]
-  /** For `enum`: free text is accepted besides the choices (Codex's "Other"). */
+  /** For `enum` / `multi`: free text is accepted besides the choices (Codex's "Other"). */
   allowOther: boolean
   /** Typed without echo (a password field); the answer is stored as "(secret)". */
   secret: boolean
@@ -55,11 +55,11 @@ export interface QuestionDTO {
   canDecline: boolean
   status: 'pending' | 'answered' | 'declined' | 'cancelled'
   /** What was sent (secrets masked), once answered. */
-  answer: Record<string, string | number | boolean> | null
+  answer: Record<string, QuestionValue> | null
   createdAt: number
 }
 
-export type QuestionValue = string | number | boolean
+export type QuestionValue = string | number | boolean | string[]
 export type QuestionAnswer = { action: 'accept'; values: Record<string, QuestionValue> } | { action: 'decline' } | { action: 'cancel' }
 
 /** A field with every optional part at its default (for adapters building fields). */

@@ -96,3 +96,38 @@ describe('answers checked against the fields (the zod schema built from them)', 
     expect(maskedAnswer(fields, { pw: 'hunter2', name: 'Ada' })).toEqual({ pw: '(secret)', name: 'Ada' })
   })
 })
+
+describe('multi-select fields (several choices)', () => {
+  it('an MCP array of choices (items.enum or items.anyOf) is a `multi` field; the answer is a list of its choices', () => {
+    const { fields, unsupported } = fieldsFromSchema({
+      type: 'object',
+      properties: {
+        sizes: { type: 'array', title: 'Sizes', items: { type: 'string', enum: ['s', 'l'] } },
+        tags: {
+          type: 'array',
+          items: {
+            anyOf: [
+              { const: 'a', title: 'Alpha' },
+              { const: 'b', title: 'Beta' }
+            ]
+          }
+        }
+      },
+      required: ['sizes']
+    })
+    expect(unsupported).toEqual([])
+    expect(fields.map((f) => [f.id, f.type, f.required])).toEqual([
+      ['sizes', 'multi', true],
+      ['tags', 'multi', false]
+    ])
+    expect(fields[1]!.options.map((o) => o.label)).toEqual(['Alpha', 'Beta'])
+    expect(checkQuestionValues(fields, { sizes: ['s', 'l'] })).toEqual({ sizes: ['s', 'l'] })
+    expect(() => checkQuestionValues(fields, { sizes: [] })).toThrow(/Sizes/)
+    expect(() => checkQuestionValues(fields, { sizes: ['xl'] })).toThrow(/Sizes/)
+    expect(() => checkQuestionValues(fields, { sizes: ['s', 's'] })).toThrow(/twice/)
+    expect(() => checkQuestionValues(fields, { sizes: 's' })).toThrow(/Sizes/)
+    // With free text allowed, any non-empty text is accepted among the choices.
+    const free = fields.map((f) => ({ ...f, allowOther: true }))
+    expect(checkQuestionValues(free, { sizes: ['s', 'teal'] })).toEqual({ sizes: ['s', 'teal'] })
+  })
+})

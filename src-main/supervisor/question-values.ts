@@ -29,6 +29,18 @@ function fieldSchema(f: QuestionField): z.ZodType<QuestionValue> {
       if (f.allowOther || values.length === 0) return free
       return z.string().refine((v) => values.includes(v), { message: `must be one of: ${values.join(', ')}` })
     }
+    case 'multi': {
+      // Several of the choices (and free text when allowed), each once; a required one needs one.
+      const values = f.options.map((o) => o.value)
+      const item = f.allowOther
+        ? z.string().trim().min(1).max(MAX_ANSWER_CHARS)
+        : z.string().refine((v) => values.includes(v), { message: `must be among: ${values.join(', ')}` })
+      const list = z
+        .array(item)
+        .max(values.length + 1)
+        .refine((l) => new Set(l).size === l.length, { message: 'names a choice twice' })
+      return f.required ? list.min(1, 'pick at least one') : list
+    }
     case 'string': {
       let s = z.string().max(Math.min(f.maxLength ?? MAX_ANSWER_CHARS, MAX_ANSWER_CHARS))
       if (f.minLength !== null && f.minLength > 1) s = s.min(f.minLength, `needs at least ${f.minLength} characters`)

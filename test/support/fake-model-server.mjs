@@ -40,7 +40,9 @@
 //   [[call:NAME|JSON]]     "I will call NAME." + a call of the tool NAME with the JSON arguments; NAME
 //                          matches an offered tool exactly or as its `…__NAME` suffix (MCP tools:
 //                          `mcp__server__NAME`), e.g. Codex's request_user_input or an MCP tool that elicits
-//                          (the JSON must not contain `]]`: the directive ends at the first one)
+//                          (the JSON must not contain `]]`: the directive ends at the first one);
+//                          Responses: a tool Codex defers behind `tool_search` (MCP tools) is searched
+//                          for first (a client `tool_search_call` for NAME), then called as found
 //   (none)                 "ACK: <first 60 chars of the prompt>"
 // Modifiers, combined with any of the above:
 //   [[then-bash:CMD]]      after the first tool result of this prompt, a shell tool call running CMD
@@ -551,8 +553,26 @@ function responsesConversation(body) {
     earlier,
     hasTools: tools.length > 0 || hasAdditionalTools,
     model: String(body?.model ?? ''),
-    toolNames: tools.map((t) => t?.name ?? t?.function?.name).filter(Boolean)
+    toolNames: tools.map((t) => t?.name ?? t?.function?.name).filter(Boolean),
+    // Codex defers MCP tools behind its client-executed `tool_search` (0.169+): [[call]] of a tool
+    // not offered searches for it first, then calls what the search found.
+    toolSearch: tools.some((t) => t?.type === 'tool_search'),
+    searchOutput: last?.type === 'tool_search_output' ? (Array.isArray(last.tools) ? last.tools : []) : null
   }
+}
+
+/** A tool named NAME (or `…__NAME`) in a `tool_search_output`'s tools, with its namespace when nested. */
+function foundTool(tools, name, namespace = null) {
+  for (const t of tools) {
+    if (!t || typeof t !== 'object') continue
+    if (Array.isArray(t.tools)) {
+      const hit = foundTool(t.tools, name, t.name ?? namespace)
+      if (hit) return hit
+    } else if (typeof t.name === 'string' && (t.name === name || t.name.endsWith(`__${name}`) || t.name.endsWith(`_${name}`))) {
+      return { name: t.name, namespace }
+    }
+  }
+  return null
 }
 
 function chatConversation(body) {
@@ -872,14 +892,28 @@ async function handleResponses(ctx, res, entry) {
           ? // Codex's to-do list is its `update_plan` tool: { explanation, plan: [{ step, status }] }.
             { name: 'update_plan', args: { plan: plan.tool.todos.map(({ content, status }) => ({ step: content, status })) } }
           : codexShellCall(conv.toolNames, command)
-    items.push({
-      type: 'function_call',
-      id: ctx.nextId('fc'),
-      call_id: ctx.nextId('call'),
-      name: call.name,
-      arguments: JSON.stringify(call.args),
-      status: 'completed'
-    })
+    const deferred = plan.tool.kind === 'call' && conv.toolSearch && !conv.toolNames.includes(call.name)
+    const found = deferred && conv.searchOutput ? foundTool(conv.searchOutput, call.name) : null
+    if (deferred && !found && !conv.searchOutput) {
+      items.push({
+        type: 'tool_search_call',
+        id: ctx.nextId('ts'),
+        call_id: ctx.nextId('call'),
+        execution: 'client',
+        arguments: { query: call.name, limit: 8 },
+        status: 'completed'
+      })
+    } else {
+      items.push({
+        type: 'function_call',
+        id: ctx.nextId('fc'),
+        call_id: ctx.nextId('call'),
+        name: found ? found.name : call.name,
+        ...(found?.namespace ? { namespace: found.namespace } : {}),
+        arguments: JSON.stringify(call.args),
+        status: 'completed'
+      })
+    }
   }
   const baseResponse = { id: respId, object: 'response', created_at: createdAt, model }
   const usage = (measured) => {
@@ -952,6 +986,9 @@ async function handleResponses(ctx, res, entry) {
       ev('response.output_item.done', { output_index: i, item })
     } else if (item.type === 'message') {
       await emitMessage(i, item, item.content[0].text)
+    } else if (item.type === 'tool_search_call') {
+      ev('response.output_item.added', { output_index: i, item: { ...item, status: 'in_progress' } })
+      ev('response.output_item.done', { output_index: i, item })
     } else {
       ev('response.output_item.added', { output_index: i, item: { ...item, arguments: '', status: 'in_progress' } })
       for (const piece of chunkString(item.arguments)) ev('response.function_call_arguments.delta', { item_id: item.id, output_index: i, delta: piece })

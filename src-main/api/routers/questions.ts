@@ -8,7 +8,7 @@ import { MAX_ANSWER_CHARS } from '../../supervisor/question-values'
  * checked against the question's own fields (its schema, built by `questionValuesSchema`) before the
  * agent gets anything, so a wrong type, a missing required field or an unknown key is a BAD_REQUEST.
  */
-const valueSchema = z.union([z.string().max(MAX_ANSWER_CHARS), z.number().finite(), z.boolean()])
+const valueSchema = z.union([z.string().max(MAX_ANSWER_CHARS), z.number().finite(), z.boolean(), z.array(z.string().max(MAX_ANSWER_CHARS)).max(100)])
 const keySchema = z.string().min(1).max(200)
 
 export const questionsRouter = router({

@@ -1,5 +1,5 @@
 /** Claude Code's answers to the controls × agents table and its permission modes (they are Shepherd's own names). */
-import { partial, SUPERVISOR_CONTROLS, yes, type PermissionModeMap, type ProviderControls } from '../../shared/controls'
+import { SUPERVISOR_CONTROLS, yes, type PermissionModeMap, type ProviderControls } from '../../shared/controls'
 
 export const CLAUDE_CONTROLS: ProviderControls = {
   ...SUPERVISOR_CONTROLS,
@@ -16,8 +16,8 @@ export const CLAUDE_CONTROLS: ProviderControls = {
   fork: yes('`--resume <id> --fork-session`: a copy of the conversation under a new id.'),
   cost: yes('The CLI reports the session’s cost in USD after every turn.'),
   tokens: yes('Input, output and cache tokens per turn; context use from the CLI’s model usage.'),
-  questions: partial(
-    'MCP servers’ elicitation forms (the `elicitation` control request) are shown and answered; URL elicitations are declined with an error row. Its own AskUserQuestion tool still arrives as an approval.'
+  questions: yes(
+    'Its AskUserQuestion tool (a permission prompt, answered with the tool’s `answers`): one choice per question (several for multiSelect), free text too. MCP servers’ elicitation forms (the `elicitation` control request) are shown and answered; URL elicitations are declined with an error row.'
   )
 }
 

@@ -7,6 +7,7 @@ import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderExit } from '../types'
 import type { QuestionAnswer } from '../../shared/questions'
 import { claudeElicitation, claudeElicitationResponse } from './elicitation'
+import { ASK_USER_QUESTION, askUserQuestion, askUserQuestionResponse, type PendingAsk } from './ask-user-question'
 import { ProcessHandle } from '../scaffold/process-handle'
 import type { RemoteSpawn } from '../../remote/spawn'
 import { PendingRequests } from '../scaffold/pending-requests'
@@ -44,6 +45,8 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   private readonly approvals = new Map<string, { input: unknown; suggestions: unknown[] }>()
   /** Open MCP elicitation forms (control request ids). */
   private readonly elicitations = new Set<string>()
+  /** AskUserQuestion prompts shown as questions (./ask-user-question.ts), by control request id. */
+  private readonly asks = new Map<string, PendingAsk>()
   private nextControlId = 1
   /** A turn end held back by BACKGROUND_END_GRACE_MS. */
   private deferredEnd: ReturnType<typeof setTimeout> | null = null
@@ -113,6 +116,13 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
   }
 
   async answerQuestion(requestId: string, answer: QuestionAnswer): Promise<void> {
+    const ask = this.asks.get(requestId)
+    if (ask) {
+      const response = askUserQuestionResponse(ask, answer)
+      await this.write({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response } })
+      this.asks.delete(requestId)
+      return
+    }
     if (!this.elicitations.has(requestId)) throw new ShepherdError('NOT_FOUND', 'This form is no longer pending')
     await this.write({ type: 'control_response', response: { subtype: 'success', request_id: requestId, response: claudeElicitationResponse(answer) } })
     this.elicitations.delete(requestId)
@@ -130,6 +140,20 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
     if (parsed.approval) this.approvals.set(parsed.approval.requestId, parsed.approval)
     if (parsed.unsupportedControlRequest) this.onOtherControlRequest(parsed.unsupportedControlRequest)
     for (const event of parsed.events) {
+      if (event.kind === 'approval_request' && event.request.toolName === ASK_USER_QUESTION) {
+        // The model's questions: a question card, answered with the tool's input (not an approval).
+        const ask = askUserQuestion(event.request.requestId, this.approvals.get(event.request.requestId)?.input)
+        if (ask) {
+          this.approvals.delete(event.request.requestId)
+          this.asks.set(event.request.requestId, ask.pending)
+          this.emit({ kind: 'question_request', request: ask.request })
+          continue
+        }
+      }
+      if (event.kind === 'approval_cancelled' && this.asks.delete(event.requestId)) {
+        this.emit({ kind: 'question_cancelled', requestId: event.requestId })
+        continue
+      }
       if (event.kind === 'approval_cancelled' && this.elicitations.delete(event.requestId)) {
         // The CLI withdrew a form (control_cancel_request), not a permission prompt.
         this.emit({ kind: 'question_cancelled', requestId: event.requestId })
@@ -216,6 +240,8 @@ export class ClaudeHandle extends ProcessHandle implements AgentHandle {
     this.approvals.clear()
     for (const requestId of this.elicitations) this.emit({ kind: 'question_cancelled', requestId })
     this.elicitations.clear()
+    for (const requestId of this.asks.keys()) this.emit({ kind: 'question_cancelled', requestId })
+    this.asks.clear()
     this.events.exited(exit)
   }
 }

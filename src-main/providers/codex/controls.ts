@@ -18,7 +18,7 @@ export const CODEX_CONTROLS: ProviderControls = {
   cost: no('Codex reports tokens only, no price: the pane shows “cost n/a”, never $0.'),
   tokens: yes('Tokens per turn and the model’s context window (`thread/tokenUsage/updated`).'),
   questions: yes(
-    '`item/tool/requestUserInput` (choices, “Other”, free text) and MCP elicitation forms; permission escalations are approvals; any other request is refused with an error row.'
+    '`item/tool/requestUserInput` (choices, “Other”, free text) and MCP elicitation forms; permission escalations and Codex’s “may this MCP tool run?” are approvals; any other request is refused with an error row.'
   )
 }
 

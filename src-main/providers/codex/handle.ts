@@ -28,6 +28,8 @@ import { CodexRpc, DEFAULT_REQUEST_TIMEOUT_MS } from './rpc'
 import {
   elicitationQuestion,
   elicitationResponse,
+  mcpToolApproval,
+  mcpToolApprovalResponse,
   permissionsApproval,
   permissionsResponse,
   userInputQuestion,
@@ -69,7 +71,7 @@ export interface CodexSessionOptions {
 
 interface PendingApproval {
   rpcId: RequestId
-  kind: 'command' | 'fileChange' | 'permissions'
+  kind: 'command' | 'fileChange' | 'permissions' | 'mcpTool'
   turnId: string
   /** For `permissions`: what was asked (granted as asked on allow). */
   permissions?: PermissionsRequestApprovalParams
@@ -214,6 +216,11 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
     if (!pending) throw new ShepherdError('NOT_FOUND', 'This approval request is no longer pending')
     if (pending.kind === 'permissions') {
       await this.rpc.respond(pending.rpcId, permissionsResponse(pending.permissions!, decision.behavior === 'allow' ? decision.scope : false))
+      this.approvals.delete(requestId)
+      return
+    }
+    if (pending.kind === 'mcpTool') {
+      await this.rpc.respond(pending.rpcId, mcpToolApprovalResponse(decision.behavior === 'allow' ? decision.scope : false))
       this.approvals.delete(requestId)
       return
     }
@@ -423,6 +430,13 @@ export class CodexHandle extends ProcessHandle implements AgentHandle {
         return true
       }
       if (method === 'mcpServer/elicitation/request') {
+        const tool = mcpToolApproval(params as McpServerElicitationRequestParams)
+        if (tool) {
+          // Codex's own "may this MCP tool run?" (an elicitation with no fields): an approval card.
+          this.approvals.set(requestId, { rpcId: id, kind: 'mcpTool', turnId: (params as McpServerElicitationRequestParams).turnId ?? '' })
+          this.emit({ kind: 'approval_request', request: { requestId, ...tool } })
+          return true
+        }
         const q = elicitationQuestion(requestId, params as McpServerElicitationRequestParams)
         if ('unsupported' in q) {
           this.emit({ kind: 'message', message: { kind: 'error', text: q.unsupported, isError: true } })

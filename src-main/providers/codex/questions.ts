@@ -39,7 +39,7 @@ export function userInputQuestion(requestId: string, p: ToolRequestUserInputPara
 /** Codex wants an answer per question id; a cancelled form answers nothing (the model is told no answer came). */
 export function userInputResponse(answer: QuestionAnswer): ToolRequestUserInputResponse {
   const answers: ToolRequestUserInputResponse['answers'] = {}
-  if (answer.action === 'accept') for (const [id, v] of Object.entries(answer.values)) answers[id] = { answers: [String(v)] }
+  if (answer.action === 'accept') for (const [id, v] of Object.entries(answer.values)) answers[id] = { answers: Array.isArray(v) ? v : [String(v)] }
   return { answers }
 }
 
@@ -79,4 +79,34 @@ export function permissionsResponse(p: PermissionsRequestApprovalParams, allow: 
   if (p.permissions.network) granted.network = p.permissions.network
   if (p.permissions.fileSystem) granted.fileSystem = p.permissions.fileSystem
   return { permissions: granted, scope: allow === 'session' ? 'session' : 'turn' }
+}
+
+/**
+ * Codex 0.171 asks before an MCP tool runs (feature `tool_call_mcp_elicitation`) with an
+ * `mcpServer/elicitation/request` whose schema is empty and whose `_meta` says
+ * `codex_approval_kind: "mcp_tool_call"` (plus `tool_name`, `tool_params`, `persist: ["session",
+ * "always"]`): an approval, not a form. Null for a real form.
+ */
+export function mcpToolApproval(p: McpServerElicitationRequestParams): {
+  toolName: string
+  input: unknown
+  description: string | null
+  sessionScope: string | null
+} | null {
+  const meta = p._meta && typeof p._meta === 'object' && !Array.isArray(p._meta) ? (p._meta as Record<string, unknown>) : null
+  if (meta?.codex_approval_kind !== 'mcp_tool_call') return null
+  const tool = typeof meta.tool_name === 'string' ? meta.tool_name : 'tool'
+  const persist = Array.isArray(meta.persist) ? meta.persist : []
+  return {
+    toolName: `${p.serverName}.${tool}`,
+    input: meta.tool_params ?? {},
+    description: p.message || null,
+    sessionScope: persist.includes('session') ? `Codex lets ${p.serverName}.${tool} run without asking for the rest of this session.` : null
+  }
+}
+
+/** Allow = accept the empty form (`_meta.persist: "session"` for the session), deny = decline. */
+export function mcpToolApprovalResponse(allow: false | 'once' | 'session'): McpServerElicitationRequestResponse {
+  if (!allow) return { action: 'decline', content: null, _meta: null }
+  return { action: 'accept', content: {}, _meta: allow === 'session' ? { persist: 'session' } : null }
 }

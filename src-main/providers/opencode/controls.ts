@@ -1,6 +1,6 @@
 /** OpenCode's answers to the controls × agents table, and Shepherd's permission modes as OpenCode rules. */
 import type { PermissionMode } from '../../shared/status'
-import { no, partial, SUPERVISOR_CONTROLS, yes, type PermissionModeMap, type ProviderControls } from '../../shared/controls'
+import { partial, SUPERVISOR_CONTROLS, yes, type PermissionModeMap, type ProviderControls } from '../../shared/controls'
 import { OPENCODE_PERMISSION_MODES } from './permissions'
 
 export const OPENCODE_CONTROLS: ProviderControls = {
@@ -17,7 +17,9 @@ export const OPENCODE_CONTROLS: ProviderControls = {
   fork: yes('`POST /session/{id}/fork`: a copy of the session.'),
   cost: yes('The cost of every step, summed (from the model’s pricing in OpenCode’s config; $0 when it has none).'),
   tokens: yes('Tokens per step; context use against the model’s context limit.'),
-  questions: no('OpenCode’s own question tool (`question.asked` events) is not wired to Shepherd yet: its questions do not reach the pane.')
+  questions: yes(
+    'OpenCode’s own `question` tool (`question.asked`): one choice per question, free text too; answered with `POST /question/{id}/reply`, declined or interrupted with `…/reject`. A multi-select question is a group of checkboxes.'
+  )
 }
 
 export const OPENCODE_PERMISSION_MAP: PermissionModeMap = Object.fromEntries(

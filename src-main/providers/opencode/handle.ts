@@ -8,6 +8,8 @@
 import type { PermissionMode } from '../../shared/status'
 import { ShepherdError } from '../../shared/errors'
 import type { AgentHandle, ApprovalDecision, ProviderEvent, ProviderExit, StartOptions } from '../types'
+import type { QuestionAnswer } from '../../shared/questions'
+import { openCodeQuestionReply } from './questions'
 import { HandleEvents } from '../handle-events'
 import { ascendingId } from './ids'
 import { permissionRules, subagentAction } from './permissions'
@@ -182,6 +184,12 @@ export class OpenCodeHandle implements AgentHandle {
     const turn = this.#state.userMessageId
     this.#state.interruptRequested = true
     await this.server.client.request('POST', `/session/${encodeURIComponent(this.cliSessionId)}/abort`)
+    // A question the turn was waiting on is dismissed with it (OpenCode may already have; 404 then).
+    for (const id of [...this.#state.questions.keys()]) {
+      this.#state.questions.delete(id)
+      this.#emit({ kind: 'question_cancelled', requestId: id })
+      void this.server.client.request('POST', `/question/${encodeURIComponent(id)}/reject`, undefined, { accept: [404] }).catch(() => null)
+    }
     void this.#settleAbort(turn)
   }
 
@@ -216,6 +224,22 @@ export class OpenCodeHandle implements AgentHandle {
       await this.server.client.request('POST', `/permission/${encodeURIComponent(requestId)}/reply`, body)
     } catch (err) {
       this.#state.approvals.add(requestId)
+      throw err
+    }
+  }
+
+  /** Answer the question tool: the chosen labels in question order, or reject (declined / cancelled). */
+  async answerQuestion(requestId: string, answer: QuestionAnswer): Promise<void> {
+    const count = this.#state.questions.get(requestId)
+    if (count === undefined) throw new ShepherdError('NOT_FOUND', 'This question is no longer pending')
+    const reply = openCodeQuestionReply(answer, count)
+    const id = encodeURIComponent(requestId)
+    this.#state.questions.delete(requestId)
+    try {
+      if (reply) await this.server.client.request('POST', `/question/${id}/reply`, reply)
+      else await this.server.client.request('POST', `/question/${id}/reject`)
+    } catch (err) {
+      this.#state.questions.set(requestId, count)
       throw err
     }
   }
@@ -270,10 +294,6 @@ export class OpenCodeHandle implements AgentHandle {
     const answered = parsed.subagentAsk ? this.#answerSubagent(parsed.subagentAsk) : null
     for (const e of parsed.events) if (!(answered && e.kind === 'approval_request' && e.request.requestId === answered)) this.#emit(e)
     if (parsed.settled) void this.#finishTurn(this.#state.userMessageId, endSettledTurn)
-    if (parsed.questionId) {
-      // The question tool waits for an answer Shepherd cannot give: decline it so the turn goes on.
-      this.server.client.request('POST', `/question/${encodeURIComponent(parsed.questionId)}/reject`).catch(() => {})
-    }
     if (parsed.checkIdle) void this.#confirmIdle(this.#state.userMessageId)
   }
 
@@ -402,6 +422,10 @@ export class OpenCodeHandle implements AgentHandle {
       for (const request of Array.isArray(pending.body) ? pending.body : []) {
         this.#apply(parseOpenCodeEvent({ type: 'permission.asked', properties: request }, this.#state))
       }
+      const questions = await this.server.client.request('GET', '/question')
+      for (const request of Array.isArray(questions.body) ? questions.body : []) {
+        this.#apply(parseOpenCodeEvent({ type: 'question.asked', properties: request }, this.#state))
+      }
     } catch (err) {
       console.error('[opencode] resync failed', err)
     }
@@ -423,6 +447,8 @@ export class OpenCodeHandle implements AgentHandle {
     if (this.#exit) return
     for (const requestId of this.#state.approvals) this.#emit({ kind: 'approval_cancelled', requestId })
     this.#state.approvals.clear()
+    for (const requestId of this.#state.questions.keys()) this.#emit({ kind: 'question_cancelled', requestId })
+    this.#state.questions.clear()
     this.#events.exited(exit)
   }
 

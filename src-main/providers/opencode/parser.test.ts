@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ProviderEvent, ProviderMessage } from '../types'
+import { openCodeQuestionReply } from './questions'
 import {
   INTERRUPTED_TEXT,
   beginTurn,
@@ -331,11 +332,63 @@ describe('OpenCode parser: edge cases', () => {
     ).toEqual([])
   })
 
-  it('declines the question tool with a visible note', () => {
+  it('the question tool becomes a question (choices + free text, one field per question); replied/rejected settle it', () => {
     const s = createParseState(SID)
-    const r = parseOpenCodeEvent({ type: 'question.asked', properties: { id: 'que_1', sessionID: SID, questions: [{ question: 'Which file?' }] } }, s)
-    expect(r.questionId).toBe('que_1')
-    expect(digest(r.events)).toEqual(['system: OpenCode asked a question Shepherd cannot answer, so it was '])
+    const props = {
+      id: 'que_1',
+      sessionID: SID,
+      questions: [
+        {
+          question: 'Which colour?',
+          header: 'Colour',
+          options: [
+            { label: 'Red', description: 'warm' },
+            { label: 'Blue', description: 'cool' }
+          ]
+        },
+        {
+          question: 'Which sizes?',
+          header: 'Sizes',
+          multiple: true,
+          custom: false,
+          options: [
+            { label: 'S', description: 'small' },
+            { label: 'L', description: 'large' }
+          ]
+        },
+        { question: 'Anything else?', header: 'Notes', options: [] }
+      ]
+    }
+    const r = parseOpenCodeEvent({ type: 'question.asked', properties: props }, s)
+    expect(r.events).toHaveLength(1)
+    const e = r.events[0]!
+    if (e.kind !== 'question_request') throw new Error(e.kind)
+    expect(e.request).toMatchObject({ requestId: 'que_1', title: 'OpenCode asks', canDecline: true })
+    expect(e.request.fields.map((f) => [f.id, f.label, f.type, f.allowOther, f.required])).toEqual([
+      ['q1', 'Colour', 'enum', true, true],
+      ['q2', 'Sizes', 'multi', false, true],
+      ['q3', 'Notes', 'string', false, true]
+    ])
+    expect(e.request.fields[0]!.options).toEqual([
+      { value: 'Red', label: 'Red', description: 'warm' },
+      { value: 'Blue', label: 'Blue', description: 'cool' }
+    ])
+    // Asked again (a resync): nothing new. Settled elsewhere: cancelled here, once.
+    expect(parseOpenCodeEvent({ type: 'question.asked', properties: props }, s).events).toEqual([])
+    expect(parseOpenCodeEvent({ type: 'question.replied', properties: { sessionID: SID, requestID: 'que_1', answers: [] } }, s).events).toEqual([
+      { kind: 'question_cancelled', requestId: 'que_1' }
+    ])
+    expect(parseOpenCodeEvent({ type: 'question.rejected', properties: { sessionID: SID, requestID: 'que_1' } }, s).events).toEqual([])
+    // Another session's question is not ours.
+    expect(parseOpenCodeEvent({ type: 'question.asked', properties: { ...props, id: 'que_2', sessionID: 'ses_X' } }, s).events).toEqual([])
+  })
+
+  it('a question answer is positional: one list of labels per question; decline rejects', () => {
+    expect(openCodeQuestionReply({ action: 'accept', values: { q1: 'Blue', q2: ['S', 'L'], q3: 'none' } }, 3)).toEqual({
+      answers: [['Blue'], ['S', 'L'], ['none']]
+    })
+    expect(openCodeQuestionReply({ action: 'decline' }, 3)).toBeNull()
+    expect(openCodeQuestionReply({ action: 'cancel' }, 1)).toBeNull()
   })
 
   it('never throws on odd input', () => {

@@ -23,6 +23,7 @@
 import type { ProviderEvent, ProviderMessage, ProviderUsage } from '../types'
 import type { StatusReason } from '../../shared/status'
 import { firstStringOf, isObj, type Obj, INTERRUPTED_TEXT } from '../scaffold/values'
+import { openCodeQuestion } from './questions'
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
@@ -78,6 +79,8 @@ export interface OpenCodeParseState {
   retryShown: number
   /** Open permission requests (OpenCode `per_…` ids). */
   approvals: Set<string>
+  /** Open `question` tool requests (OpenCode `que_…` ids) → how many questions (the reply is positional). */
+  questions: Map<string, number>
   /** Our answer completed with this outcome; the turn ends once the handle caught up on its parts. */
   settled: { error: Obj | null } | null
   /** Prompt size of the latest step, for the context meter. */
@@ -104,6 +107,7 @@ export function createParseState(sessionId: string): OpenCodeParseState {
     sessionError: null,
     retryShown: 0,
     approvals: new Set(),
+    questions: new Map(),
     settled: null,
     contextTokens: null,
     model: null,
@@ -154,8 +158,6 @@ export interface ParsedEvent {
    * `endSettledTurn`.
    */
   settled?: boolean
-  /** A `question` tool request: Shepherd cannot answer it, the handle rejects it. */
-  questionId?: string
   /** A sub-agent asked: the handle answers it as this session's permission mode would, or shows the card. */
   subagentAsk?: { requestId: string; permission: string }
 }
@@ -202,10 +204,18 @@ export function parseOpenCodeEvent(event: unknown, state: OpenCodeParseState): P
       return { events: [] }
     }
     case 'question.asked': {
-      const id = str(p.id)
-      const texts = Array.isArray(p.questions) ? p.questions.map((q) => (isObj(q) ? str(q.question) : null)).filter(Boolean) : []
-      const text = `OpenCode asked a question Shepherd cannot answer, so it was declined${texts.length ? `: ${texts.join(' / ')}` : ''}`
-      return { events: [msg({ kind: 'system', text })], ...(id ? { questionId: id } : {}) }
+      // The question tool waits for the user: a question card (see questions.ts).
+      const q = openCodeQuestion(p)
+      if (!q || state.questions.has(q.requestId)) return { events: [] }
+      state.questions.set(q.requestId, q.fields.length)
+      return { events: [{ kind: 'question_request', request: q }] }
+    }
+    case 'question.replied':
+    case 'question.rejected': {
+      // Settled (by us, or by another client of the server): no longer pending here.
+      const id = str(p.requestID)
+      if (id && state.questions.delete(id)) return { events: [{ kind: 'question_cancelled', requestId: id }] }
+      return { events: [] }
     }
     case 'message.part.updated':
       return { events: partUpdated(p, state, child) }

@@ -3,8 +3,8 @@
  * Shepherd question fields, for every agent that forwards them (Codex `mcpServer/elicitation/request`,
  * Claude Code's `elicitation` control request, ACP `elicitation/create`). The schema is a flat object
  * of primitive properties: string (with min/max length), number / integer (min/max), boolean, and
- * single-select enums (`enum`, `enum` + `enumNames`, `oneOf: [{const, title}]`). Anything else (a
- * multi-select array, a nested object) is reported as unsupported: the caller declines the form and
+ * single-select enums (`enum`, `enum` + `enumNames`, `oneOf: [{const, title}]`), multi-select
+ * arrays of such choices. Anything else (a nested object, an array of free values) is reported as unsupported: the caller declines the form and
  * shows an error row instead of sending a half-filled one.
  */
 import { questionField, type QuestionField, type QuestionOption } from '../../shared/questions'
@@ -34,6 +34,11 @@ function enumOptions(p: Obj): QuestionOption[] | null {
   return null
 }
 
+/** Array items list their choices as `enum` or `anyOf`/`oneOf` of `{const, title}`. */
+function normalizedItems(items: Obj): Obj {
+  return Array.isArray(items.anyOf) && !Array.isArray(items.oneOf) ? { ...items, oneOf: items.anyOf } : items
+}
+
 /** `order`: the property order the agent asks for (Claude Code sends `property_order`); else the schema's own. */
 export function fieldsFromSchema(schema: unknown, order?: readonly string[] | null): ElicitationFields {
   const fields: QuestionField[] = []
@@ -46,7 +51,7 @@ export function fieldsFromSchema(schema: unknown, order?: readonly string[] | nu
     const p = props[id]
     if (!isObj(p)) continue
     const base = { id, label: str(p.title) ?? id, description: str(p.description), required: required.has(id) }
-    const options = enumOptions(p)
+    let options = enumOptions(p)
     if (p.type === 'string' && options) {
       fields.push(questionField({ ...base, type: 'enum', options, default: str(p.default) }))
     } else if (p.type === 'string') {
@@ -62,6 +67,9 @@ export function fieldsFromSchema(schema: unknown, order?: readonly string[] | nu
       )
     } else if (p.type === 'number' || p.type === 'integer') {
       fields.push(questionField({ ...base, type: p.type, default: num(p.default), minimum: num(p.minimum), maximum: num(p.maximum) }))
+    } else if (p.type === 'array' && isObj(p.items) && (options = enumOptions(normalizedItems(p.items)))) {
+      // A multi-select (MCP `items.enum` / `items.anyOf: [{const, title}]`): several of the choices.
+      fields.push(questionField({ ...base, type: 'multi', options }))
     } else if (p.type === 'boolean') {
       fields.push(questionField({ ...base, type: 'boolean', default: typeof p.default === 'boolean' ? p.default : null }))
     } else {

@@ -16,7 +16,11 @@ export const OPENCODE2_CONTROLS: Partial<Record<ControlId, ControlSupport>> = {
   resume: { level: 'yes', note: '`session/load` with the OpenCode session id in a new `opencode acp`.' },
   fork: { level: 'yes', note: '`session/fork`.' },
   cost: { level: 'yes', note: 'the session’s cost from `usage_update`, counted per turn.' },
-  tokens: { level: 'yes', note: 'tokens per turn; context use from `usage_update`.' }
+  tokens: { level: 'yes', note: 'tokens per turn; context use from `usage_update`.' },
+  questions: {
+    level: 'yes',
+    note: 'the `question` tool arrives as an ACP form (`elicitation/create`); its “(other)” text field is merged into the choice. A multi-select question is a group of checkboxes; one OpenCode will not send as a form (secret-looking words) gets an error row while the model goes on without an answer.'
+  }
 }
 
 const RANK: Record<SupportLevel, number> = { no: 0, depends: 1, partial: 2, yes: 3 }

@@ -5,10 +5,12 @@
  * across resumes. Why ACP and not 2.x's HTTP server: docs/design-decisions.md.
  */
 import type { PermissionMode } from '../../../shared/status'
+import type { QuestionAnswer } from '../../../shared/questions'
 import { AcpHandle } from '../../acp/handle'
 import { HandleEvents } from '../../handle-events'
 import type { AgentHandle, ApprovalDecision, ProviderApprovalRequest, ProviderEvent, ProviderExit, StartOptions } from '../../types'
 import { acpAgentMode, autoDecision, configContent } from './permissions'
+import { mergeCustomFields, notShownRow, splitCustomAnswer, type CustomMerges } from './questions'
 
 /** Cumulative ACP costs per OpenCode session id, so a resumed session counts only what is new. */
 export class OpenCode2Costs {
@@ -30,6 +32,8 @@ export class OpenCode2Handle implements AgentHandle {
   #mode: PermissionMode
   /** Approvals shown to the user (not answered by the mode), by request id. */
   readonly #shown = new Map<string, ProviderApprovalRequest>()
+  /** Questions whose "(other)" text field was merged into their choice (./questions.ts), by request id. */
+  readonly #merges = new Map<string, CustomMerges>()
 
   private constructor(inner: AcpHandle, mode: PermissionMode) {
     this.#inner = inner
@@ -112,6 +116,12 @@ export class OpenCode2Handle implements AgentHandle {
     this.#shown.delete(requestId)
   }
 
+  /** The question tool's form (`elicitation/create`, see ../../acp/elicitation.ts), answered by the ACP client. */
+  async answerQuestion(requestId: string, answer: QuestionAnswer): Promise<void> {
+    await this.#inner.answerQuestion(requestId, splitCustomAnswer(answer, this.#merges.get(requestId)))
+    this.#merges.delete(requestId)
+  }
+
   stop(graceMs: number): Promise<ProviderExit> {
     return this.#inner.stop(graceMs)
   }
@@ -143,6 +153,20 @@ export class OpenCode2Handle implements AgentHandle {
       this.#shown.set(e.request.requestId, e.request)
     } else if (e.kind === 'approval_cancelled') {
       if (!this.#shown.delete(e.requestId)) return // one Shepherd answered itself
+    } else if (e.kind === 'question_request') {
+      const { request, merges } = mergeCustomFields(e.request)
+      if (merges.size) this.#merges.set(request.requestId, merges)
+      this.#events.emit({ kind: 'question_request', request })
+      return
+    } else if (e.kind === 'question_cancelled') {
+      this.#merges.delete(e.requestId)
+    } else if (e.kind === 'message') {
+      const row = notShownRow(e.message)
+      if (row) {
+        this.#events.emit(e)
+        this.#events.emit({ kind: 'message', message: row })
+        return
+      }
     }
     this.#events.emit(e)
   }

@@ -4,6 +4,8 @@ import { acpAgentMode, autoDecision, configContent, toolClass } from './permissi
 import { isOpenCode2, majorOf } from './version'
 import { withOpenCode2Controls, withOpenCode2Modes } from './controls'
 import { OPENCODE_CONTROLS, OPENCODE_PERMISSION_MAP } from '../controls'
+import { mergeCustomFields, notShownRow, splitCustomAnswer } from './questions'
+import { questionField } from '../../../shared/questions'
 
 describe('OpenCode version → driver', () => {
   it('2.x and later over ACP; 1.x, unreadable and fake versions over `opencode serve`', () => {
@@ -64,5 +66,51 @@ describe('the OpenCode column of the controls table covers both majors', () => {
     const modes = withOpenCode2Modes(OPENCODE_PERMISSION_MAP)
     expect(modes.plan.native).toBe(OPENCODE_PERMISSION_MAP.plan.native)
     expect(modes.plan.description).toContain('2.x:')
+  })
+})
+
+describe('OpenCode 2 question forms (elicitation with a `_custom` free-text property)', () => {
+  const q = {
+    requestId: 'r1',
+    source: 'agent' as const,
+    title: 'OpenCode asks',
+    message: 'Questions',
+    canDecline: true,
+    fields: [
+      questionField({
+        id: 'q0',
+        type: 'enum',
+        label: 'Colour',
+        options: [
+          { value: 'Red', label: 'Red', description: null },
+          { value: 'Blue', label: 'Blue', description: null }
+        ]
+      }),
+      questionField({ id: 'q0_custom', type: 'string', label: 'Colour (other)' }),
+      questionField({ id: 'q1', type: 'enum', label: 'Size', options: [{ value: 'S', label: 'S', description: null }] })
+    ]
+  }
+  it('merges the "(other)" field into its choice; free text goes back as `_custom`, a choice as itself', () => {
+    const { request, merges } = mergeCustomFields(q)
+    expect(request.fields.map((f) => [f.id, f.allowOther])).toEqual([
+      ['q0', true],
+      ['q1', false]
+    ])
+    expect(splitCustomAnswer({ action: 'accept', values: { q0: 'Teal', q1: 'S' } }, merges)).toEqual({
+      action: 'accept',
+      values: { q0_custom: 'Teal', q1: 'S' }
+    })
+    expect(splitCustomAnswer({ action: 'accept', values: { q0: 'Blue' } }, merges)).toEqual({ action: 'accept', values: { q0: 'Blue' } })
+    expect(splitCustomAnswer({ action: 'decline' }, merges)).toEqual({ action: 'decline' })
+    expect(mergeCustomFields({ ...q, fields: [q.fields[2]!] }).merges.size).toBe(0)
+  })
+})
+
+describe('OpenCode 2 questions it would not send', () => {
+  it('its "could not be shown" tool result gets an error row; other results do not', () => {
+    const text = "The question couldn't be shown to the user in this client. Continue without an answer: make reasonable assumptions and state them."
+    expect(notShownRow({ kind: 'tool_result', text })).toMatchObject({ kind: 'error', isError: true })
+    expect(notShownRow({ kind: 'tool_result', text: 'User has answered your questions' })).toBeNull()
+    expect(notShownRow({ kind: 'assistant', text })).toBeNull()
   })
 })
