@@ -113,8 +113,9 @@ test.describe('Claude Code', () => {
 
     // ---- session B edits the same file in its own worktree -----------------------------------
     await p.getByRole('button', { name: 'New session' }).click()
-    await startInWorktree(p, 'Claude Code', `Session B [[bash:printf 'from B\\n' > shared.txt]]`)
-    await expect(badge).toHaveText(/1 file changed/, { timeout: 15_000 })
+    // It also writes a 2,000-line file, whose diff is drawn windowed (BigDiff.svelte).
+    await startInWorktree(p, 'Claude Code', `Session B [[bash:printf 'from B\\n' > shared.txt && seq 2000 | sed 's/.*/export const v& = &/' > big.js]]`)
+    await expect(badge).toHaveText(/2 files changed/, { timeout: 15_000 })
     const sessionB = (await api.sessions.list.query({ projectId: project!.id })).find((s) => s.id !== sessionA.id)!
     const wtB = (await api.worktrees.get.query({ sessionId: sessionB.id }))!
     expect(readFileSync(join(wtB.path, 'shared.txt'), 'utf8')).toBe('from B\n')
@@ -124,6 +125,26 @@ test.describe('Claude Code', () => {
     await badge.click()
     const view = page.getByTestId('changes-view')
     await expect(view.getByTestId('changed-files')).toContainText('shared.txt')
+    // The big file: only the rows in view are in the DOM, with line numbers, +, and syntax colours.
+    await view.getByRole('button', { name: /big\.js/ }).click()
+    const bigDiff = view.getByTestId('file-diff').locator('[data-lines]')
+    await expect(bigDiff).toHaveAttribute('data-lines', '2001')
+    await expect(view.getByTestId('file-diff')).toContainText('export const v1 = 1')
+    await expect(view.locator('.d2h-ins .hljs .hljs-keyword').first()).toHaveText('export')
+    expect(await view.locator('.d2h-diff-tbody tr').count()).toBeLessThan(300)
+    // Every row is exactly the height the window arithmetic assumes (BigDiff's ROW_PX).
+    const heights = await view.locator('.d2h-diff-tbody tr').evaluateAll((rows) => rows.slice(0, 30).map((r) => r.getBoundingClientRect().height))
+    expect(new Set(heights)).toEqual(new Set([18]))
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme })
+      await page.waitForTimeout(200)
+      await page.screenshot({ path: join(DOCS, `changes-big-${colorScheme}.png`), animations: 'disabled' })
+    }
+    await page.emulateMedia({ colorScheme: 'light' })
+    await view.locator('.diff-pane').evaluate((el) => (el.scrollTop = 18 * 1500))
+    await expect(view.getByTestId('file-diff')).toContainText('export const v1500 = 1500')
+    await expect(view.locator('.line-num2', { hasText: /^1$/ })).toHaveCount(0)
+    await view.getByRole('button', { name: /shared\.txt/ }).click()
     await expect(view.getByTestId('file-diff')).toContainText('from B')
     await view.getByRole('button', { name: 'Commit…' }).click()
     await expect(view.getByLabel('Commit message')).toHaveValue(/^Session B/)

@@ -212,7 +212,10 @@ export async function worktreesRun(o: WorktreesOptions): Promise<WorktreesResult
               )
               const check = () => {
                 const rows = document.querySelectorAll('[data-testid="file-diff"] .d2h-diff-tbody tr').length
-                if (t0 && rows >= n) requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0)))
+                // A windowed diff has only the rows in view in the DOM; it states its total in data-lines.
+                const windowed = document.querySelector<HTMLElement>('[data-testid="file-diff"] [data-lines]')
+                const total = windowed ? Number(windowed.dataset.lines) : rows
+                if (t0 && rows > 0 && total >= n) requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0)))
                 else requestAnimationFrame(check)
               }
               requestAnimationFrame(check)

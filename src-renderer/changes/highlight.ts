@@ -55,3 +55,14 @@ export function highlightProgressively(root: HTMLElement): () => void {
     cancelled = true
   }
 }
+
+/** highlight.js language for a diff2html file's `language` (its extension), or null for plain text. */
+export function languageFor(ext: string | undefined): string | null {
+  const language = ext ? getLanguage(ext) : 'plaintext'
+  return language !== 'plaintext' && hljs.getLanguage(language) ? language : null
+}
+
+/** One line's coloured HTML (escaped by highlight.js), for the windowed big diff. */
+export function colourLine(text: string, language: string): string {
+  return closeTags(hljs.highlight(text, { language, ignoreIllegals: true })).value
+}
