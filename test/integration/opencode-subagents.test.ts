@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
 import { makeOpenCodeSandbox, opencodeBinaryPath, type OpenCodeSandbox } from '../support/opencode-sandbox'
-import { testCore } from '../support/core'
-import { recordEvents, waitFor, waitForRaw, waitForStatus } from '../support/live'
+import { providerCore, storedMessages } from '../support/provider-core'
+import { waitFor, waitForRaw, waitForStatus } from '../support/live'
 import { OpenCodeProvider } from '../../src-main/providers/opencode/provider'
 import { UNFINISHED_TOOL_TEXT } from '../../src-main/supervisor/open-tool-calls'
 import type { PermissionMode } from '../../src-main/shared/status'
@@ -32,23 +32,17 @@ afterAll(async () => {
   await server?.close()
 })
 
-async function core() {
-  const provider = new OpenCodeProvider()
-  const t = testCore({ providers: [provider], hostEnv: sandbox.env })
-  cleanups.push(() => provider.shutdown())
-  cleanups.push(t.cleanup)
-  const s = await t.caller.settings.get()
-  await t.caller.settings.update({
-    defaultProvider: 'opencode',
-    providers: { ...s.providers, opencode: { ...s.providers.opencode, cliPath: opencodeBinaryPath() } }
+function core() {
+  return providerCore({
+    provider: new OpenCodeProvider(),
+    id: 'opencode',
+    cliPath: opencodeBinaryPath(),
+    hostEnv: sandbox.env,
+    projectDir: sandbox.projectDir,
+    cleanups
   })
-  const rec = recordEvents(t.core)
-  cleanups.push(rec.stop)
-  const project = await t.caller.projects.add({ path: sandbox.projectDir })
-  return { ...t, provider, project, events: rec.events }
 }
-type C = Awaited<ReturnType<typeof core>>
-const rows = (c: C, id: string) => c.core.store.messagesAfter(id, 0, 1000)
+const rows = storedMessages
 
 describe('OpenCode sub-agents and interrupts (real `opencode serve`)', { timeout: 180_000 }, () => {
   it('a sub-agent that edits a file and runs a command asks exactly when its parent would, in each permission mode, nested under its task call', async () => {

@@ -6,8 +6,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
 import { claudeBinaryPath, makeAgentSandbox, type AgentSandbox } from '../support/agents'
-import { testCore } from '../support/core'
-import { recordEvents, waitFor, waitForStatus } from '../support/live'
+import { idleWith, providerCore, storedMessages } from '../support/provider-core'
+import { waitFor, waitForStatus } from '../support/live'
 import { ClaudeProvider } from '../../src-main/providers/claude/provider'
 
 let server: FakeModelServer
@@ -27,22 +27,17 @@ afterAll(async () => {
   await server?.close()
 })
 
-async function core() {
-  const t = testCore({ providers: [new ClaudeProvider()], hostEnv: sandbox.env })
-  cleanups.push(t.cleanup)
-  const s = await t.caller.settings.get()
-  await t.caller.settings.update({ providers: { ...s.providers, claude: { ...s.providers.claude, cliPath: claudeBinaryPath() } } })
-  const rec = recordEvents(t.core)
-  cleanups.push(rec.stop)
-  const project = await t.caller.projects.add({ path: sandbox.projectDir })
-  return { ...t, project, events: rec.events }
+function core() {
+  return providerCore({
+    provider: new ClaudeProvider(),
+    id: 'claude',
+    cliPath: claudeBinaryPath(),
+    hostEnv: sandbox.env,
+    projectDir: sandbox.projectDir,
+    cleanups
+  })
 }
-type C = Awaited<ReturnType<typeof core>>
-const texts = (c: C, id: string) => c.core.store.messagesAfter(id, 0, 1000)
-const idleWith = (c: C, id: string, text: string) => {
-  const cur = c.core.supervisor.getSession(id)
-  return cur.status === 'idle' && texts(c, id).some((m) => m.kind === 'assistant' && m.text.includes(text)) ? cur : null
-}
+const texts = storedMessages
 
 const ASK = {
   questions: [

@@ -10,8 +10,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
 import { codexBinaryPath, makeCodexSandbox, type CodexSandbox } from '../support/codex-sandbox'
-import { testCore } from '../support/core'
-import { recordEvents, waitFor, waitForStatus } from '../support/live'
+import { idleWith, providerCore, storedMessages } from '../support/provider-core'
+import { waitFor, waitForStatus } from '../support/live'
 import { CodexProvider } from '../../src-main/providers/codex/provider'
 import { fileURLToPath } from 'node:url'
 
@@ -54,22 +54,17 @@ afterAll(async () => {
   await server?.close()
 })
 
-async function core() {
-  const t = testCore({ providers: [new CodexProvider()], hostEnv: sandbox.env })
-  cleanups.push(t.cleanup)
-  const s = await t.caller.settings.get()
-  await t.caller.settings.update({ defaultProvider: 'codex', providers: { ...s.providers, codex: { ...s.providers.codex, cliPath: codexBinaryPath() } } })
-  const rec = recordEvents(t.core)
-  cleanups.push(rec.stop)
-  const project = await t.caller.projects.add({ path: sandbox.projectDir })
-  return { ...t, project, events: rec.events }
+function core() {
+  return providerCore({
+    provider: new CodexProvider(),
+    id: 'codex',
+    cliPath: codexBinaryPath(),
+    hostEnv: sandbox.env,
+    projectDir: sandbox.projectDir,
+    cleanups
+  })
 }
-type C = Awaited<ReturnType<typeof core>>
-const texts = (c: C, id: string) => c.core.store.messagesAfter(id, 0, 1000)
-const idleWith = (c: C, id: string, text: string) => {
-  const cur = c.core.supervisor.getSession(id)
-  return cur.status === 'idle' && texts(c, id).some((m) => m.kind === 'assistant' && m.text.includes(text)) ? cur : null
-}
+const texts = storedMessages
 
 describe('Codex questions and forms (real `codex app-server`)', () => {
   it('request_user_input: a choice question waits as "needs input", a wrong value is refused, the answer reaches the model', async () => {

@@ -7,8 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
 import { makeOpenCodeSandbox, opencodeBinaryPath, type OpenCodeSandbox } from '../support/opencode-sandbox'
-import { testCore } from '../support/core'
-import { recordEvents, waitFor, waitForStatus } from '../support/live'
+import { idleWith, providerCore, storedMessages } from '../support/provider-core'
+import { waitFor, waitForStatus } from '../support/live'
 import { OpenCodeProvider } from '../../src-main/providers/opencode/provider'
 
 export const OPENCODE_ASK = {
@@ -50,27 +50,17 @@ afterAll(async () => {
   await server?.close()
 })
 
-async function core() {
-  const provider = new OpenCodeProvider()
-  const t = testCore({ providers: [provider], hostEnv: sandbox.env })
-  cleanups.push(() => provider.shutdown())
-  cleanups.push(t.cleanup)
-  const s = await t.caller.settings.get()
-  await t.caller.settings.update({
-    defaultProvider: 'opencode',
-    providers: { ...s.providers, opencode: { ...s.providers.opencode, cliPath: opencodeBinaryPath() } }
+function core() {
+  return providerCore({
+    provider: new OpenCodeProvider(),
+    id: 'opencode',
+    cliPath: opencodeBinaryPath(),
+    hostEnv: sandbox.env,
+    projectDir: sandbox.projectDir,
+    cleanups
   })
-  const rec = recordEvents(t.core)
-  cleanups.push(rec.stop)
-  const project = await t.caller.projects.add({ path: sandbox.projectDir })
-  return { ...t, project, events: rec.events }
 }
-type C = Awaited<ReturnType<typeof core>>
-const texts = (c: C, id: string) => c.core.store.messagesAfter(id, 0, 1000)
-const idleWith = (c: C, id: string, text: string) => {
-  const cur = c.core.supervisor.getSession(id)
-  return cur.status === 'idle' && texts(c, id).some((m) => m.kind === 'assistant' && m.text.includes(text)) ? cur : null
-}
+const texts = storedMessages
 const ask = `[[call:question|${JSON.stringify(OPENCODE_ASK)}]]`
 
 describe('OpenCode 1.18 question tool (real `opencode serve`)', () => {

@@ -7,8 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeModelServer, type FakeModelServer } from '../support/fake-model-server.mjs'
 import { makeOpenCodeSandbox, type OpenCodeSandbox } from '../support/opencode-sandbox'
 import { opencode2BinaryPath } from '../support/opencode2-sandbox'
-import { testCore } from '../support/core'
-import { recordEvents, waitFor, waitForStatus } from '../support/live'
+import { idleWith, providerCore, storedMessages } from '../support/provider-core'
+import { waitFor, waitForStatus } from '../support/live'
 import { OpenCodeProvider } from '../../src-main/providers/opencode/provider'
 
 let server: FakeModelServer
@@ -28,27 +28,17 @@ afterAll(async () => {
   await server?.close()
 })
 
-async function core() {
-  const provider = new OpenCodeProvider()
-  const t = testCore({ providers: [provider], hostEnv: sandbox.env })
-  cleanups.push(() => provider.shutdown())
-  cleanups.push(t.cleanup)
-  const s = await t.caller.settings.get()
-  await t.caller.settings.update({
-    defaultProvider: 'opencode',
-    providers: { ...s.providers, opencode: { ...s.providers.opencode, cliPath: opencode2BinaryPath() } }
+function core() {
+  return providerCore({
+    provider: new OpenCodeProvider(),
+    id: 'opencode',
+    cliPath: opencode2BinaryPath(),
+    hostEnv: sandbox.env,
+    projectDir: sandbox.projectDir,
+    cleanups
   })
-  const rec = recordEvents(t.core)
-  cleanups.push(rec.stop)
-  const project = await t.caller.projects.add({ path: sandbox.projectDir })
-  return { ...t, project, events: rec.events }
 }
-type C = Awaited<ReturnType<typeof core>>
-const texts = (c: C, id: string) => c.core.store.messagesAfter(id, 0, 1000)
-const idleWith = (c: C, id: string, text: string) => {
-  const cur = c.core.supervisor.getSession(id)
-  return cur.status === 'idle' && texts(c, id).some((m) => m.kind === 'assistant' && m.text.includes(text)) ? cur : null
-}
+const texts = storedMessages
 
 const ASK = {
   questions: [
